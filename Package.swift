@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "alignment-ledger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "align", targets: ["align"]),
+        .library(name: "AlignmentLedger", targets: ["AlignmentLedger"]),
+        .library(name: "EventLog", targets: ["EventLog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // C libraries (Debian packages, found with pkg-config)
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Storage: the append-only, hash-chained event log. Knows nothing of sales or marketing.
+        .target(name: "EventLog", dependencies: [
+            "CLMDB",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // Core: pure domain and projections (no I/O).
+        .target(name: "AlignmentDomain"),
+        .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain"]),
+
+        // Service: wires the domain and projections to the log.
+        .target(name: "AlignmentLedger", dependencies: ["EventLog", "AlignmentDomain", "AlignmentProjections"]),
+
+        // Executables
+        .executableTarget(name: "align", dependencies: [
+            "AlignmentLedger",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "align-bench", dependencies: ["EventLog", "AlignmentLedger", "CLMDB", "CSQLite"]),
+        .executableTarget(name: "eventlog-probe", dependencies: ["EventLog"]),
+
+        // Tests
+        .testTarget(name: "EventLogTests", dependencies: [
+            "EventLog", "eventlog-probe",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "AlignmentDomainTests", dependencies: [
+            "AlignmentDomain",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections"]),
+        .testTarget(name: "AlignmentLedgerTests", dependencies: ["AlignmentLedger"]),
+        .testTarget(name: "AlignTests", dependencies: ["align"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// The alignment domain: pure commands, events, rules.
+public enum AlignmentDomain {}

@@ -1,0 +1,4 @@
+import EventLog
+import AlignmentDomain
+import AlignmentProjections
+public enum AlignmentLedgerService {}

@@ -1,0 +1,2 @@
+import AlignmentDomain
+public enum AlignmentProjections {}

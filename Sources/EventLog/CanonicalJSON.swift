@@ -1,0 +1,257 @@
+/// Canonical JSON: validates a JSON text and rewrites it with object keys sorted by their UTF-8 bytes, no
+/// insignificant whitespace, strings with minimal escaping, numbers kept as written. Duplicate keys,
+/// invalid UTF-8, trailing bytes and nesting deeper than 256 are refused.
+public enum CanonicalJSON {
+    /// Why a JSON text was refused, with the byte offset.
+    public struct Error: Swift.Error, Equatable, CustomStringConvertible, Sendable {
+        public var offset: Int
+        public var reason: String
+        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    }
+
+    static let maxDepth = 256
+
+    /// Returns the canonical form of `bytes`, or throws why it is not valid JSON.
+    public static func canonicalize(_ bytes: [UInt8]) throws(Error) -> [UInt8] {
+        try bytes.withUnsafeBufferPointer { (p) throws(Error) in
+            var parser = Parser(p: p)
+            var out = [UInt8]()
+            out.reserveCapacity(bytes.count)
+            parser.skipWS()
+            try parser.value(into: &out, depth: 0)
+            parser.skipWS()
+            guard parser.i == p.count else { throw Error(offset: parser.i, reason: "unexpected bytes after the JSON value") }
+            return out
+        }
+    }
+
+    /// True when `bytes` is already canonical (the fast path for payloads made by our own encoder).
+    public static func isCanonical(_ bytes: [UInt8]) -> Bool {
+        (try? canonicalize(bytes)) == bytes
+    }
+
+    struct Parser {
+        let p: UnsafeBufferPointer<UInt8>
+        var i = 0
+
+        mutating func skipWS() {
+            while i < p.count, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+        }
+
+        func fail(_ reason: String) -> Error { Error(offset: i, reason: reason) }
+
+        mutating func value(into out: inout [UInt8], depth: Int) throws(Error) {
+            guard depth < CanonicalJSON.maxDepth else { throw fail("nesting deeper than \(CanonicalJSON.maxDepth)") }
+            guard i < p.count else { throw fail("unexpected end of input") }
+            switch p[i] {
+            case UInt8(ascii: "{"): try object(into: &out, depth: depth)
+            case UInt8(ascii: "["): try array(into: &out, depth: depth)
+            case UInt8(ascii: "\""):
+                var s = [UInt8]()
+                try string(into: &s)
+                emitString(s, into: &out)
+            case UInt8(ascii: "t"): try literal("true", into: &out)
+            case UInt8(ascii: "f"): try literal("false", into: &out)
+            case UInt8(ascii: "n"): try literal("null", into: &out)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number(into: &out)
+            default: throw fail("unexpected character")
+            }
+        }
+
+        mutating func literal(_ word: String, into out: inout [UInt8]) throws(Error) {
+            let w = Array(word.utf8)
+            guard i + w.count <= p.count else { throw fail("unexpected end of input") }
+            for j in 0..<w.count where p[i + j] != w[j] { throw fail("invalid literal") }
+            out.append(contentsOf: w)
+            i += w.count
+        }
+
+        mutating func number(into out: inout [UInt8]) throws(Error) {
+            let start = i
+            if p[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < p.count else { throw fail("unexpected end of number") }
+            if p[i] == UInt8(ascii: "0") {
+                i += 1
+            } else if p[i] >= UInt8(ascii: "1"), p[i] <= UInt8(ascii: "9") {
+                while i < p.count, p[i] >= 48, p[i] <= 57 { i += 1 }
+            } else {
+                throw fail("invalid number")
+            }
+            if i < p.count, p[i] == UInt8(ascii: ".") {
+                i += 1
+                let d = i
+                while i < p.count, p[i] >= 48, p[i] <= 57 { i += 1 }
+                guard i > d else { throw fail("a fraction needs digits") }
+            }
+            if i < p.count, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+                i += 1
+                if i < p.count, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+                let d = i
+                while i < p.count, p[i] >= 48, p[i] <= 57 { i += 1 }
+                guard i > d else { throw fail("an exponent needs digits") }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i]))
+        }
+
+        mutating func hex4() throws(Error) -> UInt32 {
+            guard i + 4 <= p.count else { throw fail("truncated \\u escape") }
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                let c = p[i]
+                let n: UInt32
+                switch c {
+                case 48...57: n = UInt32(c - 48)
+                case 97...102: n = UInt32(c - 87)
+                case 65...70: n = UInt32(c - 55)
+                default: throw fail("invalid \\u escape")
+                }
+                v = v << 4 | n
+                i += 1
+            }
+            return v
+        }
+
+        /// Parses a string (at its opening quote) into its decoded UTF-8 bytes.
+        mutating func string(into s: inout [UInt8]) throws(Error) {
+            i += 1
+            while true {
+                guard i < p.count else { throw fail("unterminated string") }
+                let c = p[i]
+                if c == UInt8(ascii: "\"") { i += 1; return }
+                if c == UInt8(ascii: "\\") {
+                    i += 1
+                    guard i < p.count else { throw fail("unterminated escape") }
+                    let e = p[i]
+                    i += 1
+                    switch e {
+                    case UInt8(ascii: "\""): s.append(0x22)
+                    case UInt8(ascii: "\\"): s.append(0x5C)
+                    case UInt8(ascii: "/"): s.append(0x2F)
+                    case UInt8(ascii: "b"): s.append(0x08)
+                    case UInt8(ascii: "f"): s.append(0x0C)
+                    case UInt8(ascii: "n"): s.append(0x0A)
+                    case UInt8(ascii: "r"): s.append(0x0D)
+                    case UInt8(ascii: "t"): s.append(0x09)
+                    case UInt8(ascii: "u"):
+                        var scalar = try hex4()
+                        if scalar >= 0xD800, scalar < 0xDC00 {
+                            guard i + 2 <= p.count, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u") else {
+                                throw fail("unpaired surrogate")
+                            }
+                            i += 2
+                            let low = try hex4()
+                            guard low >= 0xDC00, low < 0xE000 else { throw fail("unpaired surrogate") }
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else if scalar >= 0xDC00, scalar < 0xE000 {
+                            throw fail("unpaired surrogate")
+                        }
+                        guard let u = Unicode.Scalar(scalar) else { throw fail("invalid code point") }
+                        s.append(contentsOf: UTF8.encode(u)!)
+                    default: throw fail("invalid escape")
+                    }
+                    continue
+                }
+                guard c >= 0x20 else { throw fail("control character in string") }
+                if c < 0x80 { s.append(c); i += 1; continue }
+                // Validate one UTF-8 sequence.
+                let n: Int
+                let minScalar: UInt32
+                var scalar: UInt32
+                switch c {
+                case 0xC2...0xDF: n = 2; scalar = UInt32(c & 0x1F); minScalar = 0x80
+                case 0xE0...0xEF: n = 3; scalar = UInt32(c & 0x0F); minScalar = 0x800
+                case 0xF0...0xF4: n = 4; scalar = UInt32(c & 0x07); minScalar = 0x10000
+                default: throw fail("invalid UTF-8")
+                }
+                guard i + n <= p.count else { throw fail("truncated UTF-8") }
+                for j in 1..<n {
+                    let cc = p[i + j]
+                    guard cc & 0xC0 == 0x80 else { throw fail("invalid UTF-8") }
+                    scalar = scalar << 6 | UInt32(cc & 0x3F)
+                }
+                guard scalar >= minScalar, scalar <= 0x10FFFF, !(0xD800..<0xE000).contains(scalar) else { throw fail("invalid UTF-8") }
+                s.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<(i + n)]))
+                i += n
+            }
+        }
+
+        mutating func array(into out: inout [UInt8], depth: Int) throws(Error) {
+            i += 1
+            out.append(UInt8(ascii: "["))
+            skipWS()
+            if i < p.count, p[i] == UInt8(ascii: "]") { i += 1; out.append(UInt8(ascii: "]")); return }
+            while true {
+                skipWS()
+                try value(into: &out, depth: depth + 1)
+                skipWS()
+                guard i < p.count else { throw fail("unterminated array") }
+                if p[i] == UInt8(ascii: ",") { i += 1; out.append(UInt8(ascii: ",")); continue }
+                if p[i] == UInt8(ascii: "]") { i += 1; out.append(UInt8(ascii: "]")); return }
+                throw fail("expected ',' or ']'")
+            }
+        }
+
+        mutating func object(into out: inout [UInt8], depth: Int) throws(Error) {
+            i += 1
+            skipWS()
+            var members: [(key: [UInt8], value: [UInt8])] = []
+            if i < p.count, p[i] == UInt8(ascii: "}") {
+                i += 1
+                out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+                return
+            }
+            while true {
+                skipWS()
+                guard i < p.count, p[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                let keyOffset = i
+                var key = [UInt8]()
+                try string(into: &key)
+                skipWS()
+                guard i < p.count, p[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                i += 1
+                skipWS()
+                var v = [UInt8]()
+                try value(into: &v, depth: depth + 1)
+                members.append((key, v))
+                _ = keyOffset
+                skipWS()
+                guard i < p.count else { throw fail("unterminated object") }
+                if p[i] == UInt8(ascii: ",") { i += 1; continue }
+                if p[i] == UInt8(ascii: "}") { i += 1; break }
+                throw fail("expected ',' or '}'")
+            }
+            members.sort { $0.key.lexicographicallyPrecedes($1.key) }
+            for j in 1..<max(members.count, 1) where members[j].key == members[j - 1].key {
+                throw Error(offset: i, reason: "duplicate key \"\(String(decoding: members[j].key.prefix(64), as: UTF8.self))\"")
+            }
+            out.append(UInt8(ascii: "{"))
+            for (j, m) in members.enumerated() {
+                if j > 0 { out.append(UInt8(ascii: ",")) }
+                emitString(m.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                out.append(contentsOf: m.value)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Writes decoded UTF-8 as a JSON string with minimal escaping.
+    static func emitString(_ s: [UInt8], into out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(0x22)
+        for c in s {
+            switch c {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20: out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+            default: out.append(c)
+            }
+        }
+        out.append(0x22)
+    }
+}
