@@ -27,7 +27,172 @@ public enum CanonicalJSON {
 
     /// True when `bytes` is already canonical (the fast path for payloads made by our own encoder).
     public static func isCanonical(_ bytes: [UInt8]) -> Bool {
-        (try? canonicalize(bytes)) == bytes
+        isCanonicalFast(bytes) || (try? canonicalize(bytes)) == bytes
+    }
+
+    /// True only when `bytes` is valid JSON already in canonical form, so that `canonicalize(bytes) == bytes`.
+    /// One pass, no allocation. It may answer false for some canonical texts (object keys with escapes) and for
+    /// every invalid one; callers then run `canonicalize`, which decides and reports the error.
+    static func isCanonicalFast(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { p in
+            var c = Checker(p: p)
+            return c.value(depth: 0) && c.i == p.count
+        }
+    }
+
+    /// Mirrors `Parser` on canonical input: no whitespace, keys strictly ascending, minimal escapes.
+    struct Checker {
+        let p: UnsafeBufferPointer<UInt8>
+        var i = 0
+
+        mutating func value(depth: Int) -> Bool {
+            guard depth < CanonicalJSON.maxDepth, i < p.count else { return false }
+            switch p[i] {
+            case UInt8(ascii: "{"): return object(depth: depth)
+            case UInt8(ascii: "["): return array(depth: depth)
+            case UInt8(ascii: "\""): return string() != nil
+            case UInt8(ascii: "t"): return literal(0x74, 0x72, 0x75, 0x65, nil)
+            case UInt8(ascii: "f"): return literal(0x66, 0x61, 0x6C, 0x73, 0x65)
+            case UInt8(ascii: "n"): return literal(0x6E, 0x75, 0x6C, 0x6C, nil)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number()
+            default: return false
+            }
+        }
+
+        mutating func literal(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, _ e: UInt8?) -> Bool {
+            let n = e == nil ? 4 : 5
+            guard i + n <= p.count, p[i] == a, p[i + 1] == b, p[i + 2] == c, p[i + 3] == d else { return false }
+            if let e, p[i + 4] != e { return false }
+            i += n
+            return true
+        }
+
+        @inline(__always) func digit(_ j: Int) -> Bool { j < p.count && p[j] >= 48 && p[j] <= 57 }
+
+        mutating func number() -> Bool {
+            if p[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < p.count else { return false }
+            if p[i] == UInt8(ascii: "0") {
+                i += 1
+            } else if p[i] >= UInt8(ascii: "1"), p[i] <= UInt8(ascii: "9") {
+                while digit(i) { i += 1 }
+            } else {
+                return false
+            }
+            if i < p.count, p[i] == UInt8(ascii: ".") {
+                i += 1
+                guard digit(i) else { return false }
+                while digit(i) { i += 1 }
+            }
+            if i < p.count, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+                i += 1
+                if i < p.count, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+                guard digit(i) else { return false }
+                while digit(i) { i += 1 }
+            }
+            return true
+        }
+
+        /// A string (at its opening quote) written as `emitString` writes it. Returns the range of its raw content
+        /// and whether it holds escapes, or nil.
+        mutating func string() -> (start: Int, end: Int, escaped: Bool)? {
+            i += 1
+            let start = i
+            var escaped = false
+            while i < p.count {
+                let c = p[i]
+                if c == UInt8(ascii: "\"") {
+                    defer { i += 1 }
+                    return (start, i, escaped)
+                }
+                if c == UInt8(ascii: "\\") {
+                    escaped = true
+                    guard i + 1 < p.count else { return nil }
+                    switch p[i + 1] {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                         UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        i += 2
+                    case UInt8(ascii: "u"):
+                        // Only control characters without a short escape, as \u00XX in lowercase hex.
+                        guard i + 6 <= p.count, p[i + 2] == 0x30, p[i + 3] == 0x30, p[i + 4] == 0x30 || p[i + 4] == 0x31 else { return nil }
+                        let h = p[i + 5]
+                        let low: UInt8
+                        switch h {
+                        case 48...57: low = h - 48
+                        case 97...102: low = h - 87
+                        default: return nil
+                        }
+                        let v = (p[i + 4] - 0x30) << 4 | low
+                        if v == 0x08 || v == 0x09 || v == 0x0A || v == 0x0C || v == 0x0D { return nil }
+                        i += 6
+                    default:
+                        return nil
+                    }
+                    continue
+                }
+                if c < 0x20 { return nil }
+                if c < 0x80 { i += 1; continue }
+                // One UTF-8 sequence, validated as `Parser.string` does.
+                let n: Int
+                let minScalar: UInt32
+                var scalar: UInt32
+                switch c {
+                case 0xC2...0xDF: n = 2; scalar = UInt32(c & 0x1F); minScalar = 0x80
+                case 0xE0...0xEF: n = 3; scalar = UInt32(c & 0x0F); minScalar = 0x800
+                case 0xF0...0xF4: n = 4; scalar = UInt32(c & 0x07); minScalar = 0x10000
+                default: return nil
+                }
+                guard i + n <= p.count else { return nil }
+                for j in 1..<n {
+                    let cc = p[i + j]
+                    guard cc & 0xC0 == 0x80 else { return nil }
+                    scalar = scalar << 6 | UInt32(cc & 0x3F)
+                }
+                guard scalar >= minScalar, scalar <= 0x10FFFF, !(0xD800..<0xE000).contains(scalar) else { return nil }
+                i += n
+            }
+            return nil
+        }
+
+        mutating func array(depth: Int) -> Bool {
+            i += 1
+            if i < p.count, p[i] == UInt8(ascii: "]") { i += 1; return true }
+            while true {
+                guard value(depth: depth + 1), i < p.count else { return false }
+                if p[i] == UInt8(ascii: ",") { i += 1; continue }
+                if p[i] == UInt8(ascii: "]") { i += 1; return true }
+                return false
+            }
+        }
+
+        mutating func object(depth: Int) -> Bool {
+            i += 1
+            if i < p.count, p[i] == UInt8(ascii: "}") { i += 1; return true }
+            var previous: (start: Int, end: Int)?
+            while true {
+                guard i < p.count, p[i] == UInt8(ascii: "\""), let key = string(), !key.escaped else { return false }
+                if let prev = previous, !precedes(prev, (key.start, key.end)) { return false }
+                previous = (key.start, key.end)
+                guard i < p.count, p[i] == UInt8(ascii: ":") else { return false }
+                i += 1
+                guard value(depth: depth + 1), i < p.count else { return false }
+                if p[i] == UInt8(ascii: ",") { i += 1; continue }
+                if p[i] == UInt8(ascii: "}") { i += 1; return true }
+                return false
+            }
+        }
+
+        /// Byte-wise `a < b` (strictly), as `lexicographicallyPrecedes` on the decoded keys.
+        func precedes(_ a: (start: Int, end: Int), _ b: (start: Int, end: Int)) -> Bool {
+            let la = a.end - a.start, lb = b.end - b.start
+            var j = 0
+            while j < la, j < lb {
+                let x = p[a.start + j], y = p[b.start + j]
+                if x != y { return x < y }
+                j += 1
+            }
+            return la < lb
+        }
     }
 
     struct Parser {

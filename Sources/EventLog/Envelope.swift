@@ -352,7 +352,8 @@ extension UUID {
     }
 
     init(bytes p: UnsafeRawBufferPointer) {
-        var u = UUID().uuid
+        // Start from zeros, not `UUID().uuid`: that generated a random UUID (a getrandom call) per decoded event.
+        var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: p[0..<16])) }
         self.init(uuid: u)
     }

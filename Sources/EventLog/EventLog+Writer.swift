@@ -37,8 +37,12 @@ struct PreparedAppend: Sendable {
                     throw .invalidInput("signature of \(e.signature.count) bytes is over the limit of \(Limits.maxSignatureBytes) bytes")
                 }
                 let canonical: [UInt8]
-                do { canonical = try CanonicalJSON.canonicalize(e.payload) } catch {
-                    throw .invalidInput("payload of a \(e.type) event is not valid JSON: \(error)")
+                if CanonicalJSON.isCanonicalFast(e.payload) {
+                    canonical = e.payload  // already canonical: shared, not copied
+                } else {
+                    do { canonical = try CanonicalJSON.canonicalize(e.payload) } catch {
+                        throw .invalidInput("payload of a \(e.type) event is not valid JSON: \(error)")
+                    }
                 }
                 events.append(Event(proposed: e, stream: name, type: Array(e.type.utf8), actor: Array(e.actor.utf8), payload: canonical))
             }
@@ -241,27 +245,34 @@ public final class LogTransaction {
 
     // MARK: Side tables (read models kept beside the log, written in the same transaction)
 
+    private func sideTable(_ table: String) throws -> MDB_dbi {
+        guard let dbi = env.openedDatabase(named: "rm." + table) else {
+            throw EventLogError.invalidInput("side table '\(table)' was not prepared; call EventLog.prepareSideTables before writing to it")
+        }
+        return dbi
+    }
+
     /// Reads a value from a named side table.
     public func get(_ table: String, _ key: [UInt8]) throws -> [UInt8]? {
-        let dbi = try env.database(named: "rm." + table)
+        let dbi = try sideTable(table)
         return try w.reader.get(dbi, key).map { Array($0) }
     }
 
     /// Writes a value into a named side table.
     public func put(_ table: String, _ key: [UInt8], _ value: [UInt8]) throws {
-        let dbi = try env.database(named: "rm." + table)
+        let dbi = try sideTable(table)
         try w.put(dbi, key, value)
     }
 
     /// Deletes a key from a named side table.
     public func delete(_ table: String, _ key: [UInt8]) throws {
-        let dbi = try env.database(named: "rm." + table)
+        let dbi = try sideTable(table)
         try w.delete(dbi, key)
     }
 
     /// Empties a named side table.
     public func clear(_ table: String) throws {
-        let dbi = try env.database(named: "rm." + table)
+        let dbi = try sideTable(table)
         try w.drop(dbi)
     }
 

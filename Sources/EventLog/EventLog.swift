@@ -57,7 +57,9 @@ public final class EventLog: Sendable {
         registryLock.lock()
         defer { registryLock.unlock() }
         let env: Environment
-        do { env = try Environment(path: path, create: true) } catch { throw EventLogError.storage("\(error)") }
+        // Through the registry: a released log's environment can outlive it briefly (its writer thread), and LMDB
+        // must not be opened twice by one process (closing either handle drops the other's file locks).
+        do { env = try EnvironmentRegistry.environment(path: path, create: true) } catch { throw EventLogError.storage("\(error)") }
         let id = UUID()
         let created: Bool = try storage {
             try env.write { w in
@@ -93,7 +95,7 @@ public final class EventLog: Sendable {
         }
         let env: Environment
         do {
-            env = try Environment(path: path, create: false)
+            env = try EnvironmentRegistry.environment(path: path, create: false)  // one handle per path per process
         } catch let e as LMDBError {
             if e.code == MDB_INVALID || e.code == MDB_NOTFOUND || e.code == MDB_VERSION_MISMATCH || e.code == MDB_INCOMPATIBLE {
                 throw EventLogError.notALedger(path: path, reason: "data.mdb is not a ledger file (\(e))")
@@ -387,5 +389,52 @@ extension Cursor {
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_cursor_get")
         return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+}
+
+// MARK: Side tables (read models kept beside the log)
+
+extension EventLog {
+    /// Opens (creating if needed) the named side tables, so that transactions can read and write them.
+    /// Call once after opening the log, before using them in `transaction`.
+    public func prepareSideTables(_ names: [String]) throws {
+        try EventLog.storage { for n in names { _ = try env.database(named: "rm." + n) } }
+    }
+
+    /// Reads one value of a side table written by `LogTransaction.put`.
+    public func sideTableValue(_ table: String, _ key: [UInt8]) throws -> [UInt8]? {
+        try EventLog.storage {
+            let dbi = try env.database(named: "rm." + table)
+            return try env.read { r in try r.get(dbi, key).map { Array($0) } }
+        }
+    }
+
+    /// Walks the entries of a side table whose keys start with `prefix`, in key order, in chunks of short read
+    /// transactions. `body` returns false to stop.
+    public func sideTableScan(_ table: String, prefix: [UInt8] = [], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+        try EventLog.storage {
+            let dbi = try env.database(named: "rm." + table)
+            var resume: [UInt8]? = prefix
+            while let start = resume {
+                resume = nil
+                try env.read { r in
+                    let c = try r.cursor(dbi)
+                    defer { c.close() }
+                    var entry = try start.isEmpty ? c.seek(nil) : start.withUnsafeBytes { try c.seek($0) }
+                    var n = 0
+                    var skipFirst = start != prefix
+                    while let (k, v) = entry {
+                        let key = Array(k)
+                        guard key.starts(with: prefix) else { return }
+                        if skipFirst && key == start { skipFirst = false; entry = try c.next(); continue }
+                        skipFirst = false
+                        if try !body(key, Array(v)) { return }
+                        n += 1
+                        if n == 4096 { resume = key; return }
+                        entry = try c.next()
+                    }
+                }
+            }
+        }
     }
 }

@@ -77,8 +77,8 @@ final class Environment: @unchecked Sendable {
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
             try openDatabases(create: create)
         } catch {
-            mdb_env_close(env)
-            pthread_rwlock_destroy(&resizeLock)
+            // `self` is fully initialised here, so throwing runs `deinit`, which closes the environment and
+            // destroys the lock. Closing them here as well freed them twice (a crash on a garbage data.mdb).
             throw error
         }
     }
@@ -120,7 +120,15 @@ final class Environment: @unchecked Sendable {
         }
     }
 
+    /// An already opened side database (nil if `database(named:)` was never called for it in this process).
+    func openedDatabase(named name: String) -> MDB_dbi? {
+        dbLock.lock()
+        defer { dbLock.unlock() }
+        return dbs.extra[name]
+    }
+
     /// Opens (creating if needed) a named database for a read model kept beside the log.
+    /// Begins its own write transaction: never call it on the writer thread while a transaction is open.
     func database(named name: String) throws -> MDB_dbi {
         dbLock.lock()
         defer { dbLock.unlock() }

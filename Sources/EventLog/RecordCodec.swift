@@ -77,13 +77,19 @@ public enum RecordCodec {
             if let c = f.causationID {
                 withUnsafeBytes(of: c.uuid) { p.baseAddress!.advanced(by: 72).copyMemory(from: $0.baseAddress!, byteCount: 16) }
             }
+            // Copied one by one: an array literal of the parts allocated and retained per record.
             var o = headerSize
-            for part in [f.stream, f.type, f.actor, f.signature, f.payload] {
+            @inline(__always) func copy(_ part: [UInt8]) {
                 part.withUnsafeBytes { src in
                     if src.count > 0 { p.baseAddress!.advanced(by: o).copyMemory(from: src.baseAddress!, byteCount: src.count) }
                 }
                 o += part.count
             }
+            copy(f.stream)
+            copy(f.type)
+            copy(f.actor)
+            copy(f.signature)
+            copy(f.payload)
         }
         return out
     }

@@ -1,1 +1,94 @@
-print("bench")
+// align-bench: measures the event log against raw LMDB and a SQLite event table, in one run on this machine.
+//
+//   swift run -c release --scratch-path .build-bench align-bench [--quick] [--runs N] [--dir DIR] [--report FILE]
+//                                                                [--only commit,group,batch,ledger,memory]
+//
+// Progress and per-run figures go to standard error; the report (header and table of medians) to standard output.
+import EventLog
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let arguments = CommandLine.arguments
+if arguments.count > 1, arguments[1] == "__mem" {
+    exit(MemoryChild.run(arguments))
+}
+if arguments.count > 1, arguments[1] == "__exp" { try Experiments.run(arguments); exit(0) }
+
+func usage() -> Never {
+    note("""
+    usage: align-bench [--quick] [--runs N] [--dir DIR] [--report FILE] [--only SECTIONS]
+      --quick          smaller sizes (3 runs, 200k-event ledger), about two minutes
+      --runs N         runs per measurement (default 5); the table shows medians
+      --dir DIR        where the temporary ledgers go (default: the temp directory); use the disk you care about
+      --report FILE    also write the report (markdown) to FILE
+      --only SECTIONS  comma-separated subset of: commit, group, batch, ledger, memory
+    """)
+    exit(2)
+}
+
+var config = Config()
+var i = 1
+var quick = false, runs: Int?
+while i < arguments.count {
+    let a = arguments[i]
+    func value() -> String {
+        i += 1
+        guard i < arguments.count else { usage() }
+        return arguments[i]
+    }
+    switch a {
+    case "--quick": quick = true
+    case "--runs": guard let n = Int(value()), n > 0 else { usage() }; runs = n
+    case "--dir": config.baseDir = value()
+    case "--report": config.reportPath = value()
+    case "--only": config.only = Set(value().split(separator: ",").map(String.init))
+    case "-h", "--help": usage()
+    default: note("unknown argument \(a)"); usage()
+    }
+    i += 1
+}
+if quick { config.applyQuick() }
+if let runs { config.runs = runs }
+let known: Set<String> = ["commit", "group", "batch", "ledger", "memory"]
+if !config.only.isSubset(of: known) { usage() }
+// The group-commit ratio needs the one-per-commit rate.
+if config.only.contains("group") { config.only.insert("commit") }
+
+precondition(CanonicalJSON.isCanonical(Workload.payload(seq: 12_345, stream: 678)), "the workload's payloads must be canonical JSON")
+let bench = Bench(config: config)
+let started = Date()
+let header = ["align-bench — \(ISO8601DateFormatter().string(from: started))\(config.quick ? " (--quick)" : ""), \(config.runs) runs per measurement, medians"]
+    + Machine.header(workDir: bench.work)
+    + ["workload: \(Workload.payloadSize)-byte canonical JSON payloads, \(Workload.streamCount) streams chosen uniformly at random, UUIDv7 ids"]
+for line in header { note(line) }
+
+do {
+    if config.wants("commit") { try bench.onePerCommit() }
+    if config.wants("group") { try bench.groupCommit() }
+    if config.wants("batch") { try bench.batched() }
+    if config.wants("ledger") || config.wants("memory") {
+        try bench.buildLedgers()
+        if config.wants("ledger") {
+            try bench.replayAndVerify()
+            try bench.readStreams()
+        }
+        if config.wants("memory") { try bench.memory() }
+    }
+} catch {
+    note("align-bench failed: \(error)")
+    bench.cleanUp()
+    exit(1)
+}
+bench.cleanUp()
+
+let elapsed = Date().timeIntervalSince(started)
+let report = Report(config: config, r: bench.r).lines(header: header, elapsed: elapsed)
+let text = report.joined(separator: "\n") + "\n"
+print(text, terminator: "")
+if let path = config.reportPath {
+    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch { note("cannot write \(path): \(error)") }
+}
+exit(0)

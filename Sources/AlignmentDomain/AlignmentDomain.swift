@@ -1,2 +1,0 @@
-/// The alignment domain: pure commands, events, rules.
-public enum AlignmentDomain {}

@@ -1,0 +1,338 @@
+import Foundation
+
+/// Where `decide` reads the current state of the streams a command touches. Implemented by the ledger
+/// service over the event log (and by tests over plain dictionaries); the domain does no I/O itself.
+public protocol StateSource {
+    func ledger() throws -> LedgerState
+    func definition(_ id: String) throws -> DefinitionState
+    func campaign(_ id: String) throws -> CampaignState
+    func lead(_ id: String) throws -> LeadState
+    func content(_ id: String) throws -> ContentState
+}
+
+/// Who acts, and when (business time).
+public struct DecisionContext: Sendable {
+    public var actor: String
+    public var at: Date
+    public init(actor: String, at: Date) {
+        self.actor = actor
+        self.at = at
+    }
+}
+
+/// The rules. `decide` checks a command against the current state and returns the events to append,
+/// or throws the rule that refused it. Pure: state comes from `source`, time and actor from `context`.
+public enum Decider {
+    /// Creates a ledger's first events: the initialisation and its first actor, a revops admin.
+    public static func initialize(admin: String, name: String) throws(DomainError) -> [DomainEvent] {
+        try checkID(admin, "actor")
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("init needs --name for the first actor") }
+        return [
+            .ledgerInitialized(LedgerInitialized(admin: admin, name: name)),
+            .actorRegistered(ActorRegistered(actor: admin, name: name, roles: [.revops])),
+            .policyChanged(PolicyChanged(policy: Policy())),
+        ]
+    }
+
+    public static func decide(_ command: Command, _ source: StateSource, _ ctx: DecisionContext) throws -> [DomainEvent] {
+        let ledger = try source.ledger()
+        guard ledger.initialized else {
+            throw DomainError.refused(rule: Rule.activeActor, message: "the ledger has no actors yet; run `align init --admin ID --name NAME` first")
+        }
+        // Only registered, active actors act, with a role the command allows.
+        guard let actor = ledger.actors[ctx.actor] else {
+            throw DomainError.refused(rule: Rule.activeActor, message: "'\(ctx.actor)' is not a registered actor; a revops member can add them with `align actor add \(ctx.actor) --name NAME --role ROLE`")
+        }
+        guard actor.active else {
+            throw DomainError.refused(rule: Rule.activeActor, message: "actor '\(ctx.actor)' was deactivated and can no longer act")
+        }
+        let roles = Set(actor.roles)
+        let override = command.overrideReason
+        if override != nil {
+            guard roles.contains(.revops) else {
+                throw DomainError.refused(rule: Rule.override, message: "only revops may override a rule; '\(ctx.actor)' has roles \(actor.roles.map(\.rawValue).joined(separator: ", "))")
+            }
+        } else if roles.isDisjoint(with: command.allowedRoles) {
+            throw DomainError.refused(rule: Rule.role, message: "`\(command.name)` is for \(command.allowedRoles.sorted().map(\.rawValue).joined(separator: " or ")); '\(ctx.actor)' has roles \(actor.roles.map(\.rawValue).joined(separator: ", "))")
+        }
+        return try Rules(source: source, ledger: ledger, ctx: ctx).decide(command, override: override)
+    }
+}
+
+/// Runs a check that an override may set aside: without an override a failed check refuses; with one, the
+/// first failed check becomes the recorded `Override`; with an override but no failed check, the override is refused.
+struct Overridable {
+    let reason: String?
+    var failed: (rule: String, message: String)?
+
+    mutating func require(_ ok: Bool, _ rule: String, _ message: @autoclosure () -> String) throws {
+        guard !ok else { return }
+        if reason == nil { throw DomainError.refused(rule: rule, message: message()) }
+        if failed == nil { failed = (rule, message()) }
+    }
+
+    func result() throws -> Override? {
+        guard let reason else { return nil }
+        guard let failed else {
+            throw DomainError.refused(rule: Rule.override, message: "nothing to override: the rules allow this step; run it without --override")
+        }
+        return Override(reason: reason, rule: failed.rule)
+    }
+}
+
+struct Rules {
+    let source: StateSource
+    let ledger: LedgerState
+    let ctx: DecisionContext
+
+    var policy: Policy { ledger.policy }
+
+    func refuse(_ rule: String, _ message: String) -> DomainError { .refused(rule: rule, message: message) }
+
+    func decide(_ command: Command, override: String?) throws -> [DomainEvent] {
+        switch command {
+        // MARK: actors and policy
+        case .actorAdd(let id, let name, let roles):
+            if ledger.actors[id] != nil { throw refuse(Rule.unique, "actor '\(id)' already exists; change their roles with `align actor roles \(id) --role ROLE`") }
+            return [.actorRegistered(ActorRegistered(actor: id, name: name, roles: roles))]
+        case .actorRoles(let id, let roles):
+            guard let a = ledger.actors[id] else { throw DomainError.notFound("no actor '\(id)'; see `align actor list`") }
+            if a.roles.contains(.revops), !roles.contains(.revops), a.active, activeRevops() == [id] {
+                throw refuse(Rule.actors, "'\(id)' is the last active revops member; give another actor revops first")
+            }
+            return [.actorRolesChanged(ActorRolesChanged(actor: id, roles: roles))]
+        case .actorDeactivate(let id):
+            guard let a = ledger.actors[id] else { throw DomainError.notFound("no actor '\(id)'; see `align actor list`") }
+            guard a.active else { throw refuse(Rule.actors, "actor '\(id)' is already deactivated") }
+            if activeRevops() == [id] { throw refuse(Rule.actors, "'\(id)' is the last active revops member; give another actor revops first") }
+            return [.actorDeactivated(ActorDeactivated(actor: id))]
+        case .policySet(let quorum, let sla, let context, let review):
+            var p = policy
+            if let quorum {
+                guard quorum >= 1, quorum <= 100 else { throw DomainError.invalid("--quorum must be between 1 and 100") }
+                p.quorum = quorum
+            }
+            if let sla {
+                guard sla >= 1, sla <= 10_000 else { throw DomainError.invalid("--sla-hours must be between 1 and 10000") }
+                p.slaHours = sla
+            }
+            if let context { p.requireContext = context }
+            if let review { p.requireCampaignReview = review }
+            guard p != policy else { throw DomainError.invalid("policy set changes nothing; give at least one new value (see `align policy show`)") }
+            return [.policyChanged(PolicyChanged(policy: p))]
+
+        // MARK: lead definitions
+        case .definitionPropose(let id, let title, let fit, let engagement, let rationale):
+            let d = try source.definition(id)
+            if d.retired { throw refuse(Rule.definitionLifecycle, "definition '\(id)' is retired; propose under a new id") }
+            guard !fit.isEmpty || !engagement.isEmpty else {
+                throw DomainError.invalid("a definition needs at least one --fit or --engagement criterion")
+            }
+            return [.definitionProposed(LeadDefinitionProposed(definition: id, version: d.versions.count + 1, title: title,
+                                                               fit: fit, engagement: engagement, rationale: rationale))]
+        case .definitionSignOff(let id, let version, let comment):
+            let (d, v) = try definitionVersion(id, version)
+            try checkVerdict(d, v)
+            if v.author == ctx.actor {
+                throw refuse(Rule.noSelfSignOff, "'\(ctx.actor)' proposed '\(id)' v\(version) and cannot sign it off; ask another sales member")
+            }
+            return [.definitionSignedOff(LeadDefinitionSignedOff(definition: id, version: version, comment: comment))]
+        case .definitionReject(let id, let version, let reason):
+            let (d, v) = try definitionVersion(id, version)
+            try checkVerdict(d, v)
+            return [.definitionRejected(LeadDefinitionRejected(definition: id, version: version, reason: reason))]
+        case .definitionActivate(let id, let version, _):
+            let (d, v) = try definitionVersion(id, version)
+            if d.retired { throw refuse(Rule.definitionLifecycle, "definition '\(id)' is retired; propose under a new id") }
+            if d.activeVersion == version { throw refuse(Rule.definitionLifecycle, "'\(id)' v\(version) is already active") }
+            var o = Overridable(reason: override)
+            try o.require(v.rejections.isEmpty, Rule.noRejection,
+                          "'\(id)' v\(version) was rejected by \(v.rejections.map(\.actor).joined(separator: ", ")); propose a new version that answers the rejection")
+            try o.require(v.signOffs.count >= policy.quorum, Rule.quorum,
+                          "lead definition '\(id)' v\(version) has \(v.signOffs.count) of \(policy.quorum) required sales sign-offs; ask a sales member to run `align definition sign-off \(id) \(version)`")
+            return [.definitionActivated(LeadDefinitionActivated(definition: id, version: version, signOffs: v.signOffs.count,
+                                                                 quorum: policy.quorum, supersedes: d.activeVersion, override: try o.result()))]
+        case .definitionRetire(let id):
+            let d = try source.definition(id)
+            guard d.exists else { throw DomainError.notFound("no lead definition '\(id)'; see `align definition list`") }
+            if d.retired { throw refuse(Rule.definitionLifecycle, "definition '\(id)' is already retired") }
+            return [.definitionRetired(LeadDefinitionRetired(definition: id, version: d.activeVersion))]
+
+        // MARK: campaigns
+        case .campaignDraft(let id, let name, let audience, let offer, let channels, let launchDate):
+            let c = try source.campaign(id)
+            if c.status == .launched || c.status == .closed {
+                throw refuse(Rule.campaignLifecycle, "campaign '\(id)' is \(c.status.rawValue); its draft can no longer change")
+            }
+            return [.campaignDrafted(CampaignDrafted(campaign: id, revision: c.revision + 1, name: name, audience: audience,
+                                                     offer: offer, channels: channels, launchDate: launchDate))]
+        case .campaignRequestReview(let id):
+            let c = try campaign(id)
+            guard c.status == .draft else { throw refuse(Rule.campaignLifecycle, "campaign '\(id)' is \(c.status.rawValue); only a draft can be sent for review") }
+            return [.campaignReviewRequested(CampaignReviewRequested(campaign: id, revision: c.revision))]
+        case .campaignReview(let id, let approve, let comment):
+            let c = try campaign(id)
+            guard c.status == .draft || c.status == .inReview else {
+                throw refuse(Rule.campaignLifecycle, "campaign '\(id)' is \(c.status.rawValue); only a draft can be reviewed")
+            }
+            return [.campaignReviewed(CampaignReviewed(campaign: id, revision: c.revision, approved: approve, comment: comment))]
+        case .campaignBrief(let id, let summary, let points, let offer):
+            let c = try campaign(id)
+            if c.status == .closed { throw refuse(Rule.campaignLifecycle, "campaign '\(id)' is closed") }
+            return [.campaignBriefPublished(CampaignBriefPublished(campaign: id, briefVersion: c.briefs.count + 1, summary: summary,
+                                                                   talkingPoints: points, offer: offer))]
+        case .campaignLaunch(let id, _):
+            let c = try campaign(id)
+            guard c.status == .draft || c.status == .inReview else {
+                throw refuse(Rule.campaignLifecycle, "campaign '\(id)' is \(c.status.rawValue); only a draft can be launched")
+            }
+            let reviewed = c.approvedRevision == c.revision
+            var o = Overridable(reason: override)
+            try o.require(reviewed || !policy.requireCampaignReview, Rule.campaignReview,
+                          "campaign '\(id)' revision \(c.revision) has no approving sales review since its latest draft; run `align campaign request-review \(id)` and ask sales to `align campaign review \(id) --approve`")
+            return [.campaignLaunched(CampaignLaunched(campaign: id, revision: c.revision, reviewed: reviewed, override: try o.result()))]
+        case .campaignClose(let id):
+            let c = try campaign(id)
+            guard c.status != .closed else { throw refuse(Rule.campaignLifecycle, "campaign '\(id)' is already closed") }
+            return [.campaignClosed(CampaignClosed(campaign: id))]
+
+        // MARK: leads
+        case .leadHandoff(let h):
+            return [try handoff(h, override: override)]
+        case .leadAccept(let id):
+            let l = try lead(id)
+            guard l.status == .handedOff else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only a handed-off lead can be accepted") }
+            return [.leadAccepted(LeadAccepted(lead: id))]
+        case .leadReject(let id, let reason, let note):
+            let l = try lead(id)
+            guard l.status == .handedOff else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only a handed-off lead can be rejected") }
+            return [.leadRejected(LeadRejected(lead: id, reason: reason, note: note))]
+        case .leadConvert(let id, let opportunity, let amount):
+            let l = try lead(id)
+            guard l.status == .accepted else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); accept it before converting it") }
+            if let amount, amount < 0 { throw DomainError.invalid("--amount cannot be negative") }
+            return [.leadConverted(LeadConverted(lead: id, opportunity: opportunity, amount: amount))]
+        case .leadRecycle(let id):
+            let l = try lead(id)
+            guard l.status == .accepted || l.status == .rejected else {
+                throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only an accepted or rejected lead can be recycled")
+            }
+            return [.leadRecycled(LeadRecycled(lead: id))]
+
+        // MARK: content
+        case .contentPlan(let asset, let title, let stage, let persona):
+            let c = try source.content(asset)
+            if c.exists { throw refuse(Rule.unique, "'\(asset)' already exists in the content plan or as a request; choose another id") }
+            return [.contentPlanned(ContentPlanned(asset: asset, title: title, stage: stage, persona: persona, fromRequest: nil))]
+        case .contentRequest(let id, let what, let stage, let leadID, let why):
+            let c = try source.content(id)
+            if c.exists { throw refuse(Rule.unique, "'\(id)' already exists as a content request or planned asset; choose another id") }
+            if let leadID, try source.lead(leadID).status == .none { throw DomainError.notFound("no lead '\(leadID)'; see `align lead list`") }
+            return [.contentRequested(ContentRequested(request: id, what: what, why: why, stage: stage, lead: leadID))]
+        case .contentTriage(let id, let outcome, let asset, let reason):
+            let c = try contentRequest(id)
+            if c.triage != nil { throw refuse(Rule.contentLifecycle, "request '\(id)' was already triaged as \(c.triage!.outcome.rawValue)") }
+            var events: [DomainEvent] = []
+            switch outcome {
+            case .mapped:
+                let a = try source.content(asset ?? "")
+                guard a.asset != nil else {
+                    throw DomainError.notFound("no planned asset '\(asset ?? "")'; plan it with `align content plan`, or use --add-to-plan")
+                }
+            case .addedToPlan:
+                let a = try source.content(asset ?? "")
+                if a.exists { throw refuse(Rule.unique, "'\(asset ?? "")' already exists; use --map-to \(asset ?? "") to map to a planned asset") }
+                let r = c.request!
+                events.append(.contentPlanned(ContentPlanned(asset: asset ?? "", title: r.what, stage: r.stage, persona: nil, fromRequest: id)))
+            case .declined, .adHoc:
+                break
+            }
+            events.append(.contentRequestTriaged(ContentRequestTriaged(request: id, outcome: outcome, asset: asset, reason: reason)))
+            return events
+        case .contentFulfil(let id, let asset):
+            let c = try contentRequest(id)
+            guard let t = c.triage else { throw refuse(Rule.contentLifecycle, "request '\(id)' must be triaged before it is fulfilled; run `align content triage \(id) ...`") }
+            if t.outcome == .declined { throw refuse(Rule.contentLifecycle, "request '\(id)' was declined and cannot be fulfilled") }
+            if c.fulfilled != nil { throw refuse(Rule.contentLifecycle, "request '\(id)' was already fulfilled") }
+            if let asset, try source.content(asset).asset == nil { throw DomainError.notFound("no planned asset '\(asset)'") }
+            return [.contentRequestFulfilled(ContentRequestFulfilled(request: id, asset: asset ?? t.asset))]
+        }
+    }
+
+    private func activeRevops() -> [String] {
+        ledger.actors.values.filter { $0.active && $0.roles.contains(.revops) }.map(\.id).sorted()
+    }
+
+    private func definitionVersion(_ id: String, _ version: Int) throws -> (DefinitionState, DefinitionVersion) {
+        let d = try source.definition(id)
+        guard d.exists else { throw DomainError.notFound("no lead definition '\(id)'; propose one with `align definition propose \(id) --title T --fit EXPR`") }
+        guard let v = d.version(version) else {
+            throw DomainError.notFound("lead definition '\(id)' has no version \(version); its versions are 1...\(d.versions.count)")
+        }
+        return (d, v)
+    }
+
+    private func checkVerdict(_ d: DefinitionState, _ v: DefinitionVersion) throws {
+        if d.retired { throw refuse(Rule.definitionLifecycle, "definition '\(d.id)' is retired") }
+        if let prior = v.signOffs.first(where: { $0.actor == ctx.actor }) ?? v.rejections.first(where: { $0.actor == ctx.actor }) {
+            let what = v.signOffs.contains(prior) ? "signed off" : "rejected"
+            throw refuse(Rule.oneVerdictPerVersion, "'\(ctx.actor)' already \(what) '\(d.id)' v\(v.version) at \(DomainTime.format(prior.at)); each sales member gives one verdict per version")
+        }
+    }
+
+    private func campaign(_ id: String) throws -> CampaignState {
+        let c = try source.campaign(id)
+        guard c.exists else { throw DomainError.notFound("no campaign '\(id)'; draft one with `align campaign draft \(id) --name T`") }
+        return c
+    }
+
+    private func lead(_ id: String) throws -> LeadState {
+        let l = try source.lead(id)
+        guard l.status != .none else { throw DomainError.notFound("no lead '\(id)'; see `align lead list`") }
+        return l
+    }
+
+    private func contentRequest(_ id: String) throws -> ContentState {
+        let c = try source.content(id)
+        guard c.request != nil else { throw DomainError.notFound("no content request '\(id)'; see `align content list`") }
+        return c
+    }
+
+    private func handoff(_ h: HandoffArgs, override: String?) throws -> DomainEvent {
+        let existing = try source.lead(h.id)
+        guard existing.status == .none || existing.status == .recycled else {
+            throw refuse(Rule.leadLifecycle, "lead '\(h.id)' is already \(existing.status.rawValue); only a new or recycled lead can be handed off")
+        }
+        let d = try source.definition(h.definition)
+        guard d.exists else { throw DomainError.notFound("no lead definition '\(h.definition)'; see `align definition list`") }
+        if let owner = h.owner {
+            guard let o = ledger.actors[owner], o.active, o.roles.contains(.sales) else {
+                throw refuse(Rule.role, "owner '\(owner)' must be an active sales member")
+            }
+        }
+        var o = Overridable(reason: override)
+        let activeNow = d.activeVersion(at: ctx.at)
+        let version = h.version ?? activeNow ?? d.activeVersion ?? d.versions.count
+        if h.version != nil, d.version(version) == nil {
+            throw DomainError.notFound("lead definition '\(h.definition)' has no version \(version)")
+        }
+        try o.require(!d.retired, Rule.definitionActive, "lead definition '\(h.definition)' is retired and takes no handoffs")
+        try o.require(activeNow == version, Rule.definitionActive,
+                      activeNow == nil
+                        ? "lead definition '\(h.definition)' had no active version at \(DomainTime.format(ctx.at)); activate one with `align definition activate \(h.definition) VERSION`"
+                        : "lead definition '\(h.definition)' v\(version) was not active at \(DomainTime.format(ctx.at)) (v\(activeNow!) was)")
+        try o.require(!h.signals.isEmpty || !policy.requireContext, Rule.requireContext,
+                      "a handoff needs at least one behavioural signal (--signal \"NAME@TIME[:DETAIL]\", e.g. \"webinar.attended@2026-02-27T15:00:00Z\"); the policy requires context")
+        var brief: AttachedBrief?
+        if let cid = h.campaign {
+            let c = try source.campaign(cid)
+            guard c.exists else { throw DomainError.notFound("no campaign '\(cid)'; see `align campaign list`") }
+            if let b = c.briefs.last(where: { $0.at <= ctx.at }) {
+                brief = AttachedBrief(version: b.version, summary: b.summary, talkingPoints: b.talkingPoints, offer: b.offer)
+            }
+        }
+        return .leadHandedOff(LeadHandedOff(lead: h.id, definition: h.definition, definitionVersion: version, campaign: h.campaign,
+                                            brief: brief, owner: h.owner, profile: h.profile, signals: h.signals, score: h.score,
+                                            note: h.note, override: try o.result()))
+    }
+}

@@ -1,0 +1,362 @@
+import Foundation
+
+/// A criterion of a lead definition, parsed from an expression such as `employees>=200`,
+/// `industry in [saas,fintech]` or `webinar.attended>=1`.
+public struct Criterion: Codable, Equatable, Sendable, CustomStringConvertible {
+    public var field: String
+    /// One of `>=`, `<=`, `>`, `<`, `=`, `!=`, `in`.
+    public var op: String
+    public var values: [String]
+
+    public var description: String {
+        op == "in" ? "\(field) in [\(values.joined(separator: ","))]" : "\(field)\(op)\(values.first ?? "")"
+    }
+
+    /// Parses one expression; throws `.invalid` naming what is wrong.
+    public static func parse(_ text: String) throws(DomainError) -> Criterion {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        func bad(_ why: String) -> DomainError {
+            .invalid("criterion \(text.debugDescription) is not valid: \(why); write e.g. \"employees>=200\", \"industry in [saas,fintech]\" or \"webinar.attended>=1\"")
+        }
+        func checkField(_ f: String) throws(DomainError) -> String {
+            let f = f.trimmingCharacters(in: .whitespaces)
+            let ok = !f.isEmpty && f.count <= 64 && f.unicodeScalars.allSatisfy {
+                CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)
+            }
+            if !ok { throw bad("the field name must be letters, digits, '.', '_' or '-'") }
+            return f
+        }
+        if let r = t.range(of: " in ", options: .caseInsensitive) {
+            let field = try checkField(String(t[..<r.lowerBound]))
+            var list = t[r.upperBound...].trimmingCharacters(in: .whitespaces)
+            guard list.hasPrefix("["), list.hasSuffix("]"), list.count >= 2 else { throw bad("a list must be in brackets") }
+            list = String(list.dropFirst().dropLast())
+            let values = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !values.isEmpty else { throw bad("the list is empty") }
+            return Criterion(field: field, op: "in", values: values)
+        }
+        for op in [">=", "<=", "!=", ">", "<", "="] {
+            if let r = t.range(of: op) {
+                let field = try checkField(String(t[..<r.lowerBound]))
+                let value = t[r.upperBound...].trimmingCharacters(in: .whitespaces)
+                guard !value.isEmpty else { throw bad("there is no value after '\(op)'") }
+                if [">=", "<=", ">", "<"].contains(op), Double(value) == nil { throw bad("'\(op)' needs a number") }
+                return Criterion(field: field, op: op, values: [value])
+            }
+        }
+        throw bad("no operator found")
+    }
+}
+
+/// The brief that went with a campaign-sourced handoff (just in time).
+public struct AttachedBrief: Codable, Equatable, Sendable {
+    public var version: Int
+    public var summary: String
+    public var talkingPoints: [String]
+    public var offer: String?
+}
+
+/// Every event of the alignment domain. The case name is the event type; the payload is its JSON body.
+public enum DomainEvent: Equatable, Sendable {
+    // ledger
+    case ledgerInitialized(LedgerInitialized)
+    case actorRegistered(ActorRegistered)
+    case actorRolesChanged(ActorRolesChanged)
+    case actorDeactivated(ActorDeactivated)
+    case policyChanged(PolicyChanged)
+    // definition/<id>
+    case definitionProposed(LeadDefinitionProposed)
+    case definitionSignedOff(LeadDefinitionSignedOff)
+    case definitionRejected(LeadDefinitionRejected)
+    case definitionActivated(LeadDefinitionActivated)
+    case definitionRetired(LeadDefinitionRetired)
+    // campaign/<id>
+    case campaignDrafted(CampaignDrafted)
+    case campaignReviewRequested(CampaignReviewRequested)
+    case campaignReviewed(CampaignReviewed)
+    case campaignBriefPublished(CampaignBriefPublished)
+    case campaignLaunched(CampaignLaunched)
+    case campaignClosed(CampaignClosed)
+    // lead/<id>
+    case leadHandedOff(LeadHandedOff)
+    case leadAccepted(LeadAccepted)
+    case leadRejected(LeadRejected)
+    case leadConverted(LeadConverted)
+    case leadRecycled(LeadRecycled)
+    // content/<id>
+    case contentPlanned(ContentPlanned)
+    case contentRequested(ContentRequested)
+    case contentRequestTriaged(ContentRequestTriaged)
+    case contentRequestFulfilled(ContentRequestFulfilled)
+}
+
+public struct LedgerInitialized: Codable, Equatable, Sendable { public var admin: String; public var name: String }
+public struct ActorRegistered: Codable, Equatable, Sendable { public var actor: String; public var name: String; public var roles: [Role] }
+public struct ActorRolesChanged: Codable, Equatable, Sendable { public var actor: String; public var roles: [Role] }
+public struct ActorDeactivated: Codable, Equatable, Sendable { public var actor: String }
+public struct PolicyChanged: Codable, Equatable, Sendable { public var policy: Policy }
+
+public struct LeadDefinitionProposed: Codable, Equatable, Sendable {
+    public var definition: String
+    public var version: Int
+    public var title: String
+    public var fit: [Criterion]
+    public var engagement: [Criterion]
+    public var rationale: String?
+}
+public struct LeadDefinitionSignedOff: Codable, Equatable, Sendable {
+    public var definition: String; public var version: Int; public var comment: String?
+}
+public struct LeadDefinitionRejected: Codable, Equatable, Sendable {
+    public var definition: String; public var version: Int; public var reason: String
+}
+public struct LeadDefinitionActivated: Codable, Equatable, Sendable {
+    public var definition: String
+    public var version: Int
+    /// Sales sign-offs the version had when activated, and the quorum then in force.
+    public var signOffs: Int
+    public var quorum: Int
+    /// The version this one replaced, if any.
+    public var supersedes: Int?
+    public var override: Override?
+}
+public struct LeadDefinitionRetired: Codable, Equatable, Sendable { public var definition: String; public var version: Int? }
+
+public struct CampaignDrafted: Codable, Equatable, Sendable {
+    public var campaign: String
+    public var revision: Int
+    public var name: String
+    public var audience: String?
+    public var offer: String?
+    public var channels: [String]
+    public var launchDate: String?
+}
+public struct CampaignReviewRequested: Codable, Equatable, Sendable { public var campaign: String; public var revision: Int }
+public struct CampaignReviewed: Codable, Equatable, Sendable {
+    public var campaign: String
+    public var revision: Int
+    public var approved: Bool
+    public var comment: String?
+}
+public struct CampaignBriefPublished: Codable, Equatable, Sendable {
+    public var campaign: String
+    public var briefVersion: Int
+    public var summary: String
+    public var talkingPoints: [String]
+    public var offer: String?
+}
+public struct CampaignLaunched: Codable, Equatable, Sendable {
+    public var campaign: String
+    public var revision: Int
+    /// True when an approving sales review of this revision preceded the launch.
+    public var reviewed: Bool
+    public var override: Override?
+}
+public struct CampaignClosed: Codable, Equatable, Sendable { public var campaign: String }
+
+public struct LeadHandedOff: Codable, Equatable, Sendable {
+    public var lead: String
+    public var definition: String
+    public var definitionVersion: Int
+    public var campaign: String?
+    /// The campaign's latest brief at handoff time, attached automatically.
+    public var brief: AttachedBrief?
+    public var owner: String?
+    public var profile: [String: String]
+    public var signals: [Signal]
+    public var score: Double?
+    public var note: String?
+    public var override: Override?
+}
+public struct LeadAccepted: Codable, Equatable, Sendable { public var lead: String }
+public struct LeadRejected: Codable, Equatable, Sendable {
+    public var lead: String; public var reason: RejectionReason; public var note: String?
+}
+public struct LeadConverted: Codable, Equatable, Sendable {
+    public var lead: String; public var opportunity: String?; public var amount: Double?
+}
+public struct LeadRecycled: Codable, Equatable, Sendable { public var lead: String }
+
+public struct ContentPlanned: Codable, Equatable, Sendable {
+    public var asset: String
+    public var title: String
+    public var stage: Stage
+    public var persona: String?
+    /// Set when the asset was added to the plan by triaging a request.
+    public var fromRequest: String?
+}
+public struct ContentRequested: Codable, Equatable, Sendable {
+    public var request: String
+    public var what: String
+    public var why: String?
+    public var stage: Stage
+    public var lead: String?
+}
+public enum TriageOutcome: String, Codable, CaseIterable, Sendable {
+    case mapped, addedToPlan = "added-to-plan", declined, adHoc = "ad-hoc"
+}
+public struct ContentRequestTriaged: Codable, Equatable, Sendable {
+    public var request: String
+    public var outcome: TriageOutcome
+    public var asset: String?
+    public var reason: String?
+}
+public struct ContentRequestFulfilled: Codable, Equatable, Sendable { public var request: String; public var asset: String? }
+
+extension DomainEvent {
+    /// Every event type name with its current schema version.
+    public static let types: [(name: String, schemaVersion: Int)] = [
+        "LedgerInitialized", "ActorRegistered", "ActorRolesChanged", "ActorDeactivated", "PolicyChanged",
+        "LeadDefinitionProposed", "LeadDefinitionSignedOff", "LeadDefinitionRejected", "LeadDefinitionActivated",
+        "LeadDefinitionRetired", "CampaignDrafted", "CampaignReviewRequested", "CampaignReviewed",
+        "CampaignBriefPublished", "CampaignLaunched", "CampaignClosed", "LeadHandedOff", "LeadAccepted",
+        "LeadRejected", "LeadConverted", "LeadRecycled", "ContentPlanned", "ContentRequested",
+        "ContentRequestTriaged", "ContentRequestFulfilled",
+    ].map { ($0, 1) }
+
+    /// The event type name stored in the envelope.
+    public var type: String {
+        switch self {
+        case .ledgerInitialized: "LedgerInitialized"
+        case .actorRegistered: "ActorRegistered"
+        case .actorRolesChanged: "ActorRolesChanged"
+        case .actorDeactivated: "ActorDeactivated"
+        case .policyChanged: "PolicyChanged"
+        case .definitionProposed: "LeadDefinitionProposed"
+        case .definitionSignedOff: "LeadDefinitionSignedOff"
+        case .definitionRejected: "LeadDefinitionRejected"
+        case .definitionActivated: "LeadDefinitionActivated"
+        case .definitionRetired: "LeadDefinitionRetired"
+        case .campaignDrafted: "CampaignDrafted"
+        case .campaignReviewRequested: "CampaignReviewRequested"
+        case .campaignReviewed: "CampaignReviewed"
+        case .campaignBriefPublished: "CampaignBriefPublished"
+        case .campaignLaunched: "CampaignLaunched"
+        case .campaignClosed: "CampaignClosed"
+        case .leadHandedOff: "LeadHandedOff"
+        case .leadAccepted: "LeadAccepted"
+        case .leadRejected: "LeadRejected"
+        case .leadConverted: "LeadConverted"
+        case .leadRecycled: "LeadRecycled"
+        case .contentPlanned: "ContentPlanned"
+        case .contentRequested: "ContentRequested"
+        case .contentRequestTriaged: "ContentRequestTriaged"
+        case .contentRequestFulfilled: "ContentRequestFulfilled"
+        }
+    }
+
+    /// Schema version of the payload as written now.
+    public var schemaVersion: Int { 1 }
+
+    /// The stream the event belongs to.
+    public var stream: String {
+        switch self {
+        case .ledgerInitialized, .actorRegistered, .actorRolesChanged, .actorDeactivated, .policyChanged: StreamName.ledger
+        case .definitionProposed(let e): StreamName.definition(e.definition)
+        case .definitionSignedOff(let e): StreamName.definition(e.definition)
+        case .definitionRejected(let e): StreamName.definition(e.definition)
+        case .definitionActivated(let e): StreamName.definition(e.definition)
+        case .definitionRetired(let e): StreamName.definition(e.definition)
+        case .campaignDrafted(let e): StreamName.campaign(e.campaign)
+        case .campaignReviewRequested(let e): StreamName.campaign(e.campaign)
+        case .campaignReviewed(let e): StreamName.campaign(e.campaign)
+        case .campaignBriefPublished(let e): StreamName.campaign(e.campaign)
+        case .campaignLaunched(let e): StreamName.campaign(e.campaign)
+        case .campaignClosed(let e): StreamName.campaign(e.campaign)
+        case .leadHandedOff(let e): StreamName.lead(e.lead)
+        case .leadAccepted(let e): StreamName.lead(e.lead)
+        case .leadRejected(let e): StreamName.lead(e.lead)
+        case .leadConverted(let e): StreamName.lead(e.lead)
+        case .leadRecycled(let e): StreamName.lead(e.lead)
+        case .contentPlanned(let e): StreamName.content(e.asset)
+        case .contentRequested(let e): StreamName.content(e.request)
+        case .contentRequestTriaged(let e): StreamName.content(e.request)
+        case .contentRequestFulfilled(let e): StreamName.content(e.request)
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    /// The payload as JSON (sorted keys, compact).
+    public func payload() -> [UInt8] {
+        func enc<T: Encodable>(_ v: T) -> [UInt8] {
+            // Encoding these plain structs cannot fail.
+            (try? Array(DomainEvent.encoder.encode(v))) ?? Array("{}".utf8)
+        }
+        switch self {
+        case .ledgerInitialized(let e): return enc(e)
+        case .actorRegistered(let e): return enc(e)
+        case .actorRolesChanged(let e): return enc(e)
+        case .actorDeactivated(let e): return enc(e)
+        case .policyChanged(let e): return enc(e)
+        case .definitionProposed(let e): return enc(e)
+        case .definitionSignedOff(let e): return enc(e)
+        case .definitionRejected(let e): return enc(e)
+        case .definitionActivated(let e): return enc(e)
+        case .definitionRetired(let e): return enc(e)
+        case .campaignDrafted(let e): return enc(e)
+        case .campaignReviewRequested(let e): return enc(e)
+        case .campaignReviewed(let e): return enc(e)
+        case .campaignBriefPublished(let e): return enc(e)
+        case .campaignLaunched(let e): return enc(e)
+        case .campaignClosed(let e): return enc(e)
+        case .leadHandedOff(let e): return enc(e)
+        case .leadAccepted(let e): return enc(e)
+        case .leadRejected(let e): return enc(e)
+        case .leadConverted(let e): return enc(e)
+        case .leadRecycled(let e): return enc(e)
+        case .contentPlanned(let e): return enc(e)
+        case .contentRequested(let e): return enc(e)
+        case .contentRequestTriaged(let e): return enc(e)
+        case .contentRequestFulfilled(let e): return enc(e)
+        }
+    }
+
+    /// Decodes a stored event, upcasting older schema versions first (there are none yet: version 1 is current).
+    public static func decode(type: String, schemaVersion: Int, payload: [UInt8]) throws -> DomainEvent {
+        let data = Data(payload)
+        func dec<T: Decodable>(_ t: T.Type) throws -> T { try decoder.decode(t, from: data) }
+        guard schemaVersion == 1 else {
+            throw DomainError.invalid("event type \(type) has schema version \(schemaVersion), which this build does not know")
+        }
+        switch type {
+        case "LedgerInitialized": return .ledgerInitialized(try dec(LedgerInitialized.self))
+        case "ActorRegistered": return .actorRegistered(try dec(ActorRegistered.self))
+        case "ActorRolesChanged": return .actorRolesChanged(try dec(ActorRolesChanged.self))
+        case "ActorDeactivated": return .actorDeactivated(try dec(ActorDeactivated.self))
+        case "PolicyChanged": return .policyChanged(try dec(PolicyChanged.self))
+        case "LeadDefinitionProposed": return .definitionProposed(try dec(LeadDefinitionProposed.self))
+        case "LeadDefinitionSignedOff": return .definitionSignedOff(try dec(LeadDefinitionSignedOff.self))
+        case "LeadDefinitionRejected": return .definitionRejected(try dec(LeadDefinitionRejected.self))
+        case "LeadDefinitionActivated": return .definitionActivated(try dec(LeadDefinitionActivated.self))
+        case "LeadDefinitionRetired": return .definitionRetired(try dec(LeadDefinitionRetired.self))
+        case "CampaignDrafted": return .campaignDrafted(try dec(CampaignDrafted.self))
+        case "CampaignReviewRequested": return .campaignReviewRequested(try dec(CampaignReviewRequested.self))
+        case "CampaignReviewed": return .campaignReviewed(try dec(CampaignReviewed.self))
+        case "CampaignBriefPublished": return .campaignBriefPublished(try dec(CampaignBriefPublished.self))
+        case "CampaignLaunched": return .campaignLaunched(try dec(CampaignLaunched.self))
+        case "CampaignClosed": return .campaignClosed(try dec(CampaignClosed.self))
+        case "LeadHandedOff": return .leadHandedOff(try dec(LeadHandedOff.self))
+        case "LeadAccepted": return .leadAccepted(try dec(LeadAccepted.self))
+        case "LeadRejected": return .leadRejected(try dec(LeadRejected.self))
+        case "LeadConverted": return .leadConverted(try dec(LeadConverted.self))
+        case "LeadRecycled": return .leadRecycled(try dec(LeadRecycled.self))
+        case "ContentPlanned": return .contentPlanned(try dec(ContentPlanned.self))
+        case "ContentRequested": return .contentRequested(try dec(ContentRequested.self))
+        case "ContentRequestTriaged": return .contentRequestTriaged(try dec(ContentRequestTriaged.self))
+        case "ContentRequestFulfilled": return .contentRequestFulfilled(try dec(ContentRequestFulfilled.self))
+        default: throw DomainError.invalid("unknown event type \(type)")
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+
+/// A domain event with the envelope facts a fold needs.
+public struct Recorded: Equatable, Sendable {
+    public var event: DomainEvent
+    public var actor: String
+    /// Business time.
+    public var at: Date
+    public var position: UInt64
+
+    public init(event: DomainEvent, actor: String, at: Date, position: UInt64) {
+        self.event = event
+        self.actor = actor
+        self.at = at
+        self.position = position
+    }
+}
+
+public struct ActorInfo: Codable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var roles: [Role]
+    public var active: Bool
+}
+
+/// State of the `ledger` stream: actors and policy.
+public struct LedgerState: Codable, Equatable, Sendable {
+    public var initialized = false
+    public var actors: [String: ActorInfo] = [:]
+    public var policy = Policy()
+    public init() {}
+
+    public mutating func evolve(_ r: Recorded) {
+        switch r.event {
+        case .ledgerInitialized: initialized = true
+        case .actorRegistered(let e): actors[e.actor] = ActorInfo(id: e.actor, name: e.name, roles: e.roles, active: true)
+        case .actorRolesChanged(let e): actors[e.actor]?.roles = e.roles
+        case .actorDeactivated(let e): actors[e.actor]?.active = false
+        case .policyChanged(let e): policy = e.policy
+        default: break
+        }
+    }
+}
+
+/// A sign-off, rejection or review: who, when, what.
+public struct Verdict: Codable, Equatable, Sendable {
+    public var actor: String
+    public var at: Date
+    public var text: String?
+    public var position: UInt64
+}
+
+public struct DefinitionVersion: Codable, Equatable, Sendable {
+    public var version: Int
+    public var title: String
+    public var author: String
+    public var proposedAt: Date
+    public var fit: [Criterion]
+    public var engagement: [Criterion]
+    public var rationale: String?
+    public var signOffs: [Verdict] = []
+    public var rejections: [Verdict] = []
+}
+
+/// A span of business time during which a version was the active one.
+public struct Activation: Codable, Equatable, Sendable {
+    public var version: Int
+    public var from: Date
+    public var until: Date?
+    public var override: Override?
+    public var signOffs: Int
+    public var quorum: Int
+}
+
+/// State of a `definition/<id>` stream.
+public struct DefinitionState: Codable, Equatable, Sendable {
+    public var id: String
+    public var versions: [DefinitionVersion] = []
+    public var activeVersion: Int?
+    public var activations: [Activation] = []
+    public var retired = false
+    public init(id: String) { self.id = id }
+
+    public var exists: Bool { !versions.isEmpty }
+
+    public func version(_ v: Int) -> DefinitionVersion? {
+        v >= 1 && v <= versions.count ? versions[v - 1] : nil
+    }
+
+    /// The version active at a business time, if any.
+    public func activeVersion(at t: Date) -> Int? {
+        activations.last { $0.from <= t && ($0.until.map { t < $0 } ?? true) }?.version
+    }
+
+    public mutating func evolve(_ r: Recorded) {
+        switch r.event {
+        case .definitionProposed(let e):
+            versions.append(DefinitionVersion(version: e.version, title: e.title, author: r.actor, proposedAt: r.at,
+                                              fit: e.fit, engagement: e.engagement, rationale: e.rationale))
+        case .definitionSignedOff(let e):
+            if e.version >= 1, e.version <= versions.count {
+                versions[e.version - 1].signOffs.append(Verdict(actor: r.actor, at: r.at, text: e.comment, position: r.position))
+            }
+        case .definitionRejected(let e):
+            if e.version >= 1, e.version <= versions.count {
+                versions[e.version - 1].rejections.append(Verdict(actor: r.actor, at: r.at, text: e.reason, position: r.position))
+            }
+        case .definitionActivated(let e):
+            if let last = activations.indices.last, activations[last].until == nil { activations[last].until = r.at }
+            activations.append(Activation(version: e.version, from: r.at, until: nil, override: e.override, signOffs: e.signOffs, quorum: e.quorum))
+            activeVersion = e.version
+        case .definitionRetired:
+            if let last = activations.indices.last, activations[last].until == nil { activations[last].until = r.at }
+            activeVersion = nil
+            retired = true
+        default: break
+        }
+    }
+}
+
+public struct Brief: Codable, Equatable, Sendable {
+    public var version: Int
+    public var summary: String
+    public var talkingPoints: [String]
+    public var offer: String?
+    public var at: Date
+}
+
+/// State of a `campaign/<id>` stream.
+public struct CampaignState: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable { case none, draft, inReview = "in-review", launched, closed }
+    public var id: String
+    public var status: Status = .none
+    public var revision = 0
+    public var name = ""
+    public var audience: String?
+    public var offer: String?
+    public var channels: [String] = []
+    public var launchDate: String?
+    public var reviews: [Verdict] = []
+    /// Revision approved by the latest approving review (nil if none, or if changes were requested since).
+    public var approvedRevision: Int?
+    public var briefs: [Brief] = []
+    public var launchedAt: Date?
+    public init(id: String) { self.id = id }
+
+    public var exists: Bool { status != .none }
+
+    public mutating func evolve(_ r: Recorded) {
+        switch r.event {
+        case .campaignDrafted(let e):
+            revision = e.revision
+            name = e.name
+            audience = e.audience
+            offer = e.offer
+            channels = e.channels
+            launchDate = e.launchDate
+            if status == .none || status == .inReview { status = .draft }
+            approvedRevision = nil
+        case .campaignReviewRequested:
+            if status == .draft { status = .inReview }
+        case .campaignReviewed(let e):
+            reviews.append(Verdict(actor: r.actor, at: r.at, text: e.approved ? "approved" : "changes requested: " + (e.comment ?? ""), position: r.position))
+            approvedRevision = e.approved && e.revision == revision ? e.revision : nil
+            if status == .inReview { status = .draft }
+        case .campaignBriefPublished(let e):
+            briefs.append(Brief(version: e.briefVersion, summary: e.summary, talkingPoints: e.talkingPoints, offer: e.offer, at: r.at))
+        case .campaignLaunched:
+            status = .launched
+            launchedAt = r.at
+        case .campaignClosed:
+            status = .closed
+        default: break
+        }
+    }
+}
+
+/// State of a `lead/<id>` stream.
+public struct LeadState: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, CaseIterable, Sendable {
+        case none, handedOff = "handed-off", accepted, rejected, converted, recycled
+    }
+    public var id: String
+    public var status: Status = .none
+    public var handoff: LeadHandedOff?
+    public var handedOffAt: Date?
+    public var handedOffBy: String?
+    public var decidedAt: Date?
+    public var rejection: RejectionReason?
+    public init(id: String) { self.id = id }
+
+    public mutating func evolve(_ r: Recorded) {
+        switch r.event {
+        case .leadHandedOff(let e):
+            status = .handedOff
+            handoff = e
+            handedOffAt = r.at
+            handedOffBy = r.actor
+            decidedAt = nil
+            rejection = nil
+        case .leadAccepted: status = .accepted; decidedAt = r.at
+        case .leadRejected(let e): status = .rejected; decidedAt = r.at; rejection = e.reason
+        case .leadConverted: status = .converted
+        case .leadRecycled: status = .recycled
+        default: break
+        }
+    }
+}
+
+/// State of a `content/<id>` stream: a planned asset, or a request from sales.
+public struct ContentState: Codable, Equatable, Sendable {
+    public var id: String
+    public var asset: ContentPlanned?
+    public var request: ContentRequested?
+    public var requestedBy: String?
+    public var triage: ContentRequestTriaged?
+    public var fulfilled: ContentRequestFulfilled?
+    public init(id: String) { self.id = id }
+
+    public var exists: Bool { asset != nil || request != nil }
+
+    public mutating func evolve(_ r: Recorded) {
+        switch r.event {
+        case .contentPlanned(let e): asset = e
+        case .contentRequested(let e): request = e; requestedBy = r.actor
+        case .contentRequestTriaged(let e): triage = e
+        case .contentRequestFulfilled(let e): fulfilled = e
+        default: break
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import AlignmentDomain
-public enum AlignmentProjections {}

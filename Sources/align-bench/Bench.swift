@@ -1,0 +1,436 @@
+// The measurements. Each returns figures; `Report` turns them into the table.
+import EventLog
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Config {
+    var runs = 5
+    var quick = false
+    var baseDir = NSTemporaryDirectory()
+    var reportPath: String?
+    var only: Set<String> = []  // empty: everything
+
+    // Sizes (full mode; `--quick` shrinks them).
+    var onePerCommitEvents = 2_000
+    var groupThreads = 16
+    var groupEventsPerThread = 500
+    var batchSize = 1_000
+    var batchedEvents = 200_000
+    var ledgerEvents = 1_000_000
+    var smallLedgerEvents = 100_000
+    var readSamples = 20_000
+
+    mutating func applyQuick() {
+        quick = true
+        runs = min(runs, 3)
+        onePerCommitEvents = 500
+        groupEventsPerThread = 200
+        batchedEvents = 50_000
+        ledgerEvents = 200_000
+        smallLedgerEvents = 20_000
+        readSamples = 5_000
+    }
+
+    func wants(_ section: String) -> Bool { only.isEmpty || only.contains(section) }
+}
+
+/// Per-run figures of one measurement.
+struct Series {
+    var values: [Double] = []
+    var median: Double { values.isEmpty ? .nan : SeriesMath.median(values) }
+    mutating func add(_ v: Double) { values.append(v) }
+    var runsText: String { values.map { fmtRate($0) }.joined(separator: ", ") }
+}
+
+enum SeriesMath { static func median(_ xs: [Double]) -> Double { align_bench.median(xs) } }
+
+final class Results {
+    var fsync = Series(), rawLMDB = Series(), onePerCommit = Series(), sqliteOnePerCommit = Series()
+    var group = Series()
+    var batched = Series(), sqliteBatched = Series()
+    var buildRate: Double?, sqliteBuildRate: Double?
+    var replay = Series(), replayRaw = Series(), sqliteScan = Series()
+    var verify = Series()
+    var readMedian = Series(), readP99 = Series(), sqliteReadMedian = Series(), sqliteReadP99 = Series()
+    /// (label, events, child's ru_maxrss KiB, peak anonymous KiB, anonymous KiB after open, seconds)
+    var memory: [(label: String, events: Int, maxRSS: Int, anonPeak: Int, anonBase: Int, seconds: Double)] = []
+    var ledgerBytes: Int64?, sqliteBytes: Int64?
+}
+
+/// Thrown-away state shared with worker threads.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+    func set(_ e: Error) { lock.lock(); if first == nil { first = e }; lock.unlock() }
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return first }
+}
+
+struct Bench {
+    let config: Config
+    let work: String
+    let r = Results()
+
+    init(config: Config) {
+        self.config = config
+        var template = Array((config.baseDir.hasSuffix("/") ? config.baseDir : config.baseDir + "/") .utf8CString.dropLast())
+        template += Array("align-bench.XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { p -> String? in
+            guard mkdtemp(p.baseAddress!) != nil else { return nil }
+            return String(cString: p.baseAddress!)
+        }
+        guard let dir = made else { fatalError("cannot create a temporary directory under \(config.baseDir)") }
+        work = dir
+    }
+
+    // MARK: 1. One event per durable commit
+
+    func onePerCommit() throws {
+        let n = config.onePerCommitEvents
+        var rng = SplitMix64(seed: 1)
+        let events = (0..<n).map { Workload.event(seq: $0, rng: &rng) }
+        let appends = events.map { [StreamAppend(stream: $0.stream, events: [Workload.proposed($0)])] }
+        let payloads = events.map(\.payload)
+        note("1 event per durable commit: \(n) events per run, \(config.runs) runs (raw LMDB, EventLog, SQLite interleaved)")
+        for run in 1...config.runs {
+            let d0 = makeDir(work, "fsync")
+            r.fsync.add(fdatasyncFloor(dir: d0, n: n))
+            removeTree(d0)
+
+            let d1 = makeDir(work, "raw-lmdb")
+            r.rawLMDB.add(rawLMDBOnePerCommit(dir: d1, payloads: payloads))
+            removeTree(d1)
+
+            let d2 = work + "/one-per-commit.ledger"
+            removeTree(d2)
+            try scoped {
+                let log = try EventLog.create(at: d2)
+                _ = try log.head()
+                let t0 = nowNS()
+                for a in appends { try log.append(a) }
+                r.onePerCommit.add(Double(n) / seconds(since: t0))
+                let v = try log.verify()
+                precondition(v.isSound && v.events == UInt64(n), "verify after one-per-commit: \(v)")
+            }
+            removeTree(d2)
+
+            let d3 = makeDir(work, "sqlite-one")
+            do {
+                let peer = SQLitePeer(path: d3 + "/events.sqlite")
+                let groups = events.map { [(stream: $0.stream, events: [$0])] }
+                let t0 = nowNS()
+                for g in groups { peer.append(g) }
+                r.sqliteOnePerCommit.add(Double(n) / seconds(since: t0))
+            }
+            removeTree(d3)
+            note("  run \(run): fdatasync \(fmtRate(r.fsync.values.last!)), raw LMDB \(fmtRate(r.rawLMDB.values.last!)), EventLog \(fmtRate(r.onePerCommit.values.last!)), SQLite \(fmtRate(r.sqliteOnePerCommit.values.last!))")
+        }
+    }
+
+    // MARK: 2. Group commit
+
+    func groupCommit() throws {
+        let threads = config.groupThreads, per = config.groupEventsPerThread
+        note("group commit: \(threads) threads x \(per) appends of one event, \(config.runs) runs")
+        for run in 1...config.runs {
+            let dir = work + "/group.ledger"
+            removeTree(dir)
+            try scoped {
+                let log = try EventLog.create(at: dir)
+                // Streams and payloads are made up front; each event's id (UUIDv7) is made when its request is
+                // sent, as an application would, so ids arrive at the log in time order.
+                var work: [[(stream: String, type: String, actor: String, payload: [UInt8])]] = []
+                for t in 0..<threads {
+                    var rng = SplitMix64(seed: UInt64(100 + t))
+                    work.append((0..<per).map { i in
+                        let e = Workload.event(seq: t * per + i, rng: &rng)
+                        return (e.stream, e.type, e.actor, e.payload)
+                    })
+                }
+                let start = DispatchSemaphore(value: 0)
+                let done = DispatchGroup()
+                let errors = ErrorBox()
+                for t in 0..<threads {
+                    let mine = work[t]
+                    done.enter()
+                    let th = Thread {
+                        start.wait()
+                        for e in mine {
+                            let event = ProposedEvent(id: UUID.v7(), type: e.type, actor: e.actor, payload: e.payload)
+                            do { try log.append([StreamAppend(stream: e.stream, events: [event])]) } catch { errors.set(error); break }
+                        }
+                        done.leave()
+                    }
+                    th.start()
+                }
+                usleep(20_000)
+                let t0 = nowNS()
+                for _ in 0..<threads { start.signal() }
+                done.wait()
+                let rate = Double(threads * per) / seconds(since: t0)
+                if let e = errors.error { throw e }
+                r.group.add(rate)
+                let v = try log.verify()
+                precondition(v.isSound && v.events == UInt64(threads * per), "verify after group commit: \(v)")
+            }
+            usleep(50_000)
+            let commits = lastTxnID(dir)
+            removeTree(dir)
+            note("  run \(run): \(fmtRate(r.group.values.last!)), \(commits) transactions, \(String(format: "%.1f", Double(threads * per) / Double(commits))) events per commit")
+        }
+    }
+
+    // MARK: 3. Batched appends
+
+    /// Appends `total` events in batches of `batchSize` to EventLog and/or SQLite; returns the rates (timing only the
+    /// append calls; the batches are generated outside the timed region, identically for both).
+    func batchedAppend(total: Int, seed: UInt64, shortStreams: Int, ledger: String?, sqlite: String?) throws -> (Double?, Double?) {
+        let log = try ledger.map { try EventLog.create(at: $0) }
+        let peer = sqlite.map { SQLitePeer(path: $0) }
+        var rng = SplitMix64(seed: seed)
+        var logNS: UInt64 = 0, peerNS: UInt64 = 0
+        var seq = 0
+        let w0 = processWriteBytes(), c0 = processCPUSeconds(), t0 = nowNS()
+        defer {
+            let w = processWriteBytes() - w0, c = processCPUSeconds() - c0
+            note(String(format: "    (%@: %.0f bytes written per event, CPU %.1f s in %.1f s)", ledger != nil ? "EventLog" : "SQLite", Double(w) / Double(total), c, seconds(since: t0)))
+        }
+        while seq < total {
+            let n = min(config.batchSize, total - seq)
+            let batch = (0..<n).map { i in Workload.event(seq: seq + i, rng: &rng, shortStreams: shortStreams) }
+            seq += n
+            let groups = Workload.group(batch)
+            if let log {
+                let appends = Workload.streamAppends(groups)
+                let t0 = nowNS()
+                try log.append(appends)
+                logNS += nowNS() - t0
+            }
+            if let peer {
+                let t0 = nowNS()
+                peer.append(groups)
+                peerNS += nowNS() - t0
+            }
+        }
+        if let log {
+            let v = try log.verify()
+            precondition(v.isSound && v.events == UInt64(total), "verify after batched appends: \(v)")
+        }
+        return (log.map { _ in Double(total) / (Double(logNS) / 1e9) }, peer.map { _ in Double(total) / (Double(peerNS) / 1e9) })
+    }
+
+    func batched() throws {
+        note("batched append: \(config.batchedEvents) events in appends of \(config.batchSize), \(config.runs) runs (EventLog, SQLite)")
+        for run in 1...config.runs {
+            let dir = work + "/batched.ledger"
+            let sq = makeDir(work, "sqlite-batched")
+            removeTree(dir)
+            // Separate passes so the two do not share the page cache's attention within a run.
+            let (a, _) = try scoped { try batchedAppend(total: config.batchedEvents, seed: 7, shortStreams: 0, ledger: dir, sqlite: nil) }
+            removeTree(dir)
+            let (_, b) = try batchedAppend(total: config.batchedEvents, seed: 7, shortStreams: 0, ledger: nil, sqlite: sq + "/events.sqlite")
+            removeTree(sq)
+            r.batched.add(a!)
+            r.sqliteBatched.add(b!)
+            note("  run \(run): EventLog \(fmtRate(a!)), SQLite \(fmtRate(b!))")
+        }
+    }
+
+    // MARK: 4. The big ledger: replay, verify, read
+
+    var ledgerPath: String { work + "/big.ledger" }
+    var smallLedgerPath: String { work + "/small.ledger" }
+    var sqlitePath: String { work + "/big-sqlite/events.sqlite" }
+    var shortStreams: Int { max(1, config.ledgerEvents / 1_000) }
+
+    func buildLedgers() throws {
+        note("building the \(fmtCount(config.ledgerEvents))-event ledger and SQLite table (batches of \(config.batchSize); every 100th event goes to one of \(shortStreams) ten-event streams)")
+        let (a, _) = try scoped {
+            try batchedAppend(total: config.ledgerEvents, seed: 42, shortStreams: shortStreams, ledger: ledgerPath, sqlite: nil)
+        }
+        r.buildRate = a
+        _ = makeDir(work, "big-sqlite")
+        let (_, b) = try batchedAppend(total: config.ledgerEvents, seed: 42, shortStreams: shortStreams, ledger: nil, sqlite: sqlitePath)
+        r.sqliteBuildRate = b
+        r.ledgerBytes = directorySize(ledgerPath)
+        r.sqliteBytes = fileSize(sqlitePath) + fileSize(sqlitePath + "-wal")
+        note("  EventLog \(fmtRate(a!)), SQLite \(fmtRate(b!)); ledger \(r.ledgerBytes! >> 20) MiB, SQLite \(r.sqliteBytes! >> 20) MiB")
+        if config.wants("memory") {
+            note("building the \(fmtCount(config.smallLedgerEvents))-event ledger for the memory comparison")
+            _ = try scoped {
+                try batchedAppend(total: config.smallLedgerEvents, seed: 43, shortStreams: 0, ledger: smallLedgerPath, sqlite: nil)
+            }
+        }
+        // Let the big ledger's writer thread go and its environment close before the readers open it.
+        usleep(50_000)
+    }
+
+    func replayAndVerify() throws {
+        let total = config.ledgerEvents
+        let log = try EventLog.open(at: ledgerPath)
+        let peer = SQLitePeer(path: sqlitePath, create: false)
+        note("replay / scan / verify of \(fmtCount(total)) events, \(config.runs) runs")
+        for run in 1...config.runs {
+            var n = 0, bytes = 0, x: UInt64 = 0
+            var t0 = nowNS()
+            try log.replay { e in
+                n += 1
+                bytes &+= e.payload.count
+                x ^= e.version &+ UInt64(e.stream.utf8.count)
+            }
+            r.replay.add(Double(n) / seconds(since: t0))
+            precondition(n == total && bytes == total * Workload.payloadSize, "replay saw \(n) events")
+            blackHole(x)
+
+            n = 0; bytes = 0
+            t0 = nowNS()
+            try log.replayRaw { pos, raw in
+                n += 1
+                bytes &+= raw.count
+                x ^= pos
+            }
+            r.replayRaw.add(Double(n) / seconds(since: t0))
+            precondition(n == total)
+
+            n = 0; bytes = 0
+            t0 = nowNS()
+            n = peer.scan { e in
+                bytes &+= e.payload.count
+                x ^= e.version &+ UInt64(e.stream.utf8.count)
+            }
+            r.sqliteScan.add(Double(n) / seconds(since: t0))
+            precondition(n == total && bytes == total * Workload.payloadSize)
+
+            t0 = nowNS()
+            let v = try log.verify()
+            r.verify.add(Double(total) / seconds(since: t0))
+            precondition(v.isSound && v.events == UInt64(total), "verify: \(v)")
+            blackHole(x)
+            note("  run \(run): replay \(fmtRate(r.replay.values.last!)), replayRaw \(fmtRate(r.replayRaw.values.last!)), SQLite scan \(fmtRate(r.sqliteScan.values.last!)), verify \(fmtRate(r.verify.values.last!))")
+        }
+    }
+
+    func readStreams() throws {
+        let log = try EventLog.open(at: ledgerPath)
+        let peer = SQLitePeer(path: sqlitePath, create: false)
+        let k = shortStreams
+        let samples = config.readSamples
+        note("read(stream:) of ten-event streams among \(fmtCount(config.ledgerEvents)): \(samples) random streams per run, \(config.runs) runs")
+        // Warm-up: touch every short stream once (the benchmark measures a warm page cache, as after the build).
+        for i in 0..<k {
+            let c = try log.read(stream: Workload.shortStreamName(i)).count
+            precondition(c == 10, "short stream \(i) has \(c) events")
+        }
+        for run in 1...config.runs {
+            var rng = SplitMix64(seed: UInt64(1000 + run))
+            let names = (0..<samples).map { _ in Workload.shortStreamName(Int(rng.next() % UInt64(k))) }
+            var t = [Double](), ts = [Double]()
+            t.reserveCapacity(samples)
+            ts.reserveCapacity(samples)
+            for name in names {
+                let t0 = nowNS()
+                let evs = try log.read(stream: name)
+                let t1 = nowNS()
+                precondition(evs.count == 10 && evs[9].version == 10, "stream \(name) has \(evs.count) events")
+                t.append(Double(t1 - t0) / 1e9)
+            }
+            for name in names {
+                let t0 = nowNS()
+                let evs = peer.read(stream: name)
+                let t1 = nowNS()
+                precondition(evs.count == 10)
+                ts.append(Double(t1 - t0) / 1e9)
+            }
+            r.readMedian.add(median(t)); r.readP99.add(percentile(t, 0.99))
+            r.sqliteReadMedian.add(median(ts)); r.sqliteReadP99.add(percentile(ts, 0.99))
+            note("  run \(run): EventLog median \(fmtMicros(median(t))), p99 \(fmtMicros(percentile(t, 0.99))); SQLite median \(fmtMicros(median(ts))), p99 \(fmtMicros(percentile(ts, 0.99)))")
+        }
+    }
+
+    // MARK: 5. Peak memory in a child process
+
+    func memory() throws {
+        note("peak memory of replay and verify in child processes")
+        for (label, path, events) in [("replay", smallLedgerPath, config.smallLedgerEvents), ("replay", ledgerPath, config.ledgerEvents),
+                                      ("verify", smallLedgerPath, config.smallLedgerEvents), ("verify", ledgerPath, config.ledgerEvents)] {
+            let out = work + "/mem-\(label)-\(events).txt"
+            let (status, maxRSS) = spawnSelf(["__mem", label, path, out])
+            guard status == 0, let text = try? String(contentsOfFile: out, encoding: .utf8) else {
+                throw EventLogError.storage("memory child for \(label) of \(events) events failed (status \(status))")
+            }
+            var f: [String: Double] = [:]
+            for part in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+                let kv = part.split(separator: "=")
+                if kv.count == 2 { f[String(kv[0])] = Double(kv[1]) }
+            }
+            precondition(Int(f["events"] ?? 0) == events, "memory child saw \(f["events"] ?? 0) events")
+            r.memory.append((label, events, maxRSS, Int(f["anon_peak_kib"] ?? 0), Int(f["anon_base_kib"] ?? 0), f["seconds"] ?? 0))
+            note("  \(label) \(fmtCount(events)): ru_maxrss \(fmtMiB(maxRSS)), anonymous peak \(fmtMiB(Int(f["anon_peak_kib"] ?? 0))) (after open \(fmtMiB(Int(f["anon_base_kib"] ?? 0))))")
+            try? FileManager.default.removeItem(atPath: out)
+        }
+    }
+
+    func cleanUp() { removeTree(work) }
+}
+
+/// The hidden `__mem replay|verify PATH OUT` subcommand: runs one pass in a fresh process, sampling its anonymous
+/// (non-file-backed) resident memory, and writes the figures to OUT. The parent reads the peak RSS from `wait4`.
+enum MemoryChild {
+    final class Sampler: @unchecked Sendable {
+        let lock = NSLock()
+        var stop = false
+        var anonPeak = 0
+        func sample() {
+            let (res, shared) = statm()
+            lock.lock(); anonPeak = max(anonPeak, res - shared); lock.unlock()
+        }
+    }
+
+    static func run(_ args: [String]) -> Int32 {
+        guard args.count == 5 else { return 2 }
+        let kind = args[2], path = args[3], out = args[4]
+        do {
+            let log = try EventLog.open(at: path)
+            _ = try log.head()
+            let base = statm()
+            let sampler = Sampler()
+            let done = DispatchSemaphore(value: 0)
+            let th = Thread {
+                while true {
+                    sampler.sample()
+                    sampler.lock.lock(); let s = sampler.stop; sampler.lock.unlock()
+                    if s { break }
+                    usleep(2_000)
+                }
+                done.signal()
+            }
+            th.start()
+            let t0 = nowNS()
+            var events = 0
+            if kind == "replay" {
+                var bytes = 0
+                try log.replay { e in events += 1; bytes &+= e.payload.count }
+                blackHole(bytes)
+            } else {
+                let v = try log.verify()
+                guard v.isSound else { return 3 }
+                events = Int(v.events)
+            }
+            let secs = seconds(since: t0)
+            sampler.sample()
+            sampler.lock.lock(); sampler.stop = true; sampler.lock.unlock()
+            done.wait()
+            let text = "events=\(events) anon_peak_kib=\(sampler.anonPeak) anon_base_kib=\(base.resident - base.shared) hwm_kib=\(procStatus("VmHWM")) rss_file_kib=\(procStatus("RssFile")) seconds=\(secs)\n"
+            try text.write(toFile: out, atomically: false, encoding: .utf8)
+            return 0
+        } catch {
+            note("memory child: \(error)")
+            return 1
+        }
+    }
+}
+
+/// Scopes the objects made in `body` so that a log is released (and its writer stopped) when it returns.
+@inline(__always) func scoped<T>(_ body: () throws -> T) rethrows -> T { try body() }

@@ -1,0 +1,114 @@
+import AlignmentDomain
+import AlignmentLedger
+import ArgumentParser
+import Foundation
+
+struct ContentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "content", abstract: "Content planned per buy-cycle stage; sales requests triaged against the plan.",
+        subcommands: [Plan.self, Request.self, Triage.self, Fulfil.self, List.self])
+
+    struct Plan: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Plan an asset for a buy-cycle stage (marketing).", discussion: """
+            Stages: awareness, consideration, decision, onboarding, expansion.
+
+            Example:
+              align content plan roi-calculator --title "ROI calculator" --stage decision --persona CFO --as maria
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Asset id.") var asset: String
+        @Option(help: "Title.") var title: String
+        @Option(help: "Buy-cycle stage.") var stage: String
+        @Option(help: "Persona.") var persona: String?
+        func run() throws {
+            var a = ArgsBuilder()
+            a.set("asset", asset); a.set("title", title); a.set("stage", stage); a.set("persona", persona)
+            try Exec.run(global, "content.plan", a) { _, _ in "planned '\(asset)' for the \(stage) stage" }
+        }
+    }
+
+    struct Request: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Ask marketing for content (sales).", discussion: """
+            Example:
+              align content request REQ-7 --what "case study for fintech" --stage decision --lead L-1001 --why "CFO asked" --as sam
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Request id.") var id: String
+        @Option(help: "What is needed.") var what: String
+        @Option(help: "Buy-cycle stage.") var stage: String
+        @Option(help: "The lead it is for.") var lead: String?
+        @Option(help: "Why.") var why: String?
+        func run() throws {
+            var a = ArgsBuilder()
+            a.set("id", id); a.set("what", what); a.set("stage", stage); a.set("lead", lead); a.set("why", why)
+            try Exec.run(global, "content.request", a) { _, _ in "requested '\(id)'" }
+        }
+    }
+
+    struct Triage: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Triage a request against the plan (marketing).", discussion: """
+            Examples:
+              align content triage REQ-7 --map-to fintech-case-study --as maria
+              align content triage REQ-8 --add-to-plan security-faq --as maria
+              align content triage REQ-9 --decline --reason "covered by the ROI calculator" --as maria
+              align content triage REQ-10 --ad-hoc --reason "board meeting tomorrow" --as maria
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Request id.") var id: String
+        @Option(name: .customLong("map-to"), help: "Serve it with this planned asset.") var mapTo: String?
+        @Option(name: .customLong("add-to-plan"), help: "Add it to the plan as this asset.") var addToPlan: String?
+        @Flag(help: "Decline it (needs --reason).") var decline = false
+        @Flag(name: .customLong("ad-hoc"), help: "Make it ad hoc, outside the plan (needs --reason).") var adHoc = false
+        @Option(help: "Why.") var reason: String?
+        func run() throws {
+            var a = ArgsBuilder()
+            a.set("id", id); a.set("map-to", mapTo); a.set("add-to-plan", addToPlan); a.set("decline", decline); a.set("ad-hoc", adHoc); a.set("reason", reason)
+            try Exec.run(global, "content.triage", a) { _, events in
+                for e in events { if case .contentRequestTriaged(let t) = e { return "triaged '\(id)': \(t.outcome.rawValue)\(t.asset.map { " \($0)" } ?? "")" } }
+                return "triaged"
+            }
+        }
+    }
+
+    struct Fulfil: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a triaged request fulfilled (marketing).", discussion: """
+            Example:
+              align content fulfil REQ-7 --as maria
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Request id.") var id: String
+        @Option(help: "The asset that fulfilled it.") var asset: String?
+        func run() throws {
+            var a = ArgsBuilder()
+            a.set("id", id); a.set("asset", asset)
+            try Exec.run(global, "content.fulfil", a) { _, _ in "fulfilled '\(id)'" }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The content plan and the requests.", discussion: """
+            Example:
+              align content list
+            """)
+        @OptionGroup var global: GlobalOptions
+        func run() throws {
+            try align.run(global) {
+                let all: [ContentState] = try global.open().states(kind: "content").compactMap {
+                    if case .content(let c) = $0 { return c }
+                    return nil
+                }
+                if global.json { Output.json(encodable: ["content": all]); return }
+                let plan = all.compactMap(\.asset)
+                Output.line("Plan (\(plan.count) assets)")
+                Output.table(["ASSET", "STAGE", "TITLE", "FROM REQUEST"], plan.map { [$0.asset, $0.stage.rawValue, $0.title, $0.fromRequest ?? "-"] })
+                let reqs = all.filter { $0.request != nil }
+                Output.line("")
+                Output.line("Requests (\(reqs.count))")
+                Output.table(["REQUEST", "STAGE", "TRIAGE", "FULFILLED", "WHAT"], reqs.map { c in
+                    [c.id, c.request!.stage.rawValue, c.triage.map { $0.outcome.rawValue + ($0.asset.map { " " + $0 } ?? "") } ?? "untriaged",
+                     c.fulfilled == nil ? "no" : "yes", c.request!.what]
+                })
+            }
+        }
+    }
+}

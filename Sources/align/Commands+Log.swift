@@ -1,0 +1,239 @@
+import AlignmentDomain
+import AlignmentLedger
+import ArgumentParser
+import EventLog
+import Foundation
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a new ledger with its first actor, a revops admin.",
+        discussion: """
+        Refuses to touch an existing ledger.
+
+        Example:
+          align init --ledger ./acme.ledger --admin rita --name "Rita Revops"
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Id of the first actor (role revops).") var admin: String
+    @Option(help: "Display name of the first actor.") var name: String
+
+    func run() throws {
+        try align.run(global) {
+            let (ledger, events) = try AlignmentLedger.create(at: global.ledgerPath, admin: admin, name: name, at: try global.businessTime())
+            let head = try ledger.log.head()
+            if global.json {
+                Output.line("{\"ledger\":\(Output.escape(global.ledgerPath)),\"ledgerId\":\"\(ledger.log.ledgerID.uuidString.lowercased())\",\"admin\":\(Output.escape(admin)),\"head\":\"\(head)\",\"ok\":true}")
+            } else {
+                Output.line("Created ledger \(global.ledgerPath) (id \(ledger.log.ledgerID.uuidString.lowercased())) with admin '\(admin)' (revops).")
+                for e in events { Output.line("  recorded " + Output.logLine(e)) }
+                Output.line("Next: add people with `align actor add ID --name NAME --role ROLE --as \(admin)`.")
+            }
+        }
+    }
+}
+
+struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the global log, oldest first.",
+        discussion: """
+        Examples:
+          align log --limit 20
+          align log --from 1000 --json | jq .type
+          align log --follow          # keep printing new events (Ctrl-C to stop)
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "First position to print.") var from: UInt64 = 1
+    @Option(help: "Most events to print (default: all).") var limit: Int?
+    @Flag(help: "After the existing events, keep printing new ones as they commit.") var follow = false
+
+    func run() throws {
+        try align.run(global) {
+            let log = try EventLog.open(at: global.ledgerPath)
+            var printed = 0
+            let max = limit ?? Int.max
+            func emit(_ e: RecordedEvent) {
+                Output.line(global.json ? Output.envelope(e) : Output.logLine(e))
+                printed += 1
+            }
+            if !global.json, !follow, from == 1, try log.head().position == 0 { Output.line("(the log is empty)") }
+            var next = from
+            while printed < max {
+                let batch = try log.read(from: next, limit: Swift.min(4096, max - printed))
+                if batch.isEmpty {
+                    guard follow else { break }
+                    Thread.sleep(forTimeInterval: 0.05)
+                    continue
+                }
+                for e in batch { emit(e) }
+                next = batch.last!.position + 1
+            }
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the whole log: every hash of the chain, every index entry, and optionally a checkpoint.",
+        discussion: """
+        Exit 0 when sound; 3 with the first bad position otherwise. A checkpoint (POSITION:HASH, as printed by
+        `align stats`) taken earlier and kept elsewhere proves the log was not rolled back or rewritten since.
+
+        Examples:
+          align verify
+          align verify --checkpoint 1042:5f1c...e9
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("A checkpoint the log must still extend.", valueName: "POSITION:HASH")) var checkpoint: String?
+
+    func run() throws {
+        try align.run(global) {
+            var cp: Checkpoint?
+            if let checkpoint {
+                guard let c = Checkpoint(checkpoint) else { throw CLIError.usage("--checkpoint must be POSITION:HASH (64 hex digits), as printed by `align stats`") }
+                cp = c
+            }
+            let log = try EventLog.open(at: global.ledgerPath)
+            let tty = isatty(2) == 1 && !global.json
+            let started = Date()
+            let report = try log.verify(checkpoint: cp) { done, total in
+                if tty, total > 0 { FileHandle.standardError.write(Data("\rverifying \(done)/\(total) events...".utf8)) }
+            }
+            if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            let seconds = Date().timeIntervalSince(started)
+            if global.json {
+                var o: [String: Any] = ["ok": report.isSound, "events": report.events, "head": "\(report.head)", "seconds": seconds]
+                if let p = report.problem { o["firstBadPosition"] = p.position; o["reason"] = p.reason }
+                if let m = report.checkpointMatched { o["checkpointMatched"] = m }
+                Output.json(o)
+            } else if let p = report.problem {
+                Output.line("NOT SOUND: first bad position \(p.position): \(p.reason)")
+            } else {
+                Output.line("sound: \(report.events) events, chain and indexes check out (\(String(format: "%.2f", seconds)) s)")
+                Output.line("head \(report.head)")
+                if report.checkpointMatched == true { Output.line("the log extends checkpoint \(cp!)") }
+            }
+            if !report.isSound { throw ExitCode(3) }
+        }
+    }
+}
+
+struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Events, streams, size on disk and the head checkpoint.",
+        discussion: """
+        Copy the head checkpoint somewhere safe; `align verify --checkpoint` later proves the log still extends it.
+
+        Example:
+          align stats --json
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try align.run(global) {
+            let s = try EventLog.open(at: global.ledgerPath).stats()
+            if global.json {
+                Output.json(["events": s.events, "streams": s.streams, "sizeOnDisk": s.sizeOnDisk, "head": "\(s.head)",
+                             "ledgerId": s.ledgerID.uuidString.lowercased(), "formatVersion": s.formatVersion] as [String: Any])
+            } else {
+                Output.line("ledger      \(global.ledgerPath) (id \(s.ledgerID.uuidString.lowercased()), format \(s.formatVersion))")
+                Output.line("events      \(s.events)")
+                Output.line("streams     \(s.streams)")
+                Output.line("size        \(ByteCountFormatter.string(fromByteCount: s.sizeOnDisk, countStyle: .file))")
+                Output.line("checkpoint  \(s.head)")
+            }
+        }
+    }
+}
+
+struct Apply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a JSON Lines file of commands in one transaction: all of them, or none.",
+        discussion: """
+        One command per line; every line is checked first, and every bad line is reported with its number.
+        `command` is NOUN.VERB as on the command line; `args` keys are the long option names and the
+        positional arguments by name; `as` and `at` may be given per line or for the whole file (--as, --at).
+
+        Example line:
+          {"command": "definition.sign-off", "as": "sam", "at": "2026-03-01T09:00:00Z", "args": {"id": "mql", "version": 3, "comment": "ok"}}
+
+        Examples:
+          align apply commands.jsonl
+          generate-commands | align apply - --as maria
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A JSON Lines file, or - for standard input.") var file: String
+
+    struct Line: Decodable {
+        var command: String
+        var `as`: String?
+        var at: String?
+        var args: [String: JSONValue]?
+    }
+
+    func run() throws {
+        try align.run(global) {
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let d = FileManager.default.contents(atPath: file) else { throw CLIError.usage("cannot read '\(file)'") }
+                data = d
+            }
+            let defaultActor = global.actor ?? ProcessInfo.processInfo.environment["ALIGN_ACTOR"]
+            let defaultAt = try global.businessTime()
+            var items: [ApplyItem] = []
+            var problems: [(line: Int, error: String)] = []
+            let decoder = JSONDecoder()
+            var lineNo = 0
+            for raw in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                lineNo += 1
+                let trimmed = raw.drop { $0 == 32 || $0 == 9 || $0 == 13 }
+                if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }
+                do {
+                    let l = try decoder.decode(Line.self, from: Data(raw))
+                    let command = try Command.parse(l.command, l.args ?? [:])
+                    guard let actor = l.as ?? defaultActor else { throw CLIError.usage("no actor: give \"as\" on the line, or --as for the file") }
+                    var at = defaultAt
+                    if let t = l.at {
+                        guard let d = DomainTime.parse(t) else { throw CLIError.usage("\"at\" \(t.debugDescription) is not ISO 8601") }
+                        at = d
+                    }
+                    items.append(ApplyItem(line: lineNo, command: command, actor: actor, at: at))
+                } catch let e as DecodingError {
+                    problems.append((lineNo, "not a command line: \(Apply.describe(e))"))
+                } catch {
+                    problems.append((lineNo, "\(error)"))
+                }
+            }
+            if !problems.isEmpty { throw ApplyError(problems: problems, onlyMalformed: true) }
+            if items.isEmpty { throw CLIError.usage("'\(file)' holds no commands") }
+            let ledger = try global.open()
+            let started = Date()
+            let events = try ledger.apply(items)
+            let seconds = Date().timeIntervalSince(started)
+            let head = try ledger.log.head()
+            if global.json {
+                Output.json(["ok": true, "commands": items.count, "events": events.count, "head": "\(head)",
+                             "firstPosition": events.first?.position ?? 0, "lastPosition": events.last?.position ?? 0] as [String: Any])
+            } else {
+                Output.line("applied \(items.count) commands: \(events.count) events at positions \(events.first?.position ?? 0)...\(events.last?.position ?? 0) in \(String(format: "%.2f", seconds)) s")
+                Output.line("head \(head)")
+            }
+        }
+    }
+
+    static func describe(_ e: DecodingError) -> String {
+        switch e {
+        case .dataCorrupted(let c): return c.underlyingError.map { "invalid JSON (\($0.localizedDescription))" } ?? "invalid JSON"
+        case .keyNotFound(let k, _): return "missing \"\(k.stringValue)\""
+        case .typeMismatch(_, let c): return "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        case .valueNotFound(_, let c): return "missing value at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        @unknown default: return "invalid JSON"
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import AlignmentDomain
+import AlignmentLedger
+import ArgumentParser
+import Foundation
+
+struct ActorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "actor", abstract: "People and their roles (revops manages them).",
+        subcommands: [Add.self, Roles.self, Deactivate.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a person with one or more roles.", discussion: """
+            Roles: marketing, sales, revops, viewer.
+
+            Example:
+              align actor add sam --name "Sam Seller" --role sales --as rita
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Actor id, e.g. sam.") var id: String
+        @Option(help: "Display name.") var name: String
+        @Option(help: "A role (repeatable).") var role: [String] = []
+        func run() throws {
+            var a = ArgsBuilder()
+            a.set("id", id); a.set("name", name); a.set("role", role)
+            try Exec.run(global, "actor.add", a) { _, _ in "registered actor '\(id)' (\(role.joined(separator: ", ")))" }
+        }
+    }
+
+    struct Roles: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replace a person's roles.", discussion: """
+            Example:
+              align actor roles sam --role sales --role viewer --as rita
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Actor id.") var id: String
+        @Option(help: "A role (repeatable).") var role: [String] = []
+        func run() throws {
+            var a = ArgsBuilder()
+            a.set("id", id); a.set("role", role)
+            try Exec.run(global, "actor.roles", a) { _, _ in "actor '\(id)' now has roles \(role.joined(separator: ", "))" }
+        }
+    }
+
+    struct Deactivate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a person from acting (their history stays).", discussion: """
+            Example:
+              align actor deactivate sam --as rita
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Actor id.") var id: String
+        func run() throws {
+            var a = ArgsBuilder()
+            a.set("id", id)
+            try Exec.run(global, "actor.deactivate", a) { _, _ in "deactivated actor '\(id)'" }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List people and roles.", discussion: """
+            Example:
+              align actor list --json
+            """)
+        @OptionGroup var global: GlobalOptions
+        func run() throws {
+            try align.run(global) {
+                let actors = try global.open().ledgerState().actors.values.sorted { $0.id < $1.id }
+                if global.json {
+                    Output.json(encodable: ["actors": actors])
+                } else {
+                    Output.table(["ID", "NAME", "ROLES", "STATUS"], actors.map {
+                        [$0.id, $0.name, $0.roles.map(\.rawValue).joined(separator: ","), $0.active ? "active" : "deactivated"]
+                    })
+                }
+            }
+        }
+    }
+}
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy", abstract: "The rules revops keeps: quorum, SLA, context, campaign review.",
+        subcommands: [Show.self, Set.self])
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the policy in force.", discussion: """
+            Example:
+              align policy show
+            """)
+        @OptionGroup var global: GlobalOptions
+        func run() throws {
+            try align.run(global) {
+                let p = try global.open().ledgerState().policy
+                if global.json {
+                    Output.json(encodable: p)
+                } else {
+                    Output.line("quorum                   \(p.quorum) sales sign-off(s) per definition version")
+                    Output.line("sla-hours                \(p.slaHours)")
+                    Output.line("require-context          \(p.requireContext)")
+                    Output.line("require-campaign-review  \(p.requireCampaignReview)")
+                }
+            }
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change the policy (revops).", discussion: """
+            Example:
+              align policy set --quorum 2 --sla-hours 48 --as rita
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Sales sign-offs needed to activate a definition version.") var quorum: Int?
+        @Option(name: .customLong("sla-hours"), help: "Hours sales has to accept a lead.") var slaHours: Int?
+        @Option(name: .customLong("require-context"), help: "Handoffs need a behavioural signal (true/false).") var requireContext: Bool?
+        @Option(name: .customLong("require-campaign-review"), help: "Launch needs an approving review (true/false).") var requireCampaignReview: Bool?
+        func run() throws {
+            var a = ArgsBuilder()
+            a.set("quorum", quorum); a.set("sla-hours", slaHours)
+            a.set("require-context", bool: requireContext); a.set("require-campaign-review", bool: requireCampaignReview)
+            try Exec.run(global, "policy.set", a) { _, events in
+                if case .policyChanged(let p)? = events.first {
+                    return "policy: quorum \(p.policy.quorum), sla-hours \(p.policy.slaHours), require-context \(p.policy.requireContext), require-campaign-review \(p.policy.requireCampaignReview)"
+                }
+                return "policy changed"
+            }
+        }
+    }
+}
