@@ -1,0 +1,31 @@
+# The two Quick start commands (`make demo`, `make test`) install what they need first.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := liblmdb-dev libsqlite3-dev pkg-config
+
+.PHONY: deps demo test bench schemas-check clean
+
+# Installs the C libraries (Debian packages) when pkg-config cannot find them.
+deps:
+	@if ! pkg-config --exists lmdb sqlite3 2>/dev/null; then \
+		echo "installing $(APT_PACKAGES) with apt-get"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+# The main job: play a realistic quarter on a fresh embedded ledger and show what it knows.
+demo: deps
+	$(SWIFT) build --product align
+	./.build/debug/align demo $(DEMO_ARGS)
+
+# The whole test suite.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Benchmarks (release build, not part of the tests). BENCH_ARGS=--quick for a short run.
+bench: deps
+	$(SWIFT) build -c release --product align-bench --scratch-path .build-bench
+	./.build-bench/release/align-bench $(BENCH_ARGS)
+
+clean:
+	rm -rf .build .build-*
