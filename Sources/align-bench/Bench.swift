@@ -55,8 +55,8 @@ final class Results {
     var replay = Series(), replayRaw = Series(), sqliteScan = Series()
     var verify = Series()
     var readMedian = Series(), readP99 = Series(), sqliteReadMedian = Series(), sqliteReadP99 = Series()
-    /// (label, events, child's ru_maxrss KiB, peak anonymous KiB, anonymous KiB after open, seconds)
-    var memory: [(label: String, events: Int, maxRSS: Int, anonPeak: Int, anonBase: Int, seconds: Double)] = []
+    /// (label, events, child's VmHWM KiB, peak anonymous KiB, anonymous KiB after open, file-backed KiB at the end, seconds)
+    var memory: [(label: String, events: Int, hwm: Int, anonPeak: Int, anonBase: Int, rssFile: Int, seconds: Double)] = []
     var ledgerBytes: Int64?, sqliteBytes: Int64?
 }
 
@@ -192,10 +192,12 @@ struct Bench {
         var rng = SplitMix64(seed: seed)
         var logNS: UInt64 = 0, peerNS: UInt64 = 0
         var seq = 0
-        let w0 = processWriteBytes(), c0 = processCPUSeconds(), t0 = nowNS()
+        let w0 = deviceWrittenBytes(work), c0 = processCPUSeconds(), t0 = nowNS()
         defer {
-            let w = processWriteBytes() - w0, c = processCPUSeconds() - c0
-            note(String(format: "    (%@: %.0f bytes written per event, CPU %.1f s in %.1f s)", ledger != nil ? "EventLog" : "SQLite", Double(w) / Double(total), c, seconds(since: t0)))
+            let w = deviceWrittenBytes(work).flatMap { a in w0.map { a - $0 } }
+            let c = processCPUSeconds() - c0
+            note(String(format: "    (%@: %@ written to the device per event, CPU %.1f s in %.1f s)", ledger != nil ? "EventLog" : "SQLite",
+                        w.map { String(format: "%.1f KiB", Double($0) / 1024 / Double(total)) } ?? "?", c, seconds(since: t0)))
         }
         while seq < total {
             let n = min(config.batchSize, total - seq)
@@ -356,7 +358,7 @@ struct Bench {
         for (label, path, events) in [("replay", smallLedgerPath, config.smallLedgerEvents), ("replay", ledgerPath, config.ledgerEvents),
                                       ("verify", smallLedgerPath, config.smallLedgerEvents), ("verify", ledgerPath, config.ledgerEvents)] {
             let out = work + "/mem-\(label)-\(events).txt"
-            let (status, maxRSS) = spawnSelf(["__mem", label, path, out])
+            let status = spawnSelf(["__mem", label, path, out])
             guard status == 0, let text = try? String(contentsOfFile: out, encoding: .utf8) else {
                 throw EventLogError.storage("memory child for \(label) of \(events) events failed (status \(status))")
             }
@@ -366,8 +368,10 @@ struct Bench {
                 if kv.count == 2 { f[String(kv[0])] = Double(kv[1]) }
             }
             precondition(Int(f["events"] ?? 0) == events, "memory child saw \(f["events"] ?? 0) events")
-            r.memory.append((label, events, maxRSS, Int(f["anon_peak_kib"] ?? 0), Int(f["anon_base_kib"] ?? 0), f["seconds"] ?? 0))
-            note("  \(label) \(fmtCount(events)): ru_maxrss \(fmtMiB(maxRSS)), anonymous peak \(fmtMiB(Int(f["anon_peak_kib"] ?? 0))) (after open \(fmtMiB(Int(f["anon_base_kib"] ?? 0))))")
+            let m = (label: label, events: events, hwm: Int(f["hwm_kib"] ?? 0), anonPeak: Int(f["anon_peak_kib"] ?? 0),
+                     anonBase: Int(f["anon_base_kib"] ?? 0), rssFile: Int(f["rss_file_kib"] ?? 0), seconds: f["seconds"] ?? 0)
+            r.memory.append(m)
+            note("  \(label) \(fmtCount(events)): VmHWM \(fmtMiB(m.hwm)), anonymous peak \(fmtMiB(m.anonPeak)) (after open \(fmtMiB(m.anonBase))), file-backed at the end \(fmtMiB(m.rssFile))")
             try? FileManager.default.removeItem(atPath: out)
         }
     }

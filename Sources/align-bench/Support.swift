@@ -176,8 +176,9 @@ func fileSize(_ path: String) -> Int64 {
     return stat(path, &st) == 0 ? Int64(st.st_size) : 0
 }
 
-/// Runs this executable again with `args`; returns its exit status and peak resident set (KiB) from `wait4`.
-func spawnSelf(_ args: [String]) -> (status: Int32, maxRSSKiB: Int) {
+/// Runs this executable again with `args` and waits for it; returns its exit status.
+/// (Its `ru_maxrss` is not used: after `posix_spawn`, Linux folds the parent's peak into the child's at exec.)
+func spawnSelf(_ args: [String]) -> Int32 {
     let exe = "/proc/self/exe"
     let argv = ([CommandLine.arguments[0]] + args).map { strdup($0) }
     defer { for p in argv { free(p) } }
@@ -186,9 +187,8 @@ func spawnSelf(_ args: [String]) -> (status: Int32, maxRSSKiB: Int) {
     let rc = posix_spawn(&pid, exe, nil, nil, &cargv, environ)
     precondition(rc == 0, "posix_spawn failed: \(rc)")
     var status: Int32 = 0
-    var ru = rusage()
-    while wait4(pid, &status, 0, &ru) < 0 && errno == EINTR {}
-    return (status, Int(ru.ru_maxrss))
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return status
 }
 
 /// Reads /proc/self/statm: (resident, file-backed or shared resident) in KiB.
@@ -208,13 +208,21 @@ func procStatus(_ field: String) -> Int {
     return 0
 }
 
-/// Bytes this process has caused to be written to storage so far (/proc/self/io `write_bytes`).
-func processWriteBytes() -> Int64 {
-    guard let s = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return 0 }
-    for line in s.split(separator: "\n") where line.hasPrefix("write_bytes:") {
-        return Int64(line.dropFirst("write_bytes:".count).trimmingCharacters(in: .whitespaces)) ?? 0
-    }
-    return 0
+/// Bytes written to the block device holding `path` so far (all processes: /sys/dev/block/MAJ:MIN/stat).
+func deviceWrittenBytes(_ path: String) -> Int64? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    let major = (st.st_dev >> 8) & 0xFFF, minor = (st.st_dev & 0xFF) | ((st.st_dev >> 12) & 0xFFF00)
+    guard let s = try? String(contentsOfFile: "/sys/dev/block/\(major):\(minor)/stat", encoding: .utf8) else { return nil }
+    let f = s.split(separator: " ")
+    guard f.count > 6, let sectors = Int64(f[6]) else { return nil }
+    return sectors * 512
+}
+
+/// The 1-minute load average.
+func loadAverage() -> Double {
+    var l = [Double](repeating: 0, count: 3)
+    return getloadavg(&l, 3) > 0 ? l[0] : .nan
 }
 
 /// User + system CPU seconds of this process so far.
