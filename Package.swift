@@ -19,14 +19,17 @@ let package = Package(
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // A pure leaf utility: ISO 8601 times, shared by the log and the domain.
+        .target(name: "ISOTime"),
+
         // Storage: the append-only, hash-chained event log. Knows nothing of sales or marketing.
         .target(name: "EventLog", dependencies: [
-            "CLMDB",
+            "CLMDB", "ISOTime",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Core: pure domain and projections (no I/O).
-        .target(name: "AlignmentDomain"),
+        .target(name: "AlignmentDomain", dependencies: ["ISOTime"]),
         .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain"]),
 
         // Service: wires the domain and projections to the log.

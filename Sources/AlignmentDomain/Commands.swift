@@ -1,4 +1,5 @@
 import Foundation
+import ISOTime
 
 /// A handoff's arguments.
 public struct HandoffArgs: Equatable, Sendable {
@@ -475,18 +476,10 @@ extension Signal {
 /// ISO 8601 parsing for the domain (dates and date-times, UTC or with offsets).
 public enum DomainTime {
     public static func parse(_ s: String) -> Date? {
-        let full = ISO8601DateFormatter()
-        if let d = full.date(from: s) { return d }
-        let frac = ISO8601DateFormatter()
-        frac.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = frac.date(from: s) { return d }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        if s.count == 10, let d = day.date(from: s) { return d }
-        return nil
+        ISOTime.parse(s).map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
     }
 
     public static func format(_ d: Date) -> String {
-        ISO8601DateFormatter().string(from: d)
+        ISOTime.format(microseconds: Int64((d.timeIntervalSince1970 * 1_000_000).rounded()))
     }
 }

@@ -70,6 +70,8 @@ public struct Activation: Codable, Equatable, Sendable {
     public var override: Override?
     public var signOffs: Int
     public var quorum: Int
+    /// Position of the activation event.
+    public var position: UInt64 = 0
 }
 
 /// State of a `definition/<id>` stream.
@@ -107,7 +109,7 @@ public struct DefinitionState: Codable, Equatable, Sendable {
             }
         case .definitionActivated(let e):
             if let last = activations.indices.last, activations[last].until == nil { activations[last].until = r.at }
-            activations.append(Activation(version: e.version, from: r.at, until: nil, override: e.override, signOffs: e.signOffs, quorum: e.quorum))
+            activations.append(Activation(version: e.version, from: r.at, until: nil, override: e.override, signOffs: e.signOffs, quorum: e.quorum, position: r.position))
             activeVersion = e.version
         case .definitionRetired:
             if let last = activations.indices.last, activations[last].until == nil { activations[last].until = r.at }

@@ -42,7 +42,11 @@ public struct ApplyError: Error, Sendable, CustomStringConvertible {
 public final class AlignmentLedger: Sendable {
     public let log: EventLog
     static let stateTable = "state"
-    static let metaTable = "state-meta"
+    static let metaTable = "projections"
+    static let auditActorTable = "audit-actor"
+    static let auditOverridesTable = "audit-overrides"
+    static let checkpointsKey = Array("checkpoints".utf8)
+    static var allTables: [String] { [metaTable] + ProjectionName.allCases.flatMap(\.tables) }
 
     init(log: EventLog) { self.log = log }
 
@@ -51,10 +55,13 @@ public final class AlignmentLedger: Sendable {
                               clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
         let events = try Decider.initialize(admin: admin, name: name)
         let log = try EventLog.create(at: path, clock: clock)
-        try log.prepareSideTables([stateTable, metaTable])
+        try log.prepareSideTables(allTables)
         let ledger = AlignmentLedger(log: log)
         let recorded = try log.transaction { tx in
-            try ledger.append(events, actor: admin, at: at, in: tx, fold: ledger.fold(tx))
+            let p = Projector(tx: tx)
+            let r = try ledger.append(events, actor: admin, at: at, in: tx, projector: p)
+            try p.flush(tx)
+            return r
         }
         return (ledger, recorded)
     }
@@ -62,7 +69,7 @@ public final class AlignmentLedger: Sendable {
     /// Opens an existing ledger, bringing the kept read model up to date first when needed.
     public static func open(at path: String, clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> AlignmentLedger {
         let log = try EventLog.open(at: path, clock: clock)
-        try log.prepareSideTables([stateTable, metaTable])
+        try log.prepareSideTables(allTables)
         let ledger = AlignmentLedger(log: log)
         try ledger.catchUp()
         return ledger
@@ -74,29 +81,31 @@ public final class AlignmentLedger: Sendable {
     @discardableResult
     public func execute(_ command: Command, as actor: String, at: Date? = nil) throws -> [RecordedEvent] {
         try log.transaction { tx in
-            let fold = try self.fold(tx)
+            let p = Projector(tx: tx)
             let when = at ?? tx.now.date
-            let events = try Decider.decide(command, fold, DecisionContext(actor: actor, at: when))
-            return try self.append(events, actor: actor, at: when, in: tx, fold: fold)
+            let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when))
+            let r = try self.append(events, actor: actor, at: when, in: tx, projector: p)
+            try p.flush(tx)
+            return r
         }
     }
 
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
     public func apply(_ items: [ApplyItem]) throws -> [RecordedEvent] {
         try log.transaction { tx in
-            let fold = try self.fold(tx)
+            let p = Projector(tx: tx)
             var out: [RecordedEvent] = []
             out.reserveCapacity(items.count)
             var problems: [(Int, String)] = []
             for item in items {
                 let when = item.at ?? tx.now.date
                 do {
-                    let events = try Decider.decide(item.command, fold, DecisionContext(actor: item.actor, at: when))
+                    let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when))
                     if problems.isEmpty {
-                        out += try self.append(events, actor: item.actor, at: when, in: tx, fold: fold, flush: false)
+                        out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p)
                     } else {
                         // Keep deciding later lines against the state they would see, without writing.
-                        try self.simulate(events, actor: item.actor, at: when, fold: fold)
+                        for e in events { try p.state.apply(Recorded(event: e, actor: item.actor, at: when, position: 0)) }
                     }
                 } catch let e as DomainError {
                     problems.append((item.line, e.description))
@@ -105,26 +114,12 @@ public final class AlignmentLedger: Sendable {
                 }
             }
             if !problems.isEmpty { throw ApplyError(problems: problems, onlyMalformed: false) }
-            try self.flush(fold, tx)
+            try p.flush(tx)
             return out
         }
     }
 
-    private func fold(_ tx: LogTransaction) throws -> CurrentStateFold {
-        CurrentStateFold { stream in
-            guard let bytes = try tx.get(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
-            return try AlignmentLedger.decodeState(bytes)
-        }
-    }
-
-    private var simulatedPosition: UInt64 { 0 }
-
-    private func simulate(_ events: [DomainEvent], actor: String, at: Date, fold: CurrentStateFold) throws {
-        for e in events { try fold.apply(Recorded(event: e, actor: actor, at: at, position: simulatedPosition)) }
-    }
-
-    private func append(_ events: [DomainEvent], actor: String, at: Date?, in tx: LogTransaction, fold: CurrentStateFold,
-                        flush: Bool = true) throws -> [RecordedEvent] {
+    private func append(_ events: [DomainEvent], actor: String, at: Date?, in tx: LogTransaction, projector: Projector) throws -> [RecordedEvent] {
         let correlation = UUID.v7()
         let occurred = at.map { Timestamp($0) }
         var appends: [StreamAppend] = []
@@ -143,18 +138,9 @@ public final class AlignmentLedger: Sendable {
         let result = try tx.append(appends)
         // The log returns the events stream by stream, in the order given.
         for (e, r) in zip(grouped.joined(), result.events) {
-            try fold.apply(Recorded(event: e, actor: actor, at: r.occurredAt.date, position: r.position))
+            try projector.apply(Recorded(event: e, actor: actor, at: r.occurredAt.date, position: r.position), stream: r.stream, type: r.type)
         }
-        if flush { try self.flush(fold, tx) }
         return result.events
-    }
-
-    private func flush(_ fold: CurrentStateFold, _ tx: LogTransaction) throws {
-        for stream in fold.dirty {
-            if let s = try fold.state(stream) { try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), AlignmentLedger.encodeState(s)) }
-        }
-        fold.clearDirty()
-        try tx.put(AlignmentLedger.metaTable, Array("checkpoint".utf8), Array("\(CurrentStateFold.codeVersion):\(tx.head.position)".utf8))
     }
 
     // MARK: Read model upkeep
@@ -174,43 +160,79 @@ public final class AlignmentLedger: Sendable {
     static func encodeState(_ s: EntityState) throws -> [UInt8] { Array(try encoder.encode(s)) }
     static func decodeState(_ b: [UInt8]) throws -> EntityState { try decoder.decode(EntityState.self, from: Data(b)) }
 
-    /// The kept read model's code version and checkpoint position.
-    public func readModelCheckpoint() throws -> (codeVersion: Int, position: UInt64)? {
-        guard let b = try log.sideTableValue(AlignmentLedger.metaTable, Array("checkpoint".utf8)) else { return nil }
-        let parts = String(decoding: b, as: UTF8.self).split(separator: ":")
-        guard parts.count == 2, let v = Int(parts[0]), let p = UInt64(parts[1]) else { return nil }
-        return (v, p)
+    static func encodeBucket(_ b: Bucket) throws -> [UInt8] { Array(try encoder.encode(b)) }
+    static func decodeBucket(_ b: [UInt8]) throws -> Bucket { try decoder.decode(Bucket.self, from: Data(b)) }
+    static func encodeOverride(_ o: OverrideRecord) throws -> [UInt8] { Array(try encoder.encode(o)) }
+    static func decodeOverride(_ b: [UInt8]) throws -> OverrideRecord { try decoder.decode(OverrideRecord.self, from: Data(b)) }
+
+    /// Checkpoints are kept as `name:version:position` separated by `;`.
+    static func readCheckpoints(_ get: ([UInt8]) throws -> [UInt8]?) throws -> [ProjectionName: (version: Int, position: UInt64)] {
+        guard let b = try get(checkpointsKey) else { return [:] }
+        var out: [ProjectionName: (Int, UInt64)] = [:]
+        for part in String(decoding: b, as: UTF8.self).split(separator: ";") {
+            let f = part.split(separator: ":")
+            if f.count == 3, let n = ProjectionName(rawValue: String(f[0])), let v = Int(f[1]), let p = UInt64(f[2]) { out[n] = (v, p) }
+        }
+        return out
     }
 
-    /// Brings the kept read model up to the head: rebuilds it when its code version changed, else folds the
-    /// events past its checkpoint.
+    static func encodeCheckpoints(_ c: [ProjectionName: (version: Int, position: UInt64)]) -> [UInt8] {
+        Array(c.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue):\($0.value.version):\($0.value.position)" }.joined(separator: ";").utf8)
+    }
+
+    /// Each kept read model's code version and checkpoint position.
+    public func projectionCheckpoints() throws -> [ProjectionName: (version: Int, position: UInt64)] {
+        try AlignmentLedger.readCheckpoints { try log.sideTableValue(AlignmentLedger.metaTable, $0) }
+    }
+
+    /// Brings the kept read models up to the head: folds the events past their checkpoint, or rebuilds them
+    /// all when a code version changed or their checkpoints disagree.
     func catchUp() throws {
         let head = try log.head()
-        let cp = try readModelCheckpoint()
-        if let cp, cp.codeVersion == CurrentStateFold.codeVersion, cp.position == head.position { return }
-        try rebuild(progress: nil)
+        let cps = try projectionCheckpoints()
+        let current = ProjectionName.allCases.allSatisfy { cps[$0]?.version == $0.codeVersion }
+        let positions = Set(ProjectionName.allCases.map { cps[$0]?.position ?? UInt64.max })
+        if current, positions == [head.position] { return }
+        if current, positions.count == 1, let from = positions.first, from < head.position {
+            try fold(from: from + 1, projections: Set(ProjectionName.allCases), fresh: false, progress: nil)
+        } else {
+            try rebuild(ProjectionName.allCases, progress: nil)
+        }
     }
 
-    /// Rebuilds the current-state read model from the whole log, in one transaction.
-    public func rebuild(progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
-        let log = self.log
+    /// Rebuilds kept read models from the whole log. Runs in transactions of up to 250,000 events.
+    public func rebuild(_ names: [ProjectionName] = ProjectionName.allCases, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
+        let set = Set(names)
         _ = try log.transaction { tx -> Bool in
-            try tx.clear(AlignmentLedger.stateTable)
-            let fold = CurrentStateFold()
-            var next: UInt64 = 1
-            while true {
-                let batch = try tx.read(from: next, limit: 4096)
-                if batch.isEmpty { break }
-                for r in batch {
-                    if let e = try? DomainEvent.decode(type: r.type, schemaVersion: Int(r.schemaVersion), payload: r.payload) {
-                        try fold.apply(Recorded(event: e, actor: r.actor, at: r.occurredAt.date, position: r.position))
-                    }
-                    next = r.position + 1
-                }
-                progress?(next - 1, tx.head.position)
-            }
-            try self.flush(fold, tx)
+            for n in set { for t in n.tables { try tx.clear(t) } }
             return true
+        }
+        try fold(from: 1, projections: set, fresh: true, progress: progress)
+    }
+
+    private func fold(from start: UInt64, projections: Set<ProjectionName>, fresh: Bool, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
+        let box = UncheckedBox<Projector?>(nil)
+        let cursor = UncheckedBox(start)
+        while true {
+            let done: Bool = try log.transaction { tx in
+                // A rebuild folds the state from the beginning in memory; a catch-up reads the kept state.
+                let p = box.value ?? Projector(tx: tx, enabled: projections, freshState: fresh)
+                box.value = p
+                p.bind(tx)
+                defer { p.bind(nil) }
+                var n = 0
+                while n < 250_000 {
+                    let batch = try tx.read(from: cursor.value, limit: 4096)
+                    if batch.isEmpty { break }
+                    for e in batch { try p.apply(e) }
+                    n += batch.count
+                    cursor.value = batch.last!.position + 1
+                    progress?(cursor.value - 1, tx.head.position)
+                }
+                try p.flush(tx)
+                return cursor.value > tx.head.position
+            }
+            if done { return }
         }
     }
 

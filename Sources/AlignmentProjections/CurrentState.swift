@@ -40,7 +40,7 @@ public enum EntityState: Codable, Equatable, Sendable {
 /// a full rebuild and an as-of replay (starting empty). It records which streams changed (`dirty`).
 public final class CurrentStateFold {
     /// Bump when the fold's code changes meaning: kept read models with another version are rebuilt.
-    public static let codeVersion = 1
+    public static let codeVersion = 2
 
     public private(set) var states: [String: EntityState] = [:]
     public private(set) var dirty: Set<String> = []

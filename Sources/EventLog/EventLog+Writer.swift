@@ -69,12 +69,29 @@ public final class LogTransaction {
     /// Stream id and last version cache, valid within this transaction.
     private var streamCache: [String: (sid: UInt32, version: UInt64)] = [:]
     private var nextStreamID: UInt32?
+    /// The writer's streams as of its last commit, when that commit is still the head (else nil).
+    private let committed: CommittedStreams?
 
-    init(w: WriteTransaction, env: Environment, now: Timestamp) throws {
+    init(w: WriteTransaction, env: Environment, now: Timestamp, committed: CommittedStreams? = nil) throws {
         self.w = w
         self.env = env
         self.now = now
         self.head = try Meta.readHead(w.reader)
+        if let c = committed, c.head == head {
+            self.committed = c
+            self.nextStreamID = c.nextStreamID
+        } else {
+            committed?.reset()  // another process appended since (or nothing is known yet)
+            self.committed = nil
+        }
+    }
+
+    /// Hands this transaction's stream states to the writer's cache; called once the transaction has committed.
+    func publish(to c: CommittedStreams) {
+        if c.streams.count + streamCache.count > CommittedStreams.maxEntries { c.streams.removeAll() }
+        for (name, state) in streamCache { c.streams[name] = state }
+        c.nextStreamID = nextStreamID
+        c.head = head
     }
 
     /// Runs `body` so that its writes and cache changes are all undone if it throws.
@@ -100,6 +117,7 @@ public final class LogTransaction {
         self.head = parent.head
         self.streamCache = parent.streamCache
         self.nextStreamID = parent.nextStreamID
+        self.committed = parent.committed
     }
 
     /// The current version of a stream as this transaction sees it (nil when it does not exist).
@@ -109,6 +127,10 @@ public final class LogTransaction {
 
     private func streamState(_ name: String, create: Bool) throws -> (sid: UInt32, version: UInt64)? {
         if let s = streamCache[name] { return s }
+        if let s = committed?.streams[name] {
+            streamCache[name] = s
+            return s
+        }
         let r = w.reader
         if let sid = try Streams.id(r, name) {
             let s = (sid, try Streams.lastVersion(r, sid) ?? 0)
@@ -147,13 +169,18 @@ public final class LogTransaction {
 
     /// Appends a checked request. Used by `EventLog.append`.
     func append(_ req: PreparedAppend) throws -> AppendResult {
-        // Idempotency: look the ids up first.
+        // Idempotency: look the ids up first. An id above the greatest stored id (as time-ordered ids made now
+        // are) cannot be stored, so only the others are looked up.
         var existing: [UInt64?] = []
         existing.reserveCapacity(req.count)
         var anyExisting = false
+        let greatest = try greatestID()
         for s in req.streams {
             for e in s.events {
-                let pos = try e.proposed.id.withBytes { try w.reader.get(w.dbs.ids, $0) }.flatMap {
+                let pos = try e.proposed.id.withBytes { id -> UnsafeRawBufferPointer? in
+                    if let g = greatest, memcmp(id.baseAddress!, g.baseAddress!, 16) > 0 { return nil }
+                    return try w.reader.get(w.dbs.ids, id)
+                }.flatMap {
                     $0.count == 8 ? UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) : nil
                 }
                 if pos != nil { anyExisting = true }
@@ -213,6 +240,15 @@ public final class LogTransaction {
             position: position, id: p.id, stream: name, version: version,
             type: p.type, schemaVersion: p.schemaVersion, recordedAt: now, occurredAt: occurred, actor: p.actor,
             correlationID: p.correlationID, causationID: p.causationID, payload: e.payload, signature: p.signature, hash: hash)
+    }
+
+    /// The greatest key of the id index as this transaction sees it (nil when the index is empty or that key is
+    /// not 16 bytes: then every id is looked up). Valid until this transaction writes.
+    private func greatestID() throws -> UnsafeRawBufferPointer? {
+        let c = try w.reader.cursor(w.dbs.ids)
+        defer { c.close() }
+        guard let last = try c.last(), last.key.count == 16 else { return nil }
+        return last.key
     }
 
     /// Every id stored with the same content: the original events. Otherwise an error.
@@ -323,6 +359,8 @@ final class Writer: @unchecked Sendable {
 
     private let env: Environment
     private let clock: @Sendable () -> Timestamp
+    /// Stream states as of the last commit; touched on the writer thread only.
+    private let committed = CommittedStreams()
     private let cond = NSCondition()
     private var queue: [Job] = []
     private var stopping = false
@@ -399,10 +437,12 @@ final class Writer: @unchecked Sendable {
     /// so one refused job does not undo the others.
     private func execute(_ batch: [Job]) -> [Result<Any, Error>] {
         var results: [Result<Any, Error>] = []
+        var last: LogTransaction?
         do {
             try env.write { w in
                 results = []
-                let tx = try LogTransaction(w: w, env: env, now: clock())
+                let tx = try LogTransaction(w: w, env: env, now: clock(), committed: committed)
+                last = tx
                 var anySuccess = false
                 if batch.count == 1 {
                     do {
@@ -434,7 +474,25 @@ final class Writer: @unchecked Sendable {
             let e = EventLog.wrap(error)
             return batch.map { _ in .failure(e) }
         }
+        last?.publish(to: committed)
         return results
+    }
+}
+
+/// Stream ids and last versions as of the writer's last commit, kept across transactions so that appends to known
+/// streams skip two index lookups per stream. Trusted only while the log's head is still the one that commit wrote:
+/// an append from another process moves the head, and the next transaction then starts afresh.
+final class CommittedStreams {
+    var head: Checkpoint?
+    var streams: [String: (sid: UInt32, version: UInt64)] = [:]
+    var nextStreamID: UInt32?
+    /// Bound on the entries kept (the cache is emptied when it would grow past it).
+    static let maxEntries = 100_000
+
+    func reset() {
+        head = nil
+        streams.removeAll(keepingCapacity: true)
+        nextStreamID = nil
     }
 }
 

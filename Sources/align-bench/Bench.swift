@@ -48,7 +48,7 @@ struct Series {
 enum SeriesMath { static func median(_ xs: [Double]) -> Double { align_bench.median(xs) } }
 
 final class Results {
-    var fsync = Series(), rawLMDB = Series(), onePerCommit = Series(), sqliteOnePerCommit = Series()
+    var fsync = Series(), rawLMDB = Series(), rawLayout = Series(), onePerCommit = Series(), sqliteOnePerCommit = Series()
     var group = Series()
     var batched = Series(), sqliteBatched = Series()
     var buildRate: Double?, sqliteBuildRate: Double?
@@ -93,7 +93,7 @@ struct Bench {
         let events = (0..<n).map { Workload.event(seq: $0, rng: &rng) }
         let appends = events.map { [StreamAppend(stream: $0.stream, events: [Workload.proposed($0)])] }
         let payloads = events.map(\.payload)
-        note("1 event per durable commit: \(n) events per run, \(config.runs) runs (raw LMDB, EventLog, SQLite interleaved)")
+        note("1 event per durable commit: \(n) events per run, \(config.runs) runs (fdatasync, raw LMDB, raw LMDB with EventLog's layout, EventLog, SQLite interleaved)")
         for run in 1...config.runs {
             let d0 = makeDir(work, "fsync")
             r.fsync.add(fdatasyncFloor(dir: d0, n: n))
@@ -102,6 +102,10 @@ struct Bench {
             let d1 = makeDir(work, "raw-lmdb")
             r.rawLMDB.add(rawLMDBOnePerCommit(dir: d1, payloads: payloads))
             removeTree(d1)
+
+            let d4 = makeDir(work, "raw-layout")
+            r.rawLayout.add(rawLMDBEventLogLayout(dir: d4, events: events))
+            removeTree(d4)
 
             let d2 = work + "/one-per-commit.ledger"
             removeTree(d2)
@@ -125,7 +129,7 @@ struct Bench {
                 r.sqliteOnePerCommit.add(Double(n) / seconds(since: t0))
             }
             removeTree(d3)
-            note("  run \(run): fdatasync \(fmtRate(r.fsync.values.last!)), raw LMDB \(fmtRate(r.rawLMDB.values.last!)), EventLog \(fmtRate(r.onePerCommit.values.last!)), SQLite \(fmtRate(r.sqliteOnePerCommit.values.last!))")
+            note("  run \(run): fdatasync \(fmtRate(r.fsync.values.last!)), raw LMDB \(fmtRate(r.rawLMDB.values.last!)), raw LMDB with EventLog's layout \(fmtRate(r.rawLayout.values.last!)), EventLog \(fmtRate(r.onePerCommit.values.last!)), SQLite \(fmtRate(r.sqliteOnePerCommit.values.last!))")
         }
     }
 

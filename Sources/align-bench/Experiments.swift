@@ -94,7 +94,7 @@ enum Experiments {
             func be<T: FixedWidthInteger>(_ x: T) -> [UInt8] { withUnsafeBytes(of: x.bigEndian) { Array($0) } }
             var pos: UInt64 = 0
             var ns: UInt64 = 0
-            let w0 = processWriteBytes()
+            let w0 = deviceWrittenBytes(base) ?? 0
             var seq = 0
             while seq < n {
                 let batch = (0..<1000).map { i in Workload.event(seq: seq + i, rng: &rng) }
@@ -121,7 +121,7 @@ enum Experiments {
                 precondition(mdb_txn_commit(txn) == 0)
                 ns += nowNS() - t0
             }
-            let w = processWriteBytes() - w0
+            let w = (deviceWrittenBytes(base) ?? 0) - w0
             var info = MDB_envinfo()
             mdb_env_info(env, &info)
             print("shapebatch skip=\(skip): \(fmtRate(Double(n) / (Double(ns) / 1e9))), \(w / Int64(n)) bytes/event, last pgno \(info.me_last_pgno)")
@@ -174,6 +174,7 @@ enum Experiments {
                 print("\(args[2]) \(fmtRate(Double(c) / seconds(since: t0)))")
             }
         case "group": try group(base)
+        case "xproc": try crossProcess(base)
         case "raw":
             let d1 = makeDir(base, "exp-raw")
             var rng = SplitMix64(seed: 1)
@@ -222,5 +223,54 @@ extension Experiments {
         let bench = Bench(config: config)
         try bench.groupCommit()
         bench.cleanUp()
+    }
+}
+extension Experiments {
+    /// Another process appends between two of ours: the writer's stream cache must notice.
+    static func crossProcess(_ base: String) throws {
+        let dir = base + "/exp-xproc.ledger"
+        removeTree(dir)
+        let log = try EventLog.create(at: dir)
+        let p = Array("{\"a\":1}".utf8)
+        try log.append(to: "s", expected: .noStream, [ProposedEvent(type: "T", actor: "a", payload: p)])
+        try log.append(to: "s", expected: .exact(1), [ProposedEvent(type: "T", actor: "a", payload: p)])
+        try log.append(to: "new-here", [ProposedEvent(type: "T", actor: "a", payload: p)])
+        let probe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/eventlog-probe"
+        for (stream, n) in [("s", "2"), ("other", "3")] {
+            let proc = Process()
+            proc.executableURL = URL(fileURLWithPath: probe)
+            proc.arguments = ["append", dir, stream, n]
+            try proc.run()
+            proc.waitUntilExit()
+            precondition(proc.terminationStatus == 0, "probe failed")
+        }
+        // Ours: the stream moved to version 4 in the other process; a stale cache would say 2.
+        do {
+            try log.append(to: "s", expected: .exact(2), [ProposedEvent(type: "T", actor: "a", payload: p)])
+            fatalError("stale stream version accepted")
+        } catch EventLogError.wrongExpectedVersion(_, _, let actual) {
+            precondition(actual == 4, "actual \(String(describing: actual))")
+        }
+        let r = try log.append(to: "s", expected: .exact(4), [ProposedEvent(type: "T", actor: "a", payload: p)])
+        precondition(r.events[0].version == 5)
+        // A new stream made here must not reuse the other process's stream id.
+        try log.append(to: "mine", [ProposedEvent(type: "T", actor: "a", payload: p)])
+        let v = try log.verify()
+        precondition(v.isSound, "\(v)")
+        let id = UUID()
+        let e = ProposedEvent(id: id, type: "T", actor: "a", payload: p)
+        try log.append(to: "idem", [e])
+        let again = try log.append(to: "idem", [e])
+        precondition(again.wasDuplicate)
+        // An id below the greatest stored id that is new must still be appended (it is looked up, not skipped).
+        let low = UUID(uuid: (0, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1))
+        let r2 = try log.append(to: "idem", [ProposedEvent(id: low, type: "T", actor: "a", payload: p)])
+        precondition(!r2.wasDuplicate)
+        let r3 = try log.append(to: "idem", [ProposedEvent(id: low, type: "T", actor: "a", payload: p)])
+        precondition(r3.wasDuplicate)
+        let v2 = try log.verify()
+        precondition(v2.isSound)
+        print("cross-process and idempotency checks passed; head \(try log.head().position), streams \(try log.stats().streams)")
+        removeTree(dir)
     }
 }

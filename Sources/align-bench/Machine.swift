@@ -54,7 +54,7 @@ enum Machine {
         var kind = ""
         let devName = (b.dev as NSString).lastPathComponent
         if let r = try? String(contentsOfFile: "/sys/block/\(devName)/queue/rotational", encoding: .utf8) {
-            kind = r.hasPrefix("0") ? ", non-rotational" : ", rotational"
+            kind = ", sysfs rotational=" + r.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return "\(b.dev) (\(b.fs) on \(b.mnt)\(sizeText)\(kind))"
     }

@@ -22,6 +22,9 @@ struct Report {
             rows.append(Row(what: "durable append, 1 event per commit, 1 writer (\(n1) events)", eventLog: fmtRate(el),
                             peer: "raw LMDB put+commit: \(fmtRate(raw))", ratio: fmtRatio(el / raw),
                             target: "≥ 0.90x raw LMDB", met: el >= 0.9 * raw))
+            let lay = r.rawLayout.median
+            rows.append(Row(what: "  same, vs raw LMDB doing EventLog's writes (6 databases, same puts)", eventLog: fmtRate(el),
+                            peer: "raw LMDB, EventLog layout: \(fmtRate(lay))", ratio: fmtRatio(el / lay), target: "—", met: nil))
             rows.append(Row(what: "  same, vs SQLite (WAL, synchronous=FULL)", eventLog: fmtRate(el),
                             peer: "SQLite: \(fmtRate(sq))", ratio: fmtRatio(el / sq), target: "—", met: nil))
             rows.append(Row(what: "  floor: write 300 B + fdatasync", eventLog: "—",
@@ -102,6 +105,7 @@ struct Report {
         func micros(_ name: String, _ s: Series) { if !s.values.isEmpty { out.append("- \(name): " + s.values.map(fmtMicros).joined(separator: ", ")) } }
         series("fdatasync floor", r.fsync)
         series("raw LMDB 1/commit", r.rawLMDB)
+        series("raw LMDB with EventLog's layout 1/commit", r.rawLayout)
         series("EventLog 1/commit", r.onePerCommit)
         series("SQLite 1/commit", r.sqliteOnePerCommit)
         series("EventLog group commit", r.group)

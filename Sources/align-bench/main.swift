@@ -62,7 +62,8 @@ let bench = Bench(config: config)
 let started = Date()
 let header = ["align-bench — \(ISO8601DateFormatter().string(from: started))\(config.quick ? " (--quick)" : ""), \(config.runs) runs per measurement, medians"]
     + Machine.header(workDir: bench.work)
-    + ["workload: \(Workload.payloadSize)-byte canonical JSON payloads, \(Workload.streamCount) streams chosen uniformly at random, UUIDv7 ids"]
+    + ["workload: \(Workload.payloadSize)-byte canonical JSON payloads, \(Workload.streamCount) streams chosen uniformly at random, UUIDv7 ids",
+       String(format: "load average at start: %.2f (other work on the machine disturbs the figures)", loadAverage())]
 for line in header { note(line) }
 
 do {
@@ -85,7 +86,7 @@ do {
 bench.cleanUp()
 
 let elapsed = Date().timeIntervalSince(started)
-let report = Report(config: config, r: bench.r).lines(header: header, elapsed: elapsed)
+let report = Report(config: config, r: bench.r).lines(header: header + [String(format: "load average at the end: %.2f", loadAverage())], elapsed: elapsed)
 let text = report.joined(separator: "\n") + "\n"
 print(text, terminator: "")
 if let path = config.reportPath {

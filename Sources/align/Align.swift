@@ -22,7 +22,8 @@ struct Align: ParsableCommand {
         """,
         subcommands: [
             Demo.self, Init.self, ActorCommand.self, PolicyCommand.self, DefinitionCommand.self, CampaignCommand.self,
-            LeadCommand.self, ContentCommand.self, Apply.self, Log.self, Verify.self, Stats.self,
+            LeadCommand.self, ContentCommand.self, Apply.self, AuditCommand.self, StateCommand.self, ScorecardCommand.self,
+            Export.self, Replay.self, Projections.self, Log.self, Verify.self, Stats.self,
         ]
     )
 }

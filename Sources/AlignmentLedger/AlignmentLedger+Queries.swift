@@ -1,0 +1,141 @@
+import AlignmentDomain
+import AlignmentProjections
+import EventLog
+import Foundation
+
+/// An audit answer: what it says, the positions of the events it rests on, and the log's head, so it can be
+/// checked with `align verify --checkpoint`.
+public struct AuditTrail: Sendable {
+    public var events: [RecordedEvent]
+    public var head: Checkpoint
+}
+
+/// The answer to "who approved definition X, as of time T?".
+public struct Approval: Codable, Sendable {
+    public struct SignOff: Codable, Sendable {
+        public var actor: String
+        public var at: Date
+        public var position: UInt64
+        public var comment: String?
+    }
+    public var definition: String
+    public var at: Date
+    /// nil when no version was active at that time.
+    public var version: Int?
+    public var title: String?
+    public var activeFrom: Date?
+    public var activeUntil: Date?
+    public var activationPosition: UInt64?
+    public var override: Override?
+    public var signOffs: [SignOff]
+    public var head: String
+}
+
+/// What was in force at a point of the log, replayed.
+public struct StateSnapshot: Sendable {
+    public var position: UInt64
+    public var states: [String: EntityState]
+    public var at: Date?
+}
+
+extension AlignmentLedger {
+    // MARK: Audit
+
+    /// Every event of one stream, in order, with the head.
+    public func auditStream(_ stream: String) throws -> AuditTrail {
+        let head = try log.head()
+        let events = try log.read(stream: stream).filter { $0.position <= head.position }
+        return AuditTrail(events: events, head: head)
+    }
+
+    /// The events of one actor, from the audit index (no scan of the log), optionally between business times.
+    public func auditActor(_ actor: String, since: Date? = nil, until: Date? = nil) throws -> AuditTrail {
+        let head = try log.head()
+        var prefix = Array(actor.utf8)
+        prefix.append(0)
+        var positions: [UInt64] = []
+        try log.sideTableScan(AlignmentLedger.auditActorTable, prefix: prefix) { k, _ in
+            guard k.count == prefix.count + 8 else { return true }
+            positions.append(k[prefix.count...].reduce(0) { $0 << 8 | UInt64($1) })
+            return true
+        }
+        var events: [RecordedEvent] = []
+        for p in positions where p <= head.position {
+            guard let e = try log.read(from: p, limit: 1).first, e.position == p else { continue }
+            if let since, e.occurredAt.date < since { continue }
+            if let until, e.occurredAt.date >= until { continue }
+            events.append(e)
+        }
+        return AuditTrail(events: events, head: head)
+    }
+
+    /// Every override, from the audit index.
+    public func auditOverrides() throws -> (overrides: [OverrideRecord], head: Checkpoint) {
+        let head = try log.head()
+        var out: [OverrideRecord] = []
+        try log.sideTableScan(AlignmentLedger.auditOverridesTable) { _, v in
+            out.append(try AlignmentLedger.decodeOverride(v))
+            return true
+        }
+        return (out, head)
+    }
+
+    /// The version of a definition active at `at` and the sales members who signed it off (from the kept state).
+    public func whoApproved(_ definition: String, at: Date) throws -> Approval {
+        let head = try log.head()
+        guard case .definition(let d)? = try state(of: StreamName.definition(definition)), d.exists else {
+            throw DomainError.notFound("no lead definition '\(definition)'; see `align definition list`")
+        }
+        var a = Approval(definition: definition, at: at, version: nil, title: nil, activeFrom: nil, activeUntil: nil,
+                         activationPosition: nil, override: nil, signOffs: [], head: head.description)
+        guard let act = d.activations.last(where: { $0.from <= at && ($0.until.map { at < $0 } ?? true) }),
+              let v = d.version(act.version) else { return a }
+        a.version = v.version
+        a.title = v.title
+        a.activeFrom = act.from
+        a.activeUntil = act.until
+        a.override = act.override
+        a.signOffs = v.signOffs.map { .init(actor: $0.actor, at: $0.at, position: $0.position, comment: $0.text) }
+        a.activationPosition = act.position
+        return a
+    }
+
+    // MARK: Scorecard
+
+    /// The scorecard from the kept buckets (no replay).
+    public func scorecard(period: Scorecard.Period, since: Date?, until: Date?, byActor: Bool) throws -> Scorecard {
+        var buckets: [(key: String, bucket: Bucket)] = []
+        try log.sideTableScan(ScorecardFold.table) { k, v in
+            buckets.append((String(decoding: k, as: UTF8.self), try AlignmentLedger.decodeBucket(v)))
+            return true
+        }
+        return Scorecard.compute(buckets: buckets, period: period, since: since, until: until, byActor: byActor)
+    }
+
+    // MARK: Replay
+
+    /// Replays the log from scratch in memory up to `position` (inclusive), or up to the events whose business
+    /// time is before `until`, through the same folds as the kept read models.
+    public func replay(to position: UInt64? = nil, until: Date? = nil, _ projections: Set<ProjectionName> = Set(ProjectionName.allCases))
+        throws -> (state: CurrentStateFold, scorecard: ScorecardFold, overrides: [OverrideRecord], position: UInt64)
+    {
+        let p = Projector(tx: nil, enabled: projections, freshState: true)
+        var last: UInt64 = 0
+        var overrides: [OverrideRecord] = []
+        try log.replay(from: 1, through: position ?? .max) { e in
+            if let until, e.occurredAt.date >= until { return }
+            try p.apply(e)
+            overrides += p.drainOverrides()
+            last = e.position
+        }
+        return (p.state, p.scorecard, overrides, last)
+    }
+}
+
+extension Projector {
+    /// Takes the overrides folded since the last call (for in-memory replays that never flush).
+    func drainOverrides() -> [OverrideRecord] {
+        defer { clearOverrides() }
+        return overrides
+    }
+}

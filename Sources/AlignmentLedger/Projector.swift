@@ -1,0 +1,146 @@
+import AlignmentDomain
+import AlignmentProjections
+import EventLog
+import Foundation
+
+/// The read models kept beside the log, by name.
+public enum ProjectionName: String, CaseIterable, Sendable {
+    /// Current state of every stream (`rm.state`).
+    case state
+    /// Per-day scorecard buckets (`rm.scorecard`).
+    case scorecard
+    /// Audit indexes: events by actor (`rm.audit-actor`) and overrides (`rm.audit-overrides`).
+    case audit
+
+    /// Bump a projection's version when its fold changes meaning; kept models of another version are rebuilt on open.
+    public var codeVersion: Int {
+        switch self {
+        case .state: CurrentStateFold.codeVersion
+        case .scorecard: ScorecardFold.codeVersion
+        case .audit: 1
+        }
+    }
+
+    var tables: [String] {
+        switch self {
+        case .state: [AlignmentLedger.stateTable]
+        case .scorecard: [ScorecardFold.table]
+        case .audit: [AlignmentLedger.auditActorTable, AlignmentLedger.auditOverridesTable]
+        }
+    }
+}
+
+/// An override as listed by `align audit overrides`.
+public struct OverrideRecord: Codable, Equatable, Sendable {
+    public var position: UInt64
+    public var type: String
+    public var stream: String
+    public var actor: String
+    public var at: Date
+    public var rule: String
+    public var reason: String
+}
+
+/// Folds events into every read model, the same way for the kept models (loading and saving through a
+/// transaction), a rebuild (starting empty) and an as-of replay (in memory only).
+final class Projector {
+    let state: CurrentStateFold
+    let scorecard: ScorecardFold
+    let enabled: Set<ProjectionName>
+    private var actorKeys: [[UInt8]] = []
+    private(set) var overrides: [OverrideRecord] = []
+
+    /// The transaction the kept models are read through (rebound for each transaction of a long rebuild).
+    private final class TransactionRef { var tx: LogTransaction? }
+    private let ref = TransactionRef()
+
+    /// Kept models are read through `tx` (none: everything in memory); `enabled` says which ones `flush`
+    /// writes back. `freshState` folds the state from nothing instead of reading the kept state (rebuilds).
+    init(tx: LogTransaction?, enabled: Set<ProjectionName> = Set(ProjectionName.allCases), freshState: Bool = false) {
+        self.enabled = enabled
+        ref.tx = tx
+        let ref = self.ref
+        state = CurrentStateFold { stream in
+            guard !freshState, let tx = ref.tx, let b = try tx.get(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
+            return try AlignmentLedger.decodeState(b)
+        }
+        scorecard = ScorecardFold { key in
+            guard let tx = ref.tx, let b = try tx.get(ScorecardFold.table, Array(key.utf8)) else { return nil }
+            return try AlignmentLedger.decodeBucket(b)
+        }
+    }
+
+    /// Uses `tx` for reading kept models from now on.
+    func bind(_ tx: LogTransaction?) { ref.tx = tx }
+
+    /// Folds one event (the scorecard first: it reads the state as it was before the event).
+    func apply(_ r: Recorded, stream: String, type: String) throws {
+        if enabled.contains(.scorecard) { try scorecard.apply(r, state: state) }
+        if enabled.contains(.audit) {
+            var k = Array(r.actor.utf8)
+            k.append(0)
+            withUnsafeBytes(of: r.position.bigEndian) { k.append(contentsOf: $0) }
+            actorKeys.append(k)
+            if let o = r.event.override {
+                overrides.append(OverrideRecord(position: r.position, type: type, stream: stream, actor: r.actor, at: r.at, rule: o.rule, reason: o.reason))
+            }
+        }
+        try state.apply(r)
+    }
+
+    /// Folds a stored event, skipping types this build does not know.
+    func apply(_ e: RecordedEvent) throws {
+        guard let d = try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload) else { return }
+        try apply(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position), stream: e.stream, type: e.type)
+    }
+
+    func clearOverrides() { overrides.removeAll(keepingCapacity: true) }
+
+    /// Writes what changed, and the checkpoints, in `tx`.
+    func flush(_ tx: LogTransaction) throws {
+        if enabled.contains(.state) {
+            for stream in state.dirty {
+                if let s = try state.state(stream) { try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), AlignmentLedger.encodeState(s)) }
+            }
+        }
+        state.clearDirty()
+        if enabled.contains(.scorecard) {
+            for key in scorecard.dirty {
+                if let b = scorecard.buckets[key] { try tx.put(ScorecardFold.table, Array(key.utf8), AlignmentLedger.encodeBucket(b)) }
+            }
+        }
+        scorecard.clearDirty()
+        if enabled.contains(.audit) {
+            for k in actorKeys { try tx.put(AlignmentLedger.auditActorTable, k, []) }
+            for o in overrides {
+                var k: [UInt8] = []
+                withUnsafeBytes(of: o.position.bigEndian) { k.append(contentsOf: $0) }
+                try tx.put(AlignmentLedger.auditOverridesTable, k, AlignmentLedger.encodeOverride(o))
+            }
+        }
+        actorKeys.removeAll(keepingCapacity: true)
+        overrides.removeAll(keepingCapacity: true)
+        var cps = try AlignmentLedger.readCheckpoints { try tx.get(AlignmentLedger.metaTable, $0) }
+        for p in enabled { cps[p] = (p.codeVersion, tx.head.position) }
+        try tx.put(AlignmentLedger.metaTable, AlignmentLedger.checkpointsKey, AlignmentLedger.encodeCheckpoints(cps))
+    }
+}
+
+extension DomainEvent {
+    /// The override an event records, if any.
+    var override: Override? {
+        switch self {
+        case .definitionActivated(let e): e.override
+        case .campaignLaunched(let e): e.override
+        case .leadHandedOff(let e): e.override
+        default: nil
+        }
+    }
+}
+
+/// Lets a non-Sendable fold cross into the writer's transaction closure. Safe because the caller waits for
+/// the transaction to finish before touching the box again, and only the writer thread uses it meanwhile.
+final class UncheckedBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Fast ISO 8601 date-time parsing and formatting (UTC), shared by the log and the domain. Pure.
+public enum ISOTime {
+    /// `2026-03-01T09:00:00Z`, with fractional seconds only when there are any.
+    public static func format(microseconds us: Int64) -> String {
+        var seconds = us / 1_000_000
+        var micros = us % 1_000_000
+        if micros < 0 { micros += 1_000_000; seconds -= 1 }
+        var days = seconds / 86_400
+        var rem = seconds % 86_400
+        if rem < 0 { rem += 86_400; days -= 1 }
+        let (y, m, d) = civil(fromDays: days)
+        let hh = rem / 3600, mm = (rem % 3600) / 60, ss = rem % 60
+        var s = String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", y, m, d, hh, mm, ss)
+        if micros != 0 {
+            var frac = String(format: "%06lld", micros)
+            while frac.hasSuffix("0") { frac.removeLast() }
+            s += "." + frac
+        }
+        return s + "Z"
+    }
+
+    // Howard Hinnant's days-from-civil algorithms.
+    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Microseconds since the epoch for `2026-03-01T09:00:00Z`, `2026-03-01T10:00:00.5+01:00` or `2026-03-01` (midnight UTC).
+    public static func parse(_ text: String) -> Int64? {
+        let b = Array(text.utf8)
+        var i = 0
+        func num(_ n: Int) -> Int64? {
+            guard i + n <= b.count else { return nil }
+            var v: Int64 = 0
+            for j in i..<(i + n) {
+                let c = b[j]
+                guard c >= 48, c <= 57 else { return nil }
+                v = v * 10 + Int64(c - 48)
+            }
+            i += n
+            return v
+        }
+        func expect(_ c: UInt8) -> Bool {
+            guard i < b.count, b[i] == c else { return false }
+            i += 1
+            return true
+        }
+        guard let y = num(4), expect(45), let mo = num(2), expect(45), let d = num(2) else { return nil }
+        guard (1...12).contains(mo), (1...31).contains(d) else { return nil }
+        var secs = days(fromCivil: y, mo, d) * 86_400
+        var micros: Int64 = 0
+        if i == b.count { return secs * 1_000_000 }
+        guard expect(84) || expect(116) || expect(32) else { return nil }  // T, t or space
+        guard let hh = num(2), expect(58), let mm = num(2) else { return nil }
+        var ss: Int64 = 0
+        if expect(58) { guard let s = num(2) else { return nil }; ss = s }
+        guard hh < 24, mm < 60, ss < 61 else { return nil }
+        secs += hh * 3600 + mm * 60 + ss
+        if expect(46) || expect(44) {
+            var digits = 0
+            var frac: Int64 = 0
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                if digits < 6 { frac = frac * 10 + Int64(b[i] - 48) }
+                digits += 1
+                i += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in min(digits, 6)..<6 { frac *= 10 }
+            micros = frac
+        }
+        if expect(90) || expect(122) {
+            // UTC
+        } else if i < b.count, b[i] == 43 || b[i] == 45 {
+            let sign: Int64 = b[i] == 43 ? 1 : -1
+            i += 1
+            guard let oh = num(2) else { return nil }
+            _ = expect(58)
+            guard let om = num(2), oh < 24, om < 60 else { return nil }
+            secs -= sign * (oh * 3600 + om * 60)
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        return secs * 1_000_000 + micros
+    }
+}
+
