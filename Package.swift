@@ -21,6 +21,8 @@ let package = Package(
 
         // A pure leaf utility: ISO 8601 times, shared by the log and the domain.
         .target(name: "ISOTime"),
+        // A pure leaf utility: JSON values, a fast byte parser, a canonical serializer and a Codable bridge.
+        .target(name: "JSONCore", dependencies: ["ISOTime"]),
 
         // Storage: the append-only, hash-chained event log. Knows nothing of sales or marketing.
         .target(name: "EventLog", dependencies: [
@@ -29,7 +31,7 @@ let package = Package(
         ]),
 
         // Core: pure domain and projections (no I/O).
-        .target(name: "AlignmentDomain", dependencies: ["ISOTime"]),
+        .target(name: "AlignmentDomain", dependencies: ["ISOTime", "JSONCore"]),
         .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain"]),
 
         // Service: wires the domain and projections to the log.
@@ -37,7 +39,7 @@ let package = Package(
 
         // Executables
         .executableTarget(name: "align", dependencies: [
-            "AlignmentLedger",
+            "AlignmentLedger", "ISOTime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "align-bench", dependencies: ["EventLog", "AlignmentLedger", "CLMDB", "CSQLite"]),
@@ -49,7 +51,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentDomainTests", dependencies: [
-            "AlignmentDomain",
+            "AlignmentDomain", "JSONCore",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections"]),

@@ -1,5 +1,7 @@
 import Foundation
 import ISOTime
+// `JSONValue` lives in JSONCore; re-exported so users of the domain keep seeing it.
+@_exported import JSONCore
 
 /// A handoff's arguments.
 public struct HandoffArgs: Equatable, Sendable {
@@ -108,33 +110,6 @@ public enum Command: Equatable, Sendable {
         case .contentRequest: "content.request"
         case .contentTriage: "content.triage"
         case .contentFulfil: "content.fulfil"
-        }
-    }
-}
-
-/// A JSON value, for command arguments from `align apply` and the command line.
-public enum JSONValue: Codable, Equatable, Sendable {
-    case string(String), number(Double), bool(Bool), null, array([JSONValue]), object([String: JSONValue])
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .string(let s): try c.encode(s)
-        case .number(let n): try c.encode(n)
-        case .bool(let b): try c.encode(b)
-        case .null: try c.encodeNil()
-        case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
         }
     }
 }

@@ -275,24 +275,15 @@ extension DomainEvent {
         }
     }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        e.dateEncodingStrategy = .iso8601
-        return e
-    }()
+    static let encoder = JSONValueEncoder()
+    static let decoder = JSONValueDecoder()
 
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return d
-    }()
-
-    /// The payload as JSON (sorted keys, compact).
+    /// The payload as canonical JSON (keys sorted by UTF-8 bytes, compact, minimal escaping, ISO 8601 dates),
+    /// exactly the bytes the event log stores.
     public func payload() -> [UInt8] {
         func enc<T: Encodable>(_ v: T) -> [UInt8] {
-            // Encoding these plain structs cannot fail.
-            (try? Array(DomainEvent.encoder.encode(v))) ?? Array("{}".utf8)
+            // Encoding these plain structs cannot fail (only non-finite numbers or absurd dates could).
+            (try? DomainEvent.encoder.encode(v).serialize()) ?? Array("{}".utf8)
         }
         switch self {
         case .ledgerInitialized(let e): return enc(e)
@@ -325,11 +316,10 @@ extension DomainEvent {
 
     /// Decodes a stored event, upcasting older schema versions first (there are none yet: version 1 is current).
     public static func decode(type: String, schemaVersion: Int, payload: [UInt8]) throws -> DomainEvent {
-        let data = Data(payload)
-        func dec<T: Decodable>(_ t: T.Type) throws -> T { try decoder.decode(t, from: data) }
         guard schemaVersion == 1 else {
             throw DomainError.invalid("event type \(type) has schema version \(schemaVersion), which this build does not know")
         }
+        func dec<T: Decodable>(_ t: T.Type) throws -> T { try decoder.decode(t, fromJSON: payload) }
         switch type {
         case "LedgerInitialized": return .ledgerInitialized(try dec(LedgerInitialized.self))
         case "ActorRegistered": return .actorRegistered(try dec(ActorRegistered.self))

@@ -156,9 +156,12 @@ public final class AlignmentLedger: Sendable {
         d.dateDecodingStrategy = .iso8601
         return d
     }()
+    static let stateEncoder = JSONValueEncoder()
+    static let stateDecoder = JSONValueDecoder()
 
-    static func encodeState(_ s: EntityState) throws -> [UInt8] { Array(try encoder.encode(s)) }
-    static func decodeState(_ b: [UInt8]) throws -> EntityState { try decoder.decode(EntityState.self, from: Data(b)) }
+    /// A kept state as canonical JSON (sorted keys, ISO 8601 dates), through JSONCore.
+    static func encodeState(_ s: EntityState) throws -> [UInt8] { try stateEncoder.encode(s).serialize() }
+    static func decodeState(_ b: [UInt8]) throws -> EntityState { try stateDecoder.decode(EntityState.self, fromJSON: b) }
 
     static func encodeBucket(_ b: Bucket) throws -> [UInt8] { Array(try encoder.encode(b)) }
     static func decodeBucket(_ b: [UInt8]) throws -> Bucket { try decoder.decode(Bucket.self, from: Data(b)) }

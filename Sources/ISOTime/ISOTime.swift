@@ -4,6 +4,14 @@ import Foundation
 public enum ISOTime {
     /// `2026-03-01T09:00:00Z`, with fractional seconds only when there are any.
     public static func format(microseconds us: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(27)
+        append(microseconds: us, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the same text as `format` to a byte buffer, without allocating strings (export writes millions).
+    public static func append(microseconds us: Int64, to out: inout [UInt8]) {
         var seconds = us / 1_000_000
         var micros = us % 1_000_000
         if micros < 0 { micros += 1_000_000; seconds -= 1 }
@@ -11,14 +19,23 @@ public enum ISOTime {
         var rem = seconds % 86_400
         if rem < 0 { rem += 86_400; days -= 1 }
         let (y, m, d) = civil(fromDays: days)
-        let hh = rem / 3600, mm = (rem % 3600) / 60, ss = rem % 60
-        var s = String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", y, m, d, hh, mm, ss)
-        if micros != 0 {
-            var frac = String(format: "%06lld", micros)
-            while frac.hasSuffix("0") { frac.removeLast() }
-            s += "." + frac
+        func digits(_ v: Int64, _ n: Int) {
+            var v = v < 0 ? 0 : v
+            var tmp = [UInt8](repeating: 48, count: n)
+            var i = n - 1
+            while i >= 0 { tmp[i] = UInt8(48 + v % 10); v /= 10; i -= 1 }
+            out.append(contentsOf: tmp)
         }
-        return s + "Z"
+        digits(y, 4); out.append(45); digits(m, 2); out.append(45); digits(d, 2); out.append(84)
+        digits(rem / 3600, 2); out.append(58); digits((rem % 3600) / 60, 2); out.append(58); digits(rem % 60, 2)
+        if micros != 0 {
+            out.append(46)
+            var n = 6
+            var f = micros
+            while f % 10 == 0 { f /= 10; n -= 1 }
+            digits(f, n)
+        }
+        out.append(90)
     }
 
     // Howard Hinnant's days-from-civil algorithms.

@@ -194,14 +194,15 @@ struct Bench {
         let log = try ledger.map { try EventLog.create(at: $0) }
         let peer = sqlite.map { SQLitePeer(path: $0) }
         var rng = SplitMix64(seed: seed)
-        var logNS: UInt64 = 0, peerNS: UInt64 = 0
+        var logNS: UInt64 = 0, peerNS: UInt64 = 0, appendCPU = 0.0
         var seq = 0
         let w0 = deviceWrittenBytes(work), c0 = processCPUSeconds(), t0 = nowNS()
         defer {
             let w = deviceWrittenBytes(work).flatMap { a in w0.map { a - $0 } }
             let c = processCPUSeconds() - c0
-            note(String(format: "    (%@: %@ written to the device per event, CPU %.1f s in %.1f s)", ledger != nil ? "EventLog" : "SQLite",
-                        w.map { String(format: "%.1f KiB", Double($0) / 1024 / Double(total)) } ?? "?", c, seconds(since: t0)))
+            note(String(format: "    (%@: %@ written to the device per event; CPU %.1f µs per event in the append calls; process CPU %.1f s in %.1f s)",
+                        ledger != nil ? "EventLog" : "SQLite", w.map { String(format: "%.1f KiB", Double($0) / 1024 / Double(total)) } ?? "?",
+                        appendCPU / Double(total) * 1e6, c, seconds(since: t0)))
         }
         while seq < total {
             let n = min(config.batchSize, total - seq)
@@ -210,14 +211,16 @@ struct Bench {
             let groups = Workload.group(batch)
             if let log {
                 let appends = Workload.streamAppends(groups)
-                let t0 = nowNS()
+                let t0 = nowNS(), c = processCPUSeconds()
                 try log.append(appends)
                 logNS += nowNS() - t0
+                appendCPU += processCPUSeconds() - c
             }
             if let peer {
-                let t0 = nowNS()
+                let t0 = nowNS(), c = processCPUSeconds()
                 peer.append(groups)
                 peerNS += nowNS() - t0
+                appendCPU += processCPUSeconds() - c
             }
         }
         if let log {

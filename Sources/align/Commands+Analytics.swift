@@ -120,7 +120,7 @@ struct Export: ParsableCommand {
             }
             var count = 0
             if format == "jsonl" {
-                try each { e in out.write(Output.envelope(e)); out.write("\n"); count += 1 }
+                try each { e in out.writeEnvelope(e); count += 1 }
             } else {
                 // Pass 1: the payload columns (memory grows with distinct columns, not events).
                 var columns = Set<String>()
@@ -173,6 +173,13 @@ final class BufferedOutput {
 
     func write(_ s: String) {
         buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    /// One JSON Lines envelope, written straight into the buffer.
+    func writeEnvelope(_ e: RecordedEvent) {
+        Output.appendEnvelope(e, to: &buffer)
+        buffer.append(10)
         if buffer.count >= 1 << 20 { flush() }
     }
 

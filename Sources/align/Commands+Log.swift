@@ -175,6 +175,9 @@ struct Apply: ParsableCommand {
         var args: [String: JSONValue]?
     }
 
+    /// Why a line is valid JSON but not a command line (worded as the `JSONDecoder` messages were).
+    struct NotALine: Error { var message: String }
+
     func run() throws {
         try align.run(global) {
             let data: Data
@@ -188,26 +191,43 @@ struct Apply: ParsableCommand {
             let defaultAt = try global.businessTime()
             var items: [ApplyItem] = []
             var problems: [(line: Int, error: String)] = []
-            let decoder = JSONDecoder()
             var lineNo = 0
-            for raw in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-                lineNo += 1
-                let trimmed = raw.drop { $0 == 32 || $0 == 9 || $0 == 13 }
-                if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }
-                do {
-                    let l = try decoder.decode(Line.self, from: Data(raw))
-                    let command = try Command.parse(l.command, l.args ?? [:])
-                    guard let actor = l.as ?? defaultActor else { throw CLIError.usage("no actor: give \"as\" on the line, or --as for the file") }
-                    var at = defaultAt
-                    if let t = l.at {
-                        guard let d = DomainTime.parse(t) else { throw CLIError.usage("\"at\" \(t.debugDescription) is not ISO 8601") }
-                        at = d
+            // The last "at" text and its date: files usually repeat a handful of times.
+            var lastAt: (text: String, date: Date)?
+            data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+                let n = buffer.count
+                var start = 0
+                while start <= n {
+                    // Lines end at "\n"; the text after the last one is a line too (as `split` without omitting).
+                    var end = start
+                    while end < n, buffer[end] != 0x0A { end += 1 }
+                    defer { start = end + 1 }
+                    lineNo += 1
+                    var first = start
+                    while first < end, buffer[first] == 32 || buffer[first] == 9 || buffer[first] == 13 { first += 1 }
+                    if first == end || buffer[first] == UInt8(ascii: "#") { continue }
+                    do {
+                        let l = try Line(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+                        let command = try Command.parse(l.command, l.args ?? [:])
+                        guard let actor = l.as ?? defaultActor else { throw CLIError.usage("no actor: give \"as\" on the line, or --as for the file") }
+                        var at = defaultAt
+                        if let t = l.at {
+                            if let last = lastAt, last.text == t {
+                                at = last.date
+                            } else {
+                                guard let d = DomainTime.parse(t) else { throw CLIError.usage("\"at\" \(t.debugDescription) is not ISO 8601") }
+                                lastAt = (t, d)
+                                at = d
+                            }
+                        }
+                        items.append(ApplyItem(line: lineNo, command: command, actor: actor, at: at))
+                    } catch let e as JSONParseError {
+                        problems.append((lineNo, "not a command line: \(e)"))
+                    } catch let e as NotALine {
+                        problems.append((lineNo, "not a command line: \(e.message)"))
+                    } catch {
+                        problems.append((lineNo, "\(error)"))
                     }
-                    items.append(ApplyItem(line: lineNo, command: command, actor: actor, at: at))
-                } catch let e as DecodingError {
-                    problems.append((lineNo, "not a command line: \(Apply.describe(e))"))
-                } catch {
-                    problems.append((lineNo, "\(error)"))
                 }
             }
             if !problems.isEmpty { throw ApplyError(problems: problems, onlyMalformed: true) }
@@ -227,6 +247,7 @@ struct Apply: ParsableCommand {
         }
     }
 
+    /// Error text for a `DecodingError` (of `JSONDecoder` reading a `Line`).
     static func describe(_ e: DecodingError) -> String {
         switch e {
         case .dataCorrupted(let c): return c.underlyingError.map { "invalid JSON (\($0.localizedDescription))" } ?? "invalid JSON"
@@ -234,6 +255,35 @@ struct Apply: ParsableCommand {
         case .typeMismatch(_, let c): return "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
         case .valueNotFound(_, let c): return "missing value at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
         @unknown default: return "invalid JSON"
+        }
+    }
+}
+
+extension Apply.Line {
+    /// Parses one line with JSONCore's parser and takes its fields as the synthesized `Decodable` conformance
+    /// would, in the same order and with the same messages: a `JSONParseError` when it is not JSON, a
+    /// `NotALine` when it is JSON of the wrong shape.
+    init(_ bytes: UnsafeRawBufferPointer) throws {
+        guard case .object(let o) = try JSONValue.parse(bytes) else { throw Apply.NotALine(message: "wrong type at ") }
+        func optionalString(_ key: String) throws -> String? {
+            switch o[key] {
+            case nil, .null?: return nil
+            case .string(let s)?: return s
+            default: throw Apply.NotALine(message: "wrong type at \(key)")
+            }
+        }
+        switch o["command"] {
+        case nil: throw Apply.NotALine(message: "missing \"command\"")
+        case .null?: throw Apply.NotALine(message: "missing value at command")
+        case .string(let s)?: command = s
+        default: throw Apply.NotALine(message: "wrong type at command")
+        }
+        `as` = try optionalString("as")
+        at = try optionalString("at")
+        switch o["args"] {
+        case nil, .null?: args = nil
+        case .object(let a)?: args = a
+        default: throw Apply.NotALine(message: "wrong type at args")
         }
     }
 }

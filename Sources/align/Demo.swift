@@ -211,40 +211,28 @@ struct Demo: ParsableCommand {
         func say(_ s: String) { Output.line(s) }
         let stats = try l.log.stats()
         var byStatus: [String: Int] = [:]
-        var withSignals = 0, total = 0, campaignLeads = 0, withBrief = 0
-        for case .lead(let lead) in try l.states(kind: "lead") {
-            byStatus[lead.status.rawValue, default: 0] += 1
-            total += 1
-            if let h = lead.handoff {
-                if !h.signals.isEmpty { withSignals += 1 }
-                if h.campaign != nil { campaignLeads += 1; if h.brief != nil { withBrief += 1 } }
-            }
-        }
-        var planned = 0, triaged = 0
-        for case .content(let c) in try l.states(kind: "content") {
-            if let t = c.triage { triaged += 1; if t.outcome == .mapped || t.outcome == .addedToPlan { planned += 1 } }
-        }
-        func pct(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : String(format: "%5.1f%% (%d/%d)", Double(a) * 100 / Double(b), a, b) }
+        for case .lead(let lead) in try l.states(kind: "lead") { byStatus[lead.status.rawValue, default: 0] += 1 }
         say("\n== What the ledger knows ==")
         say("events \(stats.events), streams \(stats.streams), checkpoint \(stats.head)")
         say("leads: " + byStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-        say("handoffs with behavioural context    \(pct(withSignals, total))")
-        say("campaign leads with the brief attached \(pct(withBrief, campaignLeads))")
-        say("content requests served from the plan  \(pct(planned, triaged))")
-        if case .definition(let d)? = try l.state(of: StreamName.definition("mql")) {
-            say("\nWho approved lead definition mql, and when?")
-            for a in d.activations {
-                let v = d.versions[a.version - 1]
-                let signers = v.signOffs.map { "\($0.actor) (\(Output.date($0.at)))" }.joined(separator: ", ")
-                say("  v\(a.version) active from \(Output.date(a.from))\(a.until.map { " until \(Output.date($0))" } ?? ""): signed off by \(signers.isEmpty ? "nobody" : signers)\(a.override.map { "; OVERRIDE by revops: \($0.reason)" } ?? "")")
-            }
+        say("")
+        ScorecardCommand.print(try l.scorecard(period: .month, since: nil, until: nil, byActor: false))
+        let asOf = DomainTime.parse("2026-05-01T00:00:00Z")!
+        let a = try l.whoApproved("mql", at: asOf)
+        say("\nWho approved the lead definition in force on 1 May? (`align audit who-approved mql --at 2026-05-01`)")
+        if let v = a.version {
+            say("  mql v\(v) \"\(a.title ?? "")\", active from \(a.activeFrom.map(Output.date) ?? "?") (event #\(a.activationPosition ?? 0))")
+            for s in a.signOffs { say("  signed off by \(s.actor) at \(Output.date(s.at)) (event #\(s.position))") }
         }
+        let overrides = try l.auditOverrides().overrides
+        say("Overrides on record: " + overrides.map { "#\($0.position) \($0.type) by \($0.actor) (\($0.reason))" }.joined(separator: "; "))
         let report = try l.log.verify()
-        say("\nverify: \(report.isSound ? "sound" : "NOT SOUND"), \(report.events) events")
+        say("\nverify: \(report.isSound ? "sound" : "NOT SOUND"), \(report.events) events; head \(report.head)")
         say("\nExplore it:")
         say("  export ALIGN_LEDGER=\(path)")
-        say("  align definition show mql      align campaign list      align lead list --status rejected")
-        say("  align content list             align log --limit 20     align stats")
-        say("  align lead accept L-10000 --as sam     # try a rule: it is already decided")
+        say("  align scorecard --period week      align audit definition mql      align audit overrides")
+        say("  align state --at 2026-05-01        align lead list --status rejected   align log --limit 20")
+        say("  align export --format csv --output events.csv   # for pandas or DuckDB (see tools/)")
+        say("  align lead accept L-10000 --as sam              # try a rule: it is already decided")
     }
 }

@@ -2,6 +2,7 @@ import AlignmentDomain
 import AlignmentLedger
 import EventLog
 import Foundation
+import ISOTime
 
 enum Output {
     static func line(_ s: String) {
@@ -39,14 +40,61 @@ enum Output {
 
     /// The full envelope of an event as one JSON object (the export and `log --json` format).
     static func envelope(_ e: RecordedEvent) -> String {
-        var s = "{\"actor\":\(escape(e.actor))"
-        if let c = e.causationID { s += ",\"causationId\":\"\(c.uuidString.lowercased())\"" } else { s += ",\"causationId\":null" }
-        if let c = e.correlationID { s += ",\"correlationId\":\"\(c.uuidString.lowercased())\"" } else { s += ",\"correlationId\":null" }
-        s += ",\"hash\":\"\(e.hash.hex)\",\"id\":\"\(e.id.uuidString.lowercased())\""
-        s += ",\"occurredAt\":\"\(e.occurredAt.iso8601)\",\"payload\":\(e.payloadString),\"position\":\(e.position)"
-        s += ",\"recordedAt\":\"\(e.recordedAt.iso8601)\",\"schemaVersion\":\(e.schemaVersion)"
-        s += ",\"stream\":\(escape(e.stream)),\"type\":\(escape(e.type)),\"version\":\(e.version)}"
-        return s
+        var out: [UInt8] = []
+        appendEnvelope(e, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the envelope's bytes (keys sorted, payload embedded as stored: canonical JSON).
+    static func appendEnvelope(_ e: RecordedEvent, to out: inout [UInt8]) {
+        func raw(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
+        func uuid(_ u: UUID?) {
+            guard let u else { raw("null"); return }
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            out.append(34)
+            withUnsafeBytes(of: u.uuid) { b in
+                for i in 0..<16 {
+                    if i == 4 || i == 6 || i == 8 || i == 10 { out.append(45) }
+                    out.append(hex[Int(b[i] >> 4)]); out.append(hex[Int(b[i] & 0xF)])
+                }
+            }
+            out.append(34)
+        }
+        func time(_ t: Timestamp) { out.append(34); ISOTime.append(microseconds: t.microseconds, to: &out); out.append(34) }
+        func number(_ n: UInt64) { out.append(contentsOf: String(n).utf8) }
+        raw("{\"actor\":"); appendString(e.actor, to: &out)
+        raw(",\"causationId\":"); uuid(e.causationID)
+        raw(",\"correlationId\":"); uuid(e.correlationID)
+        raw(",\"hash\":\""); out.append(contentsOf: e.hash.hex.utf8)
+        raw("\",\"id\":"); uuid(e.id)
+        raw(",\"occurredAt\":"); time(e.occurredAt)
+        raw(",\"payload\":"); out.append(contentsOf: e.payload)
+        raw(",\"position\":"); number(e.position)
+        raw(",\"recordedAt\":"); time(e.recordedAt)
+        raw(",\"schemaVersion\":"); number(UInt64(e.schemaVersion))
+        raw(",\"stream\":"); appendString(e.stream, to: &out)
+        raw(",\"type\":"); appendString(e.type, to: &out)
+        raw(",\"version\":"); number(e.version)
+        out.append(125)
+    }
+
+    /// Appends a JSON string literal.
+    static func appendString(_ s: String, to out: inout [UInt8]) {
+        out.append(34)
+        for c in s.utf8 {
+            switch c {
+            case 34: out.append(92); out.append(34)
+            case 92: out.append(92); out.append(92)
+            case 10: out.append(92); out.append(110)
+            case 13: out.append(92); out.append(114)
+            case 9: out.append(92); out.append(116)
+            case 0..<32:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [92, 117, 48, 48, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+            default: out.append(c)
+            }
+        }
+        out.append(34)
     }
 
     /// One line of the human log view.

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Whole-command figures for the alignment CLI (release build), beside `make bench` (the event log's benchmark).
+#   tools/bench-cli.sh            # full: 1,000,000-event ledger
+#   QUICK=1 tools/bench-cli.sh    # smaller ledgers, for a smoke run
+# Prints medians; writes nothing outside a temporary directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product align >/dev/null
+A="$PWD/.build/release/align"
+W=$(mktemp -d "${TMPDIR:-/tmp}/align-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+BIG_LEADS=${BIG_LEADS:-400000}; SMALL_LEADS=${SMALL_LEADS:-4000}
+[ "${QUICK:-0}" = 1 ] && BIG_LEADS=40000 && SMALL_LEADS=2000
+
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), disk $(df -h "$W" | awk 'NR==2{print $1}')"
+echo
+
+# 1. One sign-off, process start to exit, median of 20.
+L="$W/signoff.ledger"
+$A init --ledger "$L" --admin rita --name Rita >/dev/null
+$A actor add maria --name Maria --role marketing --as rita --ledger "$L" >/dev/null
+$A actor add sam --name Sam --role sales --as rita --ledger "$L" >/dev/null
+for i in $(seq 1 20); do $A definition propose mql --title "v$i" --fit "employees>=$i" --as maria --ledger "$L" >/dev/null; done
+for i in $(seq 1 20); do
+  s=$(now); $A definition sign-off mql "$i" --as sam --ledger "$L" >/dev/null; e=$(now); echo $((e - s))
+done | median > "$W/signoff"
+echo "sign-off latency, process start to exit (median of 20): $(ms "$(cat "$W/signoff")") ms   (target < 25 ms)"
+
+# 2. apply of 100,000 commands in one file, 3 runs on fresh ledgers.
+python3 - "$W" <<'PY'
+import json, sys
+w = sys.argv[1]
+with open(f"{w}/setup.jsonl", "w") as f:
+    for a, r in [("maria", "marketing"), ("sam", "sales")]:
+        f.write(json.dumps({"command": "actor.add", "as": "rita", "args": {"id": a, "name": a, "role": r}}) + "\n")
+    f.write(json.dumps({"command": "definition.propose", "as": "maria", "at": "2026-01-01T00:00:00Z", "args": {"id": "mql", "title": "t", "fit": ["employees>=200"]}}) + "\n")
+    f.write(json.dumps({"command": "definition.sign-off", "as": "sam", "at": "2026-01-02T00:00:00Z", "args": {"id": "mql", "version": 1}}) + "\n")
+    f.write(json.dumps({"command": "definition.activate", "as": "maria", "at": "2026-01-03T00:00:00Z", "args": {"id": "mql", "version": 1}}) + "\n")
+with open(f"{w}/100k.jsonl", "w") as f:
+    for i in range(50000):
+        f.write(json.dumps({"command": "lead.handoff", "as": "maria", "at": "2026-02-01T00:00:00Z", "args": {"id": f"L-{i}", "definition": "mql", "profile": {"company": f"C{i}", "employees": "300"}, "signal": [{"name": "webinar.attended", "at": "2026-01-30T00:00:00Z"}]}}) + "\n")
+        f.write(json.dumps({"command": "lead.accept", "as": "sam", "at": "2026-02-02T00:00:00Z", "args": {"id": f"L-{i}"}}) + "\n")
+PY
+for r in 1 2 3; do
+  L="$W/apply$r.ledger"
+  $A init --ledger "$L" --admin rita --name Rita >/dev/null && $A apply "$W/setup.jsonl" --ledger "$L" >/dev/null
+  s=$(now); $A apply "$W/100k.jsonl" --ledger "$L" >/dev/null; e=$(now); echo $((e - s)); rm -rf "$L"
+done | median > "$W/apply"
+echo "apply of 100,000 commands, end to end (median of 3): $(ms "$(cat "$W/apply")") ms = $(awk -v ns="$(cat "$W/apply")" 'BEGIN{printf "%.0f", 100000/(ns/1e9)}') commands/s   (target >= 50,000)"
+
+# 3. Read side at a small and a big ledger (the demo's realistic quarter).
+for size in small big; do
+  leads=$SMALL_LEADS; [ $size = big ] && leads=$BIG_LEADS
+  L="$W/$size.ledger"
+  $A demo --ledger "$L" --leads "$leads" >/dev/null
+  n=$($A stats --json --ledger "$L" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
+  echo
+  echo "ledger with $n events ($leads leads):"
+  s=$(now); $A projections rebuild --ledger "$L" >/dev/null; e=$(now)
+  echo "  projections rebuild: $(ms $((e - s))) ms = $(awk -v n="$n" -v ns=$((e - s)) 'BEGIN{printf "%.0f", n/(ns/1e9)}') events/s   (target >= 500,000)"
+  for i in $(seq 1 20); do s=$(now); $A audit who-approved mql --at 2026-05-01 --ledger "$L" >/dev/null; e=$(now); echo $((e - s)); done | median > "$W/who"
+  echo "  audit who-approved, end to end (median of 20): $(ms "$(cat "$W/who")") ms   (target < 25 ms)"
+  for i in $(seq 1 10); do s=$(now); $A scorecard --ledger "$L" >/dev/null; e=$(now); echo $((e - s)); done | median > "$W/sc"
+  echo "  scorecard, end to end (median of 10): $(ms "$(cat "$W/sc")") ms   (target < 100 ms)"
+  /usr/bin/time -f "%e %M" -o "$W/exp" $A export --ledger "$L" --output "$W/out.jsonl" >/dev/null
+  read -r secs kb < "$W/exp"
+  echo "  export jsonl: ${secs} s = $(awk -v n="$n" -v s="$secs" 'BEGIN{printf "%.0f", n/s}') events/s, peak RSS $((kb / 1024)) MB   (target >= 300,000/s, < 100 MB, flat)"
+  rm -f "$W/out.jsonl"
+done
