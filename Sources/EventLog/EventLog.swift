@@ -404,7 +404,7 @@ extension EventLog {
     /// Opens (creating if needed) the named side tables, so that transactions can read and write them.
     /// Call once after opening the log, before using them in `transaction`.
     public func prepareSideTables(_ names: [String]) throws {
-        try EventLog.storage { for n in names { _ = try env.database(named: "rm." + n) } }
+        try EventLog.storage { _ = try env.databases(named: names.map { "rm." + $0 }) }
     }
 
     /// Reads one value of a side table written by `LogTransaction.put`.

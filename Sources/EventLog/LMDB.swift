@@ -130,19 +130,35 @@ final class Environment: @unchecked Sendable {
     /// Opens (creating if needed) a named database for a read model kept beside the log.
     /// Begins its own write transaction: never call it on the writer thread while a transaction is open.
     func database(named name: String) throws -> MDB_dbi {
+        try databases(named: [name])[0]
+    }
+
+    /// Opens several side databases at once: in a read-only transaction when they all exist (no writer lock,
+    /// no commit), otherwise creating the missing ones in one write transaction.
+    func databases(named names: [String]) throws -> [MDB_dbi] {
         dbLock.lock()
         defer { dbLock.unlock() }
-        if let dbi = dbs.extra[name] { return dbi }
-        var dbi: MDB_dbi = 0
+        if names.allSatisfy({ dbs.extra[$0] != nil }) { return names.map { dbs.extra[$0]! } }
         try withShared {
-            var txn: OpaquePointer?
-            try check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
-            let rc = mdb_dbi_open(txn, name, UInt32(MDB_CREATE), &dbi)
-            if rc != 0 { mdb_txn_abort(txn); try check(rc, "mdb_dbi_open(\(name))") }
-            try check(mdb_txn_commit(txn), "mdb_txn_commit")
+            for create in [false, true] {
+                var txn: OpaquePointer?
+                try check(mdb_txn_begin(env, nil, create ? 0 : UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
+                var opened: [String: MDB_dbi] = [:]
+                var missing = false
+                for name in names where dbs.extra[name] == nil {
+                    var dbi: MDB_dbi = 0
+                    let rc = mdb_dbi_open(txn, name, create ? UInt32(MDB_CREATE) : 0, &dbi)
+                    if rc == MDB_NOTFOUND && !create { missing = true; break }
+                    if rc != 0 { mdb_txn_abort(txn); try check(rc, "mdb_dbi_open(\(name))") }
+                    opened[name] = dbi
+                }
+                if missing { mdb_txn_abort(txn); continue }
+                try check(mdb_txn_commit(txn), "mdb_txn_commit")
+                dbs.extra.merge(opened) { a, _ in a }
+                return
+            }
         }
-        dbs.extra[name] = dbi
-        return dbi
+        return names.map { dbs.extra[$0]! }
     }
 
     // MARK: Map size
