@@ -67,10 +67,28 @@ public enum StreamName {
 
 /// Checks an entity or actor id: 1 to 100 characters of letters, digits, '-', '_', '.', '@'.
 func checkID(_ id: String, _ what: String) throws(DomainError) {
-    let ok = !id.isEmpty && id.utf8.count <= 100 && id.unicodeScalars.allSatisfy {
+    let ok = !id.isEmpty && id.utf8.count <= 100 && (asciiIDCheck(id) ?? id.unicodeScalars.allSatisfy {
         CharacterSet.alphanumerics.contains($0) || "-_.@".unicodeScalars.contains($0)
-    }
+    })
     if !ok {
         throw .invalid("\(what) id \(id.debugDescription) is not valid: use 1 to 100 letters, digits, '-', '_', '.' or '@'")
     }
+}
+
+/// The id rule for all-ASCII ids without Foundation (ASCII letters and digits are exactly the ASCII members of
+/// `CharacterSet.alphanumerics`); nil when `id` has non-ASCII characters.
+@inline(__always)
+private func asciiIDCheck(_ id: String) -> Bool? {
+    var ok = true
+    for b in id.utf8 {
+        if b >= 0x80 { return nil }
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "@"):
+            continue
+        default:
+            ok = false
+        }
+    }
+    return ok
 }

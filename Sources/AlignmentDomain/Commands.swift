@@ -239,8 +239,16 @@ struct Args {
 
     mutating func value(_ key: String) -> JSONValue? {
         used.insert(key)
-        if case .null = values[key] { return nil }
-        return values[key]
+        guard let v = values[key] else { return nil }
+        if case .null = v { return nil }
+        return v
+    }
+
+    /// `s.trimmingCharacters(in: .whitespaces).isEmpty`, answered without Foundation when `s` has an ASCII
+    /// character other than space or tab (the only ASCII members of `.whitespaces`).
+    static func isBlank(_ s: String) -> Bool {
+        if s.utf8.contains(where: { $0 < 0x80 && $0 != 0x20 && $0 != 0x09 }) { return false }
+        return s.trimmingCharacters(in: .whitespaces).isEmpty
     }
 
     mutating func optionalString(_ key: String) throws(DomainError) -> String? {
@@ -253,7 +261,7 @@ struct Args {
     }
 
     mutating func string(_ key: String) throws(DomainError) -> String {
-        guard let s = try optionalString(key), !s.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let s = try optionalString(key), !Args.isBlank(s) else {
             throw .invalid("\(command) needs '\(key)' (--\(key) on the command line)")
         }
         guard s.utf8.count <= 10_000 else { throw bad(key, "at most 10000 bytes") }
@@ -410,6 +418,7 @@ struct Args {
     }
 
     func finish() throws(DomainError) {
+        if values.count <= used.count, values.keys.allSatisfy({ used.contains($0) }) { return }
         let unknown = Set(values.keys).subtracting(used).sorted()
         if !unknown.isEmpty {
             throw .invalid("\(command) does not take \(unknown.map { "'\($0)'" }.joined(separator: ", "))")

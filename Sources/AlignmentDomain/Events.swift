@@ -283,7 +283,7 @@ extension DomainEvent {
     public func payload() -> [UInt8] {
         func enc<T: Encodable>(_ v: T) -> [UInt8] {
             // Encoding these plain structs cannot fail (only non-finite numbers or absurd dates could).
-            (try? DomainEvent.encoder.encode(v).serialize()) ?? Array("{}".utf8)
+            (try? DomainEvent.encoder.encodeCanonical(v)) ?? Array("{}".utf8)
         }
         switch self {
         case .ledgerInitialized(let e): return enc(e)

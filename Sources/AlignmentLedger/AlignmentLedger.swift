@@ -160,7 +160,7 @@ public final class AlignmentLedger: Sendable {
     static let stateDecoder = JSONValueDecoder()
 
     /// A kept state as canonical JSON (sorted keys, ISO 8601 dates), through JSONCore.
-    static func encodeState(_ s: EntityState) throws -> [UInt8] { try stateEncoder.encode(s).serialize() }
+    static func encodeState(_ s: EntityState) throws -> [UInt8] { try stateEncoder.encodeCanonical(s) }
     static func decodeState(_ b: [UInt8]) throws -> EntityState { try stateDecoder.decode(EntityState.self, fromJSON: b) }
 
     static func encodeBucket(_ b: Bucket) throws -> [UInt8] { Array(try encoder.encode(b)) }
@@ -206,8 +206,12 @@ public final class AlignmentLedger: Sendable {
     /// Rebuilds kept read models from the whole log. Runs in transactions of up to 250,000 events.
     public func rebuild(_ names: [ProjectionName] = ProjectionName.allCases, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
         let set = Set(names)
+        // Clearing also forgets the rebuilt models' checkpoints, so an interrupted rebuild is redone on next open.
         _ = try log.transaction { tx -> Bool in
             for n in set { for t in n.tables { try tx.clear(t) } }
+            var cps = try AlignmentLedger.readCheckpoints { try tx.get(AlignmentLedger.metaTable, $0) }
+            for n in set { cps[n] = nil }
+            try tx.put(AlignmentLedger.metaTable, AlignmentLedger.checkpointsKey, AlignmentLedger.encodeCheckpoints(cps))
             return true
         }
         try fold(from: 1, projections: set, fresh: true, progress: progress)
@@ -232,7 +236,7 @@ public final class AlignmentLedger: Sendable {
                     cursor.value = batch.last!.position + 1
                     progress?(cursor.value - 1, tx.head.position)
                 }
-                try p.flush(tx)
+                try p.flush(tx, through: cursor.value - 1)
                 return cursor.value > tx.head.position
             }
             if done { return }

@@ -96,8 +96,9 @@ final class Projector {
 
     func clearOverrides() { overrides.removeAll(keepingCapacity: true) }
 
-    /// Writes what changed, and the checkpoints, in `tx`.
-    func flush(_ tx: LogTransaction) throws {
+    /// Writes what changed, and the checkpoints, in `tx`. `position` is the last event folded (default: the
+    /// transaction's head, right when every event up to it was folded).
+    func flush(_ tx: LogTransaction, through position: UInt64? = nil) throws {
         if enabled.contains(.state) {
             for stream in state.dirty {
                 if let s = try state.state(stream) { try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), AlignmentLedger.encodeState(s)) }
@@ -121,7 +122,7 @@ final class Projector {
         actorKeys.removeAll(keepingCapacity: true)
         overrides.removeAll(keepingCapacity: true)
         var cps = try AlignmentLedger.readCheckpoints { try tx.get(AlignmentLedger.metaTable, $0) }
-        for p in enabled { cps[p] = (p.codeVersion, tx.head.position) }
+        for p in enabled { cps[p] = (p.codeVersion, position ?? tx.head.position) }
         try tx.put(AlignmentLedger.metaTable, AlignmentLedger.checkpointsKey, AlignmentLedger.encodeCheckpoints(cps))
     }
 }

@@ -56,6 +56,14 @@ struct _JSONParser {
     var i = 0
     /// Reused for strings with escapes.
     var scratch: [UInt8] = []
+    /// Members of the objects being parsed (a stack), so each dictionary is allocated once at its final size.
+    var members: [Member] = []
+
+    struct Member {
+        let key: String
+        let value: JSONValue
+        let offset: Int
+    }
 
     init(_ buffer: UnsafeRawBufferPointer, maxDepth: Int) {
         base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -281,8 +289,9 @@ struct _JSONParser {
     mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
         i += 1
         skipWS()
-        var members: [String: JSONValue] = [:]
-        if i < count, at(i) == UInt8(ascii: "}") { i += 1; return .object(members) }
+        if i < count, at(i) == UInt8(ascii: "}") { i += 1; return .object([:]) }
+        let base = members.count
+        defer { members.removeSubrange(base...) }
         while true {
             skipWS()
             guard i < count, at(i) == UInt8(ascii: "\"") else {
@@ -295,14 +304,20 @@ struct _JSONParser {
             i += 1
             skipWS()
             let v = try value(depth: depth + 1)
-            if members.updateValue(v, forKey: key) != nil {
-                throw fail("duplicate key \"\(key.prefix(64))\"", at: keyOffset)
-            }
+            members.append(Member(key: key, value: v, offset: keyOffset))
             skipWS()
             guard i < count else { throw fail("unterminated object") }
             if at(i) == UInt8(ascii: ",") { i += 1; continue }
-            if at(i) == UInt8(ascii: "}") { i += 1; return .object(members) }
+            if at(i) == UInt8(ascii: "}") { i += 1; break }
             throw fail("expected ',' or '}'")
         }
+        var o: [String: JSONValue] = Dictionary(minimumCapacity: members.count - base)
+        for j in base..<members.count {
+            let m = members[j]
+            if o.updateValue(m.value, forKey: m.key) != nil {
+                throw fail("duplicate key \"\(m.key.prefix(64))\"", at: m.offset)
+            }
+        }
+        return .object(o)
     }
 }

@@ -38,15 +38,15 @@ extension JSONValue {
                 out.append(UInt8(ascii: ":"))
                 v.serialize(into: &out)
             } else if !o.isEmpty {
-                var keys = Array(o.keys)
-                JSONValue.sortByUTF8(&keys)
+                var members = Array(o)
+                JSONValue.sortByUTF8(&members)
                 var first = true
-                for k in keys {
+                for m in members {
                     if !first { out.append(UInt8(ascii: ",")) }
                     first = false
-                    JSONValue.writeString(k, into: &out)
+                    JSONValue.writeString(m.key, into: &out)
                     out.append(UInt8(ascii: ":"))
-                    o[k].unsafelyUnwrapped.serialize(into: &out)
+                    m.value.serialize(into: &out)
                 }
             }
             out.append(UInt8(ascii: "}"))
@@ -75,18 +75,17 @@ extension JSONValue {
         return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
-    /// Sorts keys by their UTF-8 bytes (insertion sort for the usual handful of keys).
-    static func sortByUTF8(_ keys: inout [String]) {
-        if keys.count > 16 {
-            keys.sort(by: utf8Less)
+    /// Sorts members by their keys' UTF-8 bytes (insertion sort for the usual handful of keys).
+    static func sortByUTF8<V>(_ members: inout [(key: String, value: V)]) {
+        if members.count > 16 {
+            members.sort { utf8Less($0.key, $1.key) }
             return
         }
         var i = 1
-        while i < keys.count {
-            let k = keys[i]
-            var j = i - 1
-            while j >= 0, utf8Less(k, keys[j]) {
-                keys.swapAt(j, j + 1)
+        while i < members.count {
+            var j = i
+            while j > 0, utf8Less(members[j].key, members[j - 1].key) {
+                members.swapAt(j, j - 1)
                 j -= 1
             }
             i += 1

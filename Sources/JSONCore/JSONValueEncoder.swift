@@ -1,17 +1,20 @@
 import Foundation
 
-/// Encodes any `Encodable` to a `JSONValue`, much faster than going through `JSONEncoder` and bytes.
+/// Encodes any `Encodable` to a `JSONValue`, or straight to canonical JSON bytes, much faster than going
+/// through `JSONEncoder`.
 ///
 /// Matches `JSONEncoder` with `.iso8601` dates and default strategies where it matters: `Date`s become ISO 8601
 /// strings (`JSONDates.format`: no fraction when the date has whole seconds, else to the microsecond); `nil`
 /// optionals encoded with `encodeIfPresent` (what synthesized conformances use) are omitted; `Data` becomes a
 /// base64 string and `URL` its absolute string; non-finite floating-point numbers are refused. Numbers are held
-/// as `Double`, so integers beyond 2^53 lose precision.
+/// as `Double`, so integers beyond 2^53 lose precision. When a key is encoded twice in one container, the last
+/// value wins.
 public struct JSONValueEncoder: Sendable {
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
     public init() {}
 
+    /// The value as a `JSONValue`.
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         let e = _JSONValueEncoderImpl(parent: nil, key: nil, userInfo: userInfo)
         if let v = try e.boxFast(value) { return v }
@@ -19,68 +22,74 @@ public struct JSONValueEncoder: Sendable {
         return e.resolve()
     }
 
-    /// The canonical JSON bytes of `value` (`encode(value).serialize()`).
+    /// The canonical JSON bytes of `value`: exactly `encode(value).serialize()`, written without building the
+    /// intermediate dictionaries.
     public func encodeCanonical<T: Encodable>(_ value: T) throws -> [UInt8] {
-        try encode(value).serialize()
+        let e = _JSONValueEncoderImpl(parent: nil, key: nil, userInfo: userInfo)
+        if let v = try e.boxFast(value) { return v.serialize() }
+        try value.encode(to: e)
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        e.write(into: &out)
+        return out
     }
 }
 
-/// What an encoder or container has written so far: plain values, or containers still being written to.
+/// A member or element written so far: a plain value, or an encoder that holds a container.
 enum _Node {
-    case none
     case value(JSONValue)
-    case object(_ObjectBox)
-    case array(_ArrayBox)
     case encoder(_JSONValueEncoderImpl)
+    /// A `[String: String]` (profiles, maps), kept as it is until written.
+    case stringMap([String: String])
 
     func resolve() -> JSONValue {
         switch self {
-        case .none: return .object([:])
         case .value(let v): return v
-        case .object(let o): return o.resolve()
-        case .array(let a): return a.resolve()
         case .encoder(let e): return e.resolve()
+        case .stringMap(let m): return .object(m.mapValues(JSONValue.string))
+        }
+    }
+
+    func write(into out: inout [UInt8]) {
+        switch self {
+        case .value(let v): v.serialize(into: &out)
+        case .encoder(let e): e.write(into: &out)
+        case .stringMap(let m):
+            var members = Array(m)
+            JSONValue.sortByUTF8(&members)
+            out.append(UInt8(ascii: "{"))
+            for (i, kv) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(kv.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONValue.writeString(kv.value, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 }
 
-final class _ObjectBox {
-    var values: [String: JSONValue] = [:]
-    /// Members still being written through nested containers or super encoders (rare).
-    var pending: [String: _Node] = [:]
-
-    func set(_ key: String, _ v: JSONValue) {
-        values[key] = v
-        if !pending.isEmpty { pending[key] = nil }
-    }
-
-    func resolve() -> JSONValue {
-        if pending.isEmpty { return .object(values) }
-        var all = values
-        for (k, n) in pending { all[k] = n.resolve() }
-        return .object(all)
-    }
+/// An object member as written.
+struct _Member {
+    let key: String
+    let node: _Node
 }
 
-final class _ArrayBox {
-    var values: [JSONValue] = []
-    /// Elements still being written through nested containers or super encoders (rare), by index.
-    var pending: [(Int, _Node)] = []
-
-    func resolve() -> JSONValue {
-        if pending.isEmpty { return .array(values) }
-        var all = values
-        for (i, n) in pending where i < all.count { all[i] = n.resolve() }
-        return .array(all)
-    }
-}
-
-/// The `Encoder` handed to `encode(to:)`. Coding paths are computed from parent links only when asked for.
+/// The `Encoder` handed to `encode(to:)`; it also holds what is written through its containers, in order.
+/// Coding paths are computed from parent links only when asked for.
 final class _JSONValueEncoderImpl: Encoder {
-    let parent: _JSONValueEncoderImpl?
+    enum Kind { case none, single, object, array }
+
+    /// Unowned: a parent holds its nested encoders in `members`/`elements`, so a strong link back would leak
+    /// every tree. Parents outlive their children while encoding.
+    unowned let parent: _JSONValueEncoderImpl?
     let key: (any CodingKey)?
     let userInfoStorage: [CodingUserInfoKey: any Sendable]
-    var node: _Node = .none
+    var kind = Kind.none
+    var single = JSONValue.null
+    /// Object members in the order written (a key written again later wins).
+    var members: [_Member] = []
+    var elements: [_Node] = []
 
     init(parent: _JSONValueEncoderImpl?, key: (any CodingKey)?, userInfo: [CodingUserInfoKey: any Sendable]) {
         self.parent = parent
@@ -100,33 +109,99 @@ final class _JSONValueEncoderImpl: Encoder {
 
     var userInfo: [CodingUserInfoKey: Any] { userInfoStorage }
 
-    func resolve() -> JSONValue { node.resolve() }
+    func storeValue(_ v: JSONValue) {
+        kind = .single
+        single = v
+    }
 
-    func storeValue(_ v: JSONValue) { node = .value(v) }
+    /// The node to keep in a parent: the plain value when this encoder ended up with one.
+    var node: _Node {
+        switch kind {
+        case .single: return .value(single)
+        case .none: return .value(.object([:]))
+        case .object, .array: return .encoder(self)
+        }
+    }
+
+    @inline(__always) func addMember(_ key: String, _ node: _Node) {
+        if members.isEmpty { members.reserveCapacity(8) }
+        members.append(_Member(key: key, node: node))
+    }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        let box: _ObjectBox
-        if case .object(let b) = node {
-            box = b
-        } else {
-            box = _ObjectBox()
-            node = .object(box)
+        if kind != .object {
+            kind = .object
+            members.removeAll()
         }
-        return KeyedEncodingContainer(_KeyedEncoder<Key>(encoder: self, box: box))
+        return KeyedEncodingContainer(_KeyedEncoder<Key>(encoder: self))
     }
 
     func unkeyedContainer() -> UnkeyedEncodingContainer {
-        let box: _ArrayBox
-        if case .array(let b) = node {
-            box = b
-        } else {
-            box = _ArrayBox()
-            node = .array(box)
+        if kind != .array {
+            kind = .array
+            elements.removeAll()
         }
-        return _UnkeyedEncoder(encoder: self, box: box)
+        return _UnkeyedEncoder(encoder: self)
     }
 
     func singleValueContainer() -> SingleValueEncodingContainer { _SingleValueEncoder(encoder: self) }
+
+    // MARK: Results
+
+    func resolve() -> JSONValue {
+        switch kind {
+        case .none: return .object([:])
+        case .single: return single
+        case .array: return .array(elements.map { $0.resolve() })
+        case .object:
+            var o: [String: JSONValue] = Dictionary(minimumCapacity: members.count)
+            for m in members { o[m.key] = m.node.resolve() }
+            return .object(o)
+        }
+    }
+
+    /// Writes the canonical JSON text, as `resolve().serialize(into:)` would.
+    func write(into out: inout [UInt8]) {
+        switch kind {
+        case .none: out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+        case .single: single.serialize(into: &out)
+        case .array:
+            out.append(UInt8(ascii: "["))
+            for (i, e) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                e.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object:
+            out.append(UInt8(ascii: "{"))
+            let n = members.count
+            members.withUnsafeBufferPointer { m in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: max(n, 1)) { order in
+                    // Stable insertion sort of member indices by key bytes: equal keys keep their writing order.
+                    for i in 0..<n {
+                        var j = i
+                        while j > 0, JSONValue.utf8Less(m[i].key, m[order[j - 1]].key) {
+                            order[j] = order[j - 1]
+                            j -= 1
+                        }
+                        order[j] = i
+                    }
+                    var first = true
+                    for k in 0..<n {
+                        let member = m[order[k]]
+                        // A key written twice: only its last value counts.
+                        if k + 1 < n, m[order[k + 1]].key == member.key { continue }
+                        if !first { out.append(UInt8(ascii: ",")) }
+                        first = false
+                        JSONValue.writeString(member.key, into: &out)
+                        out.append(UInt8(ascii: ":"))
+                        member.node.write(into: &out)
+                    }
+                }
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
 
     // MARK: Boxing
 
@@ -171,133 +246,118 @@ final class _JSONValueEncoderImpl: Encoder {
     }
 
     /// Encodes a nested value.
-    func box<T: Encodable>(_ value: T, key: (any CodingKey)?) throws -> JSONValue {
-        if let v = try boxFast(value, key: key) { return v }
+    func box<T: Encodable>(_ value: T, key: (any CodingKey)?) throws -> _Node {
+        if T.self == [String: String].self { return .stringMap(value as! [String: String]) }
+        if let v = try boxFast(value, key: key) { return .value(v) }
         let child = _JSONValueEncoderImpl(parent: self, key: key, userInfo: userInfoStorage)
         try value.encode(to: child)
-        return child.resolve()
+        return child.node
     }
 }
 
 struct _KeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let encoder: _JSONValueEncoderImpl
-    let box: _ObjectBox
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    mutating func encodeNil(forKey key: Key) throws { box.set(key.stringValue, .null) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { box.set(key.stringValue, .bool(value)) }
-    mutating func encode(_ value: String, forKey key: Key) throws { box.set(key.stringValue, .string(value)) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { box.set(key.stringValue, try encoder.double(value, key: key)) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { box.set(key.stringValue, try encoder.box(value, key: key)) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { box.set(key.stringValue, .number(Double(value))) }
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { box.set(key.stringValue, try encoder.box(value, key: key)) }
+    @inline(__always) private func set(_ key: Key, _ v: JSONValue) { encoder.addMember(key.stringValue, .value(v)) }
+
+    mutating func encodeNil(forKey key: Key) throws { set(key, .null) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { set(key, .bool(value)) }
+    mutating func encode(_ value: String, forKey key: Key) throws { set(key, .string(value)) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { set(key, try encoder.double(value, key: key)) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { encoder.addMember(key.stringValue, try encoder.box(value, key: key)) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { set(key, .number(Double(value))) }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        encoder.addMember(key.stringValue, try encoder.box(value, key: key))
+    }
 
     mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
-        if let value { box.set(key.stringValue, .string(value)) }
+        if let value { set(key, .string(value)) }
     }
     mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws {
-        if let value { box.set(key.stringValue, .number(Double(value))) }
+        if let value { set(key, .number(Double(value))) }
     }
     mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
-        if let value { box.set(key.stringValue, .bool(value)) }
+        if let value { set(key, .bool(value)) }
     }
     mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
-        if let value { box.set(key.stringValue, try encoder.double(value, key: key)) }
+        if let value { set(key, try encoder.double(value, key: key)) }
     }
     mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
-        if let value { box.set(key.stringValue, try encoder.box(value, key: key)) }
+        if let value { encoder.addMember(key.stringValue, try encoder.box(value, key: key)) }
+    }
+
+    private func child(_ key: any CodingKey, _ kind: _JSONValueEncoderImpl.Kind) -> _JSONValueEncoderImpl {
+        let child = _JSONValueEncoderImpl(parent: encoder, key: key, userInfo: encoder.userInfoStorage)
+        child.kind = kind
+        encoder.addMember(key.stringValue, .encoder(child))
+        return child
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        let child = _JSONValueEncoderImpl(parent: encoder, key: key, userInfo: encoder.userInfoStorage)
-        let nested = _ObjectBox()
-        child.node = .object(nested)
-        box.pending[key.stringValue] = .object(nested)
-        box.values[key.stringValue] = nil
-        return KeyedEncodingContainer(_KeyedEncoder<NestedKey>(encoder: child, box: nested))
+        KeyedEncodingContainer(_KeyedEncoder<NestedKey>(encoder: child(key, .object)))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer {
-        let child = _JSONValueEncoderImpl(parent: encoder, key: key, userInfo: encoder.userInfoStorage)
-        let nested = _ArrayBox()
-        child.node = .array(nested)
-        box.pending[key.stringValue] = .array(nested)
-        box.values[key.stringValue] = nil
-        return _UnkeyedEncoder(encoder: child, box: nested)
+        _UnkeyedEncoder(encoder: child(key, .array))
     }
 
-    mutating func superEncoder() -> Encoder { superEncoder(key: _JSONKey.super) }
+    mutating func superEncoder() -> Encoder { child(_JSONKey.super, .none) }
 
-    mutating func superEncoder(forKey key: Key) -> Encoder { superEncoder(key: key) }
-
-    private func superEncoder(key: any CodingKey) -> Encoder {
-        let child = _JSONValueEncoderImpl(parent: encoder, key: key, userInfo: encoder.userInfoStorage)
-        box.pending[key.stringValue] = .encoder(child)
-        box.values[key.stringValue] = nil
-        return child
-    }
+    mutating func superEncoder(forKey key: Key) -> Encoder { child(key, .none) }
 }
 
 struct _UnkeyedEncoder: UnkeyedEncodingContainer {
     let encoder: _JSONValueEncoderImpl
-    let box: _ArrayBox
 
     var codingPath: [any CodingKey] { encoder.codingPath }
-    var count: Int { box.values.count }
+    var count: Int { encoder.elements.count }
 
-    private var nextKey: _JSONKey { _JSONKey(index: box.values.count) }
+    private var nextKey: _JSONKey { _JSONKey(index: encoder.elements.count) }
 
-    mutating func encodeNil() throws { box.values.append(.null) }
-    mutating func encode(_ value: Bool) throws { box.values.append(.bool(value)) }
-    mutating func encode(_ value: String) throws { box.values.append(.string(value)) }
-    mutating func encode(_ value: Double) throws { box.values.append(try encoder.double(value, key: nextKey)) }
-    mutating func encode(_ value: Float) throws { box.values.append(try encoder.box(value, key: nextKey)) }
-    mutating func encode(_ value: Int) throws { box.values.append(.number(Double(value))) }
-    mutating func encode(_ value: Int8) throws { box.values.append(.number(Double(value))) }
-    mutating func encode(_ value: Int16) throws { box.values.append(.number(Double(value))) }
-    mutating func encode(_ value: Int32) throws { box.values.append(.number(Double(value))) }
-    mutating func encode(_ value: Int64) throws { box.values.append(.number(Double(value))) }
-    mutating func encode(_ value: UInt) throws { box.values.append(.number(Double(value))) }
-    mutating func encode(_ value: UInt8) throws { box.values.append(.number(Double(value))) }
-    mutating func encode(_ value: UInt16) throws { box.values.append(.number(Double(value))) }
-    mutating func encode(_ value: UInt32) throws { box.values.append(.number(Double(value))) }
-    mutating func encode(_ value: UInt64) throws { box.values.append(.number(Double(value))) }
-    mutating func encode<T: Encodable>(_ value: T) throws { box.values.append(try encoder.box(value, key: nextKey)) }
+    @inline(__always) private func add(_ v: JSONValue) { encoder.elements.append(.value(v)) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func encodeNil() throws { add(.null) }
+    mutating func encode(_ value: Bool) throws { add(.bool(value)) }
+    mutating func encode(_ value: String) throws { add(.string(value)) }
+    mutating func encode(_ value: Double) throws { add(try encoder.double(value, key: nextKey)) }
+    mutating func encode(_ value: Float) throws { encoder.elements.append(try encoder.box(value, key: nextKey)) }
+    mutating func encode(_ value: Int) throws { add(.number(Double(value))) }
+    mutating func encode(_ value: Int8) throws { add(.number(Double(value))) }
+    mutating func encode(_ value: Int16) throws { add(.number(Double(value))) }
+    mutating func encode(_ value: Int32) throws { add(.number(Double(value))) }
+    mutating func encode(_ value: Int64) throws { add(.number(Double(value))) }
+    mutating func encode(_ value: UInt) throws { add(.number(Double(value))) }
+    mutating func encode(_ value: UInt8) throws { add(.number(Double(value))) }
+    mutating func encode(_ value: UInt16) throws { add(.number(Double(value))) }
+    mutating func encode(_ value: UInt32) throws { add(.number(Double(value))) }
+    mutating func encode(_ value: UInt64) throws { add(.number(Double(value))) }
+    mutating func encode<T: Encodable>(_ value: T) throws { encoder.elements.append(try encoder.box(value, key: nextKey)) }
+
+    private func child(_ kind: _JSONValueEncoderImpl.Kind) -> _JSONValueEncoderImpl {
         let child = _JSONValueEncoderImpl(parent: encoder, key: nextKey, userInfo: encoder.userInfoStorage)
-        let nested = _ObjectBox()
-        child.node = .object(nested)
-        box.pending.append((box.values.count, .object(nested)))
-        box.values.append(.null)
-        return KeyedEncodingContainer(_KeyedEncoder<NestedKey>(encoder: child, box: nested))
-    }
-
-    mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer {
-        let child = _JSONValueEncoderImpl(parent: encoder, key: nextKey, userInfo: encoder.userInfoStorage)
-        let nested = _ArrayBox()
-        child.node = .array(nested)
-        box.pending.append((box.values.count, .array(nested)))
-        box.values.append(.null)
-        return _UnkeyedEncoder(encoder: child, box: nested)
-    }
-
-    mutating func superEncoder() -> Encoder {
-        let child = _JSONValueEncoderImpl(parent: encoder, key: nextKey, userInfo: encoder.userInfoStorage)
-        box.pending.append((box.values.count, .encoder(child)))
-        box.values.append(.null)
+        child.kind = kind
+        encoder.elements.append(.encoder(child))
         return child
     }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        KeyedEncodingContainer(_KeyedEncoder<NestedKey>(encoder: child(.object)))
+    }
+
+    mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer { _UnkeyedEncoder(encoder: child(.array)) }
+
+    mutating func superEncoder() -> Encoder { child(.none) }
 }
 
 struct _SingleValueEncoder: SingleValueEncodingContainer {
@@ -305,24 +365,28 @@ struct _SingleValueEncoder: SingleValueEncodingContainer {
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    mutating func encodeNil() throws { encoder.node = .value(.null) }
-    mutating func encode(_ value: Bool) throws { encoder.node = .value(.bool(value)) }
-    mutating func encode(_ value: String) throws { encoder.node = .value(.string(value)) }
-    mutating func encode(_ value: Double) throws { encoder.node = .value(try encoder.double(value, key: nil)) }
-    mutating func encode(_ value: Float) throws { encoder.node = .value(try encoder.box(value, key: nil)) }
-    mutating func encode(_ value: Int) throws { encoder.node = .value(.number(Double(value))) }
-    mutating func encode(_ value: Int8) throws { encoder.node = .value(.number(Double(value))) }
-    mutating func encode(_ value: Int16) throws { encoder.node = .value(.number(Double(value))) }
-    mutating func encode(_ value: Int32) throws { encoder.node = .value(.number(Double(value))) }
-    mutating func encode(_ value: Int64) throws { encoder.node = .value(.number(Double(value))) }
-    mutating func encode(_ value: UInt) throws { encoder.node = .value(.number(Double(value))) }
-    mutating func encode(_ value: UInt8) throws { encoder.node = .value(.number(Double(value))) }
-    mutating func encode(_ value: UInt16) throws { encoder.node = .value(.number(Double(value))) }
-    mutating func encode(_ value: UInt32) throws { encoder.node = .value(.number(Double(value))) }
-    mutating func encode(_ value: UInt64) throws { encoder.node = .value(.number(Double(value))) }
+    @inline(__always) private func store(_ v: JSONValue) { encoder.storeValue(v) }
+
+    mutating func encodeNil() throws { store(.null) }
+    mutating func encode(_ value: Bool) throws { store(.bool(value)) }
+    mutating func encode(_ value: String) throws { store(.string(value)) }
+    mutating func encode(_ value: Double) throws { store(try encoder.double(value, key: nil)) }
+    mutating func encode(_ value: Float) throws {
+        if let v = try encoder.boxFast(value) { store(v) }
+    }
+    mutating func encode(_ value: Int) throws { store(.number(Double(value))) }
+    mutating func encode(_ value: Int8) throws { store(.number(Double(value))) }
+    mutating func encode(_ value: Int16) throws { store(.number(Double(value))) }
+    mutating func encode(_ value: Int32) throws { store(.number(Double(value))) }
+    mutating func encode(_ value: Int64) throws { store(.number(Double(value))) }
+    mutating func encode(_ value: UInt) throws { store(.number(Double(value))) }
+    mutating func encode(_ value: UInt8) throws { store(.number(Double(value))) }
+    mutating func encode(_ value: UInt16) throws { store(.number(Double(value))) }
+    mutating func encode(_ value: UInt32) throws { store(.number(Double(value))) }
+    mutating func encode(_ value: UInt64) throws { store(.number(Double(value))) }
     mutating func encode<T: Encodable>(_ value: T) throws {
         if let v = try encoder.boxFast(value) {
-            encoder.node = .value(v)
+            store(v)
             return
         }
         // The value writes into this same encoder (as JSONEncoder does for single values).

@@ -6,6 +6,20 @@ import Foundation
 
 @main
 struct Align: ParsableCommand {
+    /// Runs the tool with the documented exit codes: usage errors exit 2 (swift-argument-parser's default is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "align",
         abstract: "The alignment ledger: a tamper-evident record of what marketing and sales agreed, and when.",
@@ -97,7 +111,8 @@ func fail(_ error: Error, json: Bool) -> ExitCode {
     case let e as EventLogError:
         switch e {
         case .invalidInput: (code, kind, message) = (2, "usage", e.description)
-        case .wrongExpectedVersion, .idConflict, .partialDuplicate: (code, kind, message) = (1, "refused", e.description)
+        case .wrongExpectedVersion, .idConflict, .partialDuplicate, .alreadyExists: (code, kind, message) = (1, "refused", e.description)
+        case .notALedger: (code, kind, message) = (1, "not-found", e.description)
         default: (code, kind, message) = (3, "storage", e.description)
         }
     default:

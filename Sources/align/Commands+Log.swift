@@ -191,43 +191,35 @@ struct Apply: ParsableCommand {
             let defaultAt = try global.businessTime()
             var items: [ApplyItem] = []
             var problems: [(line: Int, error: String)] = []
-            var lineNo = 0
-            // The last "at" text and its date: files usually repeat a handful of times.
-            var lastAt: (text: String, date: Date)?
             data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-                let n = buffer.count
+                // Lines end at "\n"; the text after the last one is a line too (as `split` without omitting).
+                var lines: [Range<Int>] = []
                 var start = 0
-                while start <= n {
-                    // Lines end at "\n"; the text after the last one is a line too (as `split` without omitting).
+                while true {
                     var end = start
-                    while end < n, buffer[end] != 0x0A { end += 1 }
-                    defer { start = end + 1 }
-                    lineNo += 1
-                    var first = start
-                    while first < end, buffer[first] == 32 || buffer[first] == 9 || buffer[first] == 13 { first += 1 }
-                    if first == end || buffer[first] == UInt8(ascii: "#") { continue }
-                    do {
-                        let l = try Line(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
-                        let command = try Command.parse(l.command, l.args ?? [:])
-                        guard let actor = l.as ?? defaultActor else { throw CLIError.usage("no actor: give \"as\" on the line, or --as for the file") }
-                        var at = defaultAt
-                        if let t = l.at {
-                            if let last = lastAt, last.text == t {
-                                at = last.date
-                            } else {
-                                guard let d = DomainTime.parse(t) else { throw CLIError.usage("\"at\" \(t.debugDescription) is not ISO 8601") }
-                                lastAt = (t, d)
-                                at = d
-                            }
-                        }
-                        items.append(ApplyItem(line: lineNo, command: command, actor: actor, at: at))
-                    } catch let e as JSONParseError {
-                        problems.append((lineNo, "not a command line: \(e)"))
-                    } catch let e as NotALine {
-                        problems.append((lineNo, "not a command line: \(e.message)"))
-                    } catch {
-                        problems.append((lineNo, "\(error)"))
-                    }
+                    while end < buffer.count, buffer[end] != 0x0A { end += 1 }
+                    lines.append(start..<end)
+                    if end == buffer.count { break }
+                    start = end + 1
+                }
+                // Lines are independent until they are run: read them in chunks on every core, keeping line order.
+                let chunks = lines.count < 4096 ? 1 : Swift.min(4 * ProcessInfo.processInfo.activeProcessorCount, lines.count / 1024)
+                let per = (lines.count + chunks - 1) / chunks
+                let results = UnsafeMutableBufferPointer<(items: [ApplyItem], problems: [(line: Int, error: String)])>.allocate(capacity: chunks)
+                results.initialize(repeating: ([], []))
+                defer { results.deinitialize().deallocate() }
+                // Each chunk writes only its own result slot; the bytes are only read.
+                nonisolated(unsafe) let (out, bytes) = (results, buffer)
+                let ranges = lines
+                DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                    let range = (k * per)..<Swift.min((k + 1) * per, ranges.count)
+                    out[k] = Apply.read(bytes, lines: ranges[range], firstLine: range.lowerBound + 1,
+                                        defaultActor: defaultActor, defaultAt: defaultAt)
+                }
+                items.reserveCapacity(lines.count)
+                for r in results {
+                    items += r.items
+                    problems += r.problems
                 }
             }
             if !problems.isEmpty { throw ApplyError(problems: problems, onlyMalformed: true) }
@@ -245,6 +237,47 @@ struct Apply: ParsableCommand {
                 Output.line("head \(head)")
             }
         }
+    }
+
+    /// Reads command lines (`lines` are byte ranges of `buffer`; the first is line number `firstLine`): the
+    /// parsed items, and the problems with their line numbers. Blank lines and `#` comments are skipped.
+    static func read(_ buffer: UnsafeRawBufferPointer, lines: ArraySlice<Range<Int>>, firstLine: Int, defaultActor: String?,
+                     defaultAt: Date?) -> (items: [ApplyItem], problems: [(line: Int, error: String)]) {
+        var items: [ApplyItem] = []
+        items.reserveCapacity(lines.count)
+        var problems: [(line: Int, error: String)] = []
+        // The last "at" text and its date: files usually repeat a handful of times.
+        var lastAt: (text: String, date: Date)?
+        var lineNo = firstLine - 1
+        for line in lines {
+            lineNo += 1
+            var first = line.lowerBound
+            while first < line.upperBound, buffer[first] == 32 || buffer[first] == 9 || buffer[first] == 13 { first += 1 }
+            if first == line.upperBound || buffer[first] == UInt8(ascii: "#") { continue }
+            do {
+                let l = try Line(UnsafeRawBufferPointer(rebasing: buffer[line]))
+                let command = try Command.parse(l.command, l.args ?? [:])
+                guard let actor = l.as ?? defaultActor else { throw CLIError.usage("no actor: give \"as\" on the line, or --as for the file") }
+                var at = defaultAt
+                if let t = l.at {
+                    if let last = lastAt, last.text == t {
+                        at = last.date
+                    } else {
+                        guard let d = DomainTime.parse(t) else { throw CLIError.usage("\"at\" \(t.debugDescription) is not ISO 8601") }
+                        lastAt = (t, d)
+                        at = d
+                    }
+                }
+                items.append(ApplyItem(line: lineNo, command: command, actor: actor, at: at))
+            } catch let e as JSONParseError {
+                problems.append((lineNo, "not a command line: \(e)"))
+            } catch let e as NotALine {
+                problems.append((lineNo, "not a command line: \(e.message)"))
+            } catch {
+                problems.append((lineNo, "\(error)"))
+            }
+        }
+        return (items, problems)
     }
 
     /// Error text for a `DecodingError` (of `JSONDecoder` reading a `Line`).
