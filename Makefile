@@ -3,7 +3,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := liblmdb-dev libsqlite3-dev pkg-config
 
-.PHONY: deps demo test bench schemas-check clean
+.PHONY: deps demo test bench bench-cli clean
 
 # Installs the C libraries (Debian packages) when pkg-config cannot find them.
 deps:
@@ -26,6 +26,11 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product align-bench --scratch-path .build-bench
 	./.build-bench/release/align-bench $(BENCH_ARGS)
+
+# Whole-command figures of the align CLI (sign-off latency, apply, rebuild, audit, scorecard, export).
+# QUICK=1 for smaller ledgers.
+bench-cli: deps
+	tools/bench-cli.sh
 
 clean:
 	rm -rf .build .build-*

@@ -5,8 +5,9 @@
 # Prints medians; writes nothing outside a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product align >/dev/null
-A="$PWD/.build/release/align"
+# A release build with the Swift runtime linked statically: process start drops from ~11 ms to ~6 ms here.
+swift build -c release --product align --static-swift-stdlib --scratch-path .build-static >/dev/null
+A="$PWD/.build-static/release/align"
 W=$(mktemp -d "${TMPDIR:-/tmp}/align-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 BIG_LEADS=${BIG_LEADS:-400000}; SMALL_LEADS=${SMALL_LEADS:-4000}
