@@ -249,8 +249,12 @@ struct Apply: ParsableCommand {
         // The last "at" text and its date: files usually repeat a handful of times.
         var lastAt: (text: String, date: Date)?
         var lineNo = firstLine - 1
-        for line in lines {
+        for var line in lines {
             lineNo += 1
+            // A UTF-8 byte order mark (editors on Windows write one) is not part of the JSON text.
+            if line.count >= 3, buffer[line.lowerBound] == 0xEF, buffer[line.lowerBound + 1] == 0xBB, buffer[line.lowerBound + 2] == 0xBF {
+                line = (line.lowerBound + 3)..<line.upperBound
+            }
             var first = line.lowerBound
             while first < line.upperBound, buffer[first] == 32 || buffer[first] == 9 || buffer[first] == 13 { first += 1 }
             if first == line.upperBound || buffer[first] == UInt8(ascii: "#") { continue }
