@@ -301,7 +301,11 @@ extension Apply.Line {
     /// would, in the same order and with the same messages: a `JSONParseError` when it is not JSON, a
     /// `NotALine` when it is JSON of the wrong shape.
     init(_ bytes: UnsafeRawBufferPointer) throws {
-        guard case .object(let o) = try JSONValue.parse(bytes) else { throw Apply.NotALine(message: "wrong type at ") }
+        guard case .object(let o) = try JSONValue.parse(bytes) else { throw Apply.NotALine(message: "a line must be a JSON object") }
+        // A misspelt key ("actor" for "as", "arg" for "args") must not silently change what runs.
+        if let unknown = o.keys.first(where: { !["command", "as", "at", "args"].contains($0) }) {
+            throw Apply.NotALine(message: "unknown key \"\(unknown)\"; a line has \"command\", \"as\", \"at\" and \"args\"")
+        }
         func optionalString(_ key: String) throws -> String? {
             switch o[key] {
             case nil, .null?: return nil
