@@ -24,14 +24,18 @@ public enum EntityState: Codable, Equatable, Sendable {
 
     /// evolve: the state after one more event of its stream.
     public mutating func evolve(_ r: Recorded) {
+        // Each case first parks `self` on a cheap placeholder, so the extracted state is uniquely referenced and
+        // evolves in place instead of copying its arrays (copy-on-write) on every event.
         switch self {
-        case .ledger(var s): s.evolve(r); self = .ledger(s)
-        case .definition(var s): s.evolve(r); self = .definition(s)
-        case .campaign(var s): s.evolve(r); self = .campaign(s)
-        case .lead(var s): s.evolve(r); self = .lead(s)
-        case .content(var s): s.evolve(r); self = .content(s)
+        case .ledger(var s): self = .placeholder; s.evolve(r); self = .ledger(s)
+        case .definition(var s): self = .placeholder; s.evolve(r); self = .definition(s)
+        case .campaign(var s): self = .placeholder; s.evolve(r); self = .campaign(s)
+        case .lead(var s): self = .placeholder; s.evolve(r); self = .lead(s)
+        case .content(var s): self = .placeholder; s.evolve(r); self = .content(s)
         }
     }
+
+    private static let placeholder = EntityState.lead(LeadState(id: ""))
 }
 
 /// The current-state projection: one `EntityState` per stream, folded from the stream's events.
@@ -62,9 +66,8 @@ public final class CurrentStateFold {
     /// Folds one event into its stream's state.
     public func apply(_ r: Recorded) throws {
         let stream = r.event.stream
-        guard var s = try state(stream) else { return }
-        s.evolve(r)
-        states[stream] = s
+        guard try state(stream) != nil else { return }
+        states[stream]!.evolve(r)  // in place
         dirty.insert(stream)
     }
 

@@ -78,9 +78,8 @@ public final class ScorecardFold {
         let day = ScorecardFold.day(at)
         for dim in dims {
             let k = ScorecardFold.key(day: day, dim)
-            var b = try buckets[k] ?? load(k) ?? Bucket()
-            body(&b)
-            buckets[k] = b
+            if buckets[k] == nil { buckets[k] = try load(k) ?? Bucket() }
+            body(&buckets[k]!)  // in place: no copy of the bucket's arrays
             dirty.insert(k)
         }
     }
