@@ -2,12 +2,52 @@ import Foundation
 
 /// Fast ISO 8601 date-time parsing and formatting (UTC), shared by the log and the domain. Pure.
 public enum ISOTime {
-    /// `2026-03-01T09:00:00Z`, with fractional seconds only when there are any.
+    /// `2026-03-01T09:00:00Z`, with fractional seconds only when there are any. Years 0...9999 are written
+    /// through a stack buffer without intermediate strings; others through `append`.
     public static func format(microseconds us: Int64) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(27)
-        append(microseconds: us, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        var seconds = us / 1_000_000
+        var micros = us % 1_000_000
+        if micros < 0 { micros += 1_000_000; seconds -= 1 }
+        var days = seconds / 86_400
+        var rem = seconds % 86_400
+        if rem < 0 { rem += 86_400; days -= 1 }
+        let (y, m, d) = civil(fromDays: days)
+        guard y >= 0, y <= 9999 else {
+            var out: [UInt8] = []
+            append(microseconds: us, to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        let hh = rem / 3600, mm = (rem % 3600) / 60, ss = rem % 60
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
+            @inline(__always) func two(_ v: Int64, _ at: Int) {
+                b[at] = UInt8(truncatingIfNeeded: v / 10) &+ 48
+                b[at + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+            }
+            two(y / 100, 0); two(y % 100, 2)
+            b[4] = UInt8(ascii: "-"); two(m, 5)
+            b[7] = UInt8(ascii: "-"); two(d, 8)
+            b[10] = UInt8(ascii: "T"); two(hh, 11)
+            b[13] = UInt8(ascii: ":"); two(mm, 14)
+            b[16] = UInt8(ascii: ":"); two(ss, 17)
+            var n = 19
+            if micros != 0 {
+                b[n] = UInt8(ascii: ".")
+                n += 1
+                var f = micros
+                var digits = 6
+                while f % 10 == 0 { f /= 10; digits -= 1 }
+                var k = n + digits
+                while k > n {
+                    k -= 1
+                    b[k] = UInt8(truncatingIfNeeded: f % 10) &+ 48
+                    f /= 10
+                }
+                n += digits
+            }
+            b[n] = UInt8(ascii: "Z")
+            n += 1
+            return String(decoding: UnsafeBufferPointer(rebasing: b[0..<n]), as: UTF8.self)
+        }
     }
 
     /// Appends the same text as `format` to a byte buffer, without allocating strings (export writes millions).
@@ -38,6 +78,28 @@ public enum ISOTime {
         out.append(90)
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ`, the common form, read without allocating (nil for any other form).
+    static func parseFast(_ text: String) -> Int64? {
+        let fast: Int64?? = text.utf8.withContiguousStorageIfAvailable { p -> Int64? in
+            guard p.count == 20, p[4] == 45, p[7] == 45, p[10] == 84, p[13] == 58, p[16] == 58, p[19] == 90 else { return nil }
+            @inline(__always) func digit(_ j: Int) -> Int64? {
+                let c = p[j] &- 48
+                return c < 10 ? Int64(c) : nil
+            }
+            @inline(__always) func two(_ j: Int) -> Int64? {
+                guard let a = digit(j), let b = digit(j + 1) else { return nil }
+                return a * 10 + b
+            }
+            guard let y1 = two(0), let y2 = two(2), let mo = two(5), let d = two(8),
+                  let hh = two(11), let mm = two(14), let ss = two(17) else { return nil }
+            guard (1...12).contains(mo), (1...31).contains(d), hh < 24, mm < 60, ss < 61 else { return nil }
+            let secs = days(fromCivil: y1 * 100 + y2, mo, d) * 86_400 + hh * 3600 + mm * 60 + ss
+            return secs * 1_000_000
+        }
+        if let fast, let fast { return fast }
+        return nil
+    }
+
     // Howard Hinnant's days-from-civil algorithms.
     static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468
@@ -63,6 +125,11 @@ public enum ISOTime {
 
     /// Microseconds since the epoch for `2026-03-01T09:00:00Z`, `2026-03-01T10:00:00.5+01:00` or `2026-03-01` (midnight UTC).
     public static func parse(_ text: String) -> Int64? {
+        if let fast = parseFast(text) { return fast }
+        return parseGeneral(text)
+    }
+
+    static func parseGeneral(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         var i = 0
         func num(_ n: Int) -> Int64? {
