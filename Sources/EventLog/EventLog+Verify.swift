@@ -1,4 +1,3 @@
-import CLMDB
 import Foundation
 
 /// What `verify` found.
@@ -176,9 +175,6 @@ extension EventLog {
     /// Walks a whole database in chunks of short read transactions; `body` returns false to stop.
     func scan(_ dbi: MDB_dbi_t, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         var resume: [UInt8]? = nil
-        // As `replayRaw`: hand the map's pages back after each full chunk so that RSS stays flat.
-        var span = MappedSpan()
-        let dropPages = env.flags & UInt32(MDB_WRITEMAP) == 0
         while true {
             let next: [UInt8]? = try env.read { r in
                 let c = try r.cursor(dbi)
@@ -187,8 +183,6 @@ extension EventLog {
                 if let r = resume, let e = entry, Array(e.key) == r { entry = try c.next() }
                 var n = 0
                 while let (k, v) = entry {
-                    span.note(k)
-                    span.note(v)
                     if try !body(k, v) { return nil }
                     n += 1
                     if n == 65_536 { return Array(k) }
@@ -196,11 +190,7 @@ extension EventLog {
                 }
                 return nil
             }
-            guard let next else {
-                if dropPages, resume != nil { span.release() }
-                return
-            }
-            if dropPages { span.release() }
+            guard let next else { return }
             resume = next
         }
     }

@@ -244,9 +244,6 @@ public final class EventLog: Sendable {
     /// Like `replay`, but hands on the stored bytes of each record without decoding (valid only during the call).
     public func replayRaw(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
         var next = max(from, 1)
-        // A long walk hands the map's pages back after each chunk, so that its RSS does not grow with the log.
-        var span = MappedSpan(), walked = 0
-        let dropPages = env.flags & UInt32(MDB_WRITEMAP) == 0
         while next <= to {
             let last: UInt64? = try EventLog.storage {
                 try env.read { r -> UInt64? in
@@ -259,17 +256,14 @@ public final class EventLog: Sendable {
                     while let (k, v) = entry, n < chunk {
                         let pos = Keys.position(k)
                         if pos > to { break }
-                        span.note(v)
                         try body(pos, v)
                         last = pos
                         n += 1
                         entry = try c.next()
                     }
-                    walked += n
                     return n < chunk && last != nil ? (last! | (1 << 63)) : last
                 }
             }
-            if dropPages, walked >= chunk { span.release() }  // the read transaction has ended
             guard let l = last else { return }
             if l & (1 << 63) != 0 { return }  // chunk not full: reached the end
             next = l + 1

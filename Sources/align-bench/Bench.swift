@@ -26,9 +26,9 @@ struct Config {
     mutating func applyQuick() {
         quick = true
         runs = min(runs, 3)
-        onePerCommitEvents = 500
-        groupEventsPerThread = 200
-        batchedEvents = 50_000
+        onePerCommitEvents = 1_000
+        groupEventsPerThread = 250
+        batchedEvents = 100_000
         ledgerEvents = 200_000
         smallLedgerEvents = 20_000
         readSamples = 5_000
@@ -51,6 +51,8 @@ final class Results {
     var fsync = Series(), rawLMDB = Series(), rawLayout = Series(), onePerCommit = Series(), sqliteOnePerCommit = Series()
     var group = Series()
     var batched = Series(), sqliteBatched = Series()
+    var batchedKiB = Series(), sqliteBatchedKiB = Series(), batchedCPU = Series(), sqliteBatchedCPU = Series()
+    var groupEventsPerCommit = Series()
     var buildRate: Double?, sqliteBuildRate: Double?
     var replay = Series(), replayRaw = Series(), sqliteScan = Series()
     var verify = Series()
@@ -181,6 +183,7 @@ struct Bench {
             }
             usleep(50_000)
             let commits = lastTxnID(dir)
+            if commits > 0 { r.groupEventsPerCommit.add(Double(threads * per) / Double(commits)) }
             removeTree(dir)
             note("  run \(run): \(fmtRate(r.group.values.last!)), \(commits) transactions, \(String(format: "%.1f", Double(threads * per) / Double(commits))) events per commit")
         }
@@ -188,22 +191,29 @@ struct Bench {
 
     // MARK: 3. Batched appends
 
-    /// Appends `total` events in batches of `batchSize` to EventLog and/or SQLite; returns the rates (timing only the
-    /// append calls; the batches are generated outside the timed region, identically for both).
-    func batchedAppend(total: Int, seed: UInt64, shortStreams: Int, ledger: String?, sqlite: String?) throws -> (Double?, Double?) {
-        let log = try ledger.map { try EventLog.create(at: $0) }
-        let peer = sqlite.map { SQLitePeer(path: $0) }
-        var rng = SplitMix64(seed: seed)
-        var logNS: UInt64 = 0, peerNS: UInt64 = 0, appendCPU = 0.0
-        var seq = 0
-        let w0 = deviceWrittenBytes(work), c0 = processCPUSeconds(), t0 = nowNS()
-        defer {
-            let w = deviceWrittenBytes(work).flatMap { a in w0.map { a - $0 } }
-            let c = processCPUSeconds() - c0
-            note(String(format: "    (%@: %@ written to the device per event; CPU %.1f µs per event in the append calls; process CPU %.1f s in %.1f s)",
-                        ledger != nil ? "EventLog" : "SQLite", w.map { String(format: "%.1f KiB", Double($0) / 1024 / Double(total)) } ?? "?",
-                        appendCPU / Double(total) * 1e6, c, seconds(since: t0)))
+    /// What one batched-append pass measured.
+    struct BatchFigures {
+        var rate: Double
+        /// Bytes the work directory's block device took per event (the whole machine's writes, so run it quietly).
+        var kibPerEvent: Double?
+        /// CPU (user + system, all threads) spent inside the append calls, per event.
+        var cpuMicrosPerEvent: Double
+    }
+
+    enum Target { case eventLog(String), sqlite(String) }
+
+    /// Appends `total` events in batches of `batchSize` to EventLog or SQLite. Only the append calls are timed; the
+    /// batches are generated outside them, identically for both.
+    func batchedAppend(total: Int, seed: UInt64, shortStreams: Int, into target: Target) throws -> BatchFigures {
+        var log: EventLog?, peer: SQLitePeer?
+        switch target {
+        case .eventLog(let path): log = try EventLog.create(at: path)
+        case .sqlite(let path): peer = SQLitePeer(path: path)
         }
+        var rng = SplitMix64(seed: seed)
+        var ns: UInt64 = 0, cpu = 0.0
+        var seq = 0
+        let w0 = deviceWrittenBytes(work)
         while seq < total {
             let n = min(config.batchSize, total - seq)
             let batch = (0..<n).map { i in Workload.event(seq: seq + i, rng: &rng, shortStreams: shortStreams) }
@@ -211,23 +221,27 @@ struct Bench {
             let groups = Workload.group(batch)
             if let log {
                 let appends = Workload.streamAppends(groups)
-                let t0 = nowNS(), c = processCPUSeconds()
+                let t0 = nowNS(), c0 = processCPUSeconds()
                 try log.append(appends)
-                logNS += nowNS() - t0
-                appendCPU += processCPUSeconds() - c
-            }
-            if let peer {
-                let t0 = nowNS(), c = processCPUSeconds()
+                ns += nowNS() - t0
+                cpu += processCPUSeconds() - c0
+            } else if let peer {
+                let t0 = nowNS(), c0 = processCPUSeconds()
                 peer.append(groups)
-                peerNS += nowNS() - t0
-                appendCPU += processCPUSeconds() - c
+                ns += nowNS() - t0
+                cpu += processCPUSeconds() - c0
             }
         }
+        let written = deviceWrittenBytes(work).flatMap { a in w0.map { a - $0 } }
         if let log {
             let v = try log.verify()
             precondition(v.isSound && v.events == UInt64(total), "verify after batched appends: \(v)")
         }
-        return (log.map { _ in Double(total) / (Double(logNS) / 1e9) }, peer.map { _ in Double(total) / (Double(peerNS) / 1e9) })
+        let f = BatchFigures(rate: Double(total) / (Double(ns) / 1e9), kibPerEvent: written.map { Double($0) / 1024 / Double(total) },
+                             cpuMicrosPerEvent: cpu / Double(total) * 1e6)
+        note(String(format: "    %@: %@, %@ written to the device per event, %.1f µs CPU per event in the append calls",
+                    log != nil ? "EventLog" : "SQLite", fmtRate(f.rate), f.kibPerEvent.map { String(format: "%.1f KiB", $0) } ?? "?", f.cpuMicrosPerEvent))
+        return f
     }
 
     func batched() throws {
@@ -237,13 +251,17 @@ struct Bench {
             let sq = makeDir(work, "sqlite-batched")
             removeTree(dir)
             // Separate passes so the two do not share the page cache's attention within a run.
-            let (a, _) = try scoped { try batchedAppend(total: config.batchedEvents, seed: 7, shortStreams: 0, ledger: dir, sqlite: nil) }
+            let a = try scoped { try batchedAppend(total: config.batchedEvents, seed: 7, shortStreams: 0, into: .eventLog(dir)) }
             removeTree(dir)
-            let (_, b) = try batchedAppend(total: config.batchedEvents, seed: 7, shortStreams: 0, ledger: nil, sqlite: sq + "/events.sqlite")
+            let b = try batchedAppend(total: config.batchedEvents, seed: 7, shortStreams: 0, into: .sqlite(sq + "/events.sqlite"))
             removeTree(sq)
-            r.batched.add(a!)
-            r.sqliteBatched.add(b!)
-            note("  run \(run): EventLog \(fmtRate(a!)), SQLite \(fmtRate(b!))")
+            r.batched.add(a.rate)
+            r.sqliteBatched.add(b.rate)
+            if let k = a.kibPerEvent { r.batchedKiB.add(k) }
+            if let k = b.kibPerEvent { r.sqliteBatchedKiB.add(k) }
+            r.batchedCPU.add(a.cpuMicrosPerEvent)
+            r.sqliteBatchedCPU.add(b.cpuMicrosPerEvent)
+            note("  run \(run): EventLog \(fmtRate(a.rate)), SQLite \(fmtRate(b.rate))")
         }
     }
 
@@ -256,20 +274,18 @@ struct Bench {
 
     func buildLedgers() throws {
         note("building the \(fmtCount(config.ledgerEvents))-event ledger and SQLite table (batches of \(config.batchSize); every 100th event goes to one of \(shortStreams) ten-event streams)")
-        let (a, _) = try scoped {
-            try batchedAppend(total: config.ledgerEvents, seed: 42, shortStreams: shortStreams, ledger: ledgerPath, sqlite: nil)
-        }
-        r.buildRate = a
+        let a = try scoped { try batchedAppend(total: config.ledgerEvents, seed: 42, shortStreams: shortStreams, into: .eventLog(ledgerPath)) }
+        r.buildRate = a.rate
         _ = makeDir(work, "big-sqlite")
-        let (_, b) = try batchedAppend(total: config.ledgerEvents, seed: 42, shortStreams: shortStreams, ledger: nil, sqlite: sqlitePath)
-        r.sqliteBuildRate = b
+        let b = try batchedAppend(total: config.ledgerEvents, seed: 42, shortStreams: shortStreams, into: .sqlite(sqlitePath))
+        r.sqliteBuildRate = b.rate
         r.ledgerBytes = directorySize(ledgerPath)
         r.sqliteBytes = fileSize(sqlitePath) + fileSize(sqlitePath + "-wal")
-        note("  EventLog \(fmtRate(a!)), SQLite \(fmtRate(b!)); ledger \(r.ledgerBytes! >> 20) MiB, SQLite \(r.sqliteBytes! >> 20) MiB")
+        note("  EventLog \(fmtRate(a.rate)), SQLite \(fmtRate(b.rate)); ledger \(r.ledgerBytes! >> 20) MiB, SQLite \(r.sqliteBytes! >> 20) MiB")
         if config.wants("memory") {
             note("building the \(fmtCount(config.smallLedgerEvents))-event ledger for the memory comparison")
             _ = try scoped {
-                try batchedAppend(total: config.smallLedgerEvents, seed: 43, shortStreams: 0, ledger: smallLedgerPath, sqlite: nil)
+                try batchedAppend(total: config.smallLedgerEvents, seed: 43, shortStreams: 0, into: .eventLog(smallLedgerPath))
             }
         }
         // Let the big ledger's writer thread go and its environment close before the readers open it.

@@ -117,6 +117,21 @@ func rawLMDBEventLogLayout(dir: String, events: [BenchEvent]) -> Double {
     return Double(events.count) / seconds(since: t0)
 }
 
+// MARK: LMDB facts
+
+/// Write transactions committed in an environment so far (LMDB's last transaction id), read with raw LMDB.
+func lastTxnID(_ dir: String) -> Int {
+    var envp: OpaquePointer?
+    mdb_env_create(&envp)
+    let env = envp!
+    defer { mdb_env_close(env) }
+    mdb_env_set_maxdbs(env, 32)
+    guard mdb_env_open(env, dir, UInt32(MDB_RDONLY | MDB_NOTLS), 0o644) == 0 else { return -1 }
+    var info = MDB_envinfo()
+    mdb_env_info(env, &info)
+    return info.me_last_txnid
+}
+
 // MARK: SQLite
 
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -15,12 +15,11 @@ let arguments = CommandLine.arguments
 if arguments.count > 1, arguments[1] == "__mem" {
     exit(MemoryChild.run(arguments))
 }
-if arguments.count > 1, arguments[1] == "__exp" { try Experiments.run(arguments); exit(0) }
 
 func usage() -> Never {
     note("""
     usage: align-bench [--quick] [--runs N] [--dir DIR] [--report FILE] [--only SECTIONS]
-      --quick          smaller sizes (3 runs, 200k-event ledger), about two minutes
+      --quick          smaller sizes (3 runs, 200k-event ledger): under a minute; the full run takes about two
       --runs N         runs per measurement (default 5); the table shows medians
       --dir DIR        where the temporary ledgers go (default: the temp directory); use the disk you care about
       --report FILE    also write the report (markdown) to FILE
