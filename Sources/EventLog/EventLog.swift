@@ -244,6 +244,8 @@ public final class EventLog: Sendable {
     /// Like `replay`, but hands on the stored bytes of each record without decoding (valid only during the call).
     public func replayRaw(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
         var next = max(from, 1)
+        var bytesSinceRelease = 0
+        var lo = UInt.max, hi: UInt = 0  // the span of the map this walk has read since the last release
         while next <= to {
             let last: UInt64? = try EventLog.storage {
                 try env.read { r -> UInt64? in
@@ -257,12 +259,24 @@ public final class EventLog: Sendable {
                         let pos = Keys.position(k)
                         if pos > to { break }
                         try body(pos, v)
+                        bytesSinceRelease += v.count
+                        if let b = v.baseAddress {
+                            lo = min(lo, UInt(bitPattern: b))
+                            hi = max(hi, UInt(bitPattern: b) + UInt(v.count))
+                        }
                         last = pos
                         n += 1
                         entry = try c.next()
                     }
                     return n < chunk && last != nil ? (last! | (1 << 63)) : last
                 }
+            }
+            // A sequential walk never comes back to the pages it read: let them go from this process's resident
+            // set every 16 MiB, so peak memory stays flat however long the log (they stay in the page cache).
+            if bytesSinceRelease >= 16 << 20 {
+                env.releaseMappedPages(from: lo, to: hi)
+                bytesSinceRelease = 0
+                (lo, hi) = (UInt.max, 0)
             }
             guard let l = last else { return }
             if l & (1 << 63) != 0 { return }  // chunk not full: reached the end

@@ -244,6 +244,17 @@ final class Environment: @unchecked Sendable {
         }
     }
 
+    /// Drops this process's mappings of the data file's pages between two addresses inside the map
+    /// (`MADV_DONTNEED` on the read-only shared map). The data stays in the page cache; a later read maps it
+    /// again. Safe because the map is never written through (no `MDB_WRITEMAP`).
+    func releaseMappedPages(from lo: UInt, to hi: UInt) {
+        guard hi > lo else { return }
+        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        let start = lo & ~(page - 1)
+        let end = (hi + page - 1) & ~(page - 1)
+        madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), MADV_DONTNEED)
+    }
+
     /// Current size of the data file in bytes.
     var fileSize: Int64 {
         let attrs = try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")
