@@ -1,0 +1,138 @@
+// End-to-end tests of the read side on a demo ledger: scorecard, audit, time travel, replay, export, rebuild.
+import Foundation
+import Testing
+
+@Suite("align read side")
+struct ReadSideTests {
+    /// A fresh demo ledger (deterministic for the seed) in a temporary directory removed with the `CLI`.
+    func ledger() throws -> (CLI, Int) {
+        let cli = try CLI()
+        let r = try cli.run(["demo", "--leads", "200", "--seed", "3"])
+        try #require(r.code == 0, "\(r)")
+        let stats = try cli.run(["stats", "--json"]).json()
+        return (cli, try #require(stats["events"] as? Int))
+    }
+
+    @Test func demoEndsWithTheScorecardAndAnAuditAnswer() throws {
+        let cli = try CLI()
+        let r = try cli.run(["demo", "--leads", "50"])
+        #expect(r.code == 0, "\(r)")
+        #expect(r.out.contains("Alignment scorecard"))
+        #expect(r.out.contains("signed off by sam"))
+        #expect(r.out.contains("verify: sound"))
+    }
+
+    @Test func scorecardJSONHasEveryIndicatorAsARatio() throws {
+        let (cli, _) = try ledger()
+        let r = try cli.run(["scorecard", "--json", "--by", "actor"])
+        #expect(r.code == 0, "\(r)")
+        let o = r.json()
+        let overall = try #require(o["overall"] as? [String: Any])
+        for key in ["definitionsWithQuorum", "handoffsWithContext", "campaignHandoffsWithBrief", "contentFromPlan", "launchesReviewed", "acceptedWithinSLA", "rejectionRate"] {
+            let ratio = try #require(overall[key] as? [String: Any], "missing \(key)")
+            #expect(ratio["numerator"] is Int && ratio["denominator"] is Int)
+        }
+        let handoffs = try #require(overall["handoffsWithContext"] as? [String: Any])
+        #expect(handoffs["denominator"] as? Int == 200)
+        // The demo overrides one activation and one launch: each indicator counts them as misses.
+        #expect((overall["definitionsWithQuorum"] as? [String: Any])?["numerator"] as? Int == 1)
+        #expect((overall["definitionsWithQuorum"] as? [String: Any])?["denominator"] as? Int == 2)
+        #expect(overall["overrides"] as? Int == 2)
+        let actors = try #require(o["byActor"] as? [String: Any])
+        #expect(actors.keys.contains("sam"))
+        // Periods partition the whole: their handoffs add up to the overall count.
+        let periods = try #require(o["periods"] as? [[String: Any]])
+        let sum = periods.compactMap { ($0["handoffsWithContext"] as? [String: Any])?["denominator"] as? Int }.reduce(0, +)
+        #expect(sum == 200)
+    }
+
+    @Test func scorecardSinceUntilAndBadPeriod() throws {
+        let (cli, _) = try ledger()
+        let q2 = try cli.run(["scorecard", "--json", "--since", "2026-04-01", "--until", "2026-07-01"]).json()
+        let may = try cli.run(["scorecard", "--json", "--since", "2026-05-01", "--until", "2026-06-01"]).json()
+        let a = ((q2["overall"] as? [String: Any])?["handoffsWithContext"] as? [String: Any])?["denominator"] as? Int ?? -1
+        let b = ((may["overall"] as? [String: Any])?["handoffsWithContext"] as? [String: Any])?["denominator"] as? Int ?? -1
+        #expect(a == 200 && b > 0 && b < a)
+        #expect(try cli.run(["scorecard", "--period", "year"]).code == 2)
+    }
+
+    @Test func whoApprovedAnswersWithPositionsAndTheHead() throws {
+        let (cli, _) = try ledger()
+        let o = try cli.run(["audit", "who-approved", "mql", "--at", "2026-05-01", "--json"]).json()
+        #expect(o["version"] as? Int == 2)
+        let signers = (o["signOffs"] as? [[String: Any]] ?? []).compactMap { $0["actor"] as? String }
+        #expect(signers == ["sam", "sofia"])
+        #expect((o["signOffs"] as? [[String: Any]] ?? []).allSatisfy { ($0["position"] as? Int ?? 0) > 0 })
+        #expect((o["head"] as? String)?.contains(":") == true)
+        let before = try cli.run(["audit", "who-approved", "mql", "--at", "2026-04-02"])
+        #expect(before.code == 0)
+        #expect(before.out.contains("No version of 'mql' was active"))
+        #expect(try cli.run(["audit", "who-approved", "nope"]).code == 1)
+    }
+
+    @Test func auditOverridesActorAndDefinition() throws {
+        let (cli, _) = try ledger()
+        let o = try cli.run(["audit", "overrides", "--json"]).json()
+        let overrides = try #require(o["overrides"] as? [[String: Any]])
+        #expect(overrides.count == 2)
+        #expect(Set(overrides.compactMap { $0["rule"] as? String }) == ["sign-off-quorum", "campaign-review-before-launch"])
+        let sam = try cli.run(["audit", "actor", "sam", "--json"]).json()
+        let events = try #require(sam["events"] as? [[String: Any]])
+        #expect(!events.isEmpty && events.allSatisfy { $0["actor"] as? String == "sam" })
+        let april = try cli.run(["audit", "actor", "sam", "--until", "2026-05-01", "--json"]).json()
+        #expect(((april["events"] as? [[String: Any]])?.count ?? 0) < events.count)
+        let story = try cli.run(["audit", "definition", "mql", "--version", "2"])
+        #expect(story.code == 0)
+        #expect(story.out.contains("superseding v2"))
+        #expect(story.out.contains("head "))
+    }
+
+    @Test func stateAtATimeAndAtAPosition() throws {
+        let (cli, _) = try ledger()
+        let early = try cli.run(["state", "--at", "2026-04-01T12:00:00Z", "--json"]).json()
+        #expect((early["activeDefinitions"] as? [Any])?.isEmpty == true)
+        let may = try cli.run(["state", "--at", "2026-05-01", "--json"]).json()
+        let active = (may["activeDefinitions"] as? [[String: Any]])?.first
+        #expect(active?["version"] as? Int == 2)
+        let at5 = try cli.run(["state", "--position", "5", "--json"]).json()
+        #expect(at5["position"] as? Int == 5)
+        #expect(try cli.run(["state", "--at", "2026-05-01", "--position", "5"]).code == 2)
+    }
+
+    @Test func exportJSONLinesAndCSV() throws {
+        let (cli, n) = try ledger()
+        let jsonl = cli.dir.appendingPathComponent("out.jsonl").path
+        #expect(try cli.run(["export", "--output", jsonl]).code == 0)
+        let lines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == n)
+        for l in lines.prefix(50) {
+            let o = try JSONSerialization.jsonObject(with: Data(l.utf8)) as? [String: Any]
+            #expect(o?["payload"] is [String: Any])
+        }
+        let csv = cli.dir.appendingPathComponent("out.csv").path
+        #expect(try cli.run(["export", "--format", "csv", "--type", "LeadRejected", "--output", csv]).code == 0)
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        let header = try #require(rows.first).split(separator: ",").map(String.init)
+        #expect(header.prefix(3) == ["position", "id", "stream"])
+        #expect(header.contains("payload.reason"))
+        #expect(rows.dropFirst().allSatisfy { $0.contains(",LeadRejected,") })
+        // Positions and business-time filters.
+        let some = try cli.run(["export", "--from", "3", "--to", "7"])
+        #expect(some.out.split(separator: "\n").count == 5)
+        #expect(try cli.run(["export", "--format", "xml"]).code == 2)
+    }
+
+    @Test func replayMatchesTheKeptScorecardAndRebuildKeepsIt() throws {
+        let (cli, _) = try ledger()
+        let kept = try cli.run(["scorecard", "--json", "--by", "actor"]).json()
+        let replayed = try cli.run(["replay", "--projection", "scorecard", "--json"]).json()
+        #expect(NSDictionary(dictionary: kept["overall"] as? [String: Any] ?? [:]).isEqual(to: replayed["overall"] as? [String: Any] ?? ["x": 1]))
+        let rebuilt = try cli.run(["projections", "rebuild", "--json"])
+        #expect(rebuilt.code == 0, "\(rebuilt)")
+        let after = try cli.run(["scorecard", "--json", "--by", "actor"]).json()
+        #expect(NSDictionary(dictionary: kept).isEqual(to: after))
+        let status = try cli.run(["projections", "status", "--json"]).json()
+        #expect((status["projections"] as? [[String: Any]])?.count == 3)
+        #expect(try cli.run(["replay", "--projection", "nope"]).code == 2)
+    }
+}
