@@ -175,12 +175,6 @@ extension EventLog {
     /// Walks a whole database in chunks of short read transactions; `body` returns false to stop.
     func scan(_ dbi: MDB_dbi_t, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         var resume: [UInt8]? = nil
-        var lo = UInt.max, hi: UInt = 0  // the span of the map read since the last release
-        func note(_ p: UnsafeRawBufferPointer) {
-            guard let b = p.baseAddress else { return }
-            lo = min(lo, UInt(bitPattern: b))
-            hi = max(hi, UInt(bitPattern: b) + UInt(p.count))
-        }
         while true {
             let next: [UInt8]? = try env.read { r in
                 let c = try r.cursor(dbi)
@@ -190,17 +184,12 @@ extension EventLog {
                 var n = 0
                 while let (k, v) = entry {
                     if try !body(k, v) { return nil }
-                    note(k)
-                    note(v)
                     n += 1
                     if n == 65_536 { return Array(k) }
                     entry = try c.next()
                 }
                 return nil
             }
-            // As in replayRaw: a sequential walk lets go of what it read, so memory stays flat.
-            env.releaseMappedPages(from: lo, to: hi)
-            (lo, hi) = (UInt.max, 0)
             guard let next else { return }
             resume = next
         }

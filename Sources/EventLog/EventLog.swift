@@ -235,14 +235,20 @@ public final class EventLog: Sendable {
 
     /// Calls `body` for every event from `from` through `to` (inclusive), in order, decoding each envelope.
     /// Reads in chunks of short read transactions so memory stays flat and old pages are not pinned.
-    public func replay(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384, _ body: (RecordedEvent) throws -> Void) throws {
-        try replayRaw(from: from, through: to, chunk: chunk) { pos, bytes in
+    ///
+    /// `releasingPagesEvery`: when set, the walk lets go of the map pages it has read every so many bytes, so the
+    /// process's resident memory stays flat however long the log (the pages stay in the page cache). It costs
+    /// some speed (re-mapping), so it is off by default; `align export` turns it on.
+    public func replay(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384, releasingPagesEvery release: Int? = nil,
+                       _ body: (RecordedEvent) throws -> Void) throws {
+        try replayRaw(from: from, through: to, chunk: chunk, releasingPagesEvery: release) { pos, bytes in
             try body(try RecordCodec.decodeStored(position: pos, bytes))
         }
     }
 
     /// Like `replay`, but hands on the stored bytes of each record without decoding (valid only during the call).
-    public func replayRaw(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+    public func replayRaw(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384, releasingPagesEvery release: Int? = nil,
+                          _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
         var next = max(from, 1)
         var bytesSinceRelease = 0
         var lo = UInt.max, hi: UInt = 0  // the span of the map this walk has read since the last release
@@ -272,8 +278,8 @@ public final class EventLog: Sendable {
                 }
             }
             // A sequential walk never comes back to the pages it read: let them go from this process's resident
-            // set every 16 MiB, so peak memory stays flat however long the log (they stay in the page cache).
-            if bytesSinceRelease >= 16 << 20 {
+            // set, so peak memory stays flat however long the log (they stay in the page cache).
+            if let release, bytesSinceRelease >= release {
                 env.releaseMappedPages(from: lo, to: hi)
                 bytesSinceRelease = 0
                 (lo, hi) = (UInt.max, 0)
