@@ -65,6 +65,8 @@ for size in small big; do
   echo "  projections rebuild: $(ms $((e - s))) ms = $(awk -v n="$n" -v ns=$((e - s)) 'BEGIN{printf "%.0f", n/(ns/1e9)}') events/s   (target >= 500,000)"
   for i in $(seq 1 20); do s=$(now); $A audit who-approved mql --at 2026-05-01 --ledger "$L" >/dev/null; e=$(now); echo $((e - s)); done | median > "$W/who"
   echo "  audit who-approved, end to end (median of 20): $(ms "$(cat "$W/who")") ms   (target < 25 ms)"
+  for i in $(seq 1 20); do $A audit who-approved mql --at 2026-05-01 --json --ledger "$L" | python3 -c 'import json,sys; print(json.load(sys.stdin)["queryMicroseconds"])'; done | median > "$W/whoq"
+  echo "  audit who-approved, in-process query (median of 20): $(cat "$W/whoq") µs   (within 3x of the small ledger's)"
   for i in $(seq 1 10); do s=$(now); $A scorecard --ledger "$L" >/dev/null; e=$(now); echo $((e - s)); done | median > "$W/sc"
   echo "  scorecard, end to end (median of 10): $(ms "$(cat "$W/sc")") ms   (target < 100 ms)"
   /usr/bin/time -f "%e %M" -o "$W/exp" $A export --ledger "$L" --output "$W/out.jsonl" >/dev/null

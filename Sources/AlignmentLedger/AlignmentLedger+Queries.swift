@@ -29,6 +29,8 @@ public struct Approval: Codable, Sendable {
     public var override: Override?
     public var signOffs: [SignOff]
     public var head: String
+    /// How long the query took in process, for those who measure it (set by the caller).
+    public var queryMicroseconds: Double?
 }
 
 /// What was in force at a point of the log, replayed.

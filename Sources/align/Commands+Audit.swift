@@ -85,7 +85,10 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             try align.run(global) {
                 let at = try global.businessTime() ?? Date()
-                let a = try global.open().whoApproved(id, at: at)
+                let ledger = try global.open()
+                let started = DispatchTime.now().uptimeNanoseconds
+                var a = try ledger.whoApproved(id, at: at)
+                a.queryMicroseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1000
                 if global.json { Output.json(encodable: a); return }
                 guard let v = a.version else {
                     Output.line("No version of '\(id)' was active at \(Output.date(at)).")
