@@ -26,7 +26,6 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
 public enum Rule {
     public static let activeActor = "active-actor"
     public static let role = "role"
-    public static let signOffBySales = "sign-off-by-sales"
     public static let oneVerdictPerVersion = "one-verdict-per-version"
     public static let noSelfSignOff = "no-self-sign-off"
     public static let quorum = "sign-off-quorum"
