@@ -231,7 +231,7 @@ public final class AlignmentLedger: Sendable {
                 while n < 250_000 {
                     let batch = try tx.read(from: cursor.value, limit: 4096)
                     if batch.isEmpty { break }
-                    for e in batch { try p.apply(e) }
+                    try p.apply(batch: batch)
                     n += batch.count
                     cursor.value = batch.last!.position + 1
                     progress?(cursor.value - 1, tx.head.position)

@@ -90,8 +90,18 @@ final class Projector {
 
     /// Folds a stored event, skipping types this build does not know.
     func apply(_ e: RecordedEvent) throws {
-        guard let d = try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload) else { return }
+        try apply(e, decoded: try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload))
+    }
+
+    private func apply(_ e: RecordedEvent, decoded: DomainEvent?) throws {
+        guard let d = decoded else { return }
         try apply(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position), stream: e.stream, type: e.type)
+    }
+
+    /// Folds a batch of stored events in order, decoding their payloads on all cores first (decoding is pure).
+    func apply(batch: [RecordedEvent]) throws {
+        let decoded = Parallel.map(batch) { e in try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload) }
+        for (e, d) in zip(batch, decoded) { try apply(e, decoded: d) }
     }
 
     func clearOverrides() { overrides.removeAll(keepingCapacity: true) }
@@ -100,8 +110,11 @@ final class Projector {
     /// transaction's head, right when every event up to it was folded).
     func flush(_ tx: LogTransaction, through position: UInt64? = nil) throws {
         if enabled.contains(.state) {
-            for stream in state.dirty {
-                if let s = try state.state(stream) { try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), AlignmentLedger.encodeState(s)) }
+            // Encoding is pure: done on all cores, then written in order on this (the writer's) thread.
+            let changed = try state.dirty.sorted().compactMap { stream in try state.state(stream).map { (stream, $0) } }
+            let encoded = Parallel.map(changed) { try? AlignmentLedger.encodeState($0.1) }
+            for ((stream, s), bytes) in zip(changed, encoded) {
+                try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), bytes ?? AlignmentLedger.encodeState(s))
             }
         }
         state.clearDirty()
@@ -144,4 +157,25 @@ extension DomainEvent {
 final class UncheckedBox<T>: @unchecked Sendable {
     var value: T
     init(_ value: T) { self.value = value }
+}
+
+/// Maps an array on all cores, keeping the order. For pure work only (no LMDB access).
+enum Parallel {
+    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        guard items.count >= 256, workers > 1 else { return items.map(transform) }
+        let box = UncheckedBox([R?](repeating: nil, count: items.count))
+        let slices = workers
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: slices) { k in
+            let lo = items.count * k / slices, hi = items.count * (k + 1) / slices
+            var local: [R] = []
+            local.reserveCapacity(hi - lo)
+            for i in lo..<hi { local.append(transform(items[i])) }
+            lock.lock()
+            for (j, r) in local.enumerated() { box.value[lo + j] = r }
+            lock.unlock()
+        }
+        return box.value.map { $0! }
+    }
 }
