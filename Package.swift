@@ -26,7 +26,7 @@ let package = Package(
 
         // Storage: the append-only, hash-chained event log. Knows nothing of sales or marketing.
         .target(name: "EventLog", dependencies: [
-            "CLMDB", "ISOTime",
+            "CLMDB", "ISOTime", "JSONCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 

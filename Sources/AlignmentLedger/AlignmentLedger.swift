@@ -145,17 +145,7 @@ public final class AlignmentLedger: Sendable {
 
     // MARK: Read model upkeep
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return d
-    }()
+    /// One codec for every kept read model: canonical JSON through JSONCore.
     static let stateEncoder = JSONValueEncoder()
     static let stateDecoder = JSONValueDecoder()
 
@@ -163,10 +153,10 @@ public final class AlignmentLedger: Sendable {
     static func encodeState(_ s: EntityState) throws -> [UInt8] { try stateEncoder.encodeCanonical(s) }
     static func decodeState(_ b: [UInt8]) throws -> EntityState { try stateDecoder.decode(EntityState.self, fromJSON: b) }
 
-    static func encodeBucket(_ b: Bucket) throws -> [UInt8] { Array(try encoder.encode(b)) }
-    static func decodeBucket(_ b: [UInt8]) throws -> Bucket { try decoder.decode(Bucket.self, from: Data(b)) }
-    static func encodeOverride(_ o: OverrideRecord) throws -> [UInt8] { Array(try encoder.encode(o)) }
-    static func decodeOverride(_ b: [UInt8]) throws -> OverrideRecord { try decoder.decode(OverrideRecord.self, from: Data(b)) }
+    static func encodeBucket(_ b: Bucket) throws -> [UInt8] { try stateEncoder.encodeCanonical(b) }
+    static func decodeBucket(_ b: [UInt8]) throws -> Bucket { try stateDecoder.decode(Bucket.self, fromJSON: b) }
+    static func encodeOverride(_ o: OverrideRecord) throws -> [UInt8] { try stateEncoder.encodeCanonical(o) }
+    static func decodeOverride(_ b: [UInt8]) throws -> OverrideRecord { try stateDecoder.decode(OverrideRecord.self, fromJSON: b) }
 
     /// Checkpoints are kept as `name:version:position` separated by `;`.
     static func readCheckpoints(_ get: ([UInt8]) throws -> [UInt8]?) throws -> [ProjectionName: (version: Int, position: UInt64)] {

@@ -17,7 +17,7 @@ public enum ProjectionName: String, CaseIterable, Sendable {
         switch self {
         case .state: CurrentStateFold.codeVersion
         case .scorecard: ScorecardFold.codeVersion
-        case .audit: 1
+        case .audit: 2
         }
     }
 

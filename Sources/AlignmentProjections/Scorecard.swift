@@ -56,7 +56,7 @@ public struct Bucket: Codable, Equatable, Sendable {
 /// or `definition:ID@VERSION`. Lead decisions (acceptance, rejection) count on the day of the decision,
 /// with the delay measured from the lead's latest handoff.
 public final class ScorecardFold {
-    public static let codeVersion = 1
+    public static let codeVersion = 2
     public static let table = "scorecard"
 
     public private(set) var buckets: [String: Bucket] = [:]

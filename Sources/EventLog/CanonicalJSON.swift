@@ -1,3 +1,4 @@
+import JSONCore
 /// Canonical JSON: validates a JSON text and rewrites it with object keys sorted by their UTF-8 bytes, no
 /// insignificant whitespace, strings with minimal escaping, numbers kept as written. Duplicate keys,
 /// invalid UTF-8, trailing bytes and nesting deeper than 256 are refused.
@@ -132,23 +133,7 @@ public enum CanonicalJSON {
                 }
                 if c < 0x20 { return nil }
                 if c < 0x80 { i += 1; continue }
-                // One UTF-8 sequence, validated as `Parser.string` does.
-                let n: Int
-                let minScalar: UInt32
-                var scalar: UInt32
-                switch c {
-                case 0xC2...0xDF: n = 2; scalar = UInt32(c & 0x1F); minScalar = 0x80
-                case 0xE0...0xEF: n = 3; scalar = UInt32(c & 0x0F); minScalar = 0x800
-                case 0xF0...0xF4: n = 4; scalar = UInt32(c & 0x07); minScalar = 0x10000
-                default: return nil
-                }
-                guard i + n <= p.count else { return nil }
-                for j in 1..<n {
-                    let cc = p[i + j]
-                    guard cc & 0xC0 == 0x80 else { return nil }
-                    scalar = scalar << 6 | UInt32(cc & 0x3F)
-                }
-                guard scalar >= minScalar, scalar <= 0x10FFFF, !(0xD800..<0xE000).contains(scalar) else { return nil }
+                guard let n = UTF8Sequence.length(at: i, count: p.count, { p[$0] }) else { return nil }
                 i += n
             }
             return nil
@@ -318,23 +303,7 @@ public enum CanonicalJSON {
                 }
                 guard c >= 0x20 else { throw fail("control character in string") }
                 if c < 0x80 { s.append(c); i += 1; continue }
-                // Validate one UTF-8 sequence.
-                let n: Int
-                let minScalar: UInt32
-                var scalar: UInt32
-                switch c {
-                case 0xC2...0xDF: n = 2; scalar = UInt32(c & 0x1F); minScalar = 0x80
-                case 0xE0...0xEF: n = 3; scalar = UInt32(c & 0x0F); minScalar = 0x800
-                case 0xF0...0xF4: n = 4; scalar = UInt32(c & 0x07); minScalar = 0x10000
-                default: throw fail("invalid UTF-8")
-                }
-                guard i + n <= p.count else { throw fail("truncated UTF-8") }
-                for j in 1..<n {
-                    let cc = p[i + j]
-                    guard cc & 0xC0 == 0x80 else { throw fail("invalid UTF-8") }
-                    scalar = scalar << 6 | UInt32(cc & 0x3F)
-                }
-                guard scalar >= minScalar, scalar <= 0x10FFFF, !(0xD800..<0xE000).contains(scalar) else { throw fail("invalid UTF-8") }
+                guard let n = UTF8Sequence.length(at: i, count: p.count, { p[$0] }) else { throw fail("invalid UTF-8") }
                 s.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<(i + n)]))
                 i += n
             }

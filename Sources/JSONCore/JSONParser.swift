@@ -177,23 +177,7 @@ struct _JSONParser {
 
     /// Validates one multi-byte UTF-8 sequence at `i` (whose lead byte is >= 0x80); returns its length.
     @inline(__always) func utf8Sequence() throws(JSONParseError) -> Int {
-        let c = at(i)
-        let n: Int
-        let minScalar: UInt32
-        var scalar: UInt32
-        switch c {
-        case 0xC2...0xDF: n = 2; scalar = UInt32(c & 0x1F); minScalar = 0x80
-        case 0xE0...0xEF: n = 3; scalar = UInt32(c & 0x0F); minScalar = 0x800
-        case 0xF0...0xF4: n = 4; scalar = UInt32(c & 0x07); minScalar = 0x10000
-        default: throw fail("invalid UTF-8")
-        }
-        guard i + n <= count else { throw fail("truncated UTF-8") }
-        for j in 1..<n {
-            let cc = at(i + j)
-            guard cc & 0xC0 == 0x80 else { throw fail("invalid UTF-8") }
-            scalar = scalar << 6 | UInt32(cc & 0x3F)
-        }
-        guard scalar >= minScalar, scalar <= 0x10FFFF, !(0xD800..<0xE000).contains(scalar) else { throw fail("invalid UTF-8") }
+        guard let n = UTF8Sequence.length(at: i, count: count, { at($0) }) else { throw fail("invalid UTF-8") }
         return n
     }
 

@@ -37,14 +37,14 @@ struct LeadCommand: ParsableCommand {
             if let file {
                 do {
                     guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("cannot read '\(file)'") }
-                    guard case .object(let o) = try JSONDecoder().decode(JSONValue.self, from: data) else {
+                    guard case .object(let o) = try JSONValue.parse(data) else {
                         throw CLIError.usage("'\(file)' must hold one JSON object of handoff arguments")
                     }
                     a.values = o
                 } catch let e as CLIError {
                     throw fail(e, json: global.json)
                 } catch {
-                    throw fail(CLIError.usage("'\(file)' is not valid JSON"), json: global.json)
+                    throw fail(CLIError.usage("'\(file)' is not valid JSON: \(error)"), json: global.json)
                 }
             }
             a.set("id", id); a.set("definition", definition); a.set("version", version); a.set("campaign", campaign)
