@@ -11,7 +11,7 @@ public struct VerifyReport: Sendable, Equatable {
 
     /// Events checked.
     public var events: UInt64
-    /// The head as recorded in the metadata.
+    /// The head: the last record's position and hash.
     public var head: Checkpoint
     /// The first problem found (nil when the log is sound).
     public var problem: Problem?
@@ -23,8 +23,9 @@ public struct VerifyReport: Sendable, Equatable {
 
 extension EventLog {
     /// Walks the whole log and its indexes: every record decodes, every chain hash is recomputed, positions
-    /// and stream versions are gapless, the stream and id indexes hold exactly one entry per event, and the
-    /// head in the metadata matches the last record. Given `checkpoint`, also proves the log still extends it.
+    /// and stream versions are gapless, and the stream and id indexes hold exactly one entry per indexed event
+    /// (none for the unindexed tail). Given `checkpoint`, also proves the log still extends it: records removed
+    /// from the end are caught by the indexes when they were indexed, and otherwise only by a checkpoint.
     ///
     /// Memory stays flat in the number of events (it grows only with the number of streams). The indexes are
     /// compared with the log through order-independent digests over sequential walks; only on a mismatch does
@@ -35,7 +36,7 @@ extension EventLog {
 
     private func verifyUnchecked(checkpoint: Checkpoint?, progress: ((UInt64, UInt64) -> Void)?) throws -> VerifyReport {
         // Snapshot of metadata and the stream table (one short read each).
-        let head = try env.read { r in try Meta.readHead(r) }
+        let (head, indexed) = try env.read { r in (try Meta.readHead(r), try Meta.readIndexed(r)) }
         var report = VerifyReport(events: 0, head: head, problem: nil, checkpointMatched: nil)
         func fail(_ position: UInt64, _ reason: String) -> VerifyReport {
             report.problem = .init(position: position, reason: reason)
@@ -67,7 +68,8 @@ extension EventLog {
         var streamDigest = Digest(), idDigest = Digest()
         var checkpointHash: ChainHash?
         var problem: VerifyReport.Problem?
-        try replayRaw(from: 1, through: .max, chunk: 65_536) { pos, v in
+        var tailStreams: UInt32 = 0
+        try replayRaw(from: 1, through: head.position, chunk: 65_536) { pos, v in
             if problem != nil { return }
             guard pos == expected else {
                 problem = .init(position: expected, reason: "record \(expected) is missing (the next stored record is \(pos))")
@@ -84,7 +86,14 @@ extension EventLog {
                 return
             }
             let name = (try? RecordCodec.streamName(v)) ?? UnsafeRawBufferPointer(start: nil, count: 0)
-            guard let sid = sidByName.sid(name) else {
+            var found = sidByName.sid(name)
+            if found == nil, pos > indexed {
+                // A stream first seen in the unindexed tail: not in the stream table yet; number it from the top.
+                tailStreams += 1
+                sidByName.set(name, sid: UInt32.max - tailStreams)
+                found = UInt32.max - tailStreams
+            }
+            guard let sid = found else {
                 problem = .init(position: pos, reason: "its stream is missing from the stream table")
                 return
             }
@@ -95,9 +104,11 @@ extension EventLog {
                 return
             }
             lastVersion[sid] = version
-            streamDigest.add(Digest.mix(UInt64(sid), version, pos))
-            let idb = RecordCodec.idBytes(v)
-            idDigest.add(Digest.mix(idb.loadUnaligned(as: UInt64.self), idb.loadUnaligned(fromByteOffset: 8, as: UInt64.self), pos))
+            if pos <= indexed {
+                streamDigest.add(Digest.mix(UInt64(sid), version, pos))
+                let idb = RecordCodec.idBytes(v)
+                idDigest.add(Digest.mix(idb.loadUnaligned(as: UInt64.self), idb.loadUnaligned(fromByteOffset: 8, as: UInt64.self), pos))
+            }
             if let c = checkpoint, c.position == pos { checkpointHash = hash }
             expected += 1
             if pos % 65_536 == 0 { progress?(pos, head.position) }
@@ -110,12 +121,12 @@ extension EventLog {
             return report
         }
         progress?(count, head.position)
-        if count != head.position {
-            return fail(min(count, head.position) + 1, count < head.position
-                ? "the metadata's head is at position \(head.position) but the log ends at \(count) (records were removed)"
-                : "the log holds \(count) records but the metadata's head says \(head.position)")
+        if count != head.position || hash != head.hash {
+            return fail(count + 1, "the log changed while it was being verified (head \(head), walked \(count) records)")
         }
-        if hash != head.hash { return fail(count, "the metadata's head hash does not match the chain") }
+        if indexed > count {
+            return fail(count + 1, "the indexes cover positions up to \(indexed) but the log ends at \(count) (records were removed)")
+        }
         if let namesProblem { return fail(1, namesProblem) }
 
         // Pass 2: sequential walks of the indexes, compared by digest.
@@ -134,8 +145,8 @@ extension EventLog {
             idEntries += 1
             return true
         }
-        if malformed || indexStream != streamDigest || indexIDs != idDigest || streamEntries != count || idEntries != count {
-            return fail(try firstIndexProblem(count: count, sidByName: sidByName), "an index entry for this event is missing or wrong (stream index: \(streamEntries) entries, id index: \(idEntries), events: \(count)); the indexes can be rebuilt from the log")
+        if malformed || indexStream != streamDigest || indexIDs != idDigest || streamEntries != indexed || idEntries != indexed {
+            return fail(try firstIndexProblem(count: indexed, sidByName: sidByName), "an index entry for this event is missing or wrong (stream index: \(streamEntries) entries, id index: \(idEntries), indexed events: \(indexed)); the indexes can be rebuilt from the log")
         }
 
         if let c = checkpoint {

@@ -50,6 +50,12 @@ struct PreparedAppend: Sendable {
             streams.append(Stream(name: a.stream, expected: a.expected, events: events))
         }
         if total == 0 { throw .invalidInput("an append needs at least one event") }
+        if total > 1 {
+            var seen = Set<UUID>(minimumCapacity: total)
+            for s in streams { for e in s.events where !seen.insert(e.proposed.id).inserted {
+                throw .invalidInput("event id \(e.proposed.id.uuidString.lowercased()) appears twice in one append")
+            } }
+        }
         if total > Limits.maxEventsPerAppend {
             throw .invalidInput("an append of \(total) events is over the limit of \(Limits.maxEventsPerAppend); split it")
         }
@@ -59,30 +65,44 @@ struct PreparedAppend: Sendable {
 }
 
 /// The writer's view of one durable transaction. Handed to `EventLog.transaction` bodies; never escapes them.
+///
+/// Appends write only the record (one B-tree). The stream and id index entries of new records are kept in memory
+/// as the unindexed tail and written in one sorted pass once the tail reaches `Writer.tailLimit` events, in the
+/// transaction that reaches it (see `docs/FORMAT.md`, "The unindexed tail").
 public final class LogTransaction {
+    typealias StreamState = (sid: UInt32?, version: UInt64)
+
     let w: WriteTransaction
     let env: Environment
     /// Position and hash of the last event written so far in this transaction.
     public private(set) var head: Checkpoint
     /// The recorded-at time of every event in this transaction.
     public let now: Timestamp
-    /// Stream id and last version cache, valid within this transaction.
-    private var streamCache: [String: (sid: UInt32, version: UInt64)] = [:]
+    /// The events after the indexed position, shared with nested transactions.
+    let tail: Tail
+    /// Stream id (nil while the stream is only in the tail) and last version, valid within this transaction.
+    private var streamCache: [String: StreamState] = [:]
     private var nextStreamID: UInt32?
     /// The writer's streams as of its last commit, when that commit is still the head (else nil).
     private let committed: CommittedStreams?
+    /// Set by `requestIndex()`: index the tail at the end of this transaction whatever its length.
+    private(set) var indexRequested = false
 
     init(w: WriteTransaction, env: Environment, now: Timestamp, committed: CommittedStreams? = nil) throws {
         self.w = w
         self.env = env
         self.now = now
-        self.head = try Meta.readHead(w.reader)
-        if let c = committed, c.head == head {
+        let head = try Meta.readHead(w.reader)
+        self.head = head
+        if let c = committed, let t = c.tail, c.head == head {
             self.committed = c
             self.nextStreamID = c.nextStreamID
+            self.tail = t
+            c.head = nil  // checked out: trusted again only once this transaction commits (`publish`)
         } else {
-            committed?.reset()  // another process appended since (or nothing is known yet)
+            committed?.reset()  // another process appended since, an earlier transaction failed, or nothing is known yet
             self.committed = nil
+            self.tail = try Tail.load(w.reader, after: try Meta.readIndexed(w.reader))
         }
     }
 
@@ -91,21 +111,24 @@ public final class LogTransaction {
         if c.streams.count + streamCache.count > CommittedStreams.maxEntries { c.streams.removeAll() }
         for (name, state) in streamCache { c.streams[name] = state }
         c.nextStreamID = nextStreamID
+        c.tail = tail
         c.head = head
     }
 
     /// Runs `body` so that its writes and cache changes are all undone if it throws.
     func isolated<T>(_ body: (LogTransaction) throws -> T) throws -> T {
-        let saved = (head, streamCache, nextStreamID)
+        let saved = (head, streamCache, nextStreamID, tail.count)
         do {
             return try w.nested { child in
                 let tx = LogTransaction(child: child, parent: self)
                 let r = try body(tx)
                 (head, streamCache, nextStreamID) = (tx.head, tx.streamCache, tx.nextStreamID)
+                indexRequested = indexRequested || tx.indexRequested
                 return r
             }
         } catch {
-            (head, streamCache, nextStreamID) = saved
+            (head, streamCache, nextStreamID) = (saved.0, saved.1, saved.2)
+            tail.rollback(to: saved.3)
             throw error
         }
     }
@@ -115,6 +138,7 @@ public final class LogTransaction {
         self.env = parent.env
         self.now = parent.now
         self.head = parent.head
+        self.tail = parent.tail
         self.streamCache = parent.streamCache
         self.nextStreamID = parent.nextStreamID
         self.committed = parent.committed
@@ -122,23 +146,25 @@ public final class LogTransaction {
 
     /// The current version of a stream as this transaction sees it (nil when it does not exist).
     public func version(of stream: String) throws -> UInt64? {
-        try streamState(stream, create: false)?.version
+        try streamState(stream)?.version
     }
 
-    private func streamState(_ name: String, create: Bool) throws -> (sid: UInt32, version: UInt64)? {
+    /// Asks for the unindexed tail to be indexed when this transaction commits.
+    public func requestIndex() { indexRequested = true }
+
+    private func streamState(_ name: String) throws -> StreamState? {
         if let s = streamCache[name] { return s }
         if let s = committed?.streams[name] {
             streamCache[name] = s
             return s
         }
         let r = w.reader
-        if let sid = try Streams.id(r, name) {
-            let s = (sid, try Streams.lastVersion(r, sid) ?? 0)
-            streamCache[name] = s
-            return s
-        }
-        guard create else { return nil }
-        return nil
+        let sid = try Streams.id(r, name)
+        let version = try tail.versions[name] ?? sid.flatMap { try Streams.lastVersion(r, $0) }
+        guard sid != nil || version != nil else { return nil }
+        let s = (sid, version ?? 0)
+        streamCache[name] = s
+        return s
     }
 
     private func createStream(_ name: String) throws -> UInt32 {
@@ -163,25 +189,26 @@ public final class LogTransaction {
                 try w.put(w.dbs.streamNames, idBytes, UnsafeRawBufferPointer(u), flags: MDB_APPEND)
             }
         }
-        streamCache[name] = (sid, 0)
         return sid
     }
 
     /// Appends a checked request. Used by `EventLog.append`.
     func append(_ req: PreparedAppend) throws -> AppendResult {
-        // Idempotency: look the ids up first. An id above the greatest stored id (as time-ordered ids made now
-        // are) cannot be stored, so only the others are looked up.
+        // Idempotency: look the ids up first, in the tail and in the id index. An id above every stored id (as
+        // time-ordered ids made now are) cannot be stored, so only the others are looked up.
         var existing: [UInt64?] = []
         existing.reserveCapacity(req.count)
         var anyExisting = false
-        let greatest = try greatestID()
+        let greatest = try greatestIndexedID()
         for s in req.streams {
             for e in s.events {
-                let pos = try e.proposed.id.withBytes { id -> UnsafeRawBufferPointer? in
-                    if let g = greatest, memcmp(id.baseAddress!, g.baseAddress!, 16) > 0 { return nil }
-                    return try w.reader.get(w.dbs.ids, id)
-                }.flatMap {
-                    $0.count == 8 ? UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) : nil
+                let key = e.proposed.id.orderKey
+                var pos: UInt64?
+                if tail.greatestID.map({ key <= $0 }) ?? false { pos = tail.ids[e.proposed.id] }
+                if pos == nil, greatest.map({ key <= $0 }) ?? true {
+                    pos = try e.proposed.id.withBytes { try w.reader.get(w.dbs.ids, $0) }.flatMap {
+                        $0.count == 8 ? UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) : nil
+                    }
                 }
                 if pos != nil { anyExisting = true }
                 existing.append(pos)
@@ -192,7 +219,7 @@ public final class LogTransaction {
         var out: [RecordedEvent] = []
         out.reserveCapacity(req.count)
         for s in req.streams {
-            let state = try streamState(s.name, create: false)
+            let state = try streamState(s.name)
             let current = state?.version
             switch s.expected {
             case .any: break
@@ -203,19 +230,19 @@ public final class LogTransaction {
                     throw EventLogError.wrongExpectedVersion(stream: s.name, expected: s.expected, actual: current)
                 }
             }
-            let sid = try state?.sid ?? createStream(s.name)
             var version = current ?? 0
             for e in s.events {
                 version += 1
-                out.append(try write(e, name: s.name, sid: sid, version: version))
+                out.append(try write(e, name: s.name, version: version))
             }
-            streamCache[s.name] = (sid, version)
+            streamCache[s.name] = (state?.sid, version)
         }
         return AppendResult(events: out, wasDuplicate: false)
     }
 
-    private func write(_ e: PreparedAppend.Event, name: String, sid: UInt32, version: UInt64) throws -> RecordedEvent {
+    private func write(_ e: PreparedAppend.Event, name: String, version: UInt64) throws -> RecordedEvent {
         let position = head.position + 1
+        guard position <= Keys.maxPosition else { throw EventLogError.storage("the log is full (2^56 - 1 events)") }
         let p = e.proposed
         let occurred = p.occurredAt ?? now
         var body = RecordCodec.encodeBody(RecordCodec.Fields(
@@ -225,16 +252,11 @@ public final class LogTransaction {
         let bodyLen = body.count - RecordCodec.hashSize
         let hash = body.withUnsafeBytes { RecordCodec.chain(previous: head.hash, position: position, body: UnsafeRawBufferPointer(rebasing: $0[0..<bodyLen])) }
         hash.write(into: &body, at: bodyLen)
-        var posBE = position.bigEndian
-        var posLE = position.littleEndian
-        try withUnsafeBytes(of: &posBE) { k in
+        var key = Keys.record(position)
+        try withUnsafeBytes(of: &key) { k in
             try body.withUnsafeBytes { v in try w.put(w.dbs.events, k, v, flags: MDB_APPEND) }
         }
-        try withUnsafeBytes(of: &posLE) { v in
-            var key = Keys.streamIndex(sid, version)
-            try withUnsafeBytes(of: &key) { k in try w.put(w.dbs.streamIndex, k, v, flags: MDB_NOOVERWRITE) }
-            try p.id.withBytes { k in try w.put(w.dbs.ids, k, v, flags: MDB_NOOVERWRITE) }
-        }
+        tail.add(Tail.Entry(position: position, stream: name, version: version, id: p.id))
         head = Checkpoint(position: position, hash: hash)
         return RecordedEvent(
             position: position, id: p.id, stream: name, version: version,
@@ -242,13 +264,13 @@ public final class LogTransaction {
             correlationID: p.correlationID, causationID: p.causationID, payload: e.payload, signature: p.signature, hash: hash)
     }
 
-    /// The greatest key of the id index as this transaction sees it (nil when the index is empty or that key is
-    /// not 16 bytes: then every id is looked up). Valid until this transaction writes.
-    private func greatestID() throws -> UnsafeRawBufferPointer? {
+    /// The greatest key of the id index (nil when the index is empty or that key is not 16 bytes: then every id
+    /// is looked up).
+    private func greatestIndexedID() throws -> UUID.OrderKey? {
         let c = try w.reader.cursor(w.dbs.ids)
         defer { c.close() }
         guard let last = try c.last(), last.key.count == 16 else { return nil }
-        return last.key
+        return UUID.orderKey(last.key)
     }
 
     /// Every id stored with the same content: the original events. Otherwise an error.
@@ -263,7 +285,7 @@ public final class LogTransaction {
                     let firstEvent = req.streams.flatMap(\.events)[first]
                     throw EventLogError.partialDuplicate(id: firstEvent.proposed.id, position: existing[first]!)
                 }
-                guard let bytes = try w.reader.get(w.dbs.events, position: pos) else {
+                guard let bytes = try w.reader.record(at: pos) else {
                     throw EventLogError.corrupt(position: pos, reason: "the id index points at a missing record")
                 }
                 let stored = try RecordCodec.decodeStored(position: pos, bytes)
@@ -277,6 +299,48 @@ public final class LogTransaction {
             }
         }
         return AppendResult(events: out, wasDuplicate: true)
+    }
+
+    /// Writes the index entries of the tail (stream table, stream index, id index) in key order and moves the
+    /// indexed position to the head. Called by the writer at the end of a transaction, never inside a nested one.
+    func indexTail() throws {
+        guard !tail.entries.isEmpty else { return }
+        let r = w.reader
+        var sids: [String: UInt32] = [:]
+        var rows: [(sid: UInt32, version: UInt64, position: UInt64)] = []
+        rows.reserveCapacity(tail.count)
+        for e in tail.entries {
+            let sid: UInt32
+            if let s = sids[e.stream] {
+                sid = s
+            } else {
+                let known = streamCache[e.stream]?.sid ?? committed?.streams[e.stream]?.sid
+                if let s = try known ?? Streams.id(r, e.stream) {
+                    sid = s
+                } else {
+                    sid = try createStream(e.stream)
+                }
+                sids[e.stream] = sid
+            }
+            rows.append((sid, e.version, e.position))
+        }
+        rows.sort { ($0.sid, $0.version) < ($1.sid, $1.version) }
+        for row in rows {
+            var key = Keys.streamIndex(row.sid, row.version)
+            var pos = row.position.littleEndian
+            try withUnsafeBytes(of: &key) { k in
+                try withUnsafeBytes(of: &pos) { v in try w.put(w.dbs.streamIndex, k, v, flags: MDB_NOOVERWRITE) }
+            }
+        }
+        for e in tail.entries.sorted(by: { $0.id.orderKey < $1.id.orderKey }) {
+            var pos = e.position.littleEndian
+            try e.id.withBytes { k in
+                try withUnsafeBytes(of: &pos) { v in try w.put(w.dbs.ids, k, v, flags: MDB_NOOVERWRITE) }
+            }
+        }
+        for (name, sid) in sids { streamCache[name] = (sid, tail.versions[name] ?? 0) }
+        try w.put(w.dbs.meta, Meta.indexed, Meta.encode(head.position))
+        tail.removeAll()
     }
 
     // MARK: Side tables (read models kept beside the log, written in the same transaction)
@@ -320,21 +384,81 @@ public final class LogTransaction {
     /// Reads events of the log as this transaction sees them.
     public func read(from position: UInt64, limit: Int) throws -> [RecordedEvent] {
         var out: [RecordedEvent] = []
-        let c = try w.reader.cursor(w.dbs.events)
-        defer { c.close() }
-        var be = max(position, 1).bigEndian
-        var entry = try withUnsafeBytes(of: &be) { try c.seek($0) }
-        while let (k, v) = entry, out.count < limit {
-            let pos = Keys.position(k)
+        guard limit > 0 else { return out }
+        try Records.forEach(w.reader, from: position) { pos, v in
             out.append(try RecordCodec.decodeStored(position: pos, v))
-            entry = try c.next()
+            return out.count < limit
         }
         return out
     }
+}
 
-    /// Persists the head. Called once per batch by the writer.
-    func commitHead() throws {
-        try w.put(w.dbs.meta, Meta.head, Meta.encodeHead(head))
+/// The unindexed tail as the writer sees it: the events after the indexed position, in order, with their ids and
+/// the last version of each stream. At most `Writer.tailLimit` events plus one transaction's worth.
+final class Tail {
+    struct Entry {
+        var position: UInt64
+        var stream: String
+        var version: UInt64
+        var id: UUID
+    }
+
+    private(set) var entries: [Entry] = []
+    private(set) var ids: [UUID: UInt64] = [:]
+    /// The last version of each stream with events in the tail.
+    private(set) var versions: [String: UInt64] = [:]
+    /// The greatest id in the tail (nil when empty).
+    private(set) var greatestID: UUID.OrderKey?
+
+    var count: Int { entries.count }
+
+    func add(_ e: Entry) {
+        entries.append(e)
+        ids[e.id] = e.position
+        versions[e.stream] = e.version
+        let k = e.id.orderKey
+        if greatestID.map({ k > $0 }) ?? true { greatestID = k }
+    }
+
+    /// Drops the entries after the first `n` (a nested transaction was undone).
+    func rollback(to n: Int) {
+        guard n < entries.count else { return }
+        let kept = entries[..<n]
+        entries = []
+        ids = [:]
+        versions = [:]
+        greatestID = nil
+        for e in kept { add(e) }
+    }
+
+    func removeAll() {
+        entries.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true)
+        versions.removeAll(keepingCapacity: true)
+        greatestID = nil
+    }
+
+    /// Reads the tail from the records after `indexed`.
+    static func load(_ r: ReadTransaction, after indexed: UInt64) throws -> Tail {
+        let t = Tail()
+        try Records.forEach(r, from: indexed + 1) { pos, v in
+            let name = try RecordCodec.streamName(v)
+            guard let stream = String(validating: name, as: UTF8.self) else {
+                throw EventLogError.corrupt(position: pos, reason: "the stream name is not valid UTF-8")
+            }
+            t.add(Entry(position: pos, stream: stream, version: RecordCodec.version(v), id: UUID(bytes: RecordCodec.idBytes(v))))
+            return true
+        }
+        return t
+    }
+}
+
+extension UUID {
+    /// The id's bytes as two big-endian words: ordered as the id index orders keys.
+    typealias OrderKey = (UInt64, UInt64)
+    var orderKey: OrderKey { withBytes { UUID.orderKey($0) } }
+    static func orderKey(_ b: UnsafeRawBufferPointer) -> OrderKey {
+        (UInt64(bigEndian: b.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }
 }
 
@@ -367,6 +491,9 @@ final class Writer: @unchecked Sendable {
     private var started = false
     /// Most jobs in one transaction.
     static let maxBatch = 512
+    /// The unindexed tail is indexed by the transaction that brings it to this many events. Readers scan at most
+    /// this many records (plus one transaction's) beside the indexes; appends write one B-tree in between.
+    static let tailLimit = 1024
 
     init(env: Environment, clock: @escaping @Sendable () -> Timestamp) {
         self.env = env
@@ -466,7 +593,7 @@ final class Writer: @unchecked Sendable {
                     }
                 }
                 if !anySuccess { throw AbortBatch() }
-                try tx.commitHead()
+                if tx.tail.count >= Writer.tailLimit || tx.indexRequested { try tx.indexTail() }
             }
         } catch is AbortBatch {
             return results
@@ -484,7 +611,9 @@ final class Writer: @unchecked Sendable {
 /// an append from another process moves the head, and the next transaction then starts afresh.
 final class CommittedStreams {
     var head: Checkpoint?
-    var streams: [String: (sid: UInt32, version: UInt64)] = [:]
+    var streams: [String: LogTransaction.StreamState] = [:]
+    /// The unindexed tail as of that commit.
+    var tail: Tail?
     var nextStreamID: UInt32?
     /// Bound on the entries kept (the cache is emptied when it would grow past it).
     static let maxEntries = 100_000
@@ -493,6 +622,7 @@ final class CommittedStreams {
         head = nil
         streams.removeAll(keepingCapacity: true)
         nextStreamID = nil
+        tail = nil
     }
 }
 

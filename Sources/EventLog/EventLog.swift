@@ -8,7 +8,7 @@ import Foundation
 /// (group commit). Reads run in short read-only transactions on the caller's thread.
 public final class EventLog: Sendable {
     /// The on-disk format this build reads and writes.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
 
     /// The ledger directory.
     public let path: String
@@ -69,7 +69,7 @@ public final class EventLog: Sendable {
                 try w.put(w.dbs.meta, Meta.ledgerID, id.byteArray)
                 var createdAt = clock().microseconds.littleEndian
                 try withUnsafeBytes(of: &createdAt) { v in try Meta.createdAt.withUnsafeBytes { k in try w.put(w.dbs.meta, k, v) } }
-                try w.put(w.dbs.meta, Meta.head, Meta.encodeHead(Checkpoint(position: 0, hash: .genesis)))
+                try w.put(w.dbs.meta, Meta.indexed, Meta.encode(UInt64(0)))
                 return true
             }
         }
@@ -165,6 +165,17 @@ public final class EventLog: Sendable {
         try await writer.submit(body)
     }
 
+    /// Writes the index entries of the unindexed tail now. The writer does it by itself whenever the tail reaches
+    /// `Writer.tailLimit` events; this is for tests and for handing a ledger on with every event indexed.
+    public func indexTail() throws {
+        try writer.submitSync { tx in tx.requestIndex() }
+    }
+
+    /// Position of the last event the stream and id indexes cover (the events after it are the unindexed tail).
+    public func indexedPosition() throws -> UInt64 {
+        try EventLog.storage { try env.read { r in try Meta.readIndexed(r) } }
+    }
+
     // MARK: Reading
 
     /// The head: position and hash of the last event (position 0 and the genesis hash when empty).
@@ -178,38 +189,48 @@ public final class EventLog: Sendable {
         guard limit > 0 else { return out }
         try EventLog.storage {
             try env.read { r in
-                let c = try r.cursor(r.dbs.events)
-                defer { c.close() }
-                var be = max(position, 1).bigEndian
-                var entry = try withUnsafeBytes(of: &be) { try c.seek($0) }
-                while let (k, v) = entry, out.count < limit {
-                    let pos = Keys.position(k)
+                try Records.forEach(r, from: position) { pos, v in
                     out.append(try RecordCodec.decodeStored(position: pos, v))
-                    entry = try c.next()
+                    return out.count < limit
                 }
             }
         }
         return out
     }
 
-    /// The events of one stream from `version` on (at most `limit`).
+    /// The events of one stream from `version` on (at most `limit`): those the stream index covers, then those
+    /// of the unindexed tail.
     public func read(stream: String, from version: UInt64 = 1, limit: Int = .max) throws -> [RecordedEvent] {
         try Limits.checkStream(stream)
         var out: [RecordedEvent] = []
+        guard limit > 0 else { return out }
+        let from = max(version, 1)
         try EventLog.storage {
             try env.read { r in
-                guard let sid = try Streams.id(r, stream) else { return }
-                let c = try r.cursor(r.dbs.streamIndex)
-                defer { c.close() }
-                var key = Keys.streamIndex(sid, max(version, 1))
-                var entry = try withUnsafeBytes(of: &key) { try c.seek($0) }
-                while let (k, v) = entry, out.count < limit, k.count == 12, Keys.streamID(k) == sid {
-                    let pos = UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))
-                    guard let rec = try r.get(r.dbs.events, position: pos) else {
-                        throw EventLogError.corrupt(position: pos, reason: "stream index points at a missing record")
+                let indexed = try Meta.readIndexed(r)
+                if let sid = try Streams.id(r, stream) {
+                    let c = try r.cursor(r.dbs.streamIndex)
+                    defer { c.close() }
+                    var key = Keys.streamIndex(sid, from)
+                    var entry = try withUnsafeBytes(of: &key) { try c.seek($0) }
+                    while let (k, v) = entry, out.count < limit, k.count == 12, Keys.streamID(k) == sid {
+                        let pos = UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))
+                        guard let rec = try r.record(at: pos) else {
+                            throw EventLogError.corrupt(position: pos, reason: "stream index points at a missing record")
+                        }
+                        out.append(try RecordCodec.decodeStored(position: pos, rec))
+                        entry = try c.next()
                     }
-                    out.append(try RecordCodec.decodeStored(position: pos, rec))
-                    entry = try c.next()
+                }
+                guard out.count < limit else { return }
+                var name = stream
+                try name.withUTF8 { want in
+                    try Records.forEach(r, from: indexed + 1) { pos, v in
+                        if RecordCodec.isStream(v, UnsafeRawBufferPointer(want)), RecordCodec.version(v) >= from {
+                            out.append(try RecordCodec.decodeStored(position: pos, v))
+                        }
+                        return out.count < limit
+                    }
                 }
             }
         }
@@ -220,17 +241,40 @@ public final class EventLog: Sendable {
     public func event(id: UUID) throws -> RecordedEvent? {
         try EventLog.storage {
             try env.read { r -> RecordedEvent? in
-                guard let p = try r.get(r.dbs.ids, id.byteArray), p.count == 8 else { return nil }
-                let pos = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
-                guard let rec = try r.get(r.dbs.events, position: pos) else { return nil }
-                return try RecordCodec.decodeStored(position: pos, rec)
+                if let p = try r.get(r.dbs.ids, id.byteArray), p.count == 8 {
+                    let pos = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+                    return try r.record(at: pos).map { try RecordCodec.decodeStored(position: pos, $0) }
+                }
+                var found: RecordedEvent?
+                try id.withBytes { want in
+                    try Records.forEach(r, from: try Meta.readIndexed(r) + 1) { pos, v in
+                        guard v.count >= RecordCodec.headerSize,
+                              memcmp(RecordCodec.idBytes(v).baseAddress!, want.baseAddress!, 16) == 0 else { return true }
+                        found = try RecordCodec.decodeStored(position: pos, v)
+                        return false
+                    }
+                }
+                return found
             }
         }
     }
 
     /// The current version of a stream (nil when it does not exist).
     public func version(of stream: String) throws -> UInt64? {
-        try EventLog.storage { try env.read { r in try Streams.id(r, stream).flatMap { try Streams.lastVersion(r, $0) } } }
+        try EventLog.storage {
+            try env.read { r -> UInt64? in
+                var last: UInt64?
+                var name = stream
+                try name.withUTF8 { want in
+                    try Records.forEach(r, from: try Meta.readIndexed(r) + 1) { _, v in
+                        if RecordCodec.isStream(v, UnsafeRawBufferPointer(want)) { last = RecordCodec.version(v) }
+                        return true
+                    }
+                }
+                if let last { return last }
+                return try Streams.id(r, stream).flatMap { try Streams.lastVersion(r, $0) }
+            }
+        }
     }
 
     /// Calls `body` for every event from `from` through `to` (inclusive), in order, decoding each envelope.
@@ -255,15 +299,10 @@ public final class EventLog: Sendable {
         while next <= to {
             let last: UInt64? = try EventLog.storage {
                 try env.read { r -> UInt64? in
-                    let c = try r.cursor(r.dbs.events)
-                    defer { c.close() }
-                    var be = next.bigEndian
-                    var entry = try withUnsafeBytes(of: &be) { try c.seek($0) }
                     var n = 0
                     var last: UInt64?
-                    while let (k, v) = entry, n < chunk {
-                        let pos = Keys.position(k)
-                        if pos > to { break }
+                    try Records.forEach(r, from: next) { pos, v in
+                        if pos > to { return false }
                         try body(pos, v)
                         bytesSinceRelease += v.count
                         if let b = v.baseAddress {
@@ -272,7 +311,7 @@ public final class EventLog: Sendable {
                         }
                         last = pos
                         n += 1
-                        entry = try c.next()
+                        return n < chunk
                     }
                     return n < chunk && last != nil ? (last! | (1 << 63)) : last
                 }
@@ -295,7 +334,14 @@ public final class EventLog: Sendable {
         try EventLog.storage {
             try env.read { r in
                 let head = try Meta.readHead(r)
-                return Stats(events: head.position, streams: UInt64(try r.count(r.dbs.streamNames)),
+                // Streams first seen in the unindexed tail are not in the stream table yet.
+                var fresh = Set<[UInt8]>()
+                try Records.forEach(r, from: try Meta.readIndexed(r) + 1) { _, v in
+                    let name = try RecordCodec.streamName(v)
+                    if try r.get(r.dbs.streams, name) == nil { fresh.insert(Array(name)) }
+                    return true
+                }
+                return Stats(events: head.position, streams: UInt64(try r.count(r.dbs.streamNames) + fresh.count),
                              sizeOnDisk: env.fileSize, head: head, ledgerID: ledgerID, formatVersion: EventLog.formatVersion)
             }
         }
@@ -334,8 +380,21 @@ public struct AppendResult: Sendable {
 // MARK: Keys and metadata
 
 enum Keys {
-    @inline(__always) static func position(_ k: UnsafeRawBufferPointer) -> UInt64 {
-        k.count == 8 ? UInt64(bigEndian: k.loadUnaligned(as: UInt64.self)) : 0
+    /// Tag of record keys: the high byte of the big-endian key is 0xFF.
+    static let recordTag: UInt64 = 0xFF << 56
+    /// Positions stay below 2^56, so that the tag never collides with a position's bits.
+    static let maxPosition: UInt64 = (1 << 56) - 1
+
+    /// The key of the record at `position` in LMDB's main database: the position as 8 big-endian bytes with the
+    /// high byte set to 0xFF. The main database also holds the catalogue of the named databases (keyed by their
+    /// ASCII names); the tag sorts every record after them, so that records are appended with `MDB_APPEND`.
+    @inline(__always) static func record(_ position: UInt64) -> UInt64 { (position | recordTag).bigEndian }
+
+    /// The position of a record key; nil for any other key of the main database.
+    @inline(__always) static func recordPosition(_ k: UnsafeRawBufferPointer) -> UInt64? {
+        guard k.count == 8 else { return nil }
+        let v = UInt64(bigEndian: k.loadUnaligned(as: UInt64.self))
+        return v & recordTag == recordTag ? v & ~recordTag : nil
     }
 
     /// Stream index key: big-endian stream id (4 bytes) then big-endian version (8 bytes).
@@ -355,22 +414,46 @@ enum Meta {
     static let format = Array("format".utf8)
     static let ledgerID = Array("ledger-id".utf8)
     static let createdAt = Array("created-at".utf8)
-    static let head = Array("head".utf8)
+    /// The last position the stream and id indexes cover; the records after it are the unindexed tail.
+    static let indexed = Array("indexed".utf8)
 
-    static func encodeHead(_ c: Checkpoint) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 40)
-        var p = c.position.littleEndian
-        withUnsafeBytes(of: &p) { for j in 0..<8 { out[j] = $0[j] } }
-        c.hash.write(into: &out, at: 8)
-        return out
+    static func encode(_ n: UInt64) -> [UInt8] { withUnsafeBytes(of: n.littleEndian) { Array($0) } }
+
+    static func readIndexed(_ r: ReadTransaction) throws -> UInt64 {
+        guard let v = try r.get(r.dbs.meta, indexed), v.count == 8 else {
+            throw EventLogError.corrupt(position: 0, reason: "the ledger's 'indexed' metadata is missing or malformed")
+        }
+        return UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))
     }
 
+    /// The head is the last record: its key holds the position and its last 32 bytes the chain hash. (A copy in
+    /// the metadata would cost every commit another page write.)
     static func readHead(_ r: ReadTransaction) throws -> Checkpoint {
-        guard let v = try r.get(r.dbs.meta, head), v.count == 40 else {
-            throw EventLogError.corrupt(position: 0, reason: "the ledger's head metadata is missing or malformed")
+        let c = try r.cursor(r.dbs.events)
+        defer { c.close() }
+        guard let last = try c.last(), let position = Keys.recordPosition(last.key) else {
+            return Checkpoint(position: 0, hash: .genesis)
         }
-        return Checkpoint(position: UInt64(littleEndian: v.loadUnaligned(as: UInt64.self)),
-                          hash: ChainHash(bytes: UnsafeRawBufferPointer(rebasing: v[8..<40])))
+        guard last.value.count >= RecordCodec.headerSize + RecordCodec.hashSize else {
+            throw EventLogError.corrupt(position: position, reason: "the last record is shorter than a record header")
+        }
+        return Checkpoint(position: position, hash: RecordCodec.storedHash(last.value))
+    }
+}
+
+/// Walks of the records (LMDB's main database, keys from `Keys.record`).
+enum Records {
+    /// Calls `body` with each record from `position` on, in order, until it returns false or the log ends.
+    static func forEach(_ r: ReadTransaction, from position: UInt64,
+                        _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
+        let c = try r.cursor(r.dbs.events)
+        defer { c.close() }
+        var key = Keys.record(min(max(position, 1), Keys.maxPosition))
+        var entry = try withUnsafeBytes(of: &key) { try c.seek($0) }
+        while let (k, v) = entry, let pos = Keys.recordPosition(k) {
+            if try !body(pos, v) { return }
+            entry = try c.next()
+        }
     }
 }
 

@@ -34,6 +34,7 @@ enum EnvironmentFlags {
 
 /// The named databases of a ledger.
 struct Databases: Sendable {
+    /// LMDB's main database: the records (keys from `Keys.record`) beside the catalogue of the named ones.
     var events: MDB_dbi = 0
     var streams: MDB_dbi = 0
     var streamNames: MDB_dbi = 0
@@ -107,7 +108,9 @@ final class Environment: @unchecked Sendable {
         do {
             var d = Databases()
             d.meta = try open("meta")
-            d.events = try open("events")
+            var main: MDB_dbi = 0  // the records live in LMDB's main database (see `Keys.record`)
+            try check(mdb_dbi_open(txn, nil, 0, &main), "mdb_dbi_open(main)")
+            d.events = main
             d.streams = try open("streams")
             d.streamNames = try open("stream-names")
             d.streamIndex = try open("stream-index")
@@ -288,9 +291,10 @@ struct ReadTransaction {
         try key.withUnsafeBytes { (k) in try get(dbi, k) }
     }
 
-    func get(_ dbi: MDB_dbi, position: UInt64) throws -> UnsafeRawBufferPointer? {
-        var be = position.bigEndian
-        return try withUnsafeBytes(of: &be) { (k) in try get(dbi, k) }
+    /// The stored record at `position`, valid only until the transaction ends.
+    func record(at position: UInt64) throws -> UnsafeRawBufferPointer? {
+        var key = Keys.record(position)
+        return try withUnsafeBytes(of: &key) { (k) in try get(dbs.events, k) }
     }
 
     func cursor(_ dbi: MDB_dbi) throws -> Cursor {

@@ -127,6 +127,13 @@ public enum RecordCodec {
         return UnsafeRawBufferPointer(rebasing: p[headerSize..<(headerSize + s)])
     }
 
+    /// True when the record is well formed and belongs to the stream named by these UTF-8 bytes.
+    static func isStream(_ p: UnsafeRawBufferPointer, _ name: UnsafeRawBufferPointer) -> Bool {
+        guard let s = try? streamName(p), s.count == name.count else { return false }
+        return s.count == 0 || memcmp(s.baseAddress!, name.baseAddress!, s.count) == 0
+    }
+
+    /// The stream version of a record whose length was checked (`bodyLength`, `streamName` or `isStream`).
     static func version(_ p: UnsafeRawBufferPointer) -> UInt64 {
         UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
     }

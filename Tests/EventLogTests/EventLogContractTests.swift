@@ -449,7 +449,7 @@ struct EventLogContractTests {
                 let log = try EventLog.create(at: dir.path)
                 try log.append(to: "s", [event(1)])
                 try log.env.write { w in
-                    var v = UInt32(2).littleEndian
+                    var v = (EventLog.formatVersion + 1).littleEndian
                     try withUnsafeBytes(of: &v) { value in
                         try Meta.format.withUnsafeBytes { key in try w.put(w.dbs.meta, key, value) }
                     }
@@ -457,19 +457,19 @@ struct EventLogContractTests {
                 // Another process refuses it while this one still has it open.
                 let r = try ProbeProcess.run(["head", dir.path])
                 #expect(r.exit == .exited(3), "\(r)")
-                #expect(r.stdout.contains("uses on-disk format version 2, but this build reads version 1"), "\(r)")
+                #expect(r.stdout.contains("uses on-disk format version \(EventLog.formatVersion + 1), but this build reads version \(EventLog.formatVersion)"), "\(r)")
                 let v = try ProbeProcess.run(["verify", dir.path])
                 #expect(v.exit == .exited(3), "\(v)")
-                #expect(v.stdout.contains("format version 2"), "\(v)")
+                #expect(v.stdout.contains("format version \(EventLog.formatVersion + 1)"), "\(v)")
                 weakEnv = log.env
             }
             #expect(waitUntilReleased({ weakEnv }))
-            expectError(.unsupportedFormat(path: dir.path, found: 2, supported: EventLog.formatVersion)) {
+            expectError(.unsupportedFormat(path: dir.path, found: EventLog.formatVersion + 1, supported: EventLog.formatVersion)) {
                 _ = try EventLog.open(at: dir.path)
             }
-            // The refusal left the file alone: still format 2.
+            // The refusal left the file alone.
             let again = try ProbeProcess.run(["head", dir.path])
-            #expect(again.stdout.contains("format version 2"), "\(again)")
+            #expect(again.stdout.contains("format version \(EventLog.formatVersion + 1)"), "\(again)")
         }
     }
 
@@ -636,7 +636,7 @@ struct EventLogContractTests {
             #expect(try log.read(from: 1)[0].payloadString == expected)
             // As stored in the record bytes.
             let stored: [UInt8] = try log.env.read { rd in
-                let v = try #require(try rd.get(rd.dbs.events, position: 1))
+                let v = try #require(try rd.record(at: 1))
                 return try RecordCodec.decode(position: 1, v).payload
             }
             #expect(stored == json(expected))

@@ -6,7 +6,8 @@ import Foundation
 import Testing
 @testable import EventLog
 
-/// A ledger of 200 events whose payloads carry unique markers, built once per test.
+/// A ledger of 200 events whose payloads carry unique markers, built once per test, with every event indexed
+/// (`indexTail`), unless `indexed` is false: then all 200 are in the unindexed tail.
 struct TamperFixture {
     static let events = 200
     let root: TempDir
@@ -16,7 +17,7 @@ struct TamperFixture {
     /// Position -> the unique marker string in its payload.
     let markers: [UInt64: String]
 
-    init() throws {
+    init(indexed: Bool = true) throws {
         root = TempDir("tamper")
         try root.create()
         path = root.sub("ledger")
@@ -29,6 +30,7 @@ struct TamperFixture {
             markers[r.events[0].position] = marker
         }
         self.markers = markers
+        if indexed { try log.indexTail() }
         head = try log.head()
     }
 
@@ -49,7 +51,7 @@ struct TamperFixture {
     }
 }
 
-func positionKey(_ p: UInt64) -> [UInt8] { withUnsafeBytes(of: p.bigEndian) { Array($0) } }
+func positionKey(_ p: UInt64) -> [UInt8] { withUnsafeBytes(of: Keys.record(p)) { Array($0) } }
 
 /// Changes a copied ledger through LMDB, in one durable write transaction of this process.
 func tamper(_ path: String, _ body: (WriteTransaction) throws -> Void) throws {
@@ -58,7 +60,7 @@ func tamper(_ path: String, _ body: (WriteTransaction) throws -> Void) throws {
 }
 
 func storedRecord(_ w: WriteTransaction, _ position: UInt64) throws -> [UInt8] {
-    Array(try #require(try w.reader.get(w.dbs.events, position: position)))
+    Array(try #require(try w.reader.record(at: position)))
 }
 
 /// Runs the child verifier; records a clear failure (and returns nil) when the child crashed or said ok.
@@ -160,7 +162,7 @@ struct TamperTests {
         let copy = try f.copy()
         try tamper(copy) { w in
             var v = try storedRecord(w, k)
-            let previous = try RecordCodec.decode(position: k - 1, try #require(try w.reader.get(w.dbs.events, position: k - 1))).hash
+            let previous = try RecordCodec.decode(position: k - 1, try #require(try w.reader.record(at: k - 1))).hash
             let bodyLen = v.count - 32
             v[bodyLen - 2] ^= 0x01  // inside the payload's closing value
             let h = v.withUnsafeBytes { RecordCodec.chain(previous: previous, position: k, body: UnsafeRawBufferPointer(rebasing: $0[0..<bodyLen])) }
@@ -241,20 +243,34 @@ struct TamperTests {
         }
     }
 
-    @Test func tamperedHeadMetadataIsCaught() throws {
+    @Test func indexedMetadataPastTheEndIsCaught() throws {
+        // The indexes claim more events than the log holds: records were cut off the end.
         let f = try TamperFixture()
         defer { f.remove() }
         let copy = try f.copy()
-        // Head rewound to an earlier, genuine checkpoint: the records past it are now unaccounted for.
-        let earlier = try f.log.read(from: 150, limit: 1)[0]
-        try tamper(copy) { w in try w.put(w.dbs.meta, Meta.head, Meta.encodeHead(Checkpoint(position: 150, hash: earlier.hash))) }
-        _ = try expectCaught(copy, at: 151, "a head rewound to 150")
-        // Head with the right position and a wrong hash.
-        let copy2 = try f.copy()
-        try tamper(copy2) { w in
-            try w.put(w.dbs.meta, Meta.head, Meta.encodeHead(Checkpoint(position: f.head.position, hash: earlier.hash)))
+        try tamper(copy) { w in try w.put(w.dbs.meta, Meta.indexed, Meta.encode(f.head.position + 5)) }
+        _ = try expectCaught(copy, at: f.head.position + 1, "an indexed position past the end")
+    }
+
+    @Test func recordsCutFromTheUnindexedTailAreCaughtByACheckpoint() throws {
+        // Unindexed records cut from the end leave a shorter, self-consistent log (as if the last commits had never
+        // happened): on its own it verifies, and a checkpoint taken before the cut exposes it.
+        let f = try TamperFixture(indexed: false)
+        defer { f.remove() }
+        #expect(try f.log.indexedPosition() == 0)
+        let n = f.head.position
+        let copy = try f.copy()
+        try tamper(copy) { w in
+            for k in (n - 2)...n { try w.delete(w.dbs.events, positionKey(k)) }
         }
-        _ = try expectCaught(copy2, at: f.head.position, "a head hash that does not match the chain")
+        let (plain, raw) = try verifyInChild(copy)
+        if case .ok(let events, _) = plain { #expect(events == n - 3) } else { Issue.record("expected a sound shorter log: \(raw)") }
+        let reason = try expectCaught(copy, checkpoint: f.head, at: n - 2, "records cut from the tail, against the head checkpoint")
+        #expect(reason?.contains("rolled back") == true, "\(reason ?? "")")
+        // A record deleted inside the tail is still a hole.
+        let copy2 = try f.copy()
+        try tamper(copy2) { w in try w.delete(w.dbs.events, positionKey(n / 2)) }
+        _ = try expectCaught(copy2, at: n / 2, "deleting tail record \(n / 2)")
     }
 
     @Test func damagedIndexesAreCaught() throws {
