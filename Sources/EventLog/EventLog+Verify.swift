@@ -45,11 +45,20 @@ extension EventLog {
         }
 
         var sidByName = StreamTable()
-        var lastVersion: [UInt32: UInt64] = [:]
+        var maxSid: UInt32 = 0
         try scan(env.dbs.streams) { k, v in
-            if v.count == 4 { sidByName.set(k, sid: UInt32(bigEndian: v.loadUnaligned(as: UInt32.self))) }
+            if v.count == 4 {
+                let sid = UInt32(bigEndian: v.loadUnaligned(as: UInt32.self))
+                sidByName.set(k, sid: sid)
+                maxSid = max(maxSid, sid)
+            }
             return true
         }
+        if Int(maxSid) > sidByName.count {
+            return fail(1, "the stream table holds stream id \(maxSid) but only \(sidByName.count) streams (ids are numbered from 1)")
+        }
+        // The last version seen of each stream, by stream id (ids are dense from 1).
+        var lastVersion = [UInt64](repeating: 0, count: Int(maxSid) + 1)
         var namesProblem: String?
         try scan(env.dbs.streamNames) { k, v in
             guard k.count == 4, sidByName.sid(v) == UInt32(bigEndian: k.loadUnaligned(as: UInt32.self)) else {
@@ -62,14 +71,23 @@ extension EventLog {
             namesProblem = "the stream table and the stream-name table hold different numbers of streams"
         }
 
+        // Pass 2 (the indexes, digested) runs on its own thread beside pass 1: it needs nothing from it.
+        let indexes = IndexDigests()
+        let indexesDone = DispatchSemaphore(value: 0)
+        let walker = Thread { [self] in
+            indexes.compute(self)
+            indexesDone.signal()
+        }
+        walker.start()
+        defer { if !indexes.joined { indexesDone.wait() } }
+
         // Pass 1: the chain, positions, stream versions; digests of what the indexes should hold.
         var expected: UInt64 = 1
         var hash = ChainHash.genesis
         var streamDigest = Digest(), idDigest = Digest()
         var checkpointHash: ChainHash?
         var problem: VerifyReport.Problem?
-        var tailStreams: UInt32 = 0
-        try replayRaw(from: 1, through: head.position, chunk: 65_536) { pos, v in
+        try replayRaw(from: 1, through: head.position) { pos, v in
             if problem != nil { return }
             guard pos == expected else {
                 problem = .init(position: expected, reason: "record \(expected) is missing (the next stored record is \(pos))")
@@ -88,22 +106,22 @@ extension EventLog {
             let name = (try? RecordCodec.streamName(v)) ?? UnsafeRawBufferPointer(start: nil, count: 0)
             var found = sidByName.sid(name)
             if found == nil, pos > indexed {
-                // A stream first seen in the unindexed tail: not in the stream table yet; number it from the top.
-                tailStreams += 1
-                sidByName.set(name, sid: UInt32.max - tailStreams)
-                found = UInt32.max - tailStreams
+                // A stream first seen in the unindexed tail: not in the stream table yet; number it after the others.
+                lastVersion.append(0)
+                found = UInt32(lastVersion.count - 1)
+                sidByName.set(name, sid: found!)
             }
             guard let sid = found else {
                 problem = .init(position: pos, reason: "its stream is missing from the stream table")
                 return
             }
             let version = RecordCodec.version(v)
-            let prev = lastVersion[sid] ?? 0
+            let prev = lastVersion[Int(sid)]
             guard version == prev + 1 else {
                 problem = .init(position: pos, reason: "stream version \(version) follows version \(prev) (versions must be gapless)")
                 return
             }
-            lastVersion[sid] = version
+            lastVersion[Int(sid)] = version
             if pos <= indexed {
                 streamDigest.add(Digest.mix(UInt64(sid), version, pos))
                 let idb = RecordCodec.idBytes(v)
@@ -129,22 +147,12 @@ extension EventLog {
         }
         if let namesProblem { return fail(1, namesProblem) }
 
-        // Pass 2: sequential walks of the indexes, compared by digest.
-        var indexStream = Digest(), indexIDs = Digest()
-        var streamEntries: UInt64 = 0, idEntries: UInt64 = 0
-        var malformed = false
-        try scan(env.dbs.streamIndex) { k, v in
-            guard k.count == 12, v.count == 8 else { malformed = true; return false }
-            indexStream.add(Digest.mix(UInt64(Keys.streamID(k)), Keys.streamVersion(k), UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))))
-            streamEntries += 1
-            return true
-        }
-        try scan(env.dbs.ids) { k, v in
-            guard k.count == 16, v.count == 8 else { malformed = true; return false }
-            indexIDs.add(Digest.mix(k.loadUnaligned(as: UInt64.self), k.loadUnaligned(fromByteOffset: 8, as: UInt64.self), UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))))
-            idEntries += 1
-            return true
-        }
+        // Pass 2's result.
+        indexesDone.wait()
+        indexes.joined = true
+        if let e = indexes.error { throw e }
+        let (indexStream, indexIDs, streamEntries, idEntries, malformed) =
+            (indexes.stream, indexes.ids, indexes.streamEntries, indexes.idEntries, indexes.malformed)
         if malformed || indexStream != streamDigest || indexIDs != idDigest || streamEntries != indexed || idEntries != indexed {
             return fail(try firstIndexProblem(count: indexed, sidByName: sidByName), "an index entry for this event is missing or wrong (stream index: \(streamEntries) entries, id index: \(idEntries), indexed events: \(indexed)); the indexes can be rebuilt from the log")
         }
@@ -183,10 +191,13 @@ extension EventLog {
         return first ?? count + 1
     }
 
-    /// Walks a whole database in chunks of short read transactions; `body` returns false to stop.
+    /// Walks a whole database in chunks of short read transactions; `body` returns false to stop. Lets go of the
+    /// map after each chunk: an index's leaf pages lie scattered through the file, and the kernel maps sixteen
+    /// neighbouring pages with each one it faults in, so a scan maps far more than the bytes it reads.
     func scan(_ dbi: MDB_dbi_t, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         var resume: [UInt8]? = nil
         while true {
+            defer { env.releaseMappedPages() }
             let next: [UInt8]? = try env.read { r in
                 let c = try r.cursor(dbi)
                 defer { c.close() }
@@ -196,7 +207,7 @@ extension EventLog {
                 while let (k, v) = entry {
                     if try !body(k, v) { return nil }
                     n += 1
-                    if n == 65_536 { return Array(k) }
+                    if n == 16_384 { return Array(k) }
                     entry = try c.next()
                 }
                 return nil
@@ -208,6 +219,36 @@ extension EventLog {
 }
 
 typealias MDB_dbi_t = UInt32
+
+/// Digests of the stream and id indexes, computed on the verifier's second thread.
+///
+/// `@unchecked Sendable`: written only by that thread before it signals, read only after the verifier has waited.
+final class IndexDigests: @unchecked Sendable {
+    var stream = Digest(), ids = Digest()
+    var streamEntries: UInt64 = 0, idEntries: UInt64 = 0
+    var malformed = false
+    var error: Error?
+    var joined = false
+
+    func compute(_ log: EventLog) {
+        do {
+            try log.scan(log.env.dbs.streamIndex) { k, v in
+                guard k.count == 12, v.count == 8 else { malformed = true; return false }
+                stream.add(Digest.mix(UInt64(Keys.streamID(k)), Keys.streamVersion(k), UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))))
+                streamEntries += 1
+                return true
+            }
+            try log.scan(log.env.dbs.ids) { k, v in
+                guard k.count == 16, v.count == 8 else { malformed = true; return false }
+                ids.add(Digest.mix(k.loadUnaligned(as: UInt64.self), k.loadUnaligned(fromByteOffset: 8, as: UInt64.self), UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))))
+                idEntries += 1
+                return true
+            }
+        } catch {
+            self.error = error
+        }
+    }
+}
 
 /// Stream name -> stream id, for `verify`: open addressing over one byte arena, so that looking a record's stream
 /// name up allocates nothing (a `[[UInt8]: UInt32]` dictionary copied and hashed the name byte by byte per event).

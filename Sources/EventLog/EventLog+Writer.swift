@@ -216,10 +216,13 @@ public final class LogTransaction {
         }
         if anyExisting { return try duplicate(req, existing) }
 
-        var out: [RecordedEvent] = []
-        out.reserveCapacity(req.count)
+        // Every check before any write: a refused append leaves the transaction untouched, so the writer can run
+        // appends side by side in one transaction without nesting each in its own.
+        var states: [StreamState?] = []
+        states.reserveCapacity(req.streams.count)
+        var seen: [String: StreamState?] = [:]  // a stream named twice in one request sees its first part
         for s in req.streams {
-            let state = try streamState(s.name)
+            let state = try seen[s.name] ?? streamState(s.name)
             let current = state?.version
             switch s.expected {
             case .any: break
@@ -230,7 +233,13 @@ public final class LogTransaction {
                     throw EventLogError.wrongExpectedVersion(stream: s.name, expected: s.expected, actual: current)
                 }
             }
-            var version = current ?? 0
+            states.append(state)
+            seen[s.name] = .some((state?.sid, (current ?? 0) + UInt64(s.events.count)))
+        }
+        var out: [RecordedEvent] = []
+        out.reserveCapacity(req.count)
+        for (s, state) in zip(req.streams, states) {
+            var version = state?.version ?? 0
             for e in s.events {
                 version += 1
                 out.append(try write(e, name: s.name, version: version))
@@ -479,6 +488,9 @@ final class Writer: @unchecked Sendable {
     private struct Job {
         var body: (LogTransaction) throws -> Any
         var done: (Result<Any, Error>) -> Void
+        /// The body writes nothing unless it succeeds (it checks everything first), so it needs no nested
+        /// transaction to be undone. Nesting costs LMDB a few megabytes of bookkeeping per job.
+        var checksBeforeWriting = false
     }
 
     private let env: Environment
@@ -523,10 +535,10 @@ final class Writer: @unchecked Sendable {
         cond.unlock()
     }
 
-    func submitSync<T>(_ body: @escaping (LogTransaction) throws -> T) throws -> T {
+    func submitSync<T>(checksBeforeWriting: Bool = false, _ body: @escaping (LogTransaction) throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<Any, Error>?
-        enqueue(Job(body: { try body($0) }, done: { result = $0; done.signal() }))
+        enqueue(Job(body: { try body($0) }, done: { result = $0; done.signal() }, checksBeforeWriting: checksBeforeWriting))
         done.wait()
         // The semaphore orders the writer's store before this read.
         switch result! {
@@ -535,14 +547,14 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    func submit<T: Sendable>(_ body: @escaping @Sendable (LogTransaction) throws -> T) async throws -> T {
+    func submit<T: Sendable>(checksBeforeWriting: Bool = false, _ body: @escaping @Sendable (LogTransaction) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (k: CheckedContinuation<T, Error>) in
             enqueue(Job(body: { try body($0) }, done: { r in
                 switch r {
                 case .success(let v): k.resume(returning: v as! T)
                 case .failure(let e): k.resume(throwing: e)
                 }
-            }))
+            }, checksBeforeWriting: checksBeforeWriting))
         }
     }
 
@@ -582,12 +594,15 @@ final class Writer: @unchecked Sendable {
                     }
                 } else {
                     for job in batch {
+                        let before = tx.head
                         do {
-                            results.append(.success(try tx.isolated(job.body)))
+                            results.append(.success(try job.checksBeforeWriting ? job.body(tx) : tx.isolated(job.body)))
                             anySuccess = true
                         } catch let e as LMDBError where e.isMapFull {
                             throw e
                         } catch {
+                            // A job that promised to check first must not have written; if it did, undo everything.
+                            if job.checksBeforeWriting && tx.head != before { throw error }
                             results.append(.failure(EventLog.wrap(error)))
                         }
                     }

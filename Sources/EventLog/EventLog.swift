@@ -137,14 +137,14 @@ public final class EventLog: Sendable {
     @discardableResult
     public func append(_ appends: [StreamAppend]) throws -> AppendResult {
         let prepared = try PreparedAppend(appends)
-        return try writer.submitSync { tx in try tx.append(prepared) }
+        return try writer.submitSync(checksBeforeWriting: true) { tx in try tx.append(prepared) }
     }
 
     /// Appends events to one or more streams atomically (async; the write itself runs on the writer thread).
     @discardableResult
     public func append(_ appends: [StreamAppend]) async throws -> AppendResult {
         let prepared = try PreparedAppend(appends)
-        return try await writer.submit { tx in try tx.append(prepared) }
+        return try await writer.submit(checksBeforeWriting: true) { tx in try tx.append(prepared) }
     }
 
     /// Appends to one stream.
@@ -170,6 +170,9 @@ public final class EventLog: Sendable {
     public func indexTail() throws {
         try writer.submitSync { tx in tx.requestIndex() }
     }
+
+    /// The writer indexes the unindexed tail in the transaction that brings it to this many events.
+    public static var tailLimit: Int { Writer.tailLimit }
 
     /// Position of the last event the stream and id indexes cover (the events after it are the unindexed tail).
     public func indexedPosition() throws -> UInt64 {
@@ -280,10 +283,11 @@ public final class EventLog: Sendable {
     /// Calls `body` for every event from `from` through `to` (inclusive), in order, decoding each envelope.
     /// Reads in chunks of short read transactions so memory stays flat and old pages are not pinned.
     ///
-    /// `releasingPagesEvery`: when set, the walk lets go of the map pages it has read every so many bytes, so the
-    /// process's resident memory stays flat however long the log (the pages stay in the page cache). It costs
-    /// some speed (re-mapping), so it is off by default; `align export` turns it on.
-    public func replay(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384, releasingPagesEvery release: Int? = nil,
+    /// `releasingPagesEvery`: the walk lets go of the map pages it has read every so many bytes, so the process's
+    /// resident memory stays flat however long the log (the pages stay in the page cache). `nil` keeps them mapped,
+    /// which is faster when the same process walks the log again.
+    public func replay(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384,
+                       releasingPagesEvery release: Int? = 16 << 20,
                        _ body: (RecordedEvent) throws -> Void) throws {
         try replayRaw(from: from, through: to, chunk: chunk, releasingPagesEvery: release) { pos, bytes in
             try body(try RecordCodec.decodeStored(position: pos, bytes))
@@ -291,11 +295,11 @@ public final class EventLog: Sendable {
     }
 
     /// Like `replay`, but hands on the stored bytes of each record without decoding (valid only during the call).
-    public func replayRaw(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384, releasingPagesEvery release: Int? = nil,
+    public func replayRaw(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384,
+                          releasingPagesEvery release: Int? = 16 << 20,
                           _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
         var next = max(from, 1)
-        var bytesSinceRelease = 0
-        var lo = UInt.max, hi: UInt = 0  // the span of the map this walk has read since the last release
+        var releaser = MappedPageReleaser(env, every: release)
         while next <= to {
             let last: UInt64? = try EventLog.storage {
                 try env.read { r -> UInt64? in
@@ -304,11 +308,7 @@ public final class EventLog: Sendable {
                     try Records.forEach(r, from: next) { pos, v in
                         if pos > to { return false }
                         try body(pos, v)
-                        bytesSinceRelease += v.count
-                        if let b = v.baseAddress {
-                            lo = min(lo, UInt(bitPattern: b))
-                            hi = max(hi, UInt(bitPattern: b) + UInt(v.count))
-                        }
+                        releaser.read(v)
                         last = pos
                         n += 1
                         return n < chunk
@@ -316,13 +316,7 @@ public final class EventLog: Sendable {
                     return n < chunk && last != nil ? (last! | (1 << 63)) : last
                 }
             }
-            // A sequential walk never comes back to the pages it read: let them go from this process's resident
-            // set, so peak memory stays flat however long the log (they stay in the page cache).
-            if let release, bytesSinceRelease >= release {
-                env.releaseMappedPages(from: lo, to: hi)
-                bytesSinceRelease = 0
-                (lo, hi) = (UInt.max, 0)
-            }
+            releaser.releaseIfDue()
             guard let l = last else { return }
             if l & (1 << 63) != 0 { return }  // chunk not full: reached the end
             next = l + 1

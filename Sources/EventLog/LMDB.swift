@@ -58,6 +58,9 @@ final class Environment: @unchecked Sendable {
     /// Shared by every transaction, exclusive while the map is resized.
     private var resizeLock = pthread_rwlock_t()
     private let dbLock = NSLock()
+    /// Where LMDB mapped the data file in this process (LMDB does not say unless the map is fixed), found in
+    /// `/proc/self/maps` after opening. Nil when it cannot be found; releasing pages then does nothing.
+    private(set) var mapBase: UnsafeMutableRawPointer?
 
     /// Default map reservation: address space, not disk. Grows by doubling on `MDB_MAP_FULL`.
     static let initialMapSize = 64 << 30
@@ -77,6 +80,7 @@ final class Environment: @unchecked Sendable {
             var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
             try openDatabases(create: create)
+            mapBase = Environment.findMapBase(path: path)
         } catch {
             // `self` is fully initialised here, so throwing runs `deinit`, which closes the environment and
             // destroys the lock. Closing them here as well freed them twice (a crash on a garbage data.mdb).
@@ -175,7 +179,10 @@ final class Environment: @unchecked Sendable {
     /// Doubles the map (or adopts a size another process set). No transaction of this process is open meanwhile.
     func growMap(adoptOnly: Bool) throws {
         pthread_rwlock_wrlock(&resizeLock)
-        defer { pthread_rwlock_unlock(&resizeLock) }
+        defer {
+            mapBase = Environment.findMapBase(path: path)  // LMDB mapped the file again
+            pthread_rwlock_unlock(&resizeLock)
+        }
         if adoptOnly {
             try check(mdb_env_set_mapsize(env, 0), "mdb_env_set_mapsize")
             return
@@ -247,16 +254,37 @@ final class Environment: @unchecked Sendable {
         }
     }
 
-    /// Drops this process's mappings of the data file's pages between two addresses inside the map
-    /// (`MADV_DONTNEED` on the read-only shared map). The data stays in the page cache; a later read maps it
-    /// again. Safe because the map is never written through (no `MDB_WRITEMAP`).
-    func releaseMappedPages(from lo: UInt, to hi: UInt) {
-        guard hi > lo else { return }
-        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
-        let start = lo & ~(page - 1)
-        let end = (hi + page - 1) & ~(page - 1)
-        madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), MADV_DONTNEED)
+    /// Drops this process's mappings of all the data file's pages (`MADV_DONTNEED` on the read-only shared
+    /// map). The data stays in the page cache; a later read maps it again, which is why it is safe while other
+    /// transactions read: the map is never written through (no `MDB_WRITEMAP`). The whole file rather than the
+    /// span a walk read, because the kernel maps neighbouring pages on each fault ("fault-around") too.
+    func releaseMappedPages() {
+        withShared {
+            var info = MDB_envinfo()
+            guard mdb_env_info(env, &info) == 0, let base = mapBase else { return }
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let length = min((info.me_last_pgno + 1) * page, info.me_mapsize)
+            madvise(base, length, MADV_DONTNEED)
+        }
     }
+
+    private static func findMapBase(path: String) -> UnsafeMutableRawPointer? {
+        var st = stat()
+        guard stat(path + "/data.mdb", &st) == 0, let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else {
+            return nil
+        }
+        // Each line: start-end perms offset dev inode path
+        for line in maps.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count >= 6, f[2] == "00000000", UInt64(f[4]) == UInt64(st.st_ino), f[5].hasSuffix("data.mdb"),
+                  let dash = f[0].firstIndex(of: "-"), let start = UInt(f[0][..<dash], radix: 16) else { continue }
+            return UnsafeMutableRawPointer(bitPattern: start)
+        }
+        return nil
+    }
+
+    /// How often walks of the whole ledger (`verify`, index scans) let go of the map pages they have read.
+    static let releaseEvery = 16 << 20
 
     /// Current size of the data file in bytes.
     var fileSize: Int64 {
@@ -269,6 +297,29 @@ final class Environment: @unchecked Sendable {
         try withShared {
             try check(mdb_env_copy2(env, directory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2")
         }
+    }
+}
+
+/// Lets a long walk go of the map pages it has read, every `every` bytes, so that walking the whole ledger keeps a
+/// flat resident size (the pages stay in the page cache; a later read maps them again). `every == nil` keeps
+/// everything mapped.
+struct MappedPageReleaser {
+    let env: Environment
+    let every: Int?
+    private var bytes = 0
+
+    init(_ env: Environment, every: Int?) {
+        self.env = env
+        self.every = every
+    }
+
+    @inline(__always) mutating func read(_ b: UnsafeRawBufferPointer) { bytes &+= b.count }
+
+    /// Releases the map when the walk has read `every` bytes since the last time. Call between read transactions.
+    mutating func releaseIfDue() {
+        guard let every, bytes >= every else { return }
+        env.releaseMappedPages()
+        bytes = 0
     }
 }
 

@@ -48,15 +48,15 @@ struct Series {
 enum SeriesMath { static func median(_ xs: [Double]) -> Double { align_bench.median(xs) } }
 
 final class Results {
-    var fsync = Series(), rawLMDB = Series(), rawLayout = Series(), onePerCommit = Series(), sqliteOnePerCommit = Series()
-    var group = Series()
+    var fsync = Series(), rawLMDB = Series(), onePerCommit = Series(), sqliteOnePerCommit = Series()
+    var group = Series(), groupKiBPerCommit = Series(), rawGroup = Series()
     var batched = Series(), sqliteBatched = Series()
     var batchedKiB = Series(), sqliteBatchedKiB = Series(), batchedCPU = Series(), sqliteBatchedCPU = Series()
     var groupEventsPerCommit = Series()
     var buildRate: Double?, sqliteBuildRate: Double?
     var replay = Series(), replayRaw = Series(), sqliteScan = Series()
     var verify = Series()
-    var readMedian = Series(), readP99 = Series(), sqliteReadMedian = Series(), sqliteReadP99 = Series()
+    var readMedian = Series(), readP99 = Series(), tailReadMedian = Series(), tailReadP99 = Series(), sqliteReadMedian = Series(), sqliteReadP99 = Series()
     /// (label, events, child's VmHWM KiB, peak anonymous KiB, anonymous KiB after open, file-backed KiB at the end, seconds)
     var memory: [(label: String, events: Int, hwm: Int, anonPeak: Int, anonBase: Int, rssFile: Int, seconds: Double)] = []
     var ledgerBytes: Int64?, sqliteBytes: Int64?
@@ -95,7 +95,7 @@ struct Bench {
         let events = (0..<n).map { Workload.event(seq: $0, rng: &rng) }
         let appends = events.map { [StreamAppend(stream: $0.stream, events: [Workload.proposed($0)])] }
         let payloads = events.map(\.payload)
-        note("1 event per durable commit: \(n) events per run, \(config.runs) runs (fdatasync, raw LMDB, raw LMDB with EventLog's layout, EventLog, SQLite interleaved)")
+        note("1 event per durable commit: \(n) events per run, \(config.runs) runs (fdatasync, raw LMDB, EventLog, SQLite interleaved)")
         for run in 1...config.runs {
             let d0 = makeDir(work, "fsync")
             r.fsync.add(fdatasyncFloor(dir: d0, n: n))
@@ -104,10 +104,6 @@ struct Bench {
             let d1 = makeDir(work, "raw-lmdb")
             r.rawLMDB.add(rawLMDBOnePerCommit(dir: d1, payloads: payloads))
             removeTree(d1)
-
-            let d4 = makeDir(work, "raw-layout")
-            r.rawLayout.add(rawLMDBEventLogLayout(dir: d4, events: events))
-            removeTree(d4)
 
             let d2 = work + "/one-per-commit.ledger"
             removeTree(d2)
@@ -131,7 +127,7 @@ struct Bench {
                 r.sqliteOnePerCommit.add(Double(n) / seconds(since: t0))
             }
             removeTree(d3)
-            note("  run \(run): fdatasync \(fmtRate(r.fsync.values.last!)), raw LMDB \(fmtRate(r.rawLMDB.values.last!)), raw LMDB with EventLog's layout \(fmtRate(r.rawLayout.values.last!)), EventLog \(fmtRate(r.onePerCommit.values.last!)), SQLite \(fmtRate(r.sqliteOnePerCommit.values.last!))")
+            note("  run \(run): fdatasync \(fmtRate(r.fsync.values.last!)), raw LMDB \(fmtRate(r.rawLMDB.values.last!)), EventLog \(fmtRate(r.onePerCommit.values.last!)), SQLite \(fmtRate(r.sqliteOnePerCommit.values.last!))")
         }
     }
 
@@ -141,6 +137,7 @@ struct Bench {
         let threads = config.groupThreads, per = config.groupEventsPerThread
         note("group commit: \(threads) threads x \(per) appends of one event, \(config.runs) runs")
         for run in 1...config.runs {
+            var groupWritten: Int64?
             let dir = work + "/group.ledger"
             removeTree(dir)
             try scoped {
@@ -172,10 +169,12 @@ struct Bench {
                     th.start()
                 }
                 usleep(20_000)
+                let w0 = deviceWrittenBytes(dir)
                 let t0 = nowNS()
                 for _ in 0..<threads { start.signal() }
                 done.wait()
                 let rate = Double(threads * per) / seconds(since: t0)
+                groupWritten = deviceWrittenBytes(dir).flatMap { a in w0.map { a - $0 } }
                 if let e = errors.error { throw e }
                 r.group.add(rate)
                 let v = try log.verify()
@@ -184,8 +183,16 @@ struct Bench {
             usleep(50_000)
             let commits = lastTxnID(dir)
             if commits > 0 { r.groupEventsPerCommit.add(Double(threads * per) / Double(commits)) }
+            if commits > 0, let b = groupWritten { r.groupKiBPerCommit.add(Double(b) / 1024 / Double(commits)) }
+            // The same number of events through raw LMDB, `threads` puts per commit: what the disk allows a group
+            // commit of that size, whatever the software above LMDB does.
+            let rawDir = makeDir(work, "raw-group")
+            var prng = SplitMix64(seed: 5)
+            let payloads = (0..<(threads * per)).map { Workload.event(seq: $0, rng: &prng).payload }
+            r.rawGroup.add(rawLMDBOnePerCommit(dir: rawDir, payloads: payloads, perCommit: threads))
+            removeTree(rawDir)
             removeTree(dir)
-            note("  run \(run): \(fmtRate(r.group.values.last!)), \(commits) transactions, \(String(format: "%.1f", Double(threads * per) / Double(commits))) events per commit")
+            note("  run \(run): \(fmtRate(r.group.values.last!)), \(commits) transactions, \(String(format: "%.1f", Double(threads * per) / Double(commits))) events and \(String(format: "%.1f", r.groupKiBPerCommit.values.last ?? 0)) KiB written per commit; raw LMDB \(threads) puts per commit \(fmtRate(r.rawGroup.values.last!))")
         }
     }
 
@@ -338,8 +345,28 @@ struct Bench {
     }
 
     func readStreams() throws {
+        try measureReads(into: &r.readMedian, p99: &r.readP99, peer: true)
+    }
+
+    /// The same reads after appending `tailLimit - 1` events in one commit (to other streams): every read then scans
+    /// the longest unindexed tail there can be beside the index. The worst case, not the usual one.
+    func readStreamsWithFullTail() throws {
+        try scoped {
+            let log = try EventLog.open(at: ledgerPath)
+            try log.indexTail()
+            var rng = SplitMix64(seed: 99)
+            let filler = (0..<(EventLog.tailLimit - 1)).map { Workload.event(seq: config.ledgerEvents + $0, rng: &rng) }
+            try log.append(Workload.streamAppends(Workload.group(filler)))
+            let unindexed = try log.stats().events - log.indexedPosition()
+            precondition(unindexed == UInt64(EventLog.tailLimit - 1), "tail of \(unindexed) events")
+        }
+        note("read(stream:) again, with \(EventLog.tailLimit - 1) unindexed events in the tail")
+        try measureReads(into: &r.tailReadMedian, p99: &r.tailReadP99, peer: false)
+    }
+
+    func measureReads(into med: inout Series, p99: inout Series, peer withPeer: Bool) throws {
         let log = try EventLog.open(at: ledgerPath)
-        let peer = SQLitePeer(path: sqlitePath, create: false)
+        let peer = withPeer ? SQLitePeer(path: sqlitePath, create: false) : nil
         let k = shortStreams
         let samples = config.readSamples
         note("read(stream:) of ten-event streams among \(fmtCount(config.ledgerEvents)): \(samples) random streams per run, \(config.runs) runs")
@@ -361,6 +388,11 @@ struct Bench {
                 precondition(evs.count == 10 && evs[9].version == 10, "stream \(name) has \(evs.count) events")
                 t.append(Double(t1 - t0) / 1e9)
             }
+            med.add(median(t)); p99.add(percentile(t, 0.99))
+            guard let peer else {
+                note("  run \(run): EventLog median \(fmtMicros(median(t))), p99 \(fmtMicros(percentile(t, 0.99)))")
+                continue
+            }
             for name in names {
                 let t0 = nowNS()
                 let evs = peer.read(stream: name)
@@ -368,7 +400,6 @@ struct Bench {
                 precondition(evs.count == 10)
                 ts.append(Double(t1 - t0) / 1e9)
             }
-            r.readMedian.add(median(t)); r.readP99.add(percentile(t, 0.99))
             r.sqliteReadMedian.add(median(ts)); r.sqliteReadP99.add(percentile(ts, 0.99))
             note("  run \(run): EventLog median \(fmtMicros(median(t))), p99 \(fmtMicros(percentile(t, 0.99))); SQLite median \(fmtMicros(median(ts))), p99 \(fmtMicros(percentile(ts, 0.99)))")
         }

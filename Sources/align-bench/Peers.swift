@@ -34,8 +34,9 @@ private func mdb(_ rc: Int32, _ what: String) {
 }
 
 /// Raw LMDB's own floor: a fresh environment with default (durable) flags, one unnamed database, and a loop of
-/// `mdb_txn_begin` + `mdb_put` (8-byte big-endian key, the same 300-byte payload) + `mdb_txn_commit`.
-func rawLMDBOnePerCommit(dir: String, payloads: [[UInt8]]) -> Double {
+/// `mdb_txn_begin` + `mdb_put` (8-byte big-endian key, the same 300-byte payload) + `mdb_txn_commit`. With
+/// `perCommit` above 1, that many puts per transaction: the floor of a group commit of that size.
+func rawLMDBOnePerCommit(dir: String, payloads: [[UInt8]], perCommit: Int = 1) -> Double {
     var envp: OpaquePointer?
     mdb(mdb_env_create(&envp), "mdb_env_create")
     let env = envp!
@@ -50,7 +51,7 @@ func rawLMDBOnePerCommit(dir: String, payloads: [[UInt8]]) -> Double {
     let t0 = nowNS()
     for (i, p) in payloads.enumerated() {
         var key = UInt64(i + 1).bigEndian
-        mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
+        if i % perCommit == 0 { mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin") }
         withUnsafeMutableBytes(of: &key) { k in
             p.withUnsafeBytes { v in
                 var kv = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
@@ -58,63 +59,9 @@ func rawLMDBOnePerCommit(dir: String, payloads: [[UInt8]]) -> Double {
                 mdb(mdb_put(txn, dbi, &kv, &vv, 0), "mdb_put")
             }
         }
-        mdb(mdb_txn_commit(txn), "mdb_txn_commit")
+        if i % perCommit == perCommit - 1 || i == payloads.count - 1 { mdb(mdb_txn_commit(txn), "mdb_txn_commit") }
     }
     return Double(payloads.count) / seconds(since: t0)
-}
-
-/// Raw LMDB doing, per durable commit, the writes EventLog's format requires for one event, without EventLog's code:
-/// six named databases; a record of the same size appended to `events`; for a new stream its `streams` and
-/// `stream-names` entries; a `stream-index` and an `ids` entry; the head in `meta`. The floor for EventLog's layout.
-func rawLMDBEventLogLayout(dir: String, events: [BenchEvent]) -> Double {
-    var envp: OpaquePointer?
-    mdb(mdb_env_create(&envp), "mdb_env_create")
-    let env = envp!
-    defer { mdb_env_close(env) }
-    mdb(mdb_env_set_maxdbs(env, 32), "mdb_env_set_maxdbs")
-    mdb(mdb_env_set_mapsize(env, 1 << 30), "mdb_env_set_mapsize")
-    mdb(mdb_env_open(env, dir, 0, 0o644), "mdb_env_open")
-    var txn: OpaquePointer?
-    var dbis = [MDB_dbi](repeating: 0, count: 6)
-    mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
-    for (i, name) in ["meta", "events", "streams", "stream-names", "stream-index", "ids"].enumerated() {
-        mdb(mdb_dbi_open(txn, name, UInt32(MDB_CREATE), &dbis[i]), "mdb_dbi_open")
-    }
-    mdb(mdb_txn_commit(txn), "mdb_txn_commit")
-    func put(_ dbi: MDB_dbi, _ k: [UInt8], _ v: [UInt8], _ flags: Int32 = 0) {
-        k.withUnsafeBytes { kb in
-            v.withUnsafeBytes { vb in
-                var kv = MDB_val(mv_size: kb.count, mv_data: UnsafeMutableRawPointer(mutating: kb.baseAddress))
-                var vv = MDB_val(mv_size: vb.count, mv_data: UnsafeMutableRawPointer(mutating: vb.baseAddress))
-                mdb(mdb_put(txn, dbi, &kv, &vv, UInt32(flags)), "mdb_put")
-            }
-        }
-    }
-    func be<T: FixedWidthInteger>(_ x: T) -> [UInt8] { withUnsafeBytes(of: x.bigEndian) { Array($0) } }
-    var streams: [String: (sid: UInt32, version: UInt64)] = [:]
-    let head = Array("head".utf8), headValue = [UInt8](repeating: 1, count: 40)
-    let records = events.map { e in
-        [UInt8](repeating: 0x5A, count: 88 + e.stream.utf8.count + e.type.utf8.count + e.actor.utf8.count + e.payload.count + 32)
-    }
-    let t0 = nowNS()
-    for (i, e) in events.enumerated() {
-        mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
-        let pos = UInt64(i + 1)
-        var st = streams[e.stream] ?? (0, 0)
-        if st.sid == 0 {
-            st.sid = UInt32(streams.count + 1)
-            put(dbis[2], Array(e.stream.utf8), be(st.sid), MDB_NOOVERWRITE)
-            put(dbis[3], be(st.sid), Array(e.stream.utf8), MDB_APPEND)
-        }
-        st.version += 1
-        streams[e.stream] = st
-        put(dbis[1], be(pos), records[i], MDB_APPEND)
-        put(dbis[4], be(st.sid) + be(st.version), withUnsafeBytes(of: pos.littleEndian) { Array($0) }, MDB_NOOVERWRITE)
-        put(dbis[5], e.id.withBytes { Array($0) }, withUnsafeBytes(of: pos.littleEndian) { Array($0) }, MDB_NOOVERWRITE)
-        put(dbis[0], head, headValue)
-        mdb(mdb_txn_commit(txn), "mdb_txn_commit")
-    }
-    return Double(events.count) / seconds(since: t0)
 }
 
 // MARK: LMDB facts

@@ -76,6 +76,7 @@ do {
             try bench.readStreams()
         }
         if config.wants("memory") { try bench.memory() }
+        if config.wants("ledger") { try bench.readStreamsWithFullTail() }  // last: it appends to the big ledger
     }
 } catch {
     note("align-bench failed: \(error)")

@@ -112,7 +112,7 @@ struct Export: ParsableCommand {
                 if let stream {
                     for e in try log.read(stream: stream) where e.position >= (from ?? 1) && e.position <= (to ?? head.position) { try visit(e) }
                 } else {
-                    try log.replay(from: from ?? 1, through: min(to ?? head.position, head.position), releasingPagesEvery: 16 << 20) { e in
+                    try log.replay(from: from ?? 1, through: min(to ?? head.position, head.position)) { e in
                         try visit(e)
                         if tty && e.position % 100_000 == 0 { FileHandle.standardError.write(Data("\rexported through position \(e.position)/\(head.position)".utf8)) }
                     }
