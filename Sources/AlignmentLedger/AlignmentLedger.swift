@@ -145,16 +145,25 @@ public final class AlignmentLedger: Sendable {
 
     // MARK: Read model upkeep
 
-    /// One codec for every kept read model: canonical JSON through JSONCore.
+    /// Kept states and scorecard buckets use their hand-written binary form (`BinaryCodable`, see docs/FORMAT.md);
+    /// the few override records, canonical JSON through JSONCore.
     static let stateEncoder = JSONValueEncoder()
     static let stateDecoder = JSONValueDecoder()
 
-    /// A kept state as canonical JSON (sorted keys, ISO 8601 dates), through JSONCore.
-    static func encodeState(_ s: EntityState) throws -> [UInt8] { try stateEncoder.encodeCanonical(s) }
-    static func decodeState(_ b: [UInt8]) throws -> EntityState { try stateDecoder.decode(EntityState.self, fromJSON: b) }
+    static func encodeState(_ s: EntityState) -> [UInt8] { s.binary }
+    static func decodeState(_ b: [UInt8]) throws -> EntityState { try EntityState(binary: b) }
 
-    static func encodeBucket(_ b: Bucket) throws -> [UInt8] { try stateEncoder.encodeCanonical(b) }
-    static func decodeBucket(_ b: [UInt8]) throws -> Bucket { try stateDecoder.decode(Bucket.self, fromJSON: b) }
+    static func encodeBucket(_ b: Bucket) -> [UInt8] {
+        var w = BinaryWriter(capacity: 64)
+        b.write(to: &w)
+        return w.bytes
+    }
+    static func decodeBucket(_ b: [UInt8]) throws -> Bucket {
+        var r = BinaryReader(b)
+        let bucket = try Bucket(from: &r)
+        guard r.isAtEnd else { throw BinaryError.trailingBytes }
+        return bucket
+    }
     static func encodeOverride(_ o: OverrideRecord) throws -> [UInt8] { try stateEncoder.encodeCanonical(o) }
     static func decodeOverride(_ b: [UInt8]) throws -> OverrideRecord { try stateDecoder.decode(OverrideRecord.self, fromJSON: b) }
 
@@ -217,19 +226,31 @@ public final class AlignmentLedger: Sendable {
                 box.value = p
                 p.bind(tx)
                 defer { p.bind(nil) }
+                // Batches of 4,096 events: the next one decodes on another thread while this one folds.
                 var n = 0
-                while n < 250_000 {
-                    let batch = try tx.read(from: cursor.value, limit: 4096)
-                    if batch.isEmpty { break }
-                    try p.apply(batch: batch)
+                var batch = try tx.read(from: cursor.value, limit: 4096)
+                var pending = batch.isEmpty ? nil : PendingDecode(batch)
+                while let decoding = pending {
+                    let decoded = decoding.wait()
                     n += batch.count
                     cursor.value = batch.last!.position + 1
+                    let current = batch
+                    batch = n < 250_000 ? try tx.read(from: cursor.value, limit: 4096) : []
+                    pending = batch.isEmpty ? nil : PendingDecode(batch)
+                    try p.apply(batch: current, decoded: decoded)
                     progress?(cursor.value - 1, tx.head.position)
                 }
                 try p.flush(tx, through: cursor.value - 1)
                 return cursor.value > tx.head.position
             }
-            if done { return }
+            if done {
+                // Freeing a rebuild's states (hundreds of thousands of small objects) takes a noticeable part of
+                // a second: do it off the caller's path.
+                let folded = UncheckedBox(box.value)
+                box.value = nil
+                DispatchQueue.global(qos: .utility).async { folded.value = nil }
+                return
+            }
         }
     }
 

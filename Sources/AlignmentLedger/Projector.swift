@@ -85,7 +85,7 @@ final class Projector {
                 overrides.append(OverrideRecord(position: r.position, type: type, stream: stream, actor: r.actor, at: r.at, rule: o.rule, reason: o.reason))
             }
         }
-        try state.apply(r)
+        try state.apply(r, stream: stream)
     }
 
     /// Folds a stored event, skipping types this build does not know.
@@ -99,8 +99,17 @@ final class Projector {
     }
 
     /// Folds a batch of stored events in order, decoding their payloads on all cores first (decoding is pure).
+    /// Folds a batch whose payloads were decoded already (see `PendingDecode`).
+    func apply(batch: [RecordedEvent], decoded: [DomainEvent?]) throws {
+        for (e, d) in zip(batch, decoded) { try apply(e, decoded: d) }
+    }
+
+    static func decode(_ e: RecordedEvent) -> DomainEvent? {
+        try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload)
+    }
+
     func apply(batch: [RecordedEvent]) throws {
-        let decoded = Parallel.map(batch) { e in try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload) }
+        let decoded = Parallel.map(batch, Projector.decode)
         for (e, d) in zip(batch, decoded) { try apply(e, decoded: d) }
     }
 
@@ -111,11 +120,9 @@ final class Projector {
     func flush(_ tx: LogTransaction, through position: UInt64? = nil) throws {
         if enabled.contains(.state) {
             // Encoding is pure: done on all cores, then written in order on this (the writer's) thread.
-            let changed = try state.dirty.sorted().compactMap { stream in try state.state(stream).map { (stream, $0) } }
-            let encoded = Parallel.map(changed) { try? AlignmentLedger.encodeState($0.1) }
-            for ((stream, s), bytes) in zip(changed, encoded) {
-                try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), bytes ?? AlignmentLedger.encodeState(s))
-            }
+            let changed = state.dirtyStates()
+            let encoded = Parallel.map(changed) { AlignmentLedger.encodeState($0.state) }
+            for (c, bytes) in zip(changed, encoded) { try tx.put(AlignmentLedger.stateTable, Array(c.stream.utf8), bytes) }
         }
         state.clearDirty()
         if enabled.contains(.scorecard) {
@@ -152,6 +159,28 @@ extension DomainEvent {
     }
 }
 
+/// A batch's payloads decoding on another thread while the writer folds the batch before it: decoding is pure,
+/// and in a rebuild it costs about as much as the fold, so the two cores work side by side.
+///
+/// `@unchecked Sendable`: `result` is written once on the decoding thread before `done` is signalled, and read
+/// only after `wait()`.
+final class PendingDecode: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: [DomainEvent?] = []
+
+    init(_ batch: [RecordedEvent]) {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = batch.map(Projector.decode)
+            done.signal()
+        }
+    }
+
+    func wait() -> [DomainEvent?] {
+        done.wait()
+        return result
+    }
+}
+
 /// Lets a non-Sendable fold cross into the writer's transaction closure. Safe because the caller waits for
 /// the transaction to finish before touching the box again, and only the writer thread uses it meanwhile.
 final class UncheckedBox<T>: @unchecked Sendable {
@@ -179,3 +208,4 @@ enum Parallel {
         return box.value.map { $0! }
     }
 }
+

@@ -601,35 +601,35 @@ import AlignmentProjections
         #expect(all.count == 8)
         if case .lead(let l) = all[3] { #expect(l.status == .accepted && l.handoff?.signals.count == 2) } else { Issue.record("no lead") }
         for s in all {
-            let bytes = try AlignmentLedger.encodeState(s)
+            // Kept bytes: the binary form, exact (fractional seconds included).
+            let bytes = AlignmentLedger.encodeState(s)
             #expect(try AlignmentLedger.decodeState(bytes) == s)
-            #expect(try JSONValue.parse(bytes).serialize() == bytes)  // canonical
-            // The same JSON value as Foundation wrote, once dates are whole seconds (JSONEncoder drops fractions).
-            let whole = try JSONValueDecoder().decode(EntityState.self, from: Self.truncatingFractions(JSONValue.parse(bytes)))
-            let enc = JSONEncoder()
-            enc.dateEncodingStrategy = .iso8601
-            enc.outputFormatting = [.sortedKeys]
-            let foundation = try enc.encode(whole)
-            #expect(try JSONValue.parse(Array(foundation)) == JSONValueEncoder().encode(whole))
-            // Read models kept by earlier builds (Foundation's bytes) still decode.
-            #expect(try AlignmentLedger.decodeState(Array(foundation)) == whole)
+            #expect(AlignmentLedger.encodeState(try AlignmentLedger.decodeState(bytes)) == bytes)  // deterministic
+            // Every truncation is refused (never a trap, never a different state), and so are extra bytes.
+            for n in 0..<bytes.count { #expect(throws: BinaryError.self) { try AlignmentLedger.decodeState(Array(bytes[0..<n])) } }
+            #expect(throws: BinaryError.self) { try AlignmentLedger.decodeState(bytes + [0]) }
+            // The JSON form (what `align state --json` prints) stays canonical and round-trips.
+            let json = try JSONValueEncoder().encodeCanonical(s)
+            #expect(try JSONValue.parse(json).serialize() == json)
+            #expect(try JSONValueDecoder().decode(EntityState.self, fromJSON: json) == s)
         }
-        // The enum's shape is the synthesized one: one key naming the case, holding `_0`.
-        let v = try JSONValue.parse(AlignmentLedger.encodeState(.lead(LeadState(id: "L-1"))))
-        #expect(Self.text(v) == #"{"lead":{"_0":{"id":"L-1","status":"none"}}}"#)
-    }
-
-    /// Drops fractional seconds from every date-time string (as JSONEncoder's `.iso8601` did).
-    static func truncatingFractions(_ v: JSONValue) -> JSONValue {
-        switch v {
-        case .string(let s):
-            if s.count > 20, s.hasSuffix("Z"), let dot = s.firstIndex(of: "."), JSONDates.parse(s) != nil {
-                return .string(String(s[..<dot]) + "Z")
+        // Damaged bytes: random flips and random garbage throw or decode, but never trap.
+        var rng = SystemRandomNumberGenerator()
+        for s in all {
+            let bytes = AlignmentLedger.encodeState(s)
+            for _ in 0..<200 {
+                var b = bytes
+                b[Int.random(in: 0..<b.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng)
+                _ = try? AlignmentLedger.decodeState(b)
             }
-            return v
-        case .array(let a): return .array(a.map(truncatingFractions))
-        case .object(let o): return .object(o.mapValues(truncatingFractions))
-        default: return v
         }
+        for _ in 0..<500 { _ = try? AlignmentLedger.decodeState((0..<Int.random(in: 0..<64)).map { _ in UInt8.random(in: 0...255) }) }
+        // A layout this build does not know is refused.
+        var unknown = AlignmentLedger.encodeState(all[0])
+        unknown[0] = 99
+        #expect(throws: BinaryError.self) { try AlignmentLedger.decodeState(unknown) }
+        // The JSON enum shape is the synthesized one: one key naming the case, holding `_0`.
+        let v = try JSONValue.parse(JSONValueEncoder().encodeCanonical(EntityState.lead(LeadState(id: "L-1"))))
+        #expect(Self.text(v) == #"{"lead":{"_0":{"id":"L-1","status":"none"}}}"#)
     }
 }
