@@ -46,13 +46,13 @@ public final class CurrentStateFold {
     /// Bump when the fold's code changes meaning: kept read models with another version are rebuilt.
     public static let codeVersion = 3
 
-    /// A stream's state and whether it changed since `clearDirty`.
-    private struct Slot {
-        var state: EntityState
-        var dirty: Bool
-    }
-
-    private var slots: [String: Slot] = [:]
+    /// One table per kind of stream, so that a state evolves in place: pulling a state out of an `EntityState`
+    /// and putting it back cost a copy of all its fields per event.
+    private var ledgers = Table<LedgerState>()
+    private var definitions = Table<DefinitionState>()
+    private var campaigns = Table<CampaignState>()
+    private var leads = Table<LeadState>()
+    private var contents = Table<ContentState>()
     /// The streams whose state changed since `clearDirty`, in the order they first changed.
     public private(set) var dirtyStreams: [String] = []
     private let load: (String) throws -> EntityState?
@@ -63,17 +63,34 @@ public final class CurrentStateFold {
     }
 
     /// Every state folded or loaded so far, by stream.
-    public var states: [String: EntityState] { slots.mapValues(\.state) }
+    public var states: [String: EntityState] {
+        var out: [String: EntityState] = [:]
+        for (k, v) in ledgers.slots { out[k] = .ledger(v.state) }
+        for (k, v) in definitions.slots { out[k] = .definition(v.state) }
+        for (k, v) in campaigns.slots { out[k] = .campaign(v.state) }
+        for (k, v) in leads.slots { out[k] = .lead(v.state) }
+        for (k, v) in contents.slots { out[k] = .content(v.state) }
+        return out
+    }
 
     /// The streams whose state changed since `clearDirty`.
     public var dirty: Set<String> { Set(dirtyStreams) }
 
+    /// The kept (or empty) state of a stream not folded yet, as its kind's type.
+    private func initial<S>(_ stream: String, _ extract: (EntityState) -> S?) throws -> S? {
+        try (load(stream) ?? EntityState.empty(for: stream)).flatMap(extract)
+    }
+
     /// The state of a stream as of the events folded so far.
     public func state(_ stream: String) throws -> EntityState? {
-        if let s = slots[stream] { return s.state }
-        guard let s = try load(stream) ?? EntityState.empty(for: stream) else { return nil }
-        slots[stream] = Slot(state: s, dirty: false)
-        return s
+        switch StreamKind(stream) {
+        case .ledger: try ledgers.get(stream) { try initial(stream) { if case .ledger(let s) = $0 { s } else { nil } } }.map { .ledger($0) }
+        case .definition: try definitions.get(stream) { try initial(stream) { if case .definition(let s) = $0 { s } else { nil } } }.map { .definition($0) }
+        case .campaign: try campaigns.get(stream) { try initial(stream) { if case .campaign(let s) = $0 { s } else { nil } } }.map { .campaign($0) }
+        case .lead: try leads.get(stream) { try initial(stream) { if case .lead(let s) = $0 { s } else { nil } } }.map { .lead($0) }
+        case .content: try contents.get(stream) { try initial(stream) { if case .content(let s) = $0 { s } else { nil } } }.map { .content($0) }
+        case nil: nil
+        }
     }
 
     /// Folds one event into its stream's state.
@@ -81,53 +98,121 @@ public final class CurrentStateFold {
 
     /// Folds one event into the state of `stream` (the event's stream, when the caller already has its name).
     public func apply(_ r: Recorded, stream: String) throws {
-        if let i = slots.index(forKey: stream) {
-            slots.values[i].state.evolve(r)  // in place: one lookup, no copy
-            if !slots.values[i].dirty {
-                slots.values[i].dirty = true
-                dirtyStreams.append(stream)
-            }
-            return
+        let changed: Bool
+        switch StreamKind(stream) {
+        case .lead: changed = try leads.fold(stream, { try initial(stream) { if case .lead(let s) = $0 { s } else { nil } } }) { $0.evolve(r) }
+        case .definition: changed = try definitions.fold(stream, { try initial(stream) { if case .definition(let s) = $0 { s } else { nil } } }) { $0.evolve(r) }
+        case .campaign: changed = try campaigns.fold(stream, { try initial(stream) { if case .campaign(let s) = $0 { s } else { nil } } }) { $0.evolve(r) }
+        case .content: changed = try contents.fold(stream, { try initial(stream) { if case .content(let s) = $0 { s } else { nil } } }) { $0.evolve(r) }
+        case .ledger: changed = try ledgers.fold(stream, { try initial(stream) { if case .ledger(let s) = $0 { s } else { nil } } }) { $0.evolve(r) }
+        case nil: return
         }
-        guard var s = try load(stream) ?? EntityState.empty(for: stream) else { return }
-        s.evolve(r)
-        slots[stream] = Slot(state: s, dirty: true)
-        dirtyStreams.append(stream)
+        if changed { dirtyStreams.append(stream) }
     }
 
     /// The changed states with their streams.
     public func dirtyStates() -> [(stream: String, state: EntityState)] {
-        // Looking hundreds of thousands of streams up one by one costs a cache miss each; when most are dirty (a
-        // rebuild), one walk over the table is several times faster.
-        if dirtyStreams.count * 4 < slots.count {
-            return dirtyStreams.compactMap { stream in slots[stream].map { (stream, $0.state) } }
-        }
         var out: [(stream: String, state: EntityState)] = []
         out.reserveCapacity(dirtyStreams.count)
-        for (stream, slot) in slots where slot.dirty { out.append((stream, slot.state)) }
+        let few = dirtyStreams.count * 4 < leads.slots.count + definitions.slots.count + campaigns.slots.count + contents.slots.count
+        ledgers.dirty(few ? dirtyStreams : nil) { out.append(($0, .ledger($1))) }
+        definitions.dirty(few ? dirtyStreams : nil) { out.append(($0, .definition($1))) }
+        campaigns.dirty(few ? dirtyStreams : nil) { out.append(($0, .campaign($1))) }
+        leads.dirty(few ? dirtyStreams : nil) { out.append(($0, .lead($1))) }
+        contents.dirty(few ? dirtyStreams : nil) { out.append(($0, .content($1))) }
         return out
     }
 
     public func clearDirty() {
-        if dirtyStreams.count * 4 < slots.count {
-            for stream in dirtyStreams { slots[stream]?.dirty = false }
-        } else {
-            for i in slots.indices { slots.values[i].dirty = false }
-        }
+        ledgers.clearDirty(dirtyStreams)
+        definitions.clearDirty(dirtyStreams)
+        campaigns.clearDirty(dirtyStreams)
+        leads.clearDirty(dirtyStreams)
+        contents.clearDirty(dirtyStreams)
         dirtyStreams.removeAll(keepingCapacity: true)
     }
 
     /// Forgets cached states (after a rolled-back transaction).
     public func reset() {
-        slots.removeAll()
+        (ledgers, definitions, campaigns, leads, contents) = (Table(), Table(), Table(), Table(), Table())
         dirtyStreams.removeAll()
+    }
+}
+
+/// The kind of a stream, from its name's prefix.
+enum StreamKind {
+    case ledger, definition, campaign, lead, content
+
+    init?(_ stream: String) {
+        let u = stream.utf8
+        if u.starts(with: "lead/".utf8) { self = .lead }
+        else if u.starts(with: "definition/".utf8) { self = .definition }
+        else if u.starts(with: "campaign/".utf8) { self = .campaign }
+        else if u.starts(with: "content/".utf8) { self = .content }
+        else if stream == StreamName.ledger { self = .ledger }
+        else { return nil }
+    }
+}
+
+/// The states of one kind of stream, by stream name, each with its dirty flag. A slot is an object, so a state
+/// evolves in place through one lookup and the table moves pointers, not states of a few hundred bytes, as it grows.
+private struct Table<S> {
+    final class Slot {
+        var state: S
+        var dirty: Bool
+        init(_ state: S, dirty: Bool) {
+            self.state = state
+            self.dirty = dirty
+        }
+    }
+
+    var slots: [String: Slot] = [:]
+
+    /// The state of `stream`, made from `initial` (and kept, clean) when the table does not hold it yet.
+    mutating func get(_ stream: String, _ initial: () throws -> S?) rethrows -> S? {
+        if let s = slots[stream] { return s.state }
+        guard let s = try initial() else { return nil }
+        slots[stream] = Slot(s, dirty: false)
+        return s
+    }
+
+    /// Runs `body` on the state of `stream` in place (made from `initial` first when needed). Returns true when the
+    /// state has just become dirty.
+    mutating func fold(_ stream: String, _ initial: () throws -> S?, _ body: (inout S) -> Void) rethrows -> Bool {
+        if let slot = slots[stream] {
+            body(&slot.state)
+            if slot.dirty { return false }
+            slot.dirty = true
+            return true
+        }
+        guard var s = try initial() else { return false }
+        body(&s)
+        slots[stream] = Slot(s, dirty: true)
+        return true
+    }
+
+    /// Calls `body` with each dirty state: looked up by name when `streams` is given (a few of many), else by one
+    /// walk over the table (most are dirty, as in a rebuild: a cache miss per lookup costs more than the walk).
+    func dirty(_ streams: [String]?, _ body: (String, S) -> Void) {
+        if let streams {
+            for stream in streams { if let s = slots[stream], s.dirty { body(stream, s.state) } }
+        } else {
+            for (stream, slot) in slots where slot.dirty { body(stream, slot.state) }
+        }
+    }
+
+    func clearDirty(_ streams: [String]) {
+        if streams.count * 4 < slots.count {
+            for stream in streams { slots[stream]?.dirty = false }
+        } else {
+            for slot in slots.values { slot.dirty = false }
+        }
     }
 }
 
 extension CurrentStateFold: StateSource {
     public func ledger() throws -> LedgerState {
-        if case .ledger(let s)? = try state(StreamName.ledger) { return s }
-        return LedgerState()
+        try ledgers.get(StreamName.ledger) { try initial(StreamName.ledger) { if case .ledger(let s) = $0 { s } else { nil } } } ?? LedgerState()
     }
     public func definition(_ id: String) throws -> DefinitionState {
         if case .definition(let s)? = try state(StreamName.definition(id)) { return s }
@@ -138,8 +223,8 @@ extension CurrentStateFold: StateSource {
         return CampaignState(id: id)
     }
     public func lead(_ id: String) throws -> LeadState {
-        if case .lead(let s)? = try state(StreamName.lead(id)) { return s }
-        return LeadState(id: id)
+        let stream = StreamName.lead(id)
+        return try leads.get(stream) { try initial(stream) { if case .lead(let s) = $0 { s } else { nil } } } ?? LeadState(id: id)
     }
     public func content(_ id: String) throws -> ContentState {
         if case .content(let s)? = try state(StreamName.content(id)) { return s }
