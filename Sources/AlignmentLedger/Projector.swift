@@ -126,9 +126,7 @@ final class Projector {
         }
         state.clearDirty()
         if enabled.contains(.scorecard) {
-            for key in scorecard.dirty {
-                if let b = scorecard.buckets[key] { try tx.put(ScorecardFold.table, Array(key.utf8), AlignmentLedger.encodeBucket(b)) }
-            }
+            for (key, b) in scorecard.dirtyBuckets() { try tx.put(ScorecardFold.table, Array(key.utf8), AlignmentLedger.encodeBucket(b)) }
         }
         scorecard.clearDirty()
         if enabled.contains(.audit) {

@@ -75,12 +75,61 @@ public final class ScorecardFold {
     public static let codeVersion = 3
     public static let table = "scorecard"
 
-    public private(set) var buckets: [String: Bucket] = [:]
-    public private(set) var dirty: Set<String> = []
+    /// A bucket's key as the fold uses it: the day and an interned dimension (its string in `dimensions`), so that
+    /// folding an event builds and hashes no strings but the actor's.
+    private struct Key: Hashable {
+        var day: Int32
+        var dimension: Int32
+    }
+
+    private var table: [Key: Bucket] = [:]
+    private var changed: Set<Key> = []
+    private var dimensions: [String] = ["all"]
+    private var actorDimension: [String: Int32] = [:]
+    private var definitionDimension: [DefinitionKey: Int32] = [:]
+    private struct DefinitionKey: Hashable {
+        var id: String
+        var version: Int
+    }
     private let load: (String) throws -> Bucket?
 
     public init(load: @escaping (String) throws -> Bucket? = { _ in nil }) {
         self.load = load
+    }
+
+    private func string(_ k: Key) -> String { ScorecardFold.key(day: Int(k.day), dimensions[Int(k.dimension)]) }
+
+    /// Every bucket folded or loaded so far, by its stored key (`DAY|DIMENSION`).
+    public var buckets: [String: Bucket] {
+        var out: [String: Bucket] = [:]
+        out.reserveCapacity(table.count)
+        for (k, b) in table { out[string(k)] = b }
+        return out
+    }
+
+    /// The stored keys of the buckets changed since `clearDirty`.
+    public var dirty: Set<String> { Set(changed.map(string)) }
+
+    /// The buckets changed since `clearDirty`, with their stored keys.
+    public func dirtyBuckets() -> [(key: String, bucket: Bucket)] {
+        changed.compactMap { k in table[k].map { (string(k), $0) } }
+    }
+
+    private func intern(actor: String) -> Int32 {
+        if let d = actorDimension[actor] { return d }
+        let d = Int32(dimensions.count)
+        dimensions.append("actor:" + actor)
+        actorDimension[actor] = d
+        return d
+    }
+
+    private func intern(definition: String, version: Int) -> Int32 {
+        let k = DefinitionKey(id: definition, version: version)
+        if let d = definitionDimension[k] { return d }
+        let d = Int32(dimensions.count)
+        dimensions.append("definition:\(definition)@\(version)")
+        definitionDimension[k] = d
+        return d
     }
 
     public static func day(_ d: Date) -> Int { Int((d.timeIntervalSince1970 / 86_400).rounded(.down)) }
@@ -90,19 +139,33 @@ public final class ScorecardFold {
         return String(repeating: "0", count: max(0, 6 - d.count)) + d + "|" + dimension
     }
 
-    private func bump(_ at: Date, _ dims: [String], _ body: (inout Bucket) -> Void) throws {
-        let day = ScorecardFold.day(at)
-        for dim in dims {
-            let k = ScorecardFold.key(day: day, dim)
-            if buckets[k] == nil { buckets[k] = try load(k) ?? Bucket() }
-            body(&buckets[k]!)  // in place: no copy of the bucket's arrays
-            dirty.insert(k)
+    /// The dimensions of an event: everyone, its actor, and for lead decisions the definition version.
+    private struct Dims {
+        var actor: Int32
+        var definition: Int32?
+    }
+
+    private func bump(_ at: Date, _ dims: Dims, _ body: (inout Bucket) -> Void) throws {
+        let day = Int32(clamping: ScorecardFold.day(at))
+        try bump(Key(day: day, dimension: 0), body)
+        try bump(Key(day: day, dimension: dims.actor), body)
+        if let d = dims.definition { try bump(Key(day: day, dimension: d), body) }
+    }
+
+    private func bump(_ k: Key, _ body: (inout Bucket) -> Void) throws {
+        if let i = table.index(forKey: k) {
+            body(&table.values[i])  // in place: no copy of the bucket's arrays
+        } else {
+            var b = try load(string(k)) ?? Bucket()
+            body(&b)
+            table[k] = b
         }
+        changed.insert(k)
     }
 
     /// Folds one event. `state` is the current state *before* this event (for the lead's handoff and the policy).
     public func apply(_ r: Recorded, state: StateSource) throws {
-        let dims = ["all", "actor:" + r.actor]
+        let dims = Dims(actor: intern(actor: r.actor))
         switch r.event {
         case .definitionActivated(let e):
             try bump(r.at, dims) {
@@ -139,7 +202,7 @@ public final class ScorecardFold {
             let handedOff = lead.handedOffAt ?? r.at
             let minutes = Int64(max(0, r.at.timeIntervalSince(handedOff)) / 60)
             var d = dims
-            if let h = lead.handoff { d.append("definition:\(h.definition)@\(h.definitionVersion)") }
+            if let h = lead.handoff { d.definition = intern(definition: h.definition, version: h.definitionVersion) }
             try bump(r.at, d) {
                 $0[.decided] += 1
                 $0[.accepted] += 1
@@ -149,7 +212,7 @@ public final class ScorecardFold {
         case .leadRejected(let e):
             let lead = try state.lead(e.lead)
             var d = dims
-            if let h = lead.handoff { d.append("definition:\(h.definition)@\(h.definitionVersion)") }
+            if let h = lead.handoff { d.definition = intern(definition: h.definition, version: h.definitionVersion) }
             try bump(r.at, d) {
                 $0[.decided] += 1
                 $0[.rejected] += 1
@@ -160,7 +223,7 @@ public final class ScorecardFold {
         }
     }
 
-    public func clearDirty() { dirty.removeAll(keepingCapacity: true) }
+    public func clearDirty() { changed.removeAll(keepingCapacity: true) }
 }
 
 /// A ratio with its counts.
