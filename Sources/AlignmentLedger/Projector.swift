@@ -120,9 +120,7 @@ final class Projector {
     func flush(_ tx: LogTransaction, through position: UInt64? = nil) throws {
         if enabled.contains(.state) {
             // Encoding is pure: done on all cores, then written in order on this (the writer's) thread.
-            let changed = state.dirtyStates()
-            let encoded = Parallel.map(changed) { AlignmentLedger.encodeState($0.state) }
-            for (c, bytes) in zip(changed, encoded) { try tx.put(AlignmentLedger.stateTable, Array(c.stream.utf8), bytes) }
+            for (stream, bytes) in state.encodedDirtyStates() { try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), bytes) }
         }
         state.clearDirty()
         if enabled.contains(.scorecard) {
@@ -185,25 +183,3 @@ final class UncheckedBox<T>: @unchecked Sendable {
     var value: T
     init(_ value: T) { self.value = value }
 }
-
-/// Maps an array on all cores, keeping the order. For pure work only (no LMDB access).
-enum Parallel {
-    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        guard items.count >= 256, workers > 1 else { return items.map(transform) }
-        let box = UncheckedBox([R?](repeating: nil, count: items.count))
-        let slices = workers
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: slices) { k in
-            let lo = items.count * k / slices, hi = items.count * (k + 1) / slices
-            var local: [R] = []
-            local.reserveCapacity(hi - lo)
-            for i in lo..<hi { local.append(transform(items[i])) }
-            lock.lock()
-            for (j, r) in local.enumerated() { box.value[lo + j] = r }
-            lock.unlock()
-        }
-        return box.value.map { $0! }
-    }
-}
-

@@ -110,17 +110,14 @@ public final class CurrentStateFold {
         if changed { dirtyStreams.append(stream) }
     }
 
-    /// The changed states with their streams.
-    public func dirtyStates() -> [(stream: String, state: EntityState)] {
-        var out: [(stream: String, state: EntityState)] = []
-        out.reserveCapacity(dirtyStreams.count)
+    /// The changed states in their kept binary form (`EntityState.binary`), encoded on all cores straight from the
+    /// tables (no copy of the states).
+    public func encodedDirtyStates() -> [(stream: String, bytes: [UInt8])] {
         let few = dirtyStreams.count * 4 < leads.slots.count + definitions.slots.count + campaigns.slots.count + contents.slots.count
-        ledgers.dirty(few ? dirtyStreams : nil) { out.append(($0, .ledger($1))) }
-        definitions.dirty(few ? dirtyStreams : nil) { out.append(($0, .definition($1))) }
-        campaigns.dirty(few ? dirtyStreams : nil) { out.append(($0, .campaign($1))) }
-        leads.dirty(few ? dirtyStreams : nil) { out.append(($0, .lead($1))) }
-        contents.dirty(few ? dirtyStreams : nil) { out.append(($0, .content($1))) }
-        return out
+        let names = few ? dirtyStreams : nil
+        return ledgers.encodeDirty(names, kind: .ledger) + definitions.encodeDirty(names, kind: .definition)
+            + campaigns.encodeDirty(names, kind: .campaign) + leads.encodeDirty(names, kind: .lead)
+            + contents.encodeDirty(names, kind: .content)
     }
 
     public func clearDirty() {
@@ -191,14 +188,15 @@ private struct Table<S> {
         return true
     }
 
-    /// Calls `body` with each dirty state: looked up by name when `streams` is given (a few of many), else by one
-    /// walk over the table (most are dirty, as in a rebuild: a cache miss per lookup costs more than the walk).
-    func dirty(_ streams: [String]?, _ body: (String, S) -> Void) {
+    /// The dirty states' kept bytes, encoded on all cores.
+    func encodeDirty(_ streams: [String]?, kind: EntityState.Kind) -> [(stream: String, bytes: [UInt8])] where S: BinaryCodable {
+        var dirty: [(String, Slot)] = []
         if let streams {
-            for stream in streams { if let s = slots[stream], s.dirty { body(stream, s.state) } }
+            for stream in streams { if let s = slots[stream], s.dirty { dirty.append((stream, s)) } }
         } else {
-            for (stream, slot) in slots where slot.dirty { body(stream, slot.state) }
+            for (stream, slot) in slots where slot.dirty { dirty.append((stream, slot)) }
         }
+        return Parallel.map(dirty) { (stream, slot) in (stream, EntityState.binary(kind, slot.state)) }
     }
 
     func clearDirty(_ streams: [String]) {
@@ -236,15 +234,30 @@ extension EntityState: BinaryCodable {
     /// Layout of the kept state's bytes; the first byte of every value.
     static let binaryLayout: UInt8 = 1
 
+    /// The kind byte that follows the layout byte.
+    enum Kind: UInt8 { case ledger = 0, definition, campaign, lead, content }
+
     public func write(to w: inout BinaryWriter) {
-        w.u8(EntityState.binaryLayout)
         switch self {
-        case .ledger(let s): w.u8(0); w.value(s)
-        case .definition(let s): w.u8(1); w.value(s)
-        case .campaign(let s): w.u8(2); w.value(s)
-        case .lead(let s): w.u8(3); w.value(s)
-        case .content(let s): w.u8(4); w.value(s)
+        case .ledger(let s): EntityState.write(.ledger, s, to: &w)
+        case .definition(let s): EntityState.write(.definition, s, to: &w)
+        case .campaign(let s): EntityState.write(.campaign, s, to: &w)
+        case .lead(let s): EntityState.write(.lead, s, to: &w)
+        case .content(let s): EntityState.write(.content, s, to: &w)
         }
+    }
+
+    static func write<S: BinaryCodable>(_ kind: Kind, _ s: S, to w: inout BinaryWriter) {
+        w.u8(EntityState.binaryLayout)
+        w.u8(kind.rawValue)
+        w.value(s)
+    }
+
+    /// The kept bytes of a state of the given kind, without wrapping it in an `EntityState` first.
+    static func binary<S: BinaryCodable>(_ kind: Kind, _ s: S) -> [UInt8] {
+        var w = BinaryWriter()
+        write(kind, s, to: &w)
+        return w.bytes
     }
 
     public init(from r: inout BinaryReader) throws {
