@@ -1,11 +1,12 @@
 import Foundation
 import JSONCore
 
-// Hand-written decoders for the event payloads, built directly from the parsed `JSONValue` (through `JSONFields`)
-// instead of through `Codable`, whose dynamic machinery dominated the cost of decoding events. Each mirrors its
-// type's synthesized `Decodable` exactly: the same keys; non-optional properties (even those with a default value,
-// as in `Policy`) must be present and not null; optional ones may be missing or null; unknown keys are ignored.
-// EventDecodingTests checks every type against `JSONValueDecoder`.
+// Hand-written decoders for the event payloads, read through `JSONFields` (a lazy view of the payload's bytes:
+// validated in one pass, each member read from its bytes only when asked for) instead of through `Codable`, whose
+// dynamic machinery, and then building a `JSONValue` of the whole payload, dominated the cost of decoding events.
+// Each mirrors its type's synthesized `Decodable` exactly: the same keys; non-optional properties (even those with a
+// default value, as in `Policy`) must be present and not null; optional ones may be missing or null; unknown keys are
+// ignored. EventDecodingTests checks every type against `JSONValueDecoder`.
 
 // MARK: Shared types
 

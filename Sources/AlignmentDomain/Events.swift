@@ -315,48 +315,56 @@ extension DomainEvent {
 
     /// Decodes a stored event, upcasting older schema versions first (there are none yet: version 1 is current).
     ///
-    /// The payload is parsed once into a `JSONValue` and built by the payload type's hand-written `init(json:)`
-    /// (Events+Decoding.swift), which accepts and refuses exactly what decoding it through `Codable` with
-    /// `JSONValueDecoder` does, several times faster. A payload that is not valid JSON or does not fit its type
-    /// throws `DomainError.invalid` naming the type and the offending key.
+    /// The payload is read by the payload type's hand-written `init(json:)` (Events+Decoding.swift) from a lazy
+    /// `JSONFields` view of its bytes, which validates the whole text as strictly as `JSONValue.parse` but builds
+    /// nothing beyond what the type asks for; it accepts and refuses exactly what decoding it through `Codable`
+    /// with `JSONValueDecoder` does, several times faster. A payload that is not valid JSON or does not fit its
+    /// type throws `DomainError.invalid` naming the type and the offending key.
     public static func decode(type: String, schemaVersion: Int, payload: [UInt8]) throws -> DomainEvent {
         guard schemaVersion == 1 else {
             throw DomainError.invalid("event type \(type) has schema version \(schemaVersion), which this build does not know")
         }
-        func dec<T: JSONFieldsDecodable>(_ t: T.Type) throws(DomainError) -> T {
-            do throws(JSONFieldError) {
-                return try T(json: JSONFields.parse(payload))
-            } catch {
-                throw DomainError.invalid("the \(type) payload is not valid: \(error)")
-            }
-        }
-        switch type {
-        case "LedgerInitialized": return .ledgerInitialized(try dec(LedgerInitialized.self))
-        case "ActorRegistered": return .actorRegistered(try dec(ActorRegistered.self))
-        case "ActorRolesChanged": return .actorRolesChanged(try dec(ActorRolesChanged.self))
-        case "ActorDeactivated": return .actorDeactivated(try dec(ActorDeactivated.self))
-        case "PolicyChanged": return .policyChanged(try dec(PolicyChanged.self))
-        case "LeadDefinitionProposed": return .definitionProposed(try dec(LeadDefinitionProposed.self))
-        case "LeadDefinitionSignedOff": return .definitionSignedOff(try dec(LeadDefinitionSignedOff.self))
-        case "LeadDefinitionRejected": return .definitionRejected(try dec(LeadDefinitionRejected.self))
-        case "LeadDefinitionActivated": return .definitionActivated(try dec(LeadDefinitionActivated.self))
-        case "LeadDefinitionRetired": return .definitionRetired(try dec(LeadDefinitionRetired.self))
-        case "CampaignDrafted": return .campaignDrafted(try dec(CampaignDrafted.self))
-        case "CampaignReviewRequested": return .campaignReviewRequested(try dec(CampaignReviewRequested.self))
-        case "CampaignReviewed": return .campaignReviewed(try dec(CampaignReviewed.self))
-        case "CampaignBriefPublished": return .campaignBriefPublished(try dec(CampaignBriefPublished.self))
-        case "CampaignLaunched": return .campaignLaunched(try dec(CampaignLaunched.self))
-        case "CampaignClosed": return .campaignClosed(try dec(CampaignClosed.self))
-        case "LeadHandedOff": return .leadHandedOff(try dec(LeadHandedOff.self))
-        case "LeadAccepted": return .leadAccepted(try dec(LeadAccepted.self))
-        case "LeadRejected": return .leadRejected(try dec(LeadRejected.self))
-        case "LeadConverted": return .leadConverted(try dec(LeadConverted.self))
-        case "LeadRecycled": return .leadRecycled(try dec(LeadRecycled.self))
-        case "ContentPlanned": return .contentPlanned(try dec(ContentPlanned.self))
-        case "ContentRequested": return .contentRequested(try dec(ContentRequested.self))
-        case "ContentRequestTriaged": return .contentRequestTriaged(try dec(ContentRequestTriaged.self))
-        case "ContentRequestFulfilled": return .contentRequestFulfilled(try dec(ContentRequestFulfilled.self))
-        default: throw DomainError.invalid("unknown event type \(type)")
+        guard let decode = decoders[type] else { throw DomainError.invalid("unknown event type \(type)") }
+        do throws(JSONFieldError) {
+            return try decode(JSONFields.parse(payload))
+        } catch {
+            throw DomainError.invalid("the \(type) payload is not valid: \(error)")
         }
     }
+
+    typealias PayloadDecoder = @Sendable (JSONFields) throws(JSONFieldError) -> DomainEvent
+
+    /// The payload decoders by event type name (one hash lookup instead of comparing the name with each).
+    static let decoders: [String: PayloadDecoder] = {
+        func d<T: JSONFieldsDecodable & Sendable>(_ t: T.Type, _ event: @escaping @Sendable (T) -> DomainEvent) -> PayloadDecoder {
+            { fields throws(JSONFieldError) in event(try T(json: fields)) }
+        }
+        return [
+            "LedgerInitialized": d(LedgerInitialized.self) { .ledgerInitialized($0) },
+            "ActorRegistered": d(ActorRegistered.self) { .actorRegistered($0) },
+            "ActorRolesChanged": d(ActorRolesChanged.self) { .actorRolesChanged($0) },
+            "ActorDeactivated": d(ActorDeactivated.self) { .actorDeactivated($0) },
+            "PolicyChanged": d(PolicyChanged.self) { .policyChanged($0) },
+            "LeadDefinitionProposed": d(LeadDefinitionProposed.self) { .definitionProposed($0) },
+            "LeadDefinitionSignedOff": d(LeadDefinitionSignedOff.self) { .definitionSignedOff($0) },
+            "LeadDefinitionRejected": d(LeadDefinitionRejected.self) { .definitionRejected($0) },
+            "LeadDefinitionActivated": d(LeadDefinitionActivated.self) { .definitionActivated($0) },
+            "LeadDefinitionRetired": d(LeadDefinitionRetired.self) { .definitionRetired($0) },
+            "CampaignDrafted": d(CampaignDrafted.self) { .campaignDrafted($0) },
+            "CampaignReviewRequested": d(CampaignReviewRequested.self) { .campaignReviewRequested($0) },
+            "CampaignReviewed": d(CampaignReviewed.self) { .campaignReviewed($0) },
+            "CampaignBriefPublished": d(CampaignBriefPublished.self) { .campaignBriefPublished($0) },
+            "CampaignLaunched": d(CampaignLaunched.self) { .campaignLaunched($0) },
+            "CampaignClosed": d(CampaignClosed.self) { .campaignClosed($0) },
+            "LeadHandedOff": d(LeadHandedOff.self) { .leadHandedOff($0) },
+            "LeadAccepted": d(LeadAccepted.self) { .leadAccepted($0) },
+            "LeadRejected": d(LeadRejected.self) { .leadRejected($0) },
+            "LeadConverted": d(LeadConverted.self) { .leadConverted($0) },
+            "LeadRecycled": d(LeadRecycled.self) { .leadRecycled($0) },
+            "ContentPlanned": d(ContentPlanned.self) { .contentPlanned($0) },
+            "ContentRequested": d(ContentRequested.self) { .contentRequested($0) },
+            "ContentRequestTriaged": d(ContentRequestTriaged.self) { .contentRequestTriaged($0) },
+            "ContentRequestFulfilled": d(ContentRequestFulfilled.self) { .contentRequestFulfilled($0) },
+        ]
+    }()
 }

@@ -78,26 +78,23 @@ public enum ISOTime {
         out.append(90)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ`, the common form, read without allocating (nil for any other form).
-    static func parseFast(_ text: String) -> Int64? {
-        let fast: Int64?? = text.utf8.withContiguousStorageIfAvailable { p -> Int64? in
-            guard p.count == 20, p[4] == 45, p[7] == 45, p[10] == 84, p[13] == 58, p[16] == 58, p[19] == 90 else { return nil }
-            @inline(__always) func digit(_ j: Int) -> Int64? {
-                let c = p[j] &- 48
-                return c < 10 ? Int64(c) : nil
-            }
-            @inline(__always) func two(_ j: Int) -> Int64? {
-                guard let a = digit(j), let b = digit(j + 1) else { return nil }
-                return a * 10 + b
-            }
-            guard let y1 = two(0), let y2 = two(2), let mo = two(5), let d = two(8),
-                  let hh = two(11), let mm = two(14), let ss = two(17) else { return nil }
-            guard (1...12).contains(mo), (1...31).contains(d), hh < 24, mm < 60, ss < 61 else { return nil }
-            let secs = days(fromCivil: y1 * 100 + y2, mo, d) * 86_400 + hh * 3600 + mm * 60 + ss
-            return secs * 1_000_000
+    /// `YYYY-MM-DDTHH:MM:SSZ`, the common form (nil for any other form).
+    @inline(__always)
+    static func parseFast(utf8 p: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard p.count == 20, p[4] == 45, p[7] == 45, p[10] == 84, p[13] == 58, p[16] == 58, p[19] == 90 else { return nil }
+        @inline(__always) func digit(_ j: Int) -> Int64? {
+            let c = p[j] &- 48
+            return c < 10 ? Int64(c) : nil
         }
-        if let fast, let fast { return fast }
-        return nil
+        @inline(__always) func two(_ j: Int) -> Int64? {
+            guard let a = digit(j), let b = digit(j + 1) else { return nil }
+            return a * 10 + b
+        }
+        guard let y1 = two(0), let y2 = two(2), let mo = two(5), let d = two(8),
+              let hh = two(11), let mm = two(14), let ss = two(17) else { return nil }
+        guard (1...12).contains(mo), (1...31).contains(d), hh < 24, mm < 60, ss < 61 else { return nil }
+        let secs = days(fromCivil: y1 * 100 + y2, mo, d) * 86_400 + hh * 3600 + mm * 60 + ss
+        return secs * 1_000_000
     }
 
     // Howard Hinnant's days-from-civil algorithms.
@@ -124,15 +121,27 @@ public enum ISOTime {
     }
 
     /// Microseconds since the epoch for `2026-03-01T09:00:00Z`, `2026-03-01T10:00:00.5+01:00` or `2026-03-01` (midnight UTC).
+    /// Read from the text's UTF-8 without allocating (unless the string is not stored as UTF-8).
     public static func parse(_ text: String) -> Int64? {
-        if let fast = parseFast(text) { return fast }
-        return parseGeneral(text)
+        if let us = text.utf8.withContiguousStorageIfAvailable({ parse(utf8: $0) }) { return us }
+        return Array(text.utf8).withUnsafeBufferPointer { parse(utf8: $0) }
     }
 
-    static func parseGeneral(_ text: String) -> Int64? {
-        let b = Array(text.utf8)
+    /// `parse` on the UTF-8 bytes of a text, without allocating. Only ASCII is ever accepted, so any other
+    /// bytes (valid UTF-8 or not) are refused, as they are in a `String`.
+    public static func parse(utf8: UnsafeBufferPointer<UInt8>) -> Int64? {
+        if let fast = parseFast(utf8: utf8) { return fast }
+        return parseGeneral(utf8)
+    }
+
+    /// A position in a text being parsed (a struct rather than closures over a variable, which would be checked
+    /// for exclusive access at run time).
+    struct Cursor {
+        let b: UnsafeBufferPointer<UInt8>
         var i = 0
-        func num(_ n: Int) -> Int64? {
+
+        /// The `n`-digit number at `i`.
+        mutating func num(_ n: Int) -> Int64? {
             guard i + n <= b.count else { return nil }
             var v: Int64 = 0
             for j in i..<(i + n) {
@@ -143,47 +152,53 @@ public enum ISOTime {
             i += n
             return v
         }
-        func expect(_ c: UInt8) -> Bool {
+
+        /// Whether `c` is at `i` (and if so, moves past it).
+        mutating func expect(_ c: UInt8) -> Bool {
             guard i < b.count, b[i] == c else { return false }
             i += 1
             return true
         }
-        guard let y = num(4), expect(45), let mo = num(2), expect(45), let d = num(2) else { return nil }
+    }
+
+    static func parseGeneral(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var c = Cursor(b: b)
+        guard let y = c.num(4), c.expect(45), let mo = c.num(2), c.expect(45), let d = c.num(2) else { return nil }
         guard (1...12).contains(mo), (1...31).contains(d) else { return nil }
         var secs = days(fromCivil: y, mo, d) * 86_400
         var micros: Int64 = 0
-        if i == b.count { return secs * 1_000_000 }
-        guard expect(84) || expect(116) || expect(32) else { return nil }  // T, t or space
-        guard let hh = num(2), expect(58), let mm = num(2) else { return nil }
+        if c.i == b.count { return secs * 1_000_000 }
+        guard c.expect(84) || c.expect(116) || c.expect(32) else { return nil }  // T, t or space
+        guard let hh = c.num(2), c.expect(58), let mm = c.num(2) else { return nil }
         var ss: Int64 = 0
-        if expect(58) { guard let s = num(2) else { return nil }; ss = s }
+        if c.expect(58) { guard let s = c.num(2) else { return nil }; ss = s }
         guard hh < 24, mm < 60, ss < 61 else { return nil }
         secs += hh * 3600 + mm * 60 + ss
-        if expect(46) || expect(44) {
+        if c.expect(46) || c.expect(44) {
             var digits = 0
             var frac: Int64 = 0
-            while i < b.count, b[i] >= 48, b[i] <= 57 {
-                if digits < 6 { frac = frac * 10 + Int64(b[i] - 48) }
+            while c.i < b.count, b[c.i] >= 48, b[c.i] <= 57 {
+                if digits < 6 { frac = frac * 10 + Int64(b[c.i] - 48) }
                 digits += 1
-                i += 1
+                c.i += 1
             }
             guard digits > 0 else { return nil }
             for _ in min(digits, 6)..<6 { frac *= 10 }
             micros = frac
         }
-        if expect(90) || expect(122) {
+        if c.expect(90) || c.expect(122) {
             // UTC
-        } else if i < b.count, b[i] == 43 || b[i] == 45 {
-            let sign: Int64 = b[i] == 43 ? 1 : -1
-            i += 1
-            guard let oh = num(2) else { return nil }
-            _ = expect(58)
-            guard let om = num(2), oh < 24, om < 60 else { return nil }
+        } else if c.i < b.count, b[c.i] == 43 || b[c.i] == 45 {
+            let sign: Int64 = b[c.i] == 43 ? 1 : -1
+            c.i += 1
+            guard let oh = c.num(2) else { return nil }
+            _ = c.expect(58)
+            guard let om = c.num(2), oh < 24, om < 60 else { return nil }
             secs -= sign * (oh * 3600 + om * 60)
         } else {
             return nil
         }
-        guard i == b.count else { return nil }
+        guard c.i == b.count else { return nil }
         return secs * 1_000_000 + micros
     }
 }

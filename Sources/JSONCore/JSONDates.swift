@@ -31,4 +31,10 @@ public enum JSONDates {
 
     /// Microseconds since the epoch, as `ISOTime.parse`.
     public static func parseMicroseconds(_ text: String) -> Int64? { ISOTime.parse(text) }
+
+    /// `parse` on the UTF-8 bytes of a text, without allocating for the common form.
+    public static func parse(utf8: UnsafeBufferPointer<UInt8>) -> Date? {
+        guard let us = ISOTime.parse(utf8: utf8) else { return nil }
+        return Date(timeIntervalSince1970: Double(us) / 1_000_000)
+    }
 }

@@ -57,227 +57,398 @@ public protocol JSONFieldsDecodable {
 /// decoding through `Codable` that accepts and refuses exactly what `JSONValueDecoder` does for the same
 /// synthesized `Decodable` type.
 ///
+/// Lazy: `parse` validates the whole text as strictly as `JSONValue.parse` (and with the same errors), but only
+/// records where each value is (`_JSONParser.scan`); no `JSONValue`, dictionary or string is built until an
+/// accessor asks for a member, which is then read from its bytes. Keys are found by comparing bytes (a linear
+/// search: payload objects are small), or as Swift strings when a key has escapes or non-ASCII bytes, so lookups
+/// match what a `[String: JSONValue]` would find.
+///
 /// Required accessors (`string(_:)`, `int(_:)`...) throw when the key is missing, `null` or of the wrong type;
 /// `...IfPresent` accessors return nil for a missing key or `null` and throw for the wrong type (as
-/// `decodeIfPresent`). Integers must be whole numbers in `Int`'s range, dates ISO 8601 strings that
-/// `JSONDates.parse` accepts, enums known raw values. Keys not asked for are ignored. Errors name the path.
+/// `decodeIfPresent`). Integers must be whole numbers in `Int`'s range (as `Int(exactly:)` of the `Double`
+/// `JSONValue.parse` reads, so `1e2` and `2.0` are integers), dates ISO 8601 strings that `JSONDates.parse`
+/// accepts, enums known raw values. Keys not asked for are ignored. Errors name the path.
 @frozen
 public struct JSONFields: Sendable {
-    public let members: [String: JSONValue]
+    /// The text and its tape, shared by nested objects.
+    @usableFromInline let doc: _JSONDocument
+    /// This object's node on the tape.
+    @usableFromInline let object: Int
 
-    @inlinable
-    public init(_ members: [String: JSONValue]) { self.members = members }
-
-    /// The members of `value`, which must be an object.
-    @inlinable
-    public init(_ value: JSONValue) throws(JSONFieldError) {
-        guard case .object(let o) = value else { throw .expected("an object", value) }
-        members = o
+    @usableFromInline
+    init(doc: _JSONDocument, object: Int) {
+        self.doc = doc
+        self.object = object
     }
 
-    /// Parses one JSON text (see `JSONValue.parse`) whose value must be an object. A parse error is thrown as a
-    /// `JSONFieldError` whose reason is the parser's description.
+    /// Parses one JSON text (refusing what `JSONValue.parse` refuses) whose value must be an object. A parse
+    /// error is thrown as a `JSONFieldError` whose reason is the parser's description.
+    public static func parse(_ bytes: [UInt8]) throws(JSONFieldError) -> JSONFields {
+        let doc = bytes.withUnsafeBytes { raw -> Result<_JSONDocument, JSONParseError> in
+            var tape = _JSONTape(capacity: raw.count / 8 + 8, textCount: raw.count)
+            do throws(JSONParseError) {
+                try _JSONParser.scan(raw, maxDepth: JSONValue.maxParseDepth, into: &tape)
+            } catch {
+                tape.deallocate()
+                return .failure(error)
+            }
+            return .success(_JSONDocument(tape: tape, text: tape.keep(raw)))
+        }
+        switch doc {
+        case .failure(let error):
+            throw JSONFieldError(reason: error.description)
+        case .success(let doc):
+            let fields = JSONFields(doc: doc, object: 0)
+            guard doc.nodes[0].kind == _JSONNode.object else { throw .expected("an object", fields.value(at: 0)) }
+            return fields
+        }
+    }
+
     @inlinable
     public static func parse<C: Collection>(_ bytes: C) throws(JSONFieldError) -> JSONFields where C.Element == UInt8 {
-        let value: JSONValue
-        do throws(JSONParseError) { value = try JSONValue.parse(bytes) } catch { throw JSONFieldError(reason: error.description) }
-        return try JSONFields(value)
+        try parse(Array(bytes))
     }
 
-    // MARK: Raw members
-
-    /// The value at `key`; throws when missing (a `null` is returned as it is).
+    /// The node at tape index `n` (which the tape's structure guarantees is in range).
     @inlinable
+    func node(_ n: Int) -> _JSONNode { doc.nodes[n] }
+
+    // MARK: Finding members
+
+    /// The tape index of the value at `key`, or nil when there is no such member.
+    @usableFromInline
+    func member(_ key: String) -> Int? {
+        if let found = key.utf8.withContiguousStorageIfAvailable({ member(key, utf8: $0) }) { return found }
+        return Array(key.utf8).withUnsafeBufferPointer { member(key, utf8: $0) }
+    }
+
+    /// `member(_:)`, given `key`'s UTF-8.
+    @inline(__always)
+    func member(_ key: String, utf8 k: UnsafeBufferPointer<UInt8>) -> Int? {
+        let t = doc.nodes
+        let end = Int(t[object].next)
+        var m = object + 1
+        // Plain ASCII on both sides: equal as strings exactly when equal as bytes.
+        while m < end {
+            let n = t[m]
+            if n.flags == 0 && Int(n.end - n.start) - 2 == k.count {
+                let p = doc.bytes + Int(n.start) + 1
+                var j = 0
+                while j < k.count, p[j] == k[j] { j += 1 }
+                if j == k.count { return m + 1 }
+            }
+            m = Int(t[m + 1].next)
+        }
+        // Otherwise as Swift strings (so canonically equivalent spellings match, as in a `[String: JSONValue]`):
+        // keys with escapes or above ASCII against any key, and plain keys against a key above ASCII.
+        var ascii = true
+        for c in k where c >= 0x80 { ascii = false }
+        m = object + 1
+        while m < end {
+            let n = t[m]
+            if (n.flags != 0 || !ascii) && Self.string(n, doc.buffer) == key { return m + 1 }
+            m = Int(t[m + 1].next)
+        }
+        return nil
+    }
+
+    /// The contents of the (validated) string node `n`.
+    @inline(__always)
+    static func string(_ n: _JSONNode, _ b: UnsafeBufferPointer<UInt8>) -> String {
+        _JSONParser.decodeString(b.baseAddress.unsafelyUnwrapped + Int(n.start) + 1, count: Int(n.end - n.start) - 2,
+                                 escaped: n.flags & _JSONParser.escaped != 0)
+    }
+
+    /// The value at `key`, read into a `JSONValue`; throws when missing (a `null` is returned as it is).
     public func value(_ key: String) throws(JSONFieldError) -> JSONValue {
-        guard let v = members[key] else { throw JSONFieldError(path: [key], reason: "required key is missing") }
-        return v
+        guard let n = member(key) else { throw JSONFieldError(path: [key], reason: "required key is missing") }
+        return value(at: n)
     }
 
-    /// The value at `key`, or nil when it is missing or `null`.
-    @inlinable
+    /// The value at `key`, read into a `JSONValue`, or nil when it is missing or `null`.
     public func valueIfPresent(_ key: String) -> JSONValue? {
-        guard let v = members[key] else { return nil }
-        if case .null = v { return nil }
-        return v
+        guard let n = member(key), node(n).kind != _JSONNode.null else { return nil }
+        return value(at: n)
+    }
+
+    /// The tape index of the value at `key`; throws when it is missing.
+    @usableFromInline
+    func requiredMember(_ key: String) throws(JSONFieldError) -> Int {
+        guard let n = member(key) else { throw JSONFieldError(path: [key], reason: "required key is missing") }
+        return n
+    }
+
+    /// The tape index of the value at `key`, or nil when it is missing or `null`.
+    @usableFromInline
+    func presentMember(_ key: String) -> Int? {
+        guard let n = member(key), node(n).kind != _JSONNode.null else { return nil }
+        return n
     }
 
     /// Converts the value at `key` with `convert`, naming `key` in its errors.
-    @inlinable
-    func required<T>(_ key: String, _ convert: (JSONValue) throws(JSONFieldError) -> T) throws(JSONFieldError) -> T {
-        let v = try value(key)
-        do throws(JSONFieldError) { return try convert(v) } catch { throw error.under(key) }
+    @inline(__always)
+    func required<T>(_ key: String, _ convert: (Int) throws(JSONFieldError) -> T) throws(JSONFieldError) -> T {
+        let n = try requiredMember(key)
+        do throws(JSONFieldError) { return try convert(n) } catch { throw error.under(key) }
     }
 
     /// Converts the value at `key`, when present and not `null`, with `convert`, naming `key` in its errors.
-    @inlinable
-    func optional<T>(_ key: String, _ convert: (JSONValue) throws(JSONFieldError) -> T) throws(JSONFieldError) -> T? {
-        guard let v = valueIfPresent(key) else { return nil }
-        do throws(JSONFieldError) { return try convert(v) } catch { throw error.under(key) }
+    @inline(__always)
+    func optional<T>(_ key: String, _ convert: (Int) throws(JSONFieldError) -> T) throws(JSONFieldError) -> T? {
+        guard let n = presentMember(key) else { return nil }
+        do throws(JSONFieldError) { return try convert(n) } catch { throw error.under(key) }
     }
 
     // MARK: Scalars
 
-    @inlinable public func string(_ key: String) throws(JSONFieldError) -> String { try required(key, JSONFields.string) }
-    @inlinable public func stringIfPresent(_ key: String) throws(JSONFieldError) -> String? { try optional(key, JSONFields.string) }
-    @inlinable public func int(_ key: String) throws(JSONFieldError) -> Int { try required(key, JSONFields.int) }
-    @inlinable public func intIfPresent(_ key: String) throws(JSONFieldError) -> Int? { try optional(key, JSONFields.int) }
-    @inlinable public func double(_ key: String) throws(JSONFieldError) -> Double { try required(key, JSONFields.double) }
-    @inlinable public func doubleIfPresent(_ key: String) throws(JSONFieldError) -> Double? { try optional(key, JSONFields.double) }
-    @inlinable public func bool(_ key: String) throws(JSONFieldError) -> Bool { try required(key, JSONFields.bool) }
-    @inlinable public func boolIfPresent(_ key: String) throws(JSONFieldError) -> Bool? { try optional(key, JSONFields.bool) }
-    @inlinable public func date(_ key: String) throws(JSONFieldError) -> Date { try required(key, JSONFields.date) }
-    @inlinable public func dateIfPresent(_ key: String) throws(JSONFieldError) -> Date? { try optional(key, JSONFields.date) }
+    public func string(_ key: String) throws(JSONFieldError) -> String { try required(key, string(at:)) }
+    public func stringIfPresent(_ key: String) throws(JSONFieldError) -> String? { try optional(key, string(at:)) }
+    public func int(_ key: String) throws(JSONFieldError) -> Int { try required(key, int(at:)) }
+    public func intIfPresent(_ key: String) throws(JSONFieldError) -> Int? { try optional(key, int(at:)) }
+    public func double(_ key: String) throws(JSONFieldError) -> Double { try required(key, double(at:)) }
+    public func doubleIfPresent(_ key: String) throws(JSONFieldError) -> Double? { try optional(key, double(at:)) }
+    public func bool(_ key: String) throws(JSONFieldError) -> Bool { try required(key, bool(at:)) }
+    public func boolIfPresent(_ key: String) throws(JSONFieldError) -> Bool? { try optional(key, bool(at:)) }
+    public func date(_ key: String) throws(JSONFieldError) -> Date { try required(key, date(at:)) }
+    public func dateIfPresent(_ key: String) throws(JSONFieldError) -> Date? { try optional(key, date(at:)) }
 
     /// An enum by its string raw value.
     @inlinable
     public func rawValue<E: RawRepresentable>(_ key: String, as type: E.Type = E.self) throws(JSONFieldError) -> E where E.RawValue == String {
-        let v = try value(key)
-        do throws(JSONFieldError) { return try JSONFields.rawValue(v) } catch { throw error.under(key) }
+        let n = try requiredMember(key)
+        do throws(JSONFieldError) { return try rawValue(at: n) } catch { throw error.under(key) }
     }
 
     @inlinable
     public func rawValueIfPresent<E: RawRepresentable>(_ key: String, as type: E.Type = E.self) throws(JSONFieldError) -> E? where E.RawValue == String {
-        guard let v = valueIfPresent(key) else { return nil }
-        do throws(JSONFieldError) { return try JSONFields.rawValue(v) } catch { throw error.under(key) }
+        guard let n = presentMember(key) else { return nil }
+        do throws(JSONFieldError) { return try rawValue(at: n) } catch { throw error.under(key) }
     }
 
     // MARK: Collections and nested objects
 
     /// An array of strings.
-    @inlinable public func strings(_ key: String) throws(JSONFieldError) -> [String] { try required(key) { v throws(JSONFieldError) in try JSONFields.array(v, JSONFields.string) } }
-    @inlinable public func stringsIfPresent(_ key: String) throws(JSONFieldError) -> [String]? { try optional(key) { v throws(JSONFieldError) in try JSONFields.array(v, JSONFields.string) } }
+    public func strings(_ key: String) throws(JSONFieldError) -> [String] { try required(key, strings(at:)) }
+    public func stringsIfPresent(_ key: String) throws(JSONFieldError) -> [String]? { try optional(key, strings(at:)) }
 
     /// An array of enums by their string raw values.
     @inlinable
     public func rawValues<E: RawRepresentable>(_ key: String, as type: E.Type = E.self) throws(JSONFieldError) -> [E] where E.RawValue == String {
-        let v = try value(key)
-        do throws(JSONFieldError) { return try JSONFields.rawValues(v) } catch { throw error.under(key) }
+        let n = try requiredMember(key)
+        do throws(JSONFieldError) {
+            let (count, end) = try arrayBounds(at: n)
+            var out: [E] = []
+            out.reserveCapacity(count)
+            var e = n + 1
+            while e < end {
+                do throws(JSONFieldError) { out.append(try rawValue(at: e)) } catch { throw error.under("[\(out.count)]") }
+                e = nextSibling(e)
+            }
+            return out
+        } catch {
+            throw error.under(key)
+        }
     }
 
     /// An object whose members are all strings.
-    @inlinable public func stringMap(_ key: String) throws(JSONFieldError) -> [String: String] { try required(key, JSONFields.stringMap) }
-    @inlinable public func stringMapIfPresent(_ key: String) throws(JSONFieldError) -> [String: String]? { try optional(key, JSONFields.stringMap) }
+    public func stringMap(_ key: String) throws(JSONFieldError) -> [String: String] { try required(key, stringMap(at:)) }
+    public func stringMapIfPresent(_ key: String) throws(JSONFieldError) -> [String: String]? { try optional(key, stringMap(at:)) }
 
     /// A nested object, built by its `init(json:)`.
     @inlinable
     public func decode<T: JSONFieldsDecodable>(_ key: String, as type: T.Type = T.self) throws(JSONFieldError) -> T {
-        let v = try value(key)
-        do throws(JSONFieldError) { return try JSONFields.object(v) } catch { throw error.under(key) }
+        let n = try requiredMember(key)
+        do throws(JSONFieldError) { return try T(json: fields(at: n)) } catch { throw error.under(key) }
     }
 
     @inlinable
     public func decodeIfPresent<T: JSONFieldsDecodable>(_ key: String, as type: T.Type = T.self) throws(JSONFieldError) -> T? {
-        guard let v = valueIfPresent(key) else { return nil }
-        do throws(JSONFieldError) { return try JSONFields.object(v) } catch { throw error.under(key) }
+        guard let n = presentMember(key) else { return nil }
+        do throws(JSONFieldError) { return try T(json: fields(at: n)) } catch { throw error.under(key) }
     }
 
     /// An array of nested objects, each built by its `init(json:)`.
     @inlinable
     public func array<T: JSONFieldsDecodable>(_ key: String, of type: T.Type = T.self) throws(JSONFieldError) -> [T] {
-        let v = try value(key)
-        do throws(JSONFieldError) { return try JSONFields.objects(v) } catch { throw error.under(key) }
+        let n = try requiredMember(key)
+        do throws(JSONFieldError) { return try objects(at: n) } catch { throw error.under(key) }
     }
 
     @inlinable
     public func arrayIfPresent<T: JSONFieldsDecodable>(_ key: String, of type: T.Type = T.self) throws(JSONFieldError) -> [T]? {
-        guard let v = valueIfPresent(key) else { return nil }
-        do throws(JSONFieldError) { return try JSONFields.objects(v) } catch { throw error.under(key) }
+        guard let n = presentMember(key) else { return nil }
+        do throws(JSONFieldError) { return try objects(at: n) } catch { throw error.under(key) }
     }
 
-    // MARK: Value conversions (as JSONValueDecoder's)
+    // MARK: Reading the value at a tape index (as JSONValueDecoder converts a JSONValue)
 
-    @inlinable
-    public static func string(_ v: JSONValue) throws(JSONFieldError) -> String {
-        guard case .string(let s) = v else { throw .expected("a string", v) }
-        return s
+    /// The value at tape index `n`, read into a `JSONValue` (for error messages and `value(_:)`).
+    @usableFromInline
+    func value(at n: Int) -> JSONValue {
+        let node = self.node(n)
+        let range = UnsafeRawBufferPointer(start: doc.bytes + Int(node.start), count: Int(node.end - node.start))
+        // It was validated as part of the whole text.
+        return (try? JSONValue.parse(range)) ?? .null
+    }
+
+    @usableFromInline
+    func string(at n: Int) throws(JSONFieldError) -> String {
+        let node = self.node(n)
+        guard node.kind == _JSONNode.string else { throw .expected("a string", value(at: n)) }
+        return Self.string(node, doc.buffer)
+    }
+
+    /// The `Double` of the number node `node`, as `JSONValue.parse` reads it.
+    @inline(__always)
+    func number(_ node: _JSONNode) -> Double {
+        var p = _JSONParser(UnsafeRawBufferPointer(start: doc.bytes + Int(node.start), count: Int(node.end - node.start)), maxDepth: 0)
+        // It was validated (and found in range) as part of the whole text.
+        return (try? p.number()) ?? .nan
     }
 
     /// A whole number in `Int`'s range (as `Int(exactly:)`).
-    @inlinable
-    public static func int(_ v: JSONValue) throws(JSONFieldError) -> Int {
-        guard case .number(let n) = v else { throw .expected("an integer", v) }
-        guard let i = Int(exactly: n) else { throw JSONFieldError(reason: "the number \(n) is not an integer in range") }
+    @usableFromInline
+    func int(at n: Int) throws(JSONFieldError) -> Int {
+        let node = self.node(n)
+        guard node.kind == _JSONNode.number else { throw .expected("an integer", value(at: n)) }
+        let d = number(node)
+        guard let i = Int(exactly: d) else { throw JSONFieldError(reason: "the number \(d) is not an integer in range") }
         return i
     }
 
-    @inlinable
-    public static func double(_ v: JSONValue) throws(JSONFieldError) -> Double {
-        guard case .number(let n) = v else { throw .expected("a number", v) }
-        return n
+    @usableFromInline
+    func double(at n: Int) throws(JSONFieldError) -> Double {
+        let node = self.node(n)
+        guard node.kind == _JSONNode.number else { throw .expected("a number", value(at: n)) }
+        return number(node)
     }
 
-    @inlinable
-    public static func bool(_ v: JSONValue) throws(JSONFieldError) -> Bool {
-        guard case .bool(let b) = v else { throw .expected("a boolean", v) }
-        return b
+    @usableFromInline
+    func bool(at n: Int) throws(JSONFieldError) -> Bool {
+        switch node(n).kind {
+        case _JSONNode.true: return true
+        case _JSONNode.false: return false
+        default: throw .expected("a boolean", value(at: n))
+        }
     }
 
     /// An ISO 8601 date string, as `JSONDates.parse` reads it.
-    @inlinable
-    public static func date(_ v: JSONValue) throws(JSONFieldError) -> Date {
-        guard case .string(let s) = v else { throw .expected("an ISO 8601 date string", v) }
-        guard let d = JSONDates.parse(s) else { throw JSONFieldError(reason: "\(s.debugDescription) is not an ISO 8601 date") }
-        return d
+    @usableFromInline
+    func date(at n: Int) throws(JSONFieldError) -> Date {
+        let node = self.node(n)
+        guard node.kind == _JSONNode.string else { throw .expected("an ISO 8601 date string", value(at: n)) }
+        let date = node.flags & _JSONParser.escaped == 0
+            // The bytes between the quotes are the text.
+            ? JSONDates.parse(utf8: UnsafeBufferPointer(start: doc.bytes + Int(node.start) + 1, count: Int(node.end - node.start) - 2))
+            : JSONDates.parse(Self.string(node, doc.buffer))
+        guard let date else { throw JSONFieldError(reason: "\(try string(at: n).debugDescription) is not an ISO 8601 date") }
+        return date
     }
 
     @inlinable
-    public static func rawValue<E: RawRepresentable>(_ v: JSONValue) throws(JSONFieldError) -> E where E.RawValue == String {
-        guard case .string(let s) = v else { throw .expected("a string", v) }
+    func rawValue<E: RawRepresentable>(at n: Int) throws(JSONFieldError) -> E where E.RawValue == String {
+        let s = try string(at: n)
         guard let e = E(rawValue: s) else { throw JSONFieldError(reason: "\(s.debugDescription) is not a valid \(E.self)") }
         return e
     }
 
-    @inlinable
-    public static func stringMap(_ v: JSONValue) throws(JSONFieldError) -> [String: String] {
-        guard case .object(let o) = v else { throw .expected("an object of strings", v) }
-        var out: [String: String] = [:]
-        out.reserveCapacity(o.count)
-        for (k, e) in o {
-            guard case .string(let s) = e else { throw JSONFieldError.expected("a string", e).under(k) }
-            out[k] = s
+    @usableFromInline
+    func stringMap(at n: Int) throws(JSONFieldError) -> [String: String] {
+        let node = self.node(n)
+        guard node.kind == _JSONNode.object else { throw .expected("an object of strings", value(at: n)) }
+        let end = Int(node.next)
+        var count = 0
+        var m = n + 1
+        while m < end {
+            count += 1
+            m = Int(self.node(m + 1).next)
+        }
+        var out: [String: String] = Dictionary(minimumCapacity: count)
+        m = n + 1
+        while m < end {
+            let k = Self.string(self.node(m), doc.buffer)
+            guard self.node(m + 1).kind == _JSONNode.string else {
+                throw JSONFieldError.expected("a string", value(at: m + 1)).under(k)
+            }
+            out[k] = try string(at: m + 1)
+            m = Int(self.node(m + 1).next)
         }
         return out
     }
 
-    @inlinable
-    public static func object<T: JSONFieldsDecodable>(_ v: JSONValue) throws(JSONFieldError) -> T {
-        guard case .object(let o) = v else { throw .expected("an object", v) }
-        return try T(json: JSONFields(o))
+    /// The object at tape index `n`.
+    @usableFromInline
+    func fields(at n: Int) throws(JSONFieldError) -> JSONFields {
+        guard node(n).kind == _JSONNode.object else { throw .expected("an object", value(at: n)) }
+        return JSONFields(doc: doc, object: n)
     }
 
-    /// An array of enums by their string raw values.
+    /// The number of elements of the array at tape index `n` and the tape index just past them (its first
+    /// element is at `n + 1`, and each next one at `nextSibling`).
+    @usableFromInline
+    func arrayBounds(at n: Int) throws(JSONFieldError) -> (count: Int, end: Int) {
+        let node = self.node(n)
+        guard node.kind == _JSONNode.array else { throw .expected("an array", value(at: n)) }
+        let end = Int(node.next)
+        var count = 0
+        var e = n + 1
+        while e < end {
+            count += 1
+            e = Int(self.node(e).next)
+        }
+        return (count, end)
+    }
+
+    /// The tape index of the value after the one at `n` in its array or object.
     @inlinable
-    public static func rawValues<E: RawRepresentable>(_ v: JSONValue) throws(JSONFieldError) -> [E] where E.RawValue == String {
-        guard case .array(let a) = v else { throw .expected("an array", v) }
-        var out: [E] = []
-        out.reserveCapacity(a.count)
-        for i in a.indices {
-            do throws(JSONFieldError) { out.append(try rawValue(a[i])) } catch { throw error.under("[\(i)]") }
+    func nextSibling(_ n: Int) -> Int { Int(node(n).next) }
+
+    @usableFromInline
+    func strings(at n: Int) throws(JSONFieldError) -> [String] {
+        let (count, end) = try arrayBounds(at: n)
+        var out: [String] = []
+        out.reserveCapacity(count)
+        var e = n + 1
+        while e < end {
+            do throws(JSONFieldError) { out.append(try string(at: e)) } catch { throw error.under("[\(out.count)]") }
+            e = nextSibling(e)
         }
         return out
     }
 
-    /// An array of objects, each built by its `init(json:)`.
+    /// The objects of the array at tape index `n`, each built by its `init(json:)`; errors name the index.
     @inlinable
-    public static func objects<T: JSONFieldsDecodable>(_ v: JSONValue) throws(JSONFieldError) -> [T] {
-        guard case .array(let a) = v else { throw .expected("an array", v) }
+    func objects<T: JSONFieldsDecodable>(at n: Int) throws(JSONFieldError) -> [T] {
+        let (count, end) = try arrayBounds(at: n)
         var out: [T] = []
-        out.reserveCapacity(a.count)
-        for i in a.indices {
-            do throws(JSONFieldError) { out.append(try object(a[i])) } catch { throw error.under("[\(i)]") }
+        out.reserveCapacity(count)
+        var e = n + 1
+        while e < end {
+            do throws(JSONFieldError) { out.append(try T(json: fields(at: e))) } catch { throw error.under("[\(out.count)]") }
+            e = nextSibling(e)
         }
         return out
+    }
+}
+
+/// A scanned text and its tape (see `_JSONParser.scan`), in one block of memory, immutable once built: what every
+/// `JSONFields` of one text shares.
+@usableFromInline
+final class _JSONDocument: @unchecked Sendable {
+    @usableFromInline let nodes: UnsafeMutablePointer<_JSONNode>
+    /// The text.
+    @usableFromInline let bytes: UnsafePointer<UInt8>
+    @usableFromInline let count: Int
+
+    /// Takes over `tape`'s memory, where `text` is.
+    init(tape: _JSONTape, text: UnsafePointer<UInt8>) {
+        nodes = tape.base
+        bytes = text
+        count = tape.textCount
     }
 
-    /// An array whose elements are converted with `element`; errors name the index.
-    @inlinable
-    public static func array<T>(_ v: JSONValue, _ element: (JSONValue) throws(JSONFieldError) -> T) throws(JSONFieldError) -> [T] {
-        guard case .array(let a) = v else { throw .expected("an array", v) }
-        var out: [T] = []
-        out.reserveCapacity(a.count)
-        for i in a.indices {
-            do throws(JSONFieldError) { out.append(try element(a[i])) } catch { throw error.under("[\(i)]") }
-        }
-        return out
-    }
+    /// The text.
+    @usableFromInline var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: count) }
+
+    deinit { UnsafeMutableRawPointer(nodes).deallocate() }
 }

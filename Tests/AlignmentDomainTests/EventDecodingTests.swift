@@ -370,3 +370,264 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
         #expect(message("LeadAccepted", "{").contains("LeadAccepted"))
     }
 }
+
+// MARK: - malformed JSON
+
+// The new path reads payloads lazily (JSONFields records where values are, without building a JSONValue): it must
+// refuse every text JSONValue.parse refuses, with the same error, and find the same members.
+extension EventDecodingTests {
+    /// `text` with `bytes` in place of its first `@`.
+    static func splice(_ text: String, _ bytes: [UInt8]) -> [UInt8] {
+        let t = Array(text.utf8)
+        let at = t.firstIndex(of: UInt8(ascii: "@"))!
+        return Array(t[..<at]) + bytes + Array(t[(at + 1)...])
+    }
+
+    @Test func truncatedPayloadsAreRefusedBothWays() throws {
+        for e in Self.goldens + (try Self.scriptedEvents()) {
+            let payload = e.payload()
+            for n in 0..<payload.count {
+                #expect(Self.agree(e.type, Array(payload[..<n]), "cut at \(n)") == .refused)
+            }
+        }
+    }
+
+    @Test func duplicateKeysAreRefusedBothWaysAtAnyDepth() {
+        let duplicated = [
+            #"{"lead":"L","lead":"L"}"#, #"{"lead":"L","zz":1,"lead":"M"}"#, #"{"zz":1,"lead":"L","zz":2}"#,
+            #"{"lead":"L","x":{"a":1,"a":1}}"#, #"{"lead":"L","x":[{"b":1,"a":1,"b":2}]}"#, #"{"lead":"L","x":[[{"a":{},"a":[]}]]}"#,
+            // Spelt differently: escaped, or canonically equivalent Unicode (as Swift strings, they are equal).
+            #"{"le\u0061d":"L","lead":"L"}"#, #"{"lead":"L","\u00e9":1,"e\u0301":2}"#, #"{"lead":"L","é":1,"\u00e9":2}"#,
+            #"{"lead":"L","x":{"e\u0301":1,"é":2}}"#,
+            // More keys than the pairwise check looks at, out of order.
+            "{" + (0..<20).map { #""k\#(19 - $0)":\#($0)"# }.joined(separator: ",") + #","lead":"L","k7":0}"#,
+            "{" + (0..<20).map { #""k\#($0)":\#($0)"# }.joined(separator: ",") + #","lead":"L","k7":0}"#,
+        ]
+        for text in duplicated {
+            #expect(Self.payload("LeadAccepted", text) == .refused, "\(text)")
+        }
+        let handoff = #"{"lead":"L","definition":"mql","definitionVersion":1,"profile":@,"signals":[{"name":"x","at":"2026-02-28T08:30:00Z"}]}"#
+        #expect(Self.agree("LeadHandedOff", Self.splice(handoff, Array(#"{"a":"1","b":"2"}"#.utf8))) != .refused)
+        #expect(Self.agree("LeadHandedOff", Self.splice(handoff, Array(#"{"a":"1","b":"2","a":"1"}"#.utf8))) == .refused)
+        #expect(Self.agree("LeadHandedOff", Self.splice(handoff, Array(#"{"b":"1","a":"2","b":"1"}"#.utf8))) == .refused)
+        let signal = #"{"lead":"L","definition":"mql","definitionVersion":1,"profile":{},"signals":[{"name":"x","at":"2026-02-28T08:30:00Z"@}]}"#
+        #expect(Self.agree("LeadHandedOff", Self.splice(signal, Array(#","name":"y""#.utf8))) == .refused)
+        #expect(Self.agree("LeadHandedOff", Self.splice(signal, Array(#","detail":"y""#.utf8))) != .refused)
+    }
+
+    @Test func badStringsNumbersLiteralsAndStructureAreRefusedBothWays() {
+        let bad = [
+            // escapes and control characters
+            #"{"lead":"L\x"}"#, #"{"lead":"L\u12"}"#, #"{"lead":"L\u12G4"}"#, #"{"lead":"\ud800"}"#, #"{"lead":"\udc00"}"#,
+            #"{"lead":"\ud800\u0041"}"#, #"{"lead":"L","zz":"\q"}"#, #"{"lead":"L","z\z":1}"#, #"{"lead":"L\"#,
+            "{\"lead\":\"L\tab\"}", "{\"lead\":\"L\",\"zz\":\"\u{01}\"}", "{\"lead\":\"L\",\"z\nz\":1}",
+            // numbers
+            #"{"lead":"L","zz":01}"#, #"{"lead":"L","zz":1.}"#, #"{"lead":"L","zz":-}"#, #"{"lead":"L","zz":1e400}"#,
+            #"{"lead":"L","zz":.5}"#, #"{"lead":"L","zz":+1}"#, #"{"lead":"L","zz":1e}"#, #"{"lead":"L","zz":0x10}"#,
+            #"{"lead":"L","zz":-1e999}"#, #"{"lead":"L","zz":NaN}"#,
+            // literals
+            #"{"lead":"L","zz":tru}"#, #"{"lead":"L","zz":nul}"#, #"{"lead":"L","zz":falsy}"#, #"{"lead":"L","zz":True}"#,
+            // structure and trailing bytes
+            #"{"lead":"L"} {}"#, #"{"lead":"L"}x"#, #"{"lead":"L"},"#, #"{"lead":"L"}}"#, #"{"lead":"L",}"#,
+            #"{"lead":"L" "x":1}"#, #"{"lead" "L"}"#, #"{lead:"L"}"#, #"{"lead":"L","x":[1,]}"#, #"{"lead":"L","x":[1 2]}"#,
+            #"{"lead":"L","x":[}"#, #"{"lead":"L","x":{]}"#, #"{"lead":"L","x":{"a"}}"#, #"{"lead":"L","x":{1:2}}"#,
+            "{\"lead\":\"L\"}\0", "\u{FEFF}{\"lead\":\"L\"}",
+        ]
+        for text in bad {
+            #expect(Self.payload("LeadAccepted", text) == .refused, "\(text)")
+        }
+        // Invalid UTF-8 in a value, a key or a member nobody asks for.
+        let invalid: [[UInt8]] = [[0xFF], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+                                  [0x80], [0xE2, 0x82], [0xF0, 0x9F, 0x98]]
+        for b in invalid {
+            for text in [#"{"lead":"L@"}"#, #"{"le@ad":"L","lead":"L"}"#, #"{"lead":"L","zz":["@"]}"#, #"{"lead":"L","@":1}"#] {
+                #expect(Self.agree("LeadAccepted", Self.splice(text, b), "\(b)") == .refused, "\(text) with \(b)")
+            }
+        }
+        // What is valid there reads the same both ways.
+        for b: [UInt8] in [[0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xEF, 0xBF, 0xBF]] {
+            #expect(Self.agree("LeadAccepted", Self.splice(#"{"lead":"L@","zz":{"@":"@"}}"#, b)) != .refused)
+        }
+    }
+
+    @Test func nestingIsLimitedAsBefore() {
+        // The payload object is at depth 0, so a member can hold 255 more levels.
+        for (levels, outcome) in [(255, false), (256, true)] {
+            let text = #"{"lead":"L","zz":"# + String(repeating: "[", count: levels) + String(repeating: "]", count: levels) + "}"
+            #expect((Self.payload("LeadAccepted", text) == .refused) == outcome, "\(levels)")
+            let objects = #"{"lead":"L","zz":"# + String(repeating: #"{"a":"#, count: levels) + "1" + String(repeating: "}", count: levels + 1)
+            #expect((Self.payload("LeadAccepted", objects) == .refused) == outcome, "\(levels)")
+        }
+        let deep = #"{"lead":"L","zz":"# + String(repeating: "[", count: 100_000)
+        #expect(Self.payload("LeadAccepted", deep) == .refused)
+    }
+
+    @Test func membersAreFoundWhateverTheirOrderSpellingAndSpacing() {
+        let lead = Outcome.event(.leadAccepted(LeadAccepted(lead: "L")))
+        #expect(Self.payload("LeadAccepted", #"{"zz":1,"le\u0061d":"L"}"#) == lead)
+        #expect(Self.payload("LeadAccepted", #"{"\u006c\u0065\u0061\u0064":"\u004c"}"#) == lead)
+        #expect(Self.payload("LeadAccepted", " \n\t{ \"lead\" :\r\"L\" , \"a\" : [ 1 , { } , [ ] ] }\n ") == lead)
+        #expect(Self.payload("LeadAccepted", #"{"leads":"M","lea":"N","Lead":"O","lead":"L","lead ":"P"}"#) == lead)
+        #expect(Self.payload("LeadAccepted", #"{"lead":"\u00e9\ud83d\ude00\n\"\\\/\b\f\r\t"}"#) == .event(.leadAccepted(LeadAccepted(lead: "é😀\n\"\\/\u{8}\u{c}\r\t"))))
+        // Keys in reverse order, with escapes and unknown members everywhere.
+        let reversed = #"{"zz":{"lead":1},"signals":[{"zz":[],"name":"x","detail":"\u0064","at":"2026-02-28T08:30:00Z"}],"profile":{"c\u00e9":"v","a":"b"},"\u006eote":"n","lead":"L","definitionVersion":2.0,"definition":"mql"}"#
+        #expect(Self.payload("LeadHandedOff", reversed) == .event(.leadHandedOff(LeadHandedOff(
+            lead: "L", definition: "mql", definitionVersion: 2, campaign: nil, brief: nil, owner: nil, profile: ["cé": "v", "a": "b"],
+            signals: [Signal(name: "x", at: ruleT0.addingTimeInterval(-88_200), detail: "d")], score: nil, note: "n", override: nil))))
+        // A date spelt with escapes.
+        #expect(Self.payload("LeadHandedOff", #"{"lead":"L","definition":"mql","definitionVersion":1,"profile":{},"signals":[{"name":"x","at":"2026-02-28T08:30:00\u005a"}]}"#) != .refused)
+    }
+
+    @Test func numbersReadAsTheyDidThroughDoubles() {
+        // Integers are whole Doubles in Int's range; what the Double of a long literal rounds to is what is read.
+        for (text, version) in [("1e2", 100), ("2.0", 2), ("-0", 0), ("-0.0", 0), ("1E+1", 10), ("100e-2", 1), ("0.5e1", 5),
+                                ("9007199254740993", 9_007_199_254_740_992), ("-9223372036854775808", Int.min),
+                                ("123456789012345678", 123_456_789_012_345_680), ("1e-400", 0), ("0.1e1", 1)] {
+            #expect(Self.payload("LeadDefinitionRetired", #"{"definition":"d","version":\#(text)}"#)
+                == .event(.definitionRetired(LeadDefinitionRetired(definition: "d", version: version))), "\(text)")
+        }
+        for text in ["1.5", "9223372036854775807", "1e19", "-9.3e18", "0.1", "1e-5"] {
+            #expect(Self.payload("LeadDefinitionRetired", #"{"definition":"d","version":\#(text)}"#) == .refused, "\(text)")
+        }
+        for text in ["0.82", "-1.5e3", "1e300", "4.9e-324", "1e-400", "12", "-0"] {
+            #expect(Self.payload("LeadConverted", #"{"lead":"L","amount":\#(text)}"#) != .refused, "\(text)")
+        }
+    }
+
+    /// Random byte-level damage to real payloads: replaced, inserted and removed bytes.
+    static func damagedPayloads() throws -> [(String, [UInt8])] {
+        var rng = StepRandom(11)
+        let alphabet = Array(#"{}[]:,"\/ntfrbu0123456789-+.eE aéLl"#.utf8) + [0x00, 0x1F, 0x80, 0xBF, 0xC3, 0xED, 0xF0, 0xFF]
+        var out: [(String, [UInt8])] = []
+        for e in Self.goldens + (try Self.scriptedEvents()) {
+            let payload = e.payload()
+            for _ in 0..<80 {
+                var bytes = payload
+                for _ in 0...rng.int(3) where !bytes.isEmpty {
+                    let i = rng.int(bytes.count)
+                    switch rng.int(4) {
+                    case 0: bytes[i] = UInt8(truncatingIfNeeded: rng.next())
+                    case 1: bytes[i] = rng.pick(alphabet)
+                    case 2: bytes.insert(rng.pick(alphabet), at: i)
+                    default: bytes.remove(at: i)
+                    }
+                }
+                out.append((e.type, bytes))
+            }
+        }
+        return out
+    }
+
+    @Test func damagedPayloadsAreRefusedOrAcceptedTheSameBothWays() throws {
+        var refused = 0, accepted = 0
+        for (type, bytes) in try Self.damagedPayloads() {
+            switch Self.agree(type, bytes) {
+            case .refused: refused += 1
+            case .event: accepted += 1
+            }
+        }
+        #expect(refused > 1000 && accepted > 200, "refused \(refused), accepted \(accepted)")
+    }
+
+    /// The lazy scan against `JSONValue.parse` on any bytes: the same texts refused with the same error, and for
+    /// the objects accepted, every member found and read back as the same value.
+    @Test func theLazyScanRefusesWhatTheParserRefusesWithTheSameError() throws {
+        var rng = StepRandom(23)
+        var samples = try Self.damagedPayloads().map(\.1)
+        let alphabet = Array(#"{}[]:,"\/ntfrbu0123456789-+.eE aé"#.utf8) + [0x00, 0x1F, 0x80, 0xBF, 0xC3, 0xED, 0xF0, 0xFF]
+        for _ in 0..<5_000 {
+            samples.append([UInt8(ascii: "{")] + (0..<rng.int(30)).map { _ in rng.pick(alphabet) })
+        }
+        samples += [#"{"a":{"b":[1,{"c":null}]},"d":"\u00e9","e\u0301":true}"#, #"{"x":1} "#, "[]", "1", "", " ", "{"].map { Array($0.utf8) }
+        var objects = 0
+        for bytes in samples {
+            let fields = Result { () throws(JSONFieldError) -> JSONFields in try JSONFields.parse(bytes) }
+            switch Result(catching: { () throws(JSONParseError) -> JSONValue in try JSONValue.parse(bytes) }) {
+            case .failure(let e):
+                guard case .failure(let f) = fields else {
+                    Issue.record("accepted what JSONValue.parse refuses (\(e)): \(bytes)")
+                    continue
+                }
+                #expect(f.reason == e.description && f.path.isEmpty, "\(bytes)")
+            case .success(.object(let o)):
+                objects += 1
+                guard case .success(let f) = fields else {
+                    Issue.record("refused an object: \(bytes)")
+                    continue
+                }
+                for (k, v) in o {
+                    #expect(try f.value(k) == v, "\(k) in \(bytes)")
+                }
+                #expect(f.valueIfPresent("no such key") == nil)
+            case .success(let v):
+                guard case .failure(let f) = fields else {
+                    Issue.record("accepted a non-object \(v)")
+                    continue
+                }
+                #expect(f.reason.hasPrefix("expected an object, found "), "\(f)")
+            }
+        }
+        #expect(objects > 500, "\(objects)")
+    }
+
+    /// Lookups compare keys as Swift strings do, as the `[String: JSONValue]` of the Codable path did: canonically
+    /// equivalent spellings find each other.
+    @Test func keysCompareAsSwiftStrings() throws {
+        struct Keys: Decodable, Equatable, JSONFieldsDecodable {
+            var K: Int
+            var é: Int
+            init(json j: JSONFields) throws(JSONFieldError) {
+                K = try j.int("K")
+                é = try j.int("é")
+            }
+        }
+        for text in [#"{"K":1,"é":2}"#, #"{"\u212A":1,"e\u0301":2}"#, "{\"\u{212A}\":1,\"e\u{301}\":2}", #"{"\u004b":1,"\u00e9":2}"#] {
+            let bytes = Array(text.utf8)
+            let old = try JSONValueDecoder().decode(Keys.self, fromJSON: bytes)
+            #expect(try Keys(json: JSONFields.parse(bytes)) == old, "\(text)")
+        }
+        let f = try JSONFields.parse(Array(#"{"\u212A":1,"e\u0301":2}"#.utf8))
+        #expect(try f.int("\u{212A}") == 1 && f.int("e\u{301}") == 2 && f.int("\u{E9}") == 2)
+        #expect(throws: JSONFieldError.self) { try f.int("k") }
+    }
+}
+
+extension EventDecodingTests {
+    /// Numbers read through the parser's exact fast path are the Doubles `Double(String)` (strtod) gives, bit for
+    /// bit; and whatever overflows is refused, whether or not anything asks for it.
+    @Test func numbersReadAsStrtodDoes() throws {
+        var rng = StepRandom(5)
+        for _ in 0..<20_000 {
+            var text = rng.chance(2) ? "-" : ""
+            let digits = 1 + rng.int(18)
+            let point = rng.int(digits + 1)
+            for d in 0..<digits {
+                if d == point && d > 0 { text += "." }
+                text += String(d == 0 && digits > 1 && point != 1 ? 1 + rng.int(9) : rng.int(10))
+            }
+            if text.hasPrefix("0") || text.hasPrefix("-0"), point != 1, digits > 1 { continue }
+            if rng.chance(2) { text += (rng.chance(2) ? "e" : "E") + (rng.chance(3) ? "-" : rng.chance(2) ? "+" : "") + String(rng.int(40)) }
+            let expected = try #require(Double(text), "\(text)")
+            guard case .number(let d) = try JSONValue.parse(Array(text.utf8)) else {
+                Issue.record("\(text) is not a number")
+                continue
+            }
+            #expect(d.bitPattern == expected.bitPattern, "\(text): \(d) but strtod \(expected)")
+            let payload = Array(#"{"lead":"L","amount":\#(text)}"#.utf8)
+            #expect(Self.agree("LeadConverted", payload) != .refused, "\(text)")
+        }
+        for text in ["1e309", "-1e309", "1.8e308", "17976931348623159" + String(repeating: "0", count: 292) + ".0",
+                     "0.1e310", "10e308", "1e1000000000000"] {
+            #expect(Self.payload("LeadAccepted", #"{"lead":"L","zz":\#(text)}"#) == .refused, "\(text)")
+        }
+        for text in ["1.7976931348623157e308", "17976931348623158" + String(repeating: "0", count: 292), "1e308", "0.1e309", "0.0e99999", "0e400", "1e-400", "1e-1000000000000", "100e306"] {
+            #expect(Self.payload("LeadAccepted", #"{"lead":"L","zz":\#(text)}"#) != .refused, "\(text)")
+        }
+    }
+}
+
+extension EventDecodingTests {
+    @Test func everyEventTypeHasADecoder() {
+        #expect(Set(DomainEvent.decoders.keys) == Set(DomainEvent.types.map(\.name)))
+    }
+}
