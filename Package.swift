@@ -47,7 +47,7 @@ let package = Package(
 
         // Tests
         .testTarget(name: "EventLogTests", dependencies: [
-            "EventLog", "eventlog-probe",
+            "EventLog", "JSONCore", "eventlog-probe",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentDomainTests", dependencies: [

@@ -56,9 +56,9 @@ extension AlignmentLedger {
         var prefix = Array(actor.utf8)
         prefix.append(0)
         var positions: [UInt64] = []
-        try log.sideTableScan(AlignmentLedger.auditActorTable, prefix: prefix) { k, _ in
+        try log.sideTableScan(AlignmentLedger.auditActorTable, prefix: prefix) { k, v in
             guard k.count == prefix.count + 8 else { return true }
-            positions.append(k[prefix.count...].reduce(0) { $0 << 8 | UInt64($1) })
+            positions += try AlignmentLedger.postingPositions(first: k[prefix.count...].reduce(0) { $0 << 8 | UInt64($1) }, v)
             return true
         }
         var events: [RecordedEvent] = []

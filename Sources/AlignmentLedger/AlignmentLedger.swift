@@ -167,6 +167,33 @@ public final class AlignmentLedger: Sendable {
     static func encodeOverride(_ o: OverrideRecord) throws -> [UInt8] { try stateEncoder.encodeCanonical(o) }
     static func decodeOverride(_ b: [UInt8]) throws -> OverrideRecord { try stateDecoder.decode(OverrideRecord.self, fromJSON: b) }
 
+    /// The `audit-actor` index holds posting lists: key = actor, a zero byte, the list's first position (8 bytes,
+    /// big-endian); value = the following positions as LEB128 deltas from the one before. A list holds at most 512
+    /// positions; each flush starts new lists, so nothing is rewritten.
+    static func actorPostings(_ actor: String, _ positions: [UInt64]) -> [(key: [UInt8], value: [UInt8])] {
+        var out: [(key: [UInt8], value: [UInt8])] = []
+        var start = 0
+        while start < positions.count {
+            let end = min(start + 512, positions.count)
+            var key = Array(actor.utf8)
+            key.append(0)
+            withUnsafeBytes(of: positions[start].bigEndian) { key.append(contentsOf: $0) }
+            var w = BinaryWriter(capacity: 2 * (end - start))
+            for i in (start + 1)..<end { w.uvarint(positions[i] - positions[i - 1]) }
+            out.append((key, w.bytes))
+            start = end
+        }
+        return out
+    }
+
+    /// The positions of one posting list of `audit-actor`.
+    static func postingPositions(first: UInt64, _ value: [UInt8]) throws -> [UInt64] {
+        var out = [first]
+        var r = BinaryReader(value)
+        while !r.isAtEnd { out.append(out[out.count - 1] &+ (try r.uvarint())) }
+        return out
+    }
+
     /// Checkpoints are kept as `name:version:position` separated by `;`.
     static func readCheckpoints(_ get: ([UInt8]) throws -> [UInt8]?) throws -> [ProjectionName: (version: Int, position: UInt64)] {
         guard let b = try get(checkpointsKey) else { return [:] }
@@ -202,7 +229,8 @@ public final class AlignmentLedger: Sendable {
         }
     }
 
-    /// Rebuilds kept read models from the whole log. Runs in transactions of up to 250,000 events.
+    /// Rebuilds kept read models from the whole log. Runs in transactions of about 125,000 events (smaller ones
+    /// commit more often; bigger ones make LMDB track more dirty pages per put).
     public func rebuild(_ names: [ProjectionName] = ProjectionName.allCases, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
         let set = Set(names)
         // Clearing also forgets the rebuilt models' checkpoints, so an interrupted rebuild is redone on next open.
@@ -228,14 +256,13 @@ public final class AlignmentLedger: Sendable {
                 defer { p.bind(nil) }
                 // Batches of 4,096 events: the next one decodes on another thread while this one folds.
                 var n = 0
-                var batch = try tx.read(from: cursor.value, limit: 4096)
+                var batch = try tx.readStored(from: cursor.value, limit: 4096)
                 var pending = batch.isEmpty ? nil : PendingDecode(batch)
                 while let decoding = pending {
-                    let decoded = decoding.wait()
+                    let (current, decoded) = try decoding.wait()
                     n += batch.count
-                    cursor.value = batch.last!.position + 1
-                    let current = batch
-                    batch = n < 250_000 ? try tx.read(from: cursor.value, limit: 4096) : []
+                    cursor.value = batch.positions[batch.count - 1] + 1
+                    batch = n < 125_000 ? try tx.readStored(from: cursor.value, limit: 4096) : StoredRecords()
                     pending = batch.isEmpty ? nil : PendingDecode(batch)
                     try p.apply(batch: current, decoded: decoded)
                     progress?(cursor.value - 1, tx.head.position)
@@ -277,3 +304,4 @@ public final class AlignmentLedger: Sendable {
         return LedgerState()
     }
 }
+

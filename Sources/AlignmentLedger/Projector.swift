@@ -17,7 +17,7 @@ public enum ProjectionName: String, CaseIterable, Sendable {
         switch self {
         case .state: CurrentStateFold.codeVersion
         case .scorecard: ScorecardFold.codeVersion
-        case .audit: 2
+        case .audit: 3
         }
     }
 
@@ -47,7 +47,8 @@ final class Projector {
     let state: CurrentStateFold
     let scorecard: ScorecardFold
     let enabled: Set<ProjectionName>
-    private var actorKeys: [[UInt8]] = []
+    /// Positions folded since the last flush, by actor, ascending (for the `audit-actor` posting lists).
+    private var actorPositions: [String: [UInt64]] = [:]
     private(set) var overrides: [OverrideRecord] = []
 
     /// The transaction the kept models are read through (rebound for each transaction of a long rebuild).
@@ -77,10 +78,7 @@ final class Projector {
     func apply(_ r: Recorded, stream: String, type: String) throws {
         if enabled.contains(.scorecard) { try scorecard.apply(r, state: state) }
         if enabled.contains(.audit) {
-            var k = Array(r.actor.utf8)
-            k.append(0)
-            withUnsafeBytes(of: r.position.bigEndian) { k.append(contentsOf: $0) }
-            actorKeys.append(k)
+            actorPositions[r.actor, default: []].append(r.position)
             if let o = r.event.override {
                 overrides.append(OverrideRecord(position: r.position, type: type, stream: stream, actor: r.actor, at: r.at, rule: o.rule, reason: o.reason))
             }
@@ -119,7 +117,7 @@ final class Projector {
     /// transaction's head, right when every event up to it was folded).
     func flush(_ tx: LogTransaction, through position: UInt64? = nil) throws {
         if enabled.contains(.state) {
-            // Encoding is pure: done on all cores, then written in order on this (the writer's) thread.
+            // Encoding is pure: done on all cores, then written on this (the writer's) thread.
             for (stream, bytes) in state.encodedDirtyStates() { try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), bytes) }
         }
         state.clearDirty()
@@ -128,14 +126,16 @@ final class Projector {
         }
         scorecard.clearDirty()
         if enabled.contains(.audit) {
-            for k in actorKeys { try tx.put(AlignmentLedger.auditActorTable, k, []) }
+            for (actor, positions) in actorPositions {
+                for (key, value) in AlignmentLedger.actorPostings(actor, positions) { try tx.put(AlignmentLedger.auditActorTable, key, value) }
+            }
             for o in overrides {
                 var k: [UInt8] = []
                 withUnsafeBytes(of: o.position.bigEndian) { k.append(contentsOf: $0) }
                 try tx.put(AlignmentLedger.auditOverridesTable, k, AlignmentLedger.encodeOverride(o))
             }
         }
-        actorKeys.removeAll(keepingCapacity: true)
+        actorPositions.removeAll(keepingCapacity: true)
         overrides.removeAll(keepingCapacity: true)
         var cps = try AlignmentLedger.readCheckpoints { try tx.get(AlignmentLedger.metaTable, $0) }
         for p in enabled { cps[p] = (p.codeVersion, position ?? tx.head.position) }
@@ -155,25 +155,29 @@ extension DomainEvent {
     }
 }
 
-/// A batch's payloads decoding on another thread while the writer folds the batch before it: decoding is pure,
-/// and in a rebuild it costs about as much as the fold, so the two cores work side by side.
+/// A batch of stored records decoding (envelopes and payloads) on another thread while the writer folds the batch
+/// before it: decoding is pure, and in a rebuild it costs about as much as the fold, so the two cores work side by
+/// side.
 ///
 /// `@unchecked Sendable`: `result` is written once on the decoding thread before `done` is signalled, and read
 /// only after `wait()`.
 final class PendingDecode: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private var result: [DomainEvent?] = []
+    private var result: Result<(events: [RecordedEvent], decoded: [DomainEvent?]), Error> = .success(([], []))
 
-    init(_ batch: [RecordedEvent]) {
+    init(_ records: StoredRecords) {
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = batch.map(Projector.decode)
+            result = Result {
+                let events = try records.events()
+                return (events, events.map(Projector.decode))
+            }
             done.signal()
         }
     }
 
-    func wait() -> [DomainEvent?] {
+    func wait() throws -> (events: [RecordedEvent], decoded: [DomainEvent?]) {
         done.wait()
-        return result
+        return try result.get()
     }
 }
 

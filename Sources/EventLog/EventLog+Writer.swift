@@ -400,6 +400,18 @@ public final class LogTransaction {
         }
         return out
     }
+
+    /// Copies up to `limit` records out as stored, into one buffer, for decoding elsewhere (`StoredRecords.events()`,
+    /// on any thread).
+    public func readStored(from position: UInt64, limit: Int) throws -> StoredRecords {
+        var out = StoredRecords()
+        guard limit > 0 else { return out }
+        try Records.forEach(w.reader, from: position) { pos, v in
+            out.append(position: pos, v)
+            return out.count < limit
+        }
+        return out
+    }
 }
 
 /// The unindexed tail as the writer sees it: the events after the indexed position, in order, with their ids and
