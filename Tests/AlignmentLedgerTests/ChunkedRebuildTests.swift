@@ -1,4 +1,4 @@
-// A rebuild of more events than one transaction folds (250,000): the checkpoint written with each chunk must not
+// A rebuild of more events than one transaction folds (125,000): the checkpoint written with each chunk must not
 // claim more than the chunk folded, or a crash between chunks leaves a read model that silently skips events.
 import Foundation
 import Testing
@@ -9,7 +9,7 @@ import EventLog
 @Suite("AlignmentLedger: long rebuilds")
 struct ChunkedRebuildTests {
     /// BUG: Projector.flush (Sources/AlignmentLedger/Projector.swift) writes `tx.head.position` as every checkpoint,
-    /// also at the end of a 250,000-event chunk of `fold(from:...)` (AlignmentLedger.swift) when the log goes further:
+    /// also at the end of a 125,000-event chunk of `fold(from:...)` (AlignmentLedger.swift) when the log goes further:
     /// after the first chunk commits, the checkpoints claim the whole log while the rest is not folded yet. A crash
     /// there, and `open`'s catch-up trusts them and skips the remaining events for good.
     @Test(.timeLimit(.minutes(2)))
