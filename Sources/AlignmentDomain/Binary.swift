@@ -115,7 +115,12 @@ public struct BinaryReader {
         return Double(bitPattern: bits)
     }
 
-    public mutating func date() throws(BinaryError) -> Date { Date(timeIntervalSinceReferenceDate: try double()) }
+    /// A date within ±10,000 years of 2001 (the rest of the code formats dates as microseconds in an `Int64`).
+    public mutating func date() throws(BinaryError) -> Date {
+        let t = try double()
+        guard t.isFinite, abs(t) < 3.2e11 else { throw BinaryError("date \(t) at byte \(i - 8) is out of range") }
+        return Date(timeIntervalSinceReferenceDate: t)
+    }
 
     /// A count of items still to come, each taking at least one byte: bounded by the bytes left.
     public mutating func count() throws(BinaryError) -> Int {

@@ -31,8 +31,18 @@ extension EventLog {
     /// compared with the log through order-independent digests over sequential walks; only on a mismatch does
     /// a second pass look each entry up to name the first bad position.
     public func verify(checkpoint: Checkpoint? = nil, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerifyReport {
-        try EventLog.storage { try verifyUnchecked(checkpoint: checkpoint, progress: progress) }
+        // The indexes are walked in short read transactions. An index pass that commits meanwhile (appends
+        // reaching the tail limit) makes them hold entries the walk of the log did not count: walk again.
+        for _ in 0..<5 {
+            do { return try EventLog.storage { try verifyUnchecked(checkpoint: checkpoint, progress: progress) } } catch is IndexedMoved {
+                continue
+            }
+        }
+        throw EventLogError.storage("the log's indexes kept changing while it was being verified (appends are running); verify again when they pause")
     }
+
+    /// Thrown by a walk whose indexes were extended by an index pass while it ran.
+    private struct IndexedMoved: Error {}
 
     private func verifyUnchecked(checkpoint: Checkpoint?, progress: ((UInt64, UInt64) -> Void)?) throws -> VerifyReport {
         // Snapshot of metadata and the stream table (one short read each).
@@ -154,6 +164,7 @@ extension EventLog {
         let (indexStream, indexIDs, streamEntries, idEntries, malformed) =
             (indexes.stream, indexes.ids, indexes.streamEntries, indexes.idEntries, indexes.malformed)
         if malformed || indexStream != streamDigest || indexIDs != idDigest || streamEntries != indexed || idEntries != indexed {
+            if try env.read({ r in try Meta.readIndexed(r) }) != indexed { throw IndexedMoved() }
             return fail(try firstIndexProblem(count: indexed, sidByName: sidByName), "an index entry for this event is missing or wrong (stream index: \(streamEntries) entries, id index: \(idEntries), indexed events: \(indexed)); the indexes can be rebuilt from the log")
         }
 

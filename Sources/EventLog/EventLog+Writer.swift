@@ -12,6 +12,8 @@ struct PreparedAppend: Sendable {
     }
     struct Stream: Sendable {
         var name: String
+        /// The name's UTF-8 bytes (streams are told apart by their bytes).
+        var key: [UInt8]
         var expected: ExpectedVersion
         var events: [Event]
     }
@@ -47,7 +49,7 @@ struct PreparedAppend: Sendable {
                 events.append(Event(proposed: e, stream: name, type: Array(e.type.utf8), actor: Array(e.actor.utf8), payload: canonical))
             }
             total += events.count
-            streams.append(Stream(name: a.stream, expected: a.expected, events: events))
+            streams.append(Stream(name: a.stream, key: name, expected: a.expected, events: events))
         }
         if total == 0 { throw .invalidInput("an append needs at least one event") }
         if total > 1 {
@@ -71,6 +73,9 @@ struct PreparedAppend: Sendable {
 /// transaction that reaches it (see `docs/FORMAT.md`, "The unindexed tail").
 public final class LogTransaction {
     typealias StreamState = (sid: UInt32?, version: UInt64)
+    /// Streams are keyed by the bytes of their names, as LMDB and the records compare them: Swift's `String`
+    /// equality would merge names that are canonically equivalent but stored as different bytes.
+    typealias StreamKey = [UInt8]
 
     let w: WriteTransaction
     let env: Environment
@@ -80,8 +85,10 @@ public final class LogTransaction {
     public let now: Timestamp
     /// The events after the indexed position, shared with nested transactions.
     let tail: Tail
+    /// The last position the indexes cover.
+    private var indexed: UInt64
     /// Stream id (nil while the stream is only in the tail) and last version, valid within this transaction.
-    private var streamCache: [String: StreamState] = [:]
+    private var streamCache: [StreamKey: StreamState] = [:]
     private var nextStreamID: UInt32?
     /// The writer's streams as of its last commit, when that commit is still the head (else nil).
     private let committed: CommittedStreams?
@@ -93,8 +100,12 @@ public final class LogTransaction {
         self.env = env
         self.now = now
         let head = try Meta.readHead(w.reader)
+        let indexed = try Meta.readIndexed(w.reader)
         self.head = head
-        if let c = committed, let t = c.tail, c.head == head {
+        self.indexed = indexed
+        // The cache is the log as this writer left it only if neither the head nor the indexed position moved
+        // (another process's index pass moves the latter alone).
+        if let c = committed, let t = c.tail, c.head == head, c.indexed == indexed {
             self.committed = c
             self.nextStreamID = c.nextStreamID
             self.tail = t
@@ -102,7 +113,7 @@ public final class LogTransaction {
         } else {
             committed?.reset()  // another process appended since, an earlier transaction failed, or nothing is known yet
             self.committed = nil
-            self.tail = try Tail.load(w.reader, after: try Meta.readIndexed(w.reader))
+            self.tail = try Tail.load(w.reader, after: indexed)
         }
     }
 
@@ -112,6 +123,7 @@ public final class LogTransaction {
         for (name, state) in streamCache { c.streams[name] = state }
         c.nextStreamID = nextStreamID
         c.tail = tail
+        c.indexed = indexed
         c.head = head
     }
 
@@ -139,6 +151,7 @@ public final class LogTransaction {
         self.now = parent.now
         self.head = parent.head
         self.tail = parent.tail
+        self.indexed = parent.indexed
         self.streamCache = parent.streamCache
         self.nextStreamID = parent.nextStreamID
         self.committed = parent.committed
@@ -152,22 +165,24 @@ public final class LogTransaction {
     /// Asks for the unindexed tail to be indexed when this transaction commits.
     public func requestIndex() { indexRequested = true }
 
-    private func streamState(_ name: String) throws -> StreamState? {
-        if let s = streamCache[name] { return s }
-        if let s = committed?.streams[name] {
-            streamCache[name] = s
+    private func streamState(_ name: String) throws -> StreamState? { try streamState(key: Array(name.utf8)) }
+
+    private func streamState(key: StreamKey) throws -> StreamState? {
+        if let s = streamCache[key] { return s }
+        if let s = committed?.streams[key] {
+            streamCache[key] = s
             return s
         }
         let r = w.reader
-        let sid = try Streams.id(r, name)
-        let version = try tail.versions[name] ?? sid.flatMap { try Streams.lastVersion(r, $0) }
+        let sid = try Streams.id(r, key)
+        let version = try tail.versions[key] ?? sid.flatMap { try Streams.lastVersion(r, $0) }
         guard sid != nil || version != nil else { return nil }
         let s = (sid, version ?? 0)
-        streamCache[name] = s
+        streamCache[key] = s
         return s
     }
 
-    private func createStream(_ name: String) throws -> UInt32 {
+    private func createStream(_ name: StreamKey) throws -> UInt32 {
         let sid: UInt32
         if let n = nextStreamID {
             sid = n
@@ -183,10 +198,9 @@ public final class LogTransaction {
         nextStreamID = sid + 1
         var be = sid.bigEndian
         try withUnsafeBytes(of: &be) { idBytes in
-            var n = name
-            try n.withUTF8 { u in
-                try w.put(w.dbs.streams, UnsafeRawBufferPointer(u), idBytes, flags: MDB_NOOVERWRITE)
-                try w.put(w.dbs.streamNames, idBytes, UnsafeRawBufferPointer(u), flags: MDB_APPEND)
+            try name.withUnsafeBytes { u in
+                try w.put(w.dbs.streams, u, idBytes, flags: MDB_NOOVERWRITE)
+                try w.put(w.dbs.streamNames, idBytes, u, flags: MDB_APPEND)
             }
         }
         return sid
@@ -220,9 +234,9 @@ public final class LogTransaction {
         // appends side by side in one transaction without nesting each in its own.
         var states: [StreamState?] = []
         states.reserveCapacity(req.streams.count)
-        var seen: [String: StreamState?] = [:]  // a stream named twice in one request sees its first part
+        var seen: [StreamKey: StreamState?] = [:]  // a stream named twice in one request sees its first part
         for s in req.streams {
-            let state = try seen[s.name] ?? streamState(s.name)
+            let state = try seen[s.key] ?? streamState(key: s.key)
             let current = state?.version
             switch s.expected {
             case .any: break
@@ -234,7 +248,7 @@ public final class LogTransaction {
                 }
             }
             states.append(state)
-            seen[s.name] = .some((state?.sid, (current ?? 0) + UInt64(s.events.count)))
+            seen[s.key] = .some((state?.sid, (current ?? 0) + UInt64(s.events.count)))
         }
         var out: [RecordedEvent] = []
         out.reserveCapacity(req.count)
@@ -244,7 +258,7 @@ public final class LogTransaction {
                 version += 1
                 out.append(try write(e, name: s.name, version: version))
             }
-            streamCache[s.name] = (state?.sid, version)
+            streamCache[s.key] = (state?.sid, version)
         }
         return AppendResult(events: out, wasDuplicate: false)
     }
@@ -265,7 +279,7 @@ public final class LogTransaction {
         try withUnsafeBytes(of: &key) { k in
             try body.withUnsafeBytes { v in try w.put(w.dbs.events, k, v, flags: MDB_APPEND) }
         }
-        tail.add(Tail.Entry(position: position, stream: name, version: version, id: p.id))
+        tail.add(Tail.Entry(position: position, stream: e.stream, version: version, id: p.id))
         head = Checkpoint(position: position, hash: hash)
         return RecordedEvent(
             position: position, id: p.id, stream: name, version: version,
@@ -315,7 +329,7 @@ public final class LogTransaction {
     func indexTail() throws {
         guard !tail.entries.isEmpty else { return }
         let r = w.reader
-        var sids: [String: UInt32] = [:]
+        var sids: [StreamKey: UInt32] = [:]
         var rows: [(sid: UInt32, version: UInt64, position: UInt64)] = []
         rows.reserveCapacity(tail.count)
         for e in tail.entries {
@@ -349,6 +363,7 @@ public final class LogTransaction {
         }
         for (name, sid) in sids { streamCache[name] = (sid, tail.versions[name] ?? 0) }
         try w.put(w.dbs.meta, Meta.indexed, Meta.encode(head.position))
+        indexed = head.position
         tail.removeAll()
     }
 
@@ -419,7 +434,8 @@ public final class LogTransaction {
 final class Tail {
     struct Entry {
         var position: UInt64
-        var stream: String
+        /// The stream name's bytes.
+        var stream: LogTransaction.StreamKey
         var version: UInt64
         var id: UUID
     }
@@ -427,7 +443,7 @@ final class Tail {
     private(set) var entries: [Entry] = []
     private(set) var ids: [UUID: UInt64] = [:]
     /// The last version of each stream with events in the tail.
-    private(set) var versions: [String: UInt64] = [:]
+    private(set) var versions: [LogTransaction.StreamKey: UInt64] = [:]
     /// The greatest id in the tail (nil when empty).
     private(set) var greatestID: UUID.OrderKey?
 
@@ -464,10 +480,7 @@ final class Tail {
         let t = Tail()
         try Records.forEach(r, from: indexed + 1) { pos, v in
             let name = try RecordCodec.streamName(v)
-            guard let stream = String(validating: name, as: UTF8.self) else {
-                throw EventLogError.corrupt(position: pos, reason: "the stream name is not valid UTF-8")
-            }
-            t.add(Entry(position: pos, stream: stream, version: RecordCodec.version(v), id: UUID(bytes: RecordCodec.idBytes(v))))
+            t.add(Entry(position: pos, stream: Array(name), version: RecordCodec.version(v), id: UUID(bytes: RecordCodec.idBytes(v))))
             return true
         }
         return t
@@ -668,9 +681,10 @@ final class Writer: @unchecked Sendable {
 /// an append from another process moves the head, and the next transaction then starts afresh.
 final class CommittedStreams {
     var head: Checkpoint?
-    var streams: [String: LogTransaction.StreamState] = [:]
-    /// The unindexed tail as of that commit.
+    var streams: [LogTransaction.StreamKey: LogTransaction.StreamState] = [:]
+    /// The unindexed tail and the indexed position as of that commit.
     var tail: Tail?
+    var indexed: UInt64 = 0
     var nextStreamID: UInt32?
     /// Bound on the entries kept (the cache is emptied when it would grow past it).
     static let maxEntries = 100_000

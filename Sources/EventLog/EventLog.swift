@@ -461,6 +461,12 @@ enum Streams {
         }
     }
 
+    /// The numeric id of the stream with this name's bytes.
+    static func id(_ r: ReadTransaction, _ name: [UInt8]) throws -> UInt32? {
+        guard let v = try r.get(r.dbs.streams, name), v.count == 4 else { return nil }
+        return UInt32(bigEndian: v.loadUnaligned(as: UInt32.self))
+    }
+
     /// The last version of stream `sid` (nil when it has no events).
     static func lastVersion(_ r: ReadTransaction, _ sid: UInt32) throws -> UInt64? {
         let c = try r.cursor(r.dbs.streamIndex)

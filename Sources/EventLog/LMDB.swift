@@ -80,7 +80,7 @@ final class Environment: @unchecked Sendable {
             var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
             try openDatabases(create: create)
-            mapBase = Environment.findMapBase(path: path)
+            mapBase = findMapBase()
         } catch {
             // `self` is fully initialised here, so throwing runs `deinit`, which closes the environment and
             // destroys the lock. Closing them here as well freed them twice (a crash on a garbage data.mdb).
@@ -180,7 +180,7 @@ final class Environment: @unchecked Sendable {
     func growMap(adoptOnly: Bool) throws {
         pthread_rwlock_wrlock(&resizeLock)
         defer {
-            mapBase = Environment.findMapBase(path: path)  // LMDB mapped the file again
+            mapBase = findMapBase()  // LMDB mapped the file again
             pthread_rwlock_unlock(&resizeLock)
         }
         if adoptOnly {
@@ -268,16 +268,24 @@ final class Environment: @unchecked Sendable {
         }
     }
 
-    private static func findMapBase(path: String) -> UnsafeMutableRawPointer? {
-        var st = stat()
-        guard stat(path + "/data.mdb", &st) == 0, let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else {
-            return nil
+    /// The start of the mapping that holds a value LMDB returned from the map (the `format` metadata): the one
+    /// mapping of this environment, whatever else of the same file or inode is mapped. Nil when not found.
+    private func findMapBase() -> UnsafeMutableRawPointer? {
+        var txn: OpaquePointer?
+        guard mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn) == 0 else { return nil }
+        defer { mdb_txn_abort(txn) }
+        var key = MDB_val(mv_size: Meta.format.count, mv_data: nil)
+        var value = MDB_val()
+        let found = Meta.format.withUnsafeBytes { k -> Bool in
+            key.mv_data = UnsafeMutableRawPointer(mutating: k.baseAddress)
+            return mdb_get(txn, dbs.meta, &key, &value) == 0
         }
-        // Each line: start-end perms offset dev inode path
+        guard found, let inside = value.mv_data.map({ UInt(bitPattern: $0) }),
+              let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
         for line in maps.split(separator: "\n") {
-            let f = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard f.count >= 6, f[2] == "00000000", UInt64(f[4]) == UInt64(st.st_ino), f[5].hasSuffix("data.mdb"),
-                  let dash = f[0].firstIndex(of: "-"), let start = UInt(f[0][..<dash], radix: 16) else { continue }
+            guard let space = line.firstIndex(of: " "), let dash = line[..<space].firstIndex(of: "-"),
+                  let start = UInt(line[..<dash], radix: 16), let end = UInt(line[line.index(after: dash)..<space], radix: 16),
+                  start <= inside, inside < end else { continue }
             return UnsafeMutableRawPointer(bitPattern: start)
         }
         return nil

@@ -12,6 +12,7 @@ func usage() -> Never {
            eventlog-probe append PATH STREAM COUNT   append COUNT events to STREAM, one per commit
            eventlog-probe verify PATH [POSITION:HASH]  exit 0 when sound, 3 with the first bad position
            eventlog-probe head PATH                  print POSITION:HASH
+           eventlog-probe index-tail PATH            index the unindexed tail now
     """.utf8))
     exit(2)
 }
@@ -76,6 +77,10 @@ do {
         Probe.say("ok \(report.events) \(report.head)")
     case "head":
         Probe.say("\(try EventLog.open(at: path).head())")
+    case "index-tail":
+        let log = try EventLog.open(at: path)
+        try log.indexTail()
+        Probe.say("indexed \(try log.indexedPosition())")
     default:
         usage()
     }

@@ -624,6 +624,12 @@ import AlignmentProjections
             }
         }
         for _ in 0..<500 { _ = try? AlignmentLedger.decodeState((0..<Int.random(in: 0..<64)).map { _ in UInt8.random(in: 0...255) }) }
+        // Dates that no code could format (not finite, or beyond ±10,000 years) are refused.
+        for t in [Double.nan, .infinity, 1e12] {
+            var lead = LeadState(id: "L-bad")
+            lead.handedOffAt = Date(timeIntervalSinceReferenceDate: t)
+            #expect(throws: BinaryError.self) { try AlignmentLedger.decodeState(AlignmentLedger.encodeState(.lead(lead))) }
+        }
         // A layout this build does not know is refused.
         var unknown = AlignmentLedger.encodeState(all[0])
         unknown[0] = 99

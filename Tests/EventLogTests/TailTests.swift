@@ -105,4 +105,67 @@ import Testing
             #expect(report.isSound && report.events == UInt64(Writer.tailLimit) + 17, "\(report)")
         }
     }
+
+    @Test func canonicallyEquivalentNamesAreTwoStreams() throws {
+        // "café" with a precomposed é and with e + U+0301: equal as Swift Strings, different bytes, two streams.
+        try withLedger { log, _ throws in
+            let precomposed = "caf\u{E9}", decomposed = "cafe\u{301}"
+            #expect(Array(precomposed.utf8) != Array(decomposed.utf8))
+            try log.append(to: precomposed, expected: .noStream, [event(1)])
+            try log.append(to: decomposed, expected: .noStream, [event(2)])
+            try log.append(to: decomposed, expected: .exact(1), [event(3)])
+            #expect(try log.version(of: precomposed) == 1)
+            #expect(try log.version(of: decomposed) == 2)
+            #expect(try log.read(stream: precomposed).map(\.position) == [1])
+            #expect(try log.read(stream: decomposed).map(\.position) == [2, 3])
+            #expect(try log.verify().isSound)
+            try log.indexTail()
+            #expect(try log.read(stream: decomposed).map(\.version) == [1, 2])
+            #expect(try log.stats().streams == 2)
+            let report = try log.verify()
+            #expect(report.isSound, "\(report)")
+        }
+    }
+
+    @Test func anotherProcessIndexingTheTailIsNoticed() throws {
+        try withLedger { log, dir throws in
+            try appendMany(log, stream: "mine", count: 10)
+            // The head stays where this writer left it; only the indexed position moves.
+            let r = try ProbeProcess.run(["index-tail", dir.path])
+            #expect(r.exit == .exited(0) && r.stdout.contains("indexed 10"), "\(r)")
+            // Appending past the limit indexes the new tail only (the old one was indexed by the other process).
+            for i in 0..<Writer.tailLimit { try log.append(to: "s\(i % 7)", [event(i)]) }
+            try log.append(to: "mine", expected: .exact(10), [event(11)])
+            #expect(try log.read(stream: "mine").map(\.version) == Array(1...11))
+            let report = try log.verify()
+            #expect(report.isSound && report.events == UInt64(Writer.tailLimit) + 11, "\(report)")
+        }
+    }
+
+    @Test func verifyDuringIndexPassesNeverReportsGoodIndexesAsBad() throws {
+        try withLedger { log, _ throws in
+            for i in 0..<20 { try log.append(to: "seed", (0..<1_000).map { event(i * 1_000 + $0) }) }
+            let done = DispatchSemaphore(value: 0)
+            let appender = Thread {
+                // Each batch crosses the tail limit, so each commits an index pass.
+                for i in 0..<8 {
+                    _ = try? log.append(to: "more\(i)", (0..<(Writer.tailLimit + 10)).map { event($0) })
+                    usleep(20_000)
+                }
+                done.signal()
+            }
+            appender.start()
+            var finished = false
+            while !finished {
+                do {
+                    let report = try log.verify()
+                    #expect(report.isSound, "a sound log reported as damaged while index passes ran: \(report)")
+                } catch EventLogError.storage(let message) {
+                    #expect(message.contains("kept changing"), "\(message)")
+                }
+                finished = done.wait(timeout: .now()) == .success
+            }
+            #expect(try log.verify().isSound)
+        }
+    }
 }
