@@ -12,8 +12,8 @@ struct PreparedAppend: Sendable {
     }
     struct Stream: Sendable {
         var name: String
-        /// The name's UTF-8 bytes (streams are told apart by their bytes).
-        var key: [UInt8]
+        /// The name's bytes (streams are told apart by their bytes).
+        var key: EventLog.StreamKey
         var expected: ExpectedVersion
         var events: [Event]
     }
@@ -49,7 +49,7 @@ struct PreparedAppend: Sendable {
                 events.append(Event(proposed: e, stream: name, type: Array(e.type.utf8), actor: Array(e.actor.utf8), payload: canonical))
             }
             total += events.count
-            streams.append(Stream(name: a.stream, key: name, expected: a.expected, events: events))
+            streams.append(Stream(name: a.stream, key: EventLog.StreamKey(bytes: name), expected: a.expected, events: events))
         }
         if total == 0 { throw .invalidInput("an append needs at least one event") }
         if total > 1 {
@@ -73,9 +73,7 @@ struct PreparedAppend: Sendable {
 /// transaction that reaches it (see `docs/FORMAT.md`, "The unindexed tail").
 public final class LogTransaction {
     typealias StreamState = (sid: UInt32?, version: UInt64)
-    /// Streams are keyed by the bytes of their names, as LMDB and the records compare them: Swift's `String`
-    /// equality would merge names that are canonically equivalent but stored as different bytes.
-    typealias StreamKey = [UInt8]
+    typealias StreamKey = EventLog.StreamKey
 
     let w: WriteTransaction
     let env: Environment
@@ -165,7 +163,7 @@ public final class LogTransaction {
     /// Asks for the unindexed tail to be indexed when this transaction commits.
     public func requestIndex() { indexRequested = true }
 
-    private func streamState(_ name: String) throws -> StreamState? { try streamState(key: Array(name.utf8)) }
+    private func streamState(_ name: String) throws -> StreamState? { try streamState(key: StreamKey(name)) }
 
     private func streamState(key: StreamKey) throws -> StreamState? {
         if let s = streamCache[key] { return s }
@@ -174,7 +172,7 @@ public final class LogTransaction {
             return s
         }
         let r = w.reader
-        let sid = try Streams.id(r, key)
+        let sid = try Streams.id(r, key.bytes)
         let version = try tail.versions[key] ?? sid.flatMap { try Streams.lastVersion(r, $0) }
         guard sid != nil || version != nil else { return nil }
         let s = (sid, version ?? 0)
@@ -198,7 +196,7 @@ public final class LogTransaction {
         nextStreamID = sid + 1
         var be = sid.bigEndian
         try withUnsafeBytes(of: &be) { idBytes in
-            try name.withUnsafeBytes { u in
+            try name.bytes.withUnsafeBytes { u in
                 try w.put(w.dbs.streams, u, idBytes, flags: MDB_NOOVERWRITE)
                 try w.put(w.dbs.streamNames, idBytes, u, flags: MDB_APPEND)
             }
@@ -279,7 +277,7 @@ public final class LogTransaction {
         try withUnsafeBytes(of: &key) { k in
             try body.withUnsafeBytes { v in try w.put(w.dbs.events, k, v, flags: MDB_APPEND) }
         }
-        tail.add(Tail.Entry(position: position, stream: e.stream, version: version, id: p.id))
+        tail.add(Tail.Entry(position: position, stream: StreamKey(bytes: e.stream), version: version, id: p.id))
         head = Checkpoint(position: position, hash: hash)
         return RecordedEvent(
             position: position, id: p.id, stream: name, version: version,
@@ -338,7 +336,7 @@ public final class LogTransaction {
                 sid = s
             } else {
                 let known = streamCache[e.stream]?.sid ?? committed?.streams[e.stream]?.sid
-                if let s = try known ?? Streams.id(r, e.stream) {
+                if let s = try known ?? Streams.id(r, e.stream.bytes) {
                     sid = s
                 } else {
                     sid = try createStream(e.stream)
@@ -480,7 +478,7 @@ final class Tail {
         let t = Tail()
         try Records.forEach(r, from: indexed + 1) { pos, v in
             let name = try RecordCodec.streamName(v)
-            t.add(Entry(position: pos, stream: Array(name), version: RecordCodec.version(v), id: UUID(bytes: RecordCodec.idBytes(v))))
+            t.add(Entry(position: pos, stream: EventLog.StreamKey(bytes: Array(name)), version: RecordCodec.version(v), id: UUID(bytes: RecordCodec.idBytes(v))))
             return true
         }
         return t
@@ -710,5 +708,18 @@ extension EventLog {
         }
         if let e = error as? RecordCodec.DecodeError { return EventLogError.corrupt(position: 0, reason: e.reason) }
         return error
+    }
+}
+
+extension EventLog {
+    /// A stream's name as LMDB and the records compare it: its UTF-8 bytes. Swift's `String` equality would merge
+    /// names that are canonically equivalent (`"caf\u{E9}"`, `"cafe\u{301}"`) but stored as two streams.
+    struct StreamKey: Hashable, Sendable {
+        let bytes: [UInt8]
+        init(bytes: [UInt8]) { self.bytes = bytes }
+        init(_ name: String) { bytes = Array(name.utf8) }
+        static func == (a: StreamKey, b: StreamKey) -> Bool { a.bytes == b.bytes }
+        /// The bytes in one go (an `[UInt8]` hashes element by element).
+        func hash(into h: inout Hasher) { bytes.withUnsafeBytes { h.combine(bytes: $0) } }
     }
 }
