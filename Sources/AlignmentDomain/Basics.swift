@@ -73,6 +73,12 @@ func checkID(_ id: String, _ what: String) throws(DomainError) {
     if !ok {
         throw .invalid("\(what) id \(id.debugDescription) is not valid: use 1 to 100 letters, digits, '-', '_', '.' or '@'")
     }
+    // Ids name streams, which the log tells apart by their bytes. Two spellings of one text ("é" as one character
+    // or as "e" and an accent) would be two entities there but one in Swift's `==`: only the composed form (Unicode
+    // normal form C, which every such text has exactly one of) is accepted.
+    if !id.utf8.allSatisfy({ $0 < 0x80 }), Array(id.precomposedStringWithCanonicalMapping.utf8) != Array(id.utf8) {
+        throw .invalid("\(what) id \(id.debugDescription) is not in composed form (Unicode NFC); write it as \(id.precomposedStringWithCanonicalMapping.debugDescription)")
+    }
 }
 
 /// The id rule for all-ASCII ids without Foundation (ASCII letters and digits are exactly the ASCII members of

@@ -776,6 +776,14 @@ struct ContentRuleTests {
         #expect(try w.decide(.contentTriage(id: "REQ-2", outcome: .mapped, asset: "security-faq", reason: nil), as: "maria").count == 1)
     }
 
+    @Test func idsMustBeInComposedForm() throws {
+        // "café" with a precomposed é is accepted; the same text as e + U+0301 would be another stream to the log.
+        let composed = try Command.parse("lead.accept", ["id": .string("caf\u{E9}")])
+        #expect(composed == .leadAccept(id: "caf\u{E9}"))
+        expectInvalid("composed form") { try Command.parse("lead.accept", ["id": .string("cafe\u{301}")]) }
+        expectInvalid("composed form") { try Command.parse("actor.add", ["id": .string("Ame\u{301}lie"), "name": .string("A"), "role": .string("sales")]) }
+    }
+
     @Test func declineAndAdHocNeedAReason() throws {
         for flag in ["decline", "ad-hoc"] {
             expectInvalid("--reason") { try Command.parse("content.triage", ["id": .string("REQ-1"), flag: .bool(true)]) }
