@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentDomainTests", dependencies: [
-            "AlignmentDomain", "JSONCore", "AlignmentProjections", "AlignmentLedger",
+            "AlignmentDomain", "JSONCore", "AlignmentProjections", "AlignmentLedger", "EventLog",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections"]),

@@ -88,7 +88,7 @@ final class Projector {
 
     /// Folds a stored event, skipping types this build does not know.
     func apply(_ e: RecordedEvent) throws {
-        try apply(e, decoded: try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload))
+        try apply(e, decoded: Projector.decode(e))
     }
 
     private func apply(_ e: RecordedEvent, decoded: DomainEvent?) throws {
@@ -96,19 +96,14 @@ final class Projector {
         try apply(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position), stream: e.stream, type: e.type)
     }
 
-    /// Folds a batch of stored events in order, decoding their payloads on all cores first (decoding is pure).
     /// Folds a batch whose payloads were decoded already (see `PendingDecode`).
     func apply(batch: [RecordedEvent], decoded: [DomainEvent?]) throws {
         for (e, d) in zip(batch, decoded) { try apply(e, decoded: d) }
     }
 
+    /// The domain event of a stored one; nil for a type this build does not know (or a payload it cannot read).
     static func decode(_ e: RecordedEvent) -> DomainEvent? {
         try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload)
-    }
-
-    func apply(batch: [RecordedEvent]) throws {
-        let decoded = Parallel.map(batch, Projector.decode)
-        for (e, d) in zip(batch, decoded) { try apply(e, decoded: d) }
     }
 
     func clearOverrides() { overrides.removeAll(keepingCapacity: true) }

@@ -247,14 +247,7 @@ public enum CanonicalJSON {
             guard i + 4 <= p.count else { throw fail("truncated \\u escape") }
             var v: UInt32 = 0
             for _ in 0..<4 {
-                let c = p[i]
-                let n: UInt32
-                switch c {
-                case 48...57: n = UInt32(c - 48)
-                case 97...102: n = UInt32(c - 87)
-                case 65...70: n = UInt32(c - 55)
-                default: throw fail("invalid \\u escape")
-                }
+                guard let n = HexDigit.value(p[i]) else { throw fail("invalid \\u escape") }
                 v = v << 4 | n
                 i += 1
             }

@@ -263,25 +263,17 @@ extension UUID {
 final class IDRandom: @unchecked Sendable {
     static let shared = IDRandom()
     private let lock = NSLock()
-    private var state: UInt64
+    private var rng: SplitMix64
 
     private init() {
         var g = SystemRandomNumberGenerator()
-        state = g.next()
-    }
-
-    private func step() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        rng = SplitMix64(seed: g.next())
     }
 
     func next2() -> (UInt64, UInt64) {
         lock.lock()
         defer { lock.unlock() }
-        return (step(), step())
+        return (rng.next(), rng.next())
     }
 }
 

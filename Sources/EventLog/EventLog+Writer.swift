@@ -403,17 +403,6 @@ public final class LogTransaction {
         try append(PreparedAppend(appends))
     }
 
-    /// Reads events of the log as this transaction sees them.
-    public func read(from position: UInt64, limit: Int) throws -> [RecordedEvent] {
-        var out: [RecordedEvent] = []
-        guard limit > 0 else { return out }
-        try Records.forEach(w.reader, from: position) { pos, v in
-            out.append(try RecordCodec.decodeStored(position: pos, v))
-            return out.count < limit
-        }
-        return out
-    }
-
     /// Copies up to `limit` records out as stored, into one buffer, for decoding elsewhere (`StoredRecords.events()`,
     /// on any thread).
     public func readStored(from position: UInt64, limit: Int) throws -> StoredRecords {

@@ -5,13 +5,7 @@ public enum ISOTime {
     /// `2026-03-01T09:00:00Z`, with fractional seconds only when there are any. Years 0...9999 are written
     /// through a stack buffer without intermediate strings; others through `append`.
     public static func format(microseconds us: Int64) -> String {
-        var seconds = us / 1_000_000
-        var micros = us % 1_000_000
-        if micros < 0 { micros += 1_000_000; seconds -= 1 }
-        var days = seconds / 86_400
-        var rem = seconds % 86_400
-        if rem < 0 { rem += 86_400; days -= 1 }
-        let (y, m, d) = civil(fromDays: days)
+        let (y, m, d, rem, micros) = fields(microseconds: us)
         guard y >= 0, y <= 9999 else {
             var out: [UInt8] = []
             append(microseconds: us, to: &out)
@@ -50,8 +44,10 @@ public enum ISOTime {
         }
     }
 
-    /// Appends the same text as `format` to a byte buffer, without allocating strings (export writes millions).
-    public static func append(microseconds us: Int64, to out: inout [UInt8]) {
+    /// Year, month, day, second of the day and microseconds of a timestamp (UTC; floor division, so times before
+    /// 1970 come out right).
+    @inline(__always)
+    private static func fields(microseconds us: Int64) -> (Int64, Int64, Int64, Int64, Int64) {
         var seconds = us / 1_000_000
         var micros = us % 1_000_000
         if micros < 0 { micros += 1_000_000; seconds -= 1 }
@@ -59,6 +55,12 @@ public enum ISOTime {
         var rem = seconds % 86_400
         if rem < 0 { rem += 86_400; days -= 1 }
         let (y, m, d) = civil(fromDays: days)
+        return (y, m, d, rem, micros)
+    }
+
+    /// Appends the same text as `format` to a byte buffer, without allocating strings (export writes millions).
+    public static func append(microseconds us: Int64, to out: inout [UInt8]) {
+        let (y, m, d, rem, micros) = fields(microseconds: us)
         func digits(_ v: Int64, _ n: Int) {
             var v = v < 0 ? 0 : v
             var tmp = [UInt8](repeating: 48, count: n)

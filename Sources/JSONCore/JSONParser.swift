@@ -195,14 +195,7 @@ struct _JSONParser {
         guard i + 4 <= count else { throw fail("truncated \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let c = at(i)
-            let n: UInt32
-            switch c {
-            case 48...57: n = UInt32(c - 48)
-            case 97...102: n = UInt32(c - 87)
-            case 65...70: n = UInt32(c - 55)
-            default: throw fail("invalid \\u escape")
-            }
+            guard let n = HexDigit.value(at(i)) else { throw fail("invalid \\u escape") }
             v = v << 4 | n
             i += 1
         }
@@ -313,12 +306,9 @@ struct _JSONParser {
         guard escaped else { return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) }
         // Every escape is longer than what it stands for.
         return String(unsafeUninitializedCapacity: n) { out in
-            @inline(__always) func hex4(_ j: Int) -> UInt32 {
+            @inline(__always) func hex4(_ j: Int) -> UInt32 {  // validated by skipString
                 var v: UInt32 = 0
-                for k in j..<(j + 4) {
-                    let c = p[k]
-                    v = v << 4 | UInt32(c <= 57 ? c &- 48 : (c | 0x20) &- 87)
-                }
+                for k in j..<(j + 4) { v = v << 4 | (HexDigit.value(p[k]) ?? 0) }
                 return v
             }
             var i = 0, o = 0

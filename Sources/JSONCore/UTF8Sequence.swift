@@ -25,3 +25,17 @@ public enum UTF8Sequence {
         return n
     }
 }
+
+/// The hex digits of a `\u` escape, shared by the JSON parsers.
+public enum HexDigit {
+    /// The value of an ASCII hex digit (either case), or nil.
+    @inline(__always)
+    public static func value(_ c: UInt8) -> UInt32? {
+        switch c {
+        case 48...57: UInt32(c - 48)
+        case 97...102: UInt32(c - 87)
+        case 65...70: UInt32(c - 55)
+        default: nil
+        }
+    }
+}

@@ -4,18 +4,6 @@ import ArgumentParser
 import EventLog
 import Foundation
 
-/// A deterministic random source (SplitMix64), so a seed replays the same quarter.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Play a realistic quarter through the real commands and rules, then show what the ledger knows.",
@@ -41,7 +29,7 @@ struct Demo: ParsableCommand {
     func play() throws {
         guard leads >= 1, leads <= 1_000_000 else { throw CLIError.usage("--leads must be between 1 and 1000000") }
         let path = ledger ?? NSTemporaryDirectory() + "alignment-demo-\(UUID().uuidString.prefix(8)).ledger"
-        var rng = SeededRandom(state: seed)
+        var rng = SplitMix64(seed: seed)  // a seed replays the same quarter
         let q = DomainTime.parse("2026-04-01T09:00:00Z")!
         func day(_ d: Double, _ h: Double = 0) -> Date { q.addingTimeInterval((d * 24 + h) * 3600) }
         func say(_ s: String) { Output.line(s) }

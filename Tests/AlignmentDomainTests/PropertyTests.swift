@@ -5,6 +5,7 @@
 //   - a refused command leaves the state unchanged;
 //   - deciding is deterministic (same command, same state, same events);
 //   - every accepted event respects the rules it was checked against (or records the override that set one aside).
+import EventLog
 import Foundation
 import PropertyBased
 import Testing
@@ -14,15 +15,9 @@ import AlignmentProjections
 /// A small deterministic generator (SplitMix64) that turns one generated integer into one command, so the property
 /// checker's array and integer shrinking shrinks command sequences.
 struct StepRandom {
-    var state: UInt64
-    init(_ seed: Int) { state = UInt64(truncatingIfNeeded: seed) &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private var rng: SplitMix64
+    init(_ seed: Int) { rng = SplitMix64(seed: UInt64(truncatingIfNeeded: seed) &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D) }
+    mutating func next() -> UInt64 { rng.next() }
     mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     mutating func pick<T>(_ xs: [T]) -> T { xs[int(xs.count)] }
     mutating func chance(_ oneIn: Int) -> Bool { int(oneIn) == 0 }
