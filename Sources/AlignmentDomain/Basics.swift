@@ -77,7 +77,11 @@ func checkID(_ id: String, _ what: String) throws(DomainError) {
     // or as "e" and an accent) would be two entities there but one in Swift's `==`: only the composed form (Unicode
     // normal form C, which every such text has exactly one of) is accepted.
     if !id.utf8.allSatisfy({ $0 < 0x80 }), Array(id.precomposedStringWithCanonicalMapping.utf8) != Array(id.utf8) {
-        throw .invalid("\(what) id \(id.debugDescription) is not in composed form (Unicode NFC); write it as \(id.precomposedStringWithCanonicalMapping.debugDescription)")
+        // Both spellings look the same on a terminal: show their code points.
+        func spelled(_ t: String) -> String {
+            "\"" + t.unicodeScalars.map { $0.isASCII ? String($0) : "\\u{\(String($0.value, radix: 16, uppercase: true))}" }.joined() + "\""
+        }
+        throw .invalid("\(what) id \(spelled(id)) is not in composed form (Unicode NFC); write it as \(spelled(id.precomposedStringWithCanonicalMapping))")
     }
 }
 
