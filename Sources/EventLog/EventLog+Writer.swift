@@ -560,7 +560,8 @@ final class Writer: @unchecked Sendable {
         if !busy && queue.isEmpty && lastBatch <= 1 && !stopping {
             busy = true
             cond.unlock()
-            let result = execute([Job(body: { try body($0) }, done: { _ in }, checksBeforeWriting: checksBeforeWriting)])[0]
+            var lone = [Job(body: { try body($0) }, done: { _ in }, checksBeforeWriting: checksBeforeWriting)]
+            let result = execute(&lone)[0]
             cond.lock()
             busy = false
             lastBatch = 1
@@ -600,23 +601,37 @@ final class Writer: @unchecked Sendable {
             while (queue.isEmpty || busy) && !stopping { cond.wait() }
             if queue.isEmpty && stopping { cond.unlock(); return }
             while busy { cond.wait() }  // stopping: let a caller's transaction finish first
-            let n = min(queue.count, Writer.maxBatch)
-            let batch = Array(queue[0..<n])
-            queue.removeFirst(n)
+            var batch = takeJobs(max: Writer.maxBatch)
             busy = true
             cond.unlock()
-            let results = execute(batch)
+            // Jobs that arrive while this batch is being written join it (until it holds `maxBatch`): the callers
+            // released by the last commit come back while the writer builds records, and commit with them.
+            let results = execute(&batch, more: { [self] room in
+                cond.lock()
+                defer { cond.unlock() }
+                return takeJobs(max: room)
+            })
             cond.lock()
             busy = false
-            lastBatch = n
+            lastBatch = batch.count
             cond.unlock()
             for (job, r) in zip(batch, results) { job.done(r) }
         }
     }
 
+    /// Takes up to `max` queued jobs; the caller holds `cond`'s lock.
+    private func takeJobs(max: Int) -> [Job] {
+        let n = min(queue.count, max)
+        if n == 0 { return [] }
+        let jobs = Array(queue[0..<n])
+        queue.removeFirst(n)
+        return jobs
+    }
+
     /// Runs a batch in one transaction. Each job is isolated in a nested transaction when there are several,
-    /// so one refused job does not undo the others.
-    private func execute(_ batch: [Job]) -> [Result<Any, Error>] {
+    /// so one refused job does not undo the others. `more(room)` hands over jobs queued meanwhile, which join
+    /// the batch (they are appended to `batch`, and get their results with the others).
+    private func execute(_ batch: inout [Job], more: ((Int) -> [Job])? = nil) -> [Result<Any, Error>] {
         var results: [Result<Any, Error>] = []
         var last: LogTransaction?
         do {
@@ -625,29 +640,32 @@ final class Writer: @unchecked Sendable {
                 let tx = try LogTransaction(w: w, env: env, now: clock(), committed: committed)
                 last = tx
                 var anySuccess = false
-                if batch.count == 1 {
-                    do {
-                        results.append(.success(try batch[0].body(tx)))
-                        anySuccess = true
-                    } catch let e as LMDBError where e.isMapFull {
-                        throw e
-                    } catch {
-                        results.append(.failure(EventLog.wrap(error)))
-                    }
-                } else {
-                    for job in batch {
+                // A job that did not promise to check first runs in a nested transaction, so that its failure
+                // undoes only its own writes; a lone job needs none (its failure aborts the transaction), but
+                // then nothing may join the batch after it fails.
+                var lonePartial = false
+                var i = 0
+                while true {
+                    while i < batch.count {
+                        let job = batch[i]
+                        let isolate = !job.checksBeforeWriting && !(i == 0 && batch.count == 1)
+                        i += 1
                         let before = tx.head
                         do {
-                            results.append(.success(try job.checksBeforeWriting ? job.body(tx) : tx.isolated(job.body)))
+                            results.append(.success(try isolate ? tx.isolated(job.body) : job.body(tx)))
                             anySuccess = true
                         } catch let e as LMDBError where e.isMapFull {
                             throw e
                         } catch {
                             // A job that promised to check first must not have written; if it did, undo everything.
                             if job.checksBeforeWriting && tx.head != before { throw error }
+                            if !isolate && !job.checksBeforeWriting { lonePartial = true }
                             results.append(.failure(EventLog.wrap(error)))
                         }
                     }
+                    if lonePartial || batch.count >= Writer.maxBatch { break }
+                    guard let extra = more?(Writer.maxBatch - batch.count), !extra.isEmpty else { break }
+                    batch += extra
                 }
                 if !anySuccess { throw AbortBatch() }
                 if tx.tail.count >= Writer.tailLimit || tx.indexRequested { try tx.indexTail() }

@@ -731,6 +731,51 @@ struct EventLogContractTests {
         }
     }
 
+    @Test func failedTransactionBodiesInSharedBatchesUndoOnlyTheirOwnWrites() throws {
+        // Transaction bodies from many threads share batches, and jobs that arrive while a batch is being written
+        // join it. A body that writes and then throws must lose its writes (and its events), and only those.
+        struct Refused: Error {}
+        try withLedger { log, _ in
+            try log.prepareSideTables(["side"])
+            let threads = 8, rounds = 25
+            let group = DispatchGroup()
+            for t in 0..<threads {
+                group.enter()
+                Thread {
+                    defer { group.leave() }
+                    for r in 0..<rounds {
+                        let key = Array("\(t)/\(r)".utf8), fails = (t + r) % 3 == 0
+                        do {
+                            try log.transaction { tx in
+                                try tx.put("side", key, [UInt8(t), UInt8(r)])
+                                _ = try tx.append([StreamAppend(stream: "s/\(t)", events: [event(r)])])
+                                if fails { throw Refused() }
+                            }
+                            #expect(!fails)
+                        } catch is Refused {
+                            #expect(fails)
+                        } catch {
+                            Issue.record("unexpected \(error)")
+                        }
+                    }
+                }.start()
+            }
+            group.wait()
+            var expectedEvents = 0
+            for t in 0..<threads {
+                let kept = (0..<rounds).filter { ($0 + t) % 3 != 0 }
+                expectedEvents += kept.count
+                #expect(try log.read(stream: "s/\(t)").map { payloadObject($0)?["n"] as? Int } == kept)
+                for r in 0..<rounds {
+                    let value = try log.transaction { tx in try tx.get("side", Array("\(t)/\(r)".utf8)) }
+                    #expect(value == ((t + r) % 3 == 0 ? nil : [UInt8(t), UInt8(r)]), "side row \(t)/\(r)")
+                }
+            }
+            #expect(try log.read(from: 1, limit: 10_000).count == expectedEvents)
+            #expect(try log.verify().isSound)
+        }
+    }
+
     @Test func concurrentSyncAndAsyncAppendsWithConflictsStayConsistent() async throws {
         // Several writers race on one stream with exact expected versions: exactly one wins each version.
         try await withLedgerAsync { log, _ in
