@@ -58,9 +58,14 @@ public struct BinaryWriter {
     /// A dictionary, in key order (so equal dictionaries give equal bytes).
     public mutating func dictionary<V>(_ d: [String: V], _ body: (inout BinaryWriter, V) -> Void) {
         uvarint(UInt64(d.count))
-        for k in d.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        if d.count == 1, let (k, v) = d.first {
             string(k)
-            body(&self, d[k]!)
+            body(&self, v)
+            return
+        }
+        for (k, v) in d.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            string(k)
+            body(&self, v)
         }
     }
 

@@ -8,6 +8,32 @@ public protocol StateSource {
     func campaign(_ id: String) throws -> CampaignState
     func lead(_ id: String) throws -> LeadState
     func content(_ id: String) throws -> ContentState
+    /// The ledger's policy (a fold may answer without copying the whole ledger state).
+    func policy() throws -> Policy
+    /// When a lead was last handed off, and under which definition version (nil fields when it never was).
+    func leadHandoff(_ id: String) throws -> LeadHandoffFacts
+}
+
+/// What the scorecard needs of a lead's state to count its decision.
+public struct LeadHandoffFacts: Equatable, Sendable {
+    public var at: Date?
+    public var definition: String?
+    public var definitionVersion: Int?
+
+    public init(at: Date?, definition: String?, definitionVersion: Int?) {
+        self.at = at
+        self.definition = definition
+        self.definitionVersion = definitionVersion
+    }
+
+    public init(_ lead: LeadState) {
+        self.init(at: lead.handedOffAt, definition: lead.handoff?.definition, definitionVersion: lead.handoff?.definitionVersion)
+    }
+}
+
+extension StateSource {
+    public func policy() throws -> Policy { try ledger().policy }
+    public func leadHandoff(_ id: String) throws -> LeadHandoffFacts { LeadHandoffFacts(try lead(id)) }
 }
 
 /// Who acts, and when (business time).

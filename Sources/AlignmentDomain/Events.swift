@@ -332,6 +332,19 @@ extension DomainEvent {
         }
     }
 
+    /// The same, for a payload read in place (a stored record's bytes: see `EventLog.replayViews`).
+    public static func decode(type: String, schemaVersion: Int, payload: UnsafeRawBufferPointer) throws -> DomainEvent {
+        guard schemaVersion == 1 else {
+            throw DomainError.invalid("event type \(type) has schema version \(schemaVersion), which this build does not know")
+        }
+        guard let decode = decoders[type] else { throw DomainError.invalid("unknown event type \(type)") }
+        do throws(JSONFieldError) {
+            return try decode(JSONFields.parse(payload))
+        } catch {
+            throw DomainError.invalid("the \(type) payload is not valid: \(error)")
+        }
+    }
+
     typealias PayloadDecoder = @Sendable (JSONFields) throws(JSONFieldError) -> DomainEvent
 
     /// The payload decoders by event type name (one hash lookup instead of comparing the name with each).

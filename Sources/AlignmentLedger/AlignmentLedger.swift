@@ -229,19 +229,57 @@ public final class AlignmentLedger: Sendable {
         }
     }
 
-    /// Rebuilds kept read models from the whole log. Runs in transactions of about 125,000 events (smaller ones
-    /// commit more often; bigger ones make LMDB track more dirty pages per put).
+    /// Rebuilds kept read models from the whole log.
+    ///
+    /// The fold runs outside the writer, over a read of the log up to its head when the rebuild starts: appends go
+    /// on meanwhile. Then one transaction empties the models' tables and writes what the fold holds, each table in key
+    /// order (appended, no search), with the checkpoints at the log's head. Events appended in between are folded in the
+    /// same transaction. Until it commits, the old models and checkpoints stay as they were, so an interrupted rebuild
+    /// changes nothing.
     public func rebuild(_ names: [ProjectionName] = ProjectionName.allCases, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
         let set = Set(names)
-        // Clearing also forgets the rebuilt models' checkpoints, so an interrupted rebuild is redone on next open.
+        let head = try log.head().position
+        let p = Projector(tx: nil, enabled: set, freshState: true)
+        // Batches of 4,096 events: the next one is read and decoded on another thread while this one folds.
+        let batch: UInt64 = 4096
+        var next: UInt64 = 1
+        var pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
+        while let decoding = pending {
+            let (read, events) = try decoding.wait()
+            guard read > 0 else { throw EventLogError.corrupt(position: next, reason: "the log ends before its head (\(head))") }
+            next += UInt64(read)
+            pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
+            try p.apply(batch: events)
+            progress?(next - 1, head)
+        }
+        let box = UncheckedBox((projector: p, through: head, rows: try p.allRowsSorted()))
         _ = try log.transaction { tx -> Bool in
+            // Events appended while the fold ran are folded here, so that the models and their checkpoints match the
+            // log when this commits (a command right after must not decide on a model that misses them). `through`
+            // makes that happen once, even if this body runs again after the map grew.
+            if tx.head.position > box.value.through {
+                var next = box.value.through + 1
+                while next <= tx.head.position {
+                    let events = try tx.readStored(from: next, limit: 4096).events()
+                    guard !events.isEmpty else { break }
+                    try box.value.projector.apply(batch: events.compactMap(Projector.folding))
+                    next += UInt64(events.count)
+                }
+                box.value.through = next - 1
+                box.value.rows = try box.value.projector.allRowsSorted()
+            }
             for n in set { for t in n.tables { try tx.clear(t) } }
+            for (table, rows) in box.value.rows { try tx.putSorted(table, rows) }
             var cps = try AlignmentLedger.readCheckpoints { try tx.get(AlignmentLedger.metaTable, $0) }
-            for n in set { cps[n] = nil }
+            for n in set { cps[n] = (n.codeVersion, box.value.through) }
             try tx.put(AlignmentLedger.metaTable, AlignmentLedger.checkpointsKey, AlignmentLedger.encodeCheckpoints(cps))
             return true
         }
-        try fold(from: 1, projections: set, fresh: true, progress: progress)
+        // Freeing a rebuild's states (hundreds of thousands of small objects) takes a noticeable part of a second:
+        // do it off the caller's path.
+        let folded = UncheckedBox<Projector?>(box.value.projector)
+        box.value.rows = []
+        DispatchQueue.global(qos: .utility).async { folded.value = nil }
     }
 
     private func fold(from start: UInt64, projections: Set<ProjectionName>, fresh: Bool, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
@@ -259,12 +297,12 @@ public final class AlignmentLedger: Sendable {
                 var batch = try tx.readStored(from: cursor.value, limit: 4096)
                 var pending = batch.isEmpty ? nil : PendingDecode(batch)
                 while let decoding = pending {
-                    let (current, decoded) = try decoding.wait()
+                    let (_, current) = try decoding.wait()
                     n += batch.count
                     cursor.value = batch.positions[batch.count - 1] + 1
                     batch = n < 125_000 ? try tx.readStored(from: cursor.value, limit: 4096) : StoredRecords()
                     pending = batch.isEmpty ? nil : PendingDecode(batch)
-                    try p.apply(batch: current, decoded: decoded)
+                    try p.apply(batch: current)
                     progress?(cursor.value - 1, tx.head.position)
                 }
                 try p.flush(tx, through: cursor.value - 1)

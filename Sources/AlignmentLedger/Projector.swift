@@ -47,8 +47,10 @@ final class Projector {
     let state: CurrentStateFold
     let scorecard: ScorecardFold
     let enabled: Set<ProjectionName>
+    /// `enabled`, looked up once (not hashed per event).
+    private let foldsScorecard: Bool, foldsAudit: Bool
     /// Positions folded since the last flush, by actor, ascending (for the `audit-actor` posting lists).
-    private var actorPositions: [String: [UInt64]] = [:]
+    private(set) var actorPositions: [String: [UInt64]] = [:]
     private(set) var overrides: [OverrideRecord] = []
 
     /// The transaction the kept models are read through (rebound for each transaction of a long rebuild).
@@ -59,6 +61,8 @@ final class Projector {
     /// writes back. `freshState` folds the state from nothing instead of reading the kept state (rebuilds).
     init(tx: LogTransaction?, enabled: Set<ProjectionName> = Set(ProjectionName.allCases), freshState: Bool = false) {
         self.enabled = enabled
+        foldsScorecard = enabled.contains(.scorecard)
+        foldsAudit = enabled.contains(.audit)
         ref.tx = tx
         let ref = self.ref
         state = CurrentStateFold { stream in
@@ -76,8 +80,8 @@ final class Projector {
 
     /// Folds one event (the scorecard first: it reads the state as it was before the event).
     func apply(_ r: Recorded, stream: String, type: String) throws {
-        if enabled.contains(.scorecard) { try scorecard.apply(r, state: state) }
-        if enabled.contains(.audit) {
+        if foldsScorecard { try scorecard.apply(r, state: state) }
+        if foldsAudit {
             actorPositions[r.actor, default: []].append(r.position)
             if let o = r.event.override {
                 overrides.append(OverrideRecord(position: r.position, type: type, stream: stream, actor: r.actor, at: r.at, rule: o.rule, reason: o.reason))
@@ -96,9 +100,30 @@ final class Projector {
         try apply(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position), stream: e.stream, type: e.type)
     }
 
-    /// Folds a batch whose payloads were decoded already (see `PendingDecode`).
-    func apply(batch: [RecordedEvent], decoded: [DomainEvent?]) throws {
-        for (e, d) in zip(batch, decoded) { try apply(e, decoded: d) }
+    /// A stored event ready to fold: its domain event with actor, business time and position, and its stream and type.
+    struct Folding {
+        var recorded: Recorded
+        var stream: String
+        var type: String
+    }
+
+    /// The stored events this build can fold, ready to fold (pure: done on the decoding thread).
+    static func folding(_ e: RecordedEvent) -> Folding? {
+        decode(e).map { Folding(recorded: Recorded(event: $0, actor: e.actor, at: e.occurredAt.date, position: e.position), stream: e.stream, type: e.type) }
+    }
+
+    /// The same from a record read in place.
+    static func folding(_ v: RecordView) -> Folding? {
+        let type = String(decoding: v.type, as: UTF8.self)
+        guard let event = try? DomainEvent.decode(type: type, schemaVersion: Int(v.schemaVersion), payload: v.payload) else { return nil }
+        return Folding(recorded: Recorded(event: event, actor: String(decoding: v.actor, as: UTF8.self), at: v.occurredAt.date,
+                                          position: v.position),
+                       stream: String(decoding: v.stream, as: UTF8.self), type: type)
+    }
+
+    /// Folds a batch decoded already (see `PendingDecode`). The events are read in place, not copied.
+    func apply(batch: [Folding]) throws {
+        for i in batch.indices { try apply(batch[i].recorded, stream: batch[i].stream, type: batch[i].type) }
     }
 
     /// The domain event of a stored one; nil for a type this build does not know (or a payload it cannot read).
@@ -138,6 +163,29 @@ final class Projector {
     }
 }
 
+extension Projector {
+    /// Everything the enabled models hold, as rows per table in ascending key order: what a rebuild writes into the
+    /// emptied tables. Only for a projector that folded from the first event (it writes what it holds, nothing else).
+    func allRowsSorted() throws -> [(table: String, rows: [(key: [UInt8], value: [UInt8])])] {
+        var out: [(table: String, rows: [(key: [UInt8], value: [UInt8])])] = []
+        if enabled.contains(.state) { out.append((AlignmentLedger.stateTable, state.encodedAllStatesSorted())) }
+        if enabled.contains(.scorecard) {
+            let rows = scorecard.buckets.map { (key: Array($0.key.utf8), value: AlignmentLedger.encodeBucket($0.value)) }
+            out.append((ScorecardFold.table, rows.sorted { ByteOrder.less($0.key, $1.key) }))
+        }
+        if enabled.contains(.audit) {
+            var postings: [(key: [UInt8], value: [UInt8])] = []
+            for (actor, positions) in actorPositions { postings += AlignmentLedger.actorPostings(actor, positions) }
+            out.append((AlignmentLedger.auditActorTable, postings.sorted { ByteOrder.less($0.key, $1.key) }))
+            // Overrides were folded in log order, and their keys are big-endian positions: already sorted.
+            out.append((AlignmentLedger.auditOverridesTable, try overrides.map { o in
+                (key: withUnsafeBytes(of: o.position.bigEndian) { Array($0) }, value: try AlignmentLedger.encodeOverride(o))
+            }))
+        }
+        return out
+    }
+}
+
 extension DomainEvent {
     /// The override an event records, if any.
     var override: Override? {
@@ -158,19 +206,37 @@ extension DomainEvent {
 /// only after `wait()`.
 final class PendingDecode: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private var result: Result<(events: [RecordedEvent], decoded: [DomainEvent?]), Error> = .success(([], []))
+    private var result: Result<(read: Int, events: [Projector.Folding]), Error> = .success((0, []))
 
     init(_ records: StoredRecords) {
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             result = Result {
                 let events = try records.events()
-                return (events, events.map(Projector.decode))
+                return (events.count, events.compactMap(Projector.folding))
             }
             done.signal()
         }
     }
 
-    func wait() throws -> (events: [RecordedEvent], decoded: [DomainEvent?]) {
+    /// Reads positions `from...through` of `log` itself (its own read transaction, straight from the map: no copy).
+    init(_ log: EventLog, from: UInt64, through: UInt64) {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = Result {
+                var read = 0
+                var out: [Projector.Folding] = []
+                out.reserveCapacity(Int(through - from + 1))
+                try log.replayViews(from: from, through: through, chunk: Int(through - from + 1), releasingPagesEvery: nil) { v in
+                    read += 1
+                    if let f = Projector.folding(v) { out.append(f) }
+                }
+                return (read, out)
+            }
+            done.signal()
+        }
+    }
+
+    /// The number of records read, and those of them this build folds.
+    func wait() throws -> (read: Int, events: [Projector.Folding]) {
         done.wait()
         return try result.get()
     }

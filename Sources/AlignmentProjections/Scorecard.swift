@@ -197,12 +197,12 @@ public final class ScorecardFold {
                 if e.override != nil { $0[.overrides] += 1 }
             }
         case .leadAccepted(let e):
-            let lead = try state.lead(e.lead)
-            let sla = try state.ledger().policy.slaHours
-            let handedOff = lead.handedOffAt ?? r.at
+            let lead = try state.leadHandoff(e.lead)
+            let sla = try state.policy().slaHours
+            let handedOff = lead.at ?? r.at
             let minutes = Int64(max(0, r.at.timeIntervalSince(handedOff)) / 60)
             var d = dims
-            if let h = lead.handoff { d.definition = intern(definition: h.definition, version: h.definitionVersion) }
+            if let id = lead.definition, let v = lead.definitionVersion { d.definition = intern(definition: id, version: v) }
             try bump(r.at, d) {
                 $0[.decided] += 1
                 $0[.accepted] += 1
@@ -210,9 +210,9 @@ public final class ScorecardFold {
                 $0.delays[minutes, default: 0] += 1
             }
         case .leadRejected(let e):
-            let lead = try state.lead(e.lead)
+            let lead = try state.leadHandoff(e.lead)
             var d = dims
-            if let h = lead.handoff { d.definition = intern(definition: h.definition, version: h.definitionVersion) }
+            if let id = lead.definition, let v = lead.definitionVersion { d.definition = intern(definition: id, version: v) }
             try bump(r.at, d) {
                 $0[.decided] += 1
                 $0[.rejected] += 1

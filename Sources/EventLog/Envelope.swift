@@ -163,6 +163,20 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
     public var description: String { hex }
 }
 
+/// Some fields of a stored record, read in place: valid only during the call that hands it out (see
+/// `EventLog.replayViews`). For folds that need no more than this and want no copy of the payload.
+public struct RecordView {
+    public let position: UInt64
+    public let schemaVersion: UInt16
+    public let occurredAt: Timestamp
+    /// UTF-8 bytes of the stream name, event type and actor.
+    public let stream: UnsafeRawBufferPointer
+    public let type: UnsafeRawBufferPointer
+    public let actor: UnsafeRawBufferPointer
+    /// The canonical JSON payload.
+    public let payload: UnsafeRawBufferPointer
+}
+
 /// A committed event as read back from the log.
 public struct RecordedEvent: Hashable, Sendable {
     /// Global position: 1, 2, 3, ... gapless, in commit order.

@@ -386,6 +386,20 @@ public final class LogTransaction {
         try w.put(dbi, key, value)
     }
 
+    /// Writes rows whose keys come in ascending byte order into a named side table, each after the table's last key
+    /// (LMDB's `MDB_APPEND`: no search, and pages filled to the brim). A row that does not sort after the table's last
+    /// key is written the ordinary way.
+    public func putSorted(_ table: String, _ rows: [(key: [UInt8], value: [UInt8])]) throws {
+        let dbi = try sideTable(table)
+        for row in rows {
+            do {
+                try w.put(dbi, row.key, row.value, flags: MDB_APPEND)
+            } catch let e as LMDBError where e.code == MDB_KEYEXIST {
+                try w.put(dbi, row.key, row.value)
+            }
+        }
+    }
+
     /// Deletes a key from a named side table.
     public func delete(_ table: String, _ key: [UInt8]) throws {
         let dbi = try sideTable(table)

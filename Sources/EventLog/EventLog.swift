@@ -294,6 +294,20 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// Like `replay`, but hands on each record's fields in place (`RecordView`, valid only during the call): no
+    /// copy, no strings made. The record's length fields are checked; a malformed one throws `corrupt`.
+    public func replayViews(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384,
+                            releasingPagesEvery release: Int? = 16 << 20,
+                            _ body: (RecordView) throws -> Void) throws {
+        try replayRaw(from: from, through: to, chunk: chunk, releasingPagesEvery: release) { pos, bytes in
+            let view: RecordView
+            do throws(RecordCodec.DecodeError) { view = try RecordCodec.view(position: pos, bytes) } catch {
+                throw EventLogError.corrupt(position: pos, reason: error.reason)
+            }
+            try body(view)
+        }
+    }
+
     /// Like `replay`, but hands on the stored bytes of each record without decoding (valid only during the call).
     public func replayRaw(from: UInt64 = 1, through to: UInt64 = .max, chunk: Int = 16_384,
                           releasingPagesEvery release: Int? = 16 << 20,

@@ -181,6 +181,25 @@ public enum RecordCodec {
         )
     }
 
+    /// The fields a fold needs, read in place (no copy); the lengths are checked as `decode` checks them.
+    static func view(position: UInt64, _ p: UnsafeRawBufferPointer) throws(DecodeError) -> RecordView {
+        _ = try bodyLength(p)
+        let s = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
+        let t = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
+        let a = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
+        let g = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 10, as: UInt16.self)))
+        let pl = Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
+        let o = headerSize
+        return RecordView(
+            position: position,
+            schemaVersion: UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2, as: UInt16.self)),
+            occurredAt: Timestamp(microseconds: Int64(littleEndian: p.loadUnaligned(fromByteOffset: 32, as: Int64.self))),
+            stream: UnsafeRawBufferPointer(rebasing: p[o..<(o + s)]),
+            type: UnsafeRawBufferPointer(rebasing: p[(o + s)..<(o + s + t)]),
+            actor: UnsafeRawBufferPointer(rebasing: p[(o + s + t)..<(o + s + t + a)]),
+            payload: UnsafeRawBufferPointer(rebasing: p[(o + s + t + a + g)..<(o + s + t + a + g + pl)]))
+    }
+
     /// Decodes a stored record, reporting damage as `EventLogError.corrupt` with its position.
     static func decodeStored(position: UInt64, _ p: UnsafeRawBufferPointer) throws -> RecordedEvent {
         do { return try decode(position: position, p) } catch {

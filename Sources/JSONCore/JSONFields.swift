@@ -84,7 +84,13 @@ public struct JSONFields: Sendable {
     /// Parses one JSON text (refusing what `JSONValue.parse` refuses) whose value must be an object. A parse
     /// error is thrown as a `JSONFieldError` whose reason is the parser's description.
     public static func parse(_ bytes: [UInt8]) throws(JSONFieldError) -> JSONFields {
-        let doc = bytes.withUnsafeBytes { raw -> Result<_JSONDocument, JSONParseError> in
+        let result = bytes.withUnsafeBytes { raw in Result { () throws(JSONFieldError) in try parse(raw) } }
+        return try result.get()
+    }
+
+    /// Parses one JSON text read in place (its bytes are copied into the result, which outlives them).
+    public static func parse(_ raw: UnsafeRawBufferPointer) throws(JSONFieldError) -> JSONFields {
+        let doc = { () -> Result<_JSONDocument, JSONParseError> in
             var tape = _JSONTape(capacity: raw.count / 8 + 8, textCount: raw.count)
             do throws(JSONParseError) {
                 try _JSONParser.scan(raw, maxDepth: JSONValue.maxParseDepth, into: &tape)
@@ -93,7 +99,7 @@ public struct JSONFields: Sendable {
                 return .failure(error)
             }
             return .success(_JSONDocument(tape: tape, text: tape.keep(raw)))
-        }
+        }()
         switch doc {
         case .failure(let error):
             throw JSONFieldError(reason: error.description)
