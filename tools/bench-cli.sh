@@ -61,8 +61,9 @@ for size in small big; do
   n=$($A stats --json --ledger "$L" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
   echo
   echo "ledger with $n events ($leads leads):"
-  s=$(now); $A projections rebuild --ledger "$L" >/dev/null; e=$(now)
-  echo "  projections rebuild: $(ms $((e - s))) ms = $(awk -v n="$n" -v ns=$((e - s)) 'BEGIN{printf "%.0f", n/(ns/1e9)}') events/s   (target >= 500,000)"
+  for i in 1 2 3 4 5; do s=$(now); $A projections rebuild --ledger "$L" >/dev/null; e=$(now); echo $((e - s)); done > "$W/rb"
+  rb=$(median < "$W/rb")
+  echo "  projections rebuild (median of 5): $(ms "$rb") ms = $(awk -v n="$n" -v ns="$rb" 'BEGIN{printf "%.0f", n/(ns/1e9)}') events/s   (target >= 500,000); runs: $(tr '\n' ' ' < "$W/rb" | awk '{for(i=1;i<=NF;i++) printf "%.0f ", $i/1e6}')ms"
   for i in $(seq 1 20); do s=$(now); $A audit who-approved mql --at 2026-05-01 --ledger "$L" >/dev/null; e=$(now); echo $((e - s)); done | median > "$W/who"
   echo "  audit who-approved, end to end (median of 20): $(ms "$(cat "$W/who")") ms   (target < 25 ms)"
   for i in $(seq 1 20); do $A audit who-approved mql --at 2026-05-01 --json --ledger "$L" | python3 -c 'import json,sys; print(json.load(sys.stdin)["queryMicroseconds"])'; done | median > "$W/whoq"

@@ -63,7 +63,8 @@ public struct BinaryWriter {
             body(&self, v)
             return
         }
-        for (k, v) in d.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        // String order: deterministic, and a plain byte comparison for ASCII keys (the UTF-8 order for composed ones).
+        for (k, v) in d.sorted(by: { $0.key < $1.key }) {
             string(k)
             body(&self, v)
         }

@@ -275,11 +275,9 @@ public final class AlignmentLedger: Sendable {
             try tx.put(AlignmentLedger.metaTable, AlignmentLedger.checkpointsKey, AlignmentLedger.encodeCheckpoints(cps))
             return true
         }
-        // Freeing a rebuild's states (hundreds of thousands of small objects) takes a noticeable part of a second:
-        // do it off the caller's path.
-        let folded = UncheckedBox<Projector?>(box.value.projector)
-        box.value.rows = []
-        DispatchQueue.global(qos: .utility).async { folded.value = nil }
+        // Freeing a rebuild's states and rows (hundreds of thousands of small objects each) takes a noticeable part
+        // of a second: do it off the caller's path.
+        DispatchQueue.global(qos: .utility).async { box.value.rows = []; _ = box }
     }
 
     private func fold(from start: UInt64, projections: Set<ProjectionName>, fresh: Bool, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
