@@ -81,7 +81,7 @@ public final class AlignmentLedger: Sendable {
     @discardableResult
     public func execute(_ command: Command, as actor: String, at: Date? = nil) throws -> [RecordedEvent] {
         try log.transaction { tx in
-            let p = Projector(tx: tx)
+            let p = try Projector.caughtUp(tx)
             let when = at ?? tx.now.date
             let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when))
             let r = try self.append(events, actor: actor, at: when, in: tx, projector: p)
@@ -93,7 +93,7 @@ public final class AlignmentLedger: Sendable {
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
     public func apply(_ items: [ApplyItem]) throws -> [RecordedEvent] {
         try log.transaction { tx in
-            let p = Projector(tx: tx)
+            let p = try Projector.caughtUp(tx)
             var out: [RecordedEvent] = []
             out.reserveCapacity(items.count)
             var problems: [(Int, String)] = []
@@ -214,20 +214,30 @@ public final class AlignmentLedger: Sendable {
         try AlignmentLedger.readCheckpoints { try log.sideTableValue(AlignmentLedger.metaTable, $0) }
     }
 
-    /// Brings the kept read models up to the head: folds the events past their checkpoint, or rebuilds them
-    /// all when a code version changed or their checkpoints disagree.
+    /// Brings the kept read models up to the head: folds the events past their checkpoint (in one transaction, which
+    /// reads the checkpoints again, so two processes catching up at once do not fold anything twice), or rebuilds
+    /// them all when a code version changed, their checkpoints disagree, or they lag by more than `catchUpLimit`.
     func catchUp() throws {
         let head = try log.head()
         let cps = try projectionCheckpoints()
         let current = ProjectionName.allCases.allSatisfy { cps[$0]?.version == $0.codeVersion }
         let positions = Set(ProjectionName.allCases.map { cps[$0]?.position ?? UInt64.max })
         if current, positions == [head.position] { return }
-        if current, positions.count == 1, let from = positions.first, from < head.position {
-            try fold(from: from + 1, projections: Set(ProjectionName.allCases), fresh: false, progress: nil)
-        } else {
-            try rebuild(ProjectionName.allCases, progress: nil)
+        if current, positions.count == 1, let from = positions.first, from < head.position,
+           head.position - from <= AlignmentLedger.catchUpLimit {
+            let caughtUp = try log.transaction { tx -> Bool in
+                let p = Projector(tx: tx)
+                guard try p.foldMissing(tx) else { return false }
+                try p.flush(tx)
+                return true
+            }
+            if caughtUp { return }
         }
+        try rebuild(ProjectionName.allCases, progress: nil)
     }
+
+    /// Past this many unseen events, catching up rebuilds instead (a rebuild folds outside the writer, and faster).
+    static let catchUpLimit: UInt64 = 125_000
 
     /// Rebuilds kept read models from the whole log.
     ///
@@ -278,43 +288,6 @@ public final class AlignmentLedger: Sendable {
         // Freeing a rebuild's states and rows (hundreds of thousands of small objects each) takes a noticeable part
         // of a second: do it off the caller's path.
         DispatchQueue.global(qos: .utility).async { box.value.rows = []; _ = box }
-    }
-
-    private func fold(from start: UInt64, projections: Set<ProjectionName>, fresh: Bool, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
-        let box = UncheckedBox<Projector?>(nil)
-        let cursor = UncheckedBox(start)
-        while true {
-            let done: Bool = try log.transaction { tx in
-                // A rebuild folds the state from the beginning in memory; a catch-up reads the kept state.
-                let p = box.value ?? Projector(tx: tx, enabled: projections, freshState: fresh)
-                box.value = p
-                p.bind(tx)
-                defer { p.bind(nil) }
-                // Batches of 4,096 events: the next one decodes on another thread while this one folds.
-                var n = 0
-                var batch = try tx.readStored(from: cursor.value, limit: 4096)
-                var pending = batch.isEmpty ? nil : PendingDecode(batch)
-                while let decoding = pending {
-                    let (_, current) = try decoding.wait()
-                    n += batch.count
-                    cursor.value = batch.positions[batch.count - 1] + 1
-                    batch = n < 125_000 ? try tx.readStored(from: cursor.value, limit: 4096) : StoredRecords()
-                    pending = batch.isEmpty ? nil : PendingDecode(batch)
-                    try p.apply(batch: current)
-                    progress?(cursor.value - 1, tx.head.position)
-                }
-                try p.flush(tx, through: cursor.value - 1)
-                return cursor.value > tx.head.position
-            }
-            if done {
-                // Freeing a rebuild's states (hundreds of thousands of small objects) takes a noticeable part of
-                // a second: do it off the caller's path.
-                let folded = UncheckedBox(box.value)
-                box.value = nil
-                DispatchQueue.global(qos: .utility).async { folded.value = nil }
-                return
-            }
-        }
     }
 
     // MARK: Queries

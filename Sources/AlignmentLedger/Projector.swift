@@ -53,30 +53,49 @@ final class Projector {
     private(set) var actorPositions: [String: [UInt64]] = [:]
     private(set) var overrides: [OverrideRecord] = []
 
-    /// The transaction the kept models are read through (rebound for each transaction of a long rebuild).
-    private final class TransactionRef { var tx: LogTransaction? }
-    private let ref = TransactionRef()
-
     /// Kept models are read through `tx` (none: everything in memory); `enabled` says which ones `flush`
     /// writes back. `freshState` folds the state from nothing instead of reading the kept state (rebuilds).
     init(tx: LogTransaction?, enabled: Set<ProjectionName> = Set(ProjectionName.allCases), freshState: Bool = false) {
         self.enabled = enabled
         foldsScorecard = enabled.contains(.scorecard)
         foldsAudit = enabled.contains(.audit)
-        ref.tx = tx
-        let ref = self.ref
         state = CurrentStateFold { stream in
-            guard !freshState, let tx = ref.tx, let b = try tx.get(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
+            guard !freshState, let tx, let b = try tx.get(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
             return try AlignmentLedger.decodeState(b)
         }
         scorecard = ScorecardFold { key in
-            guard let tx = ref.tx, let b = try tx.get(ScorecardFold.table, Array(key.utf8)) else { return nil }
+            guard let tx, let b = try tx.get(ScorecardFold.table, Array(key.utf8)) else { return nil }
             return try AlignmentLedger.decodeBucket(b)
         }
     }
 
-    /// Uses `tx` for reading kept models from now on.
-    func bind(_ tx: LogTransaction?) { ref.tx = tx }
+    /// A projector over the kept models of `tx`, caught up with every event in the log (see `foldMissing`), for a
+    /// command to decide on.
+    static func caughtUp(_ tx: LogTransaction) throws -> Projector {
+        let p = Projector(tx: tx)
+        _ = try p.foldMissing(tx)
+        return p
+    }
+
+    /// Folds the events the kept models have not seen yet (appended by a process that keeps no models, or while a
+    /// catch-up or rebuild was under way elsewhere), reading the checkpoints in `tx`: a command then decides on the
+    /// whole log, and the checkpoint its flush writes is true. Returns false when the kept models cannot be caught up
+    /// event by event (another code version, checkpoints that disagree or are missing): they need a rebuild, which
+    /// opening the ledger does.
+    func foldMissing(_ tx: LogTransaction) throws -> Bool {
+        let cps = try AlignmentLedger.readCheckpoints { try tx.get(AlignmentLedger.metaTable, $0) }
+        guard ProjectionName.allCases.allSatisfy({ cps[$0]?.version == $0.codeVersion }) else { return false }
+        let positions = Set(ProjectionName.allCases.map { cps[$0]?.position ?? UInt64.max })
+        guard positions.count == 1, let last = positions.first, last <= tx.head.position else { return false }
+        var next = last + 1
+        while next <= tx.head.position {
+            let events = try tx.readStored(from: next, limit: 4096).events()
+            guard !events.isEmpty else { break }
+            try apply(batch: events.compactMap(Projector.folding))
+            next += UInt64(events.count)
+        }
+        return true
+    }
 
     /// Folds one event (the scorecard first: it reads the state as it was before the event).
     func apply(_ r: Recorded, stream: String, type: String) throws {
@@ -207,16 +226,6 @@ extension DomainEvent {
 final class PendingDecode: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<(read: Int, events: [Projector.Folding]), Error> = .success((0, []))
-
-    init(_ records: StoredRecords) {
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = Result {
-                let events = try records.events()
-                return (events.count, events.compactMap(Projector.folding))
-            }
-            done.signal()
-        }
-    }
 
     /// Reads positions `from...through` of `log` itself (its own read transaction, straight from the map: no copy).
     init(_ log: EventLog, from: UInt64, through: UInt64) {

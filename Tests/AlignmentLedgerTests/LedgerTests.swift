@@ -327,6 +327,30 @@ struct LedgerTests {
         }
     }
 
+    /// An event appended behind the service's back while it is open (another tool, or a process that keeps no
+    /// read models): the next command must decide on it, and its checkpoint must not claim events it never folded.
+    @Test func aCommandFoldsWhatTheKeptModelHasNotSeenFirst() throws {
+        try withFixture { f in
+            let payload = Array(#"{"actor":"otto","name":"Otto","roles":["sales"]}"#.utf8)
+            _ = try f.ledger.log.append(to: "ledger", [ProposedEvent(type: "ActorRegistered", actor: "rita", payload: payload)])
+            #expect(try f.ledger.ledgerState().actors["otto"] == nil, "the kept model has not seen it yet")
+            // Otto may act only if the command sees his registration.
+            let e = try f.ledger.execute(.leadRecycle(id: "L-1"), as: "otto", at: ledgerT0.addingTimeInterval(86_400))
+            #expect(e.count == 1)
+            let head = try f.ledger.log.head().position
+            #expect(try f.ledger.ledgerState().actors["otto"]?.roles == [.sales])
+            #expect(try f.ledger.projectionCheckpoints().values.allSatisfy { $0.position == head })
+            let replay = try f.ledger.replay()
+            for (stream, kept) in try keptStates(f.ledger) {
+                #expect(try replay.state.state(stream) == kept, "kept \(stream) differs from a replay")
+            }
+            let kept = try f.ledger.scorecard(period: .week, since: nil, until: nil, byActor: true)
+            let replayed = Scorecard.compute(buckets: replay.scorecard.buckets.map { ($0.key, $0.value) }, period: .week,
+                                             since: nil, until: nil, byActor: true)
+            #expect(kept == replayed)
+        }
+    }
+
     /// A rebuild folds outside the writer, so commands go on meanwhile; their events must be in the rebuilt models
     /// when the rebuild commits, and the checkpoints must say so.
     @Test func commandsDuringARebuildAreInTheRebuiltModels() throws {
