@@ -80,8 +80,7 @@ public final class AlignmentLedger: Sendable {
     /// Checks `command` against the rules as `actor` at business time `at` (default: now) and appends its events.
     @discardableResult
     public func execute(_ command: Command, as actor: String, at: Date? = nil) throws -> [RecordedEvent] {
-        try log.transaction { tx in
-            let p = try Projector.caughtUp(tx)
+        try withCurrentModels { tx, p in
             let when = at ?? tx.now.date
             let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when))
             let r = try self.append(events, actor: actor, at: when, in: tx, projector: p)
@@ -90,10 +89,21 @@ public final class AlignmentLedger: Sendable {
         }
     }
 
+    /// Runs a command's transaction on kept models caught up with the log (`Projector.caughtUp`). When they cannot be
+    /// caught up event by event (another build wrote them, or their checkpoints disagree: a rebuild of some of them
+    /// while another tool appended), brings them up to date first (`catchUp`, which rebuilds) and runs it again.
+    private func withCurrentModels<T: Sendable>(_ body: @escaping @Sendable (LogTransaction, Projector) throws -> T) throws -> T {
+        do {
+            return try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
+        } catch is ReadModelsOutOfDate {
+            try catchUp()
+            return try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
+        }
+    }
+
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
     public func apply(_ items: [ApplyItem]) throws -> [RecordedEvent] {
-        try log.transaction { tx in
-            let p = try Projector.caughtUp(tx)
+        try withCurrentModels { tx, p in
             var out: [RecordedEvent] = []
             out.reserveCapacity(items.count)
             var problems: [(Int, String)] = []
@@ -242,10 +252,9 @@ public final class AlignmentLedger: Sendable {
     /// Rebuilds kept read models from the whole log.
     ///
     /// The fold runs outside the writer, over a read of the log up to its head when the rebuild starts: appends go
-    /// on meanwhile. Then one transaction empties the models' tables and writes what the fold holds, each table in key
-    /// order (appended, no search), with the checkpoints at the log's head. Events appended in between are folded in the
-    /// same transaction. Until it commits, the old models and checkpoints stay as they were, so an interrupted rebuild
-    /// changes nothing.
+    /// on meanwhile. Then one transaction empties the models' tables, appends what the fold holds, each table in key
+    /// order (no search), folds and writes over it the events committed in between, and writes the checkpoints.
+    /// Until it commits, the old models and checkpoints stay as they were, so an interrupted rebuild changes nothing.
     public func rebuild(_ names: [ProjectionName] = ProjectionName.allCases, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
         let set = Set(names)
         let head = try log.head().position
@@ -256,33 +265,27 @@ public final class AlignmentLedger: Sendable {
         var pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
         while let decoding = pending {
             let (read, events) = try decoding.wait()
-            guard read > 0 else { throw EventLogError.corrupt(position: next, reason: "the log ends before its head (\(head))") }
             next += UInt64(read)
             pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
             try p.apply(batch: events)
             progress?(next - 1, head)
         }
+        // Everything folded so far is written as sorted rows; what the transaction folds on top is written as changes.
         let box = UncheckedBox((projector: p, through: head, rows: try p.allRowsSorted()))
+        p.clearChanges()
         _ = try log.transaction { tx -> Bool in
-            // Events appended while the fold ran are folded here, so that the models and their checkpoints match the
-            // log when this commits (a command right after must not decide on a model that misses them). `through`
-            // makes that happen once, even if this body runs again after the map grew.
-            if tx.head.position > box.value.through {
-                var next = box.value.through + 1
-                while next <= tx.head.position {
-                    let events = try tx.readStored(from: next, limit: 4096).events()
-                    guard !events.isEmpty else { break }
-                    try box.value.projector.apply(batch: events.compactMap(Projector.folding))
-                    next += UInt64(events.count)
-                }
-                box.value.through = next - 1
-                box.value.rows = try box.value.projector.allRowsSorted()
+            // Events committed while the fold ran (by this process or another) are folded here, so that the models
+            // and their checkpoints match the log when this commits. Only committed ones (up to `committedHead`):
+            // work sharing this transaction may still be undone, and this body may run again after the map grew,
+            // which `through` makes fold nothing twice. The events of work sharing it come after the checkpoint, and
+            // the next catch-up folds them.
+            if tx.committedHead > box.value.through {
+                try box.value.projector.fold(tx, from: box.value.through + 1, through: tx.committedHead)
+                box.value.through = tx.committedHead
             }
             for n in set { for t in n.tables { try tx.clear(t) } }
             for (table, rows) in box.value.rows { try tx.putSorted(table, rows) }
-            var cps = try AlignmentLedger.readCheckpoints { try tx.get(AlignmentLedger.metaTable, $0) }
-            for n in set { cps[n] = (n.codeVersion, box.value.through) }
-            try tx.put(AlignmentLedger.metaTable, AlignmentLedger.checkpointsKey, AlignmentLedger.encodeCheckpoints(cps))
+            try box.value.projector.writeChanges(tx, through: box.value.through)
             return true
         }
         // Freeing a rebuild's states and rows (hundreds of thousands of small objects each) takes a noticeable part

@@ -70,31 +70,39 @@ final class Projector {
     }
 
     /// A projector over the kept models of `tx`, caught up with every event in the log (see `foldMissing`), for a
-    /// command to decide on.
+    /// command to decide on. Throws `ReadModelsOutOfDate` when they cannot be caught up event by event.
     static func caughtUp(_ tx: LogTransaction) throws -> Projector {
         let p = Projector(tx: tx)
-        _ = try p.foldMissing(tx)
+        guard try p.foldMissing(tx) else { throw ReadModelsOutOfDate() }
         return p
     }
 
     /// Folds the events the kept models have not seen yet (appended by a process that keeps no models, or while a
     /// catch-up or rebuild was under way elsewhere), reading the checkpoints in `tx`: a command then decides on the
     /// whole log, and the checkpoint its flush writes is true. Returns false when the kept models cannot be caught up
-    /// event by event (another code version, checkpoints that disagree or are missing): they need a rebuild, which
-    /// opening the ledger does.
+    /// event by event (another code version, checkpoints that disagree or are missing): they need a rebuild.
     func foldMissing(_ tx: LogTransaction) throws -> Bool {
         let cps = try AlignmentLedger.readCheckpoints { try tx.get(AlignmentLedger.metaTable, $0) }
         guard ProjectionName.allCases.allSatisfy({ cps[$0]?.version == $0.codeVersion }) else { return false }
         let positions = Set(ProjectionName.allCases.map { cps[$0]?.position ?? UInt64.max })
         guard positions.count == 1, let last = positions.first, last <= tx.head.position else { return false }
-        var next = last + 1
-        while next <= tx.head.position {
-            let events = try tx.readStored(from: next, limit: 4096).events()
-            guard !events.isEmpty else { break }
+        try fold(tx, from: last + 1, through: tx.head.position)
+        return true
+    }
+
+    /// Folds positions `from...through` as `tx` sees them. The log has no gaps; a missing position is reported as
+    /// damage rather than folded around.
+    func fold(_ tx: LogTransaction, from: UInt64, through: UInt64) throws {
+        var next = from
+        while next <= through {
+            let events = try tx.readStored(from: next, limit: Int(min(4096, through - next + 1))).events()
+            for (i, e) in events.enumerated() where e.position != next + UInt64(i) {
+                throw EventLogError.corrupt(position: next + UInt64(i), reason: "the record is missing (the log has a gap)")
+            }
+            guard !events.isEmpty else { throw EventLogError.corrupt(position: next, reason: "the log ends before its head (\(through))") }
             try apply(batch: events.compactMap(Projector.folding))
             next += UInt64(events.count)
         }
-        return true
     }
 
     /// Folds one event (the scorecard first: it reads the state as it was before the event).
@@ -152,18 +160,23 @@ final class Projector {
 
     func clearOverrides() { overrides.removeAll(keepingCapacity: true) }
 
-    /// Writes what changed, and the checkpoints, in `tx`. `position` is the last event folded (default: the
-    /// transaction's head, right when every event up to it was folded).
+    /// Writes what changed, and the checkpoints, in `tx`, then forgets what changed. `position` is the last event
+    /// folded (default: the transaction's head, right when every event up to it was folded).
     func flush(_ tx: LogTransaction, through position: UInt64? = nil) throws {
+        try writeChanges(tx, through: position)
+        clearChanges()
+    }
+
+    /// Writes what changed since `clearChanges`, and the checkpoints, in `tx`; remembers the changes (a transaction
+    /// body that may run again must write them again).
+    func writeChanges(_ tx: LogTransaction, through position: UInt64? = nil) throws {
         if enabled.contains(.state) {
             // Encoding is pure: done on all cores, then written on this (the writer's) thread.
             for (stream, bytes) in state.encodedDirtyStates() { try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), bytes) }
         }
-        state.clearDirty()
         if enabled.contains(.scorecard) {
             for (key, b) in scorecard.dirtyBuckets() { try tx.put(ScorecardFold.table, Array(key.utf8), AlignmentLedger.encodeBucket(b)) }
         }
-        scorecard.clearDirty()
         if enabled.contains(.audit) {
             for (actor, positions) in actorPositions {
                 for (key, value) in AlignmentLedger.actorPostings(actor, positions) { try tx.put(AlignmentLedger.auditActorTable, key, value) }
@@ -174,11 +187,25 @@ final class Projector {
                 try tx.put(AlignmentLedger.auditOverridesTable, k, AlignmentLedger.encodeOverride(o))
             }
         }
-        actorPositions.removeAll(keepingCapacity: true)
-        overrides.removeAll(keepingCapacity: true)
         var cps = try AlignmentLedger.readCheckpoints { try tx.get(AlignmentLedger.metaTable, $0) }
         for p in enabled { cps[p] = (p.codeVersion, position ?? tx.head.position) }
         try tx.put(AlignmentLedger.metaTable, AlignmentLedger.checkpointsKey, AlignmentLedger.encodeCheckpoints(cps))
+    }
+
+    /// Forgets what changed: the dirty states and buckets, and the audit entries folded since the last call.
+    func clearChanges() {
+        state.clearDirty()
+        scorecard.clearDirty()
+        actorPositions.removeAll(keepingCapacity: true)
+        overrides.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The kept read models cannot be caught up event by event (another code version wrote them, or their checkpoints
+/// disagree): they must be rebuilt before a command decides on them.
+struct ReadModelsOutOfDate: Error, CustomStringConvertible {
+    var description: String {
+        "the kept read models are out of date and could not be brought up to the log; run `align projections rebuild`"
     }
 }
 
@@ -235,8 +262,15 @@ final class PendingDecode: @unchecked Sendable {
                 var out: [Projector.Folding] = []
                 out.reserveCapacity(Int(through - from + 1))
                 try log.replayViews(from: from, through: through, chunk: Int(through - from + 1), releasingPagesEvery: nil) { v in
+                    // The log has no gaps: a missing position is damage, not something to fold around.
+                    guard v.position == from + UInt64(read) else {
+                        throw EventLogError.corrupt(position: from + UInt64(read), reason: "the record is missing (the log has a gap)")
+                    }
                     read += 1
                     if let f = Projector.folding(v) { out.append(f) }
+                }
+                guard read == Int(through - from + 1) else {
+                    throw EventLogError.corrupt(position: from + UInt64(read), reason: "the log ends before position \(through)")
                 }
                 return (read, out)
             }

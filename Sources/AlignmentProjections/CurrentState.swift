@@ -45,7 +45,9 @@ public enum EntityState: Codable, Equatable, Sendable {
 /// a full rebuild and an as-of replay (starting empty). It records which streams changed (`dirty`).
 public final class CurrentStateFold {
     /// Bump when the fold's code changes meaning: kept read models with another version are rebuilt.
-    public static let codeVersion = 3
+    /// 4: a stream whose id starts with a combining mark gets a state (the kind was read from the name's first
+    /// `Character`, which swallowed the slash).
+    public static let codeVersion = 4
 
     /// One table per kind of stream, so that a state evolves in place: pulling a state out of an `EntityState`
     /// and putting it back cost a copy of all its fields per event.

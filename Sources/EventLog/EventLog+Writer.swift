@@ -79,6 +79,9 @@ public final class LogTransaction {
     let env: Environment
     /// Position and hash of the last event written so far in this transaction.
     public private(set) var head: Checkpoint
+    /// The last position committed before this transaction began. Events up to it are durable whatever becomes of
+    /// this transaction; later ones were written by work sharing it, and are undone if it fails.
+    public let committedHead: UInt64
     /// The recorded-at time of every event in this transaction.
     public let now: Timestamp
     /// The events after the indexed position, shared with nested transactions.
@@ -100,6 +103,7 @@ public final class LogTransaction {
         let head = try Meta.readHead(w.reader)
         let indexed = try Meta.readIndexed(w.reader)
         self.head = head
+        self.committedHead = head.position
         self.indexed = indexed
         // The cache is the log as this writer left it only if neither the head nor the indexed position moved
         // (another process's index pass moves the latter alone).
@@ -148,6 +152,7 @@ public final class LogTransaction {
         self.env = parent.env
         self.now = parent.now
         self.head = parent.head
+        self.committedHead = parent.committedHead
         self.tail = parent.tail
         self.indexed = parent.indexed
         self.streamCache = parent.streamCache

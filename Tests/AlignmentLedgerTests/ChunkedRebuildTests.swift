@@ -9,7 +9,8 @@ import EventLog
 @Suite("AlignmentLedger: long rebuilds")
 struct ChunkedRebuildTests {
     /// Rebuilds once committed a checkpoint per 125,000-event chunk, and claimed the whole log after the first one.
-    /// Now the model and its checkpoint are written in one transaction at the end; this keeps that true.
+    /// Now the model and its checkpoint are replaced in one transaction at the end: while the rebuild folds, the
+    /// kept checkpoints stay exactly where they were, and at the end they are at the head with a model to match.
     @Test(.timeLimit(.minutes(2)))
     func aChunkCheckpointClaimsOnlyWhatWasFolded() throws {
         try withFixture(populated: false) { f in
@@ -23,14 +24,14 @@ struct ChunkedRebuildTests {
             }
             let head = try f.ledger.log.head().position
             let ledger = f.ledger
+            let before = try #require(try ledger.projectionCheckpoints()[.state]?.position)
+            #expect(before < head)
             let seen = Calls()
             try ledger.rebuild(progress: { done, _ in
-                // The kept checkpoint (committed by the previous chunk, if any) against what has been folded so far.
-                let cp = (try? ledger.projectionCheckpoints()[.state]?.position) ?? 0
-                seen.add(done, cp)
+                seen.add(done, (try? ledger.projectionCheckpoints()[.state]?.position) ?? 0)
             })
-            let overclaimed = seen.all.first { done, cp in cp > done && cp == head && done < head }
-            #expect(overclaimed == nil, "while folding through \(overclaimed?.0 ?? 0), the committed checkpoint already said \(head)")
+            #expect(seen.all.count > 10, "progress is reported while folding")
+            #expect(seen.all.allSatisfy { $0.1 == before }, "a checkpoint moved while the rebuild was still folding")
             #expect(seen.last?.0 == head)
             #expect(try ledger.projectionCheckpoints().values.allSatisfy { $0.position == head })
             #expect(try ledger.ledgerState() == ledger.replay().state.ledger())
