@@ -146,58 +146,51 @@ public enum RecordCodec {
         ChainHash(bytes: UnsafeRawBufferPointer(rebasing: p[(p.count - hashSize)...]))
     }
 
-    /// Decodes a whole record (copying its bytes out). Never traps on malformed input.
-    public static func decode(position: UInt64, _ p: UnsafeRawBufferPointer) throws(DecodeError) -> RecordedEvent {
-        let bodyLen = try bodyLength(p)
-        let flags = p[1]
-        let schema = UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
-        let s = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
-        let t = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
-        let a = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
-        let g = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 10, as: UInt16.self)))
-        let pl = Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
+    /// The variable-length fields of a record, after checking their lengths against the buffer (`bodyLength`).
+    private static func parts(_ p: UnsafeRawBufferPointer) throws(DecodeError)
+        -> (stream: UnsafeRawBufferPointer, type: UnsafeRawBufferPointer, actor: UnsafeRawBufferPointer,
+            signature: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
+        _ = try bodyLength(p)
         var o = headerSize
-        func take(_ n: Int) -> UnsafeRawBufferPointer {
+        func take(_ lengthOffset: Int, wide: Bool = false) -> UnsafeRawBufferPointer {
+            let n = wide ? Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: lengthOffset, as: UInt32.self)))
+                         : Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: lengthOffset, as: UInt16.self)))
             defer { o += n }
             return UnsafeRawBufferPointer(rebasing: p[o..<(o + n)])
         }
-        let stream = take(s), type = take(t), actor = take(a), sig = take(g), payload = take(pl)
-        precondition(o == bodyLen)
+        return (take(4), take(6), take(8), take(10), take(12, wide: true))
+    }
+
+    /// Decodes a whole record (copying its bytes out). Never traps on malformed input.
+    public static func decode(position: UInt64, _ p: UnsafeRawBufferPointer) throws(DecodeError) -> RecordedEvent {
+        let f = try parts(p)
+        let flags = p[1]
         return RecordedEvent(
             position: position,
             id: UUID(bytes: UnsafeRawBufferPointer(rebasing: p[40..<56])),
-            stream: String(decoding: stream, as: UTF8.self),
+            stream: String(decoding: f.stream, as: UTF8.self),
             version: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
-            type: String(decoding: type, as: UTF8.self),
-            schemaVersion: schema,
+            type: String(decoding: f.type, as: UTF8.self),
+            schemaVersion: UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2, as: UInt16.self)),
             recordedAt: Timestamp(microseconds: Int64(littleEndian: p.loadUnaligned(fromByteOffset: 24, as: Int64.self))),
             occurredAt: Timestamp(microseconds: Int64(littleEndian: p.loadUnaligned(fromByteOffset: 32, as: Int64.self))),
-            actor: String(decoding: actor, as: UTF8.self),
+            actor: String(decoding: f.actor, as: UTF8.self),
             correlationID: flags & 1 != 0 ? UUID(bytes: UnsafeRawBufferPointer(rebasing: p[56..<72])) : nil,
             causationID: flags & 2 != 0 ? UUID(bytes: UnsafeRawBufferPointer(rebasing: p[72..<88])) : nil,
-            payload: Array(payload),
-            signature: Array(sig),
+            payload: Array(f.payload),
+            signature: Array(f.signature),
             hash: storedHash(p)
         )
     }
 
     /// The fields a fold needs, read in place (no copy); the lengths are checked as `decode` checks them.
     static func view(position: UInt64, _ p: UnsafeRawBufferPointer) throws(DecodeError) -> RecordView {
-        _ = try bodyLength(p)
-        let s = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
-        let t = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
-        let a = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
-        let g = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 10, as: UInt16.self)))
-        let pl = Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
-        let o = headerSize
+        let f = try parts(p)
         return RecordView(
             position: position,
             schemaVersion: UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2, as: UInt16.self)),
             occurredAt: Timestamp(microseconds: Int64(littleEndian: p.loadUnaligned(fromByteOffset: 32, as: Int64.self))),
-            stream: UnsafeRawBufferPointer(rebasing: p[o..<(o + s)]),
-            type: UnsafeRawBufferPointer(rebasing: p[(o + s)..<(o + s + t)]),
-            actor: UnsafeRawBufferPointer(rebasing: p[(o + s + t)..<(o + s + t + a)]),
-            payload: UnsafeRawBufferPointer(rebasing: p[(o + s + t + a + g)..<(o + s + t + a + g + pl)]))
+            stream: f.stream, type: f.type, actor: f.actor, payload: f.payload)
     }
 
     /// Decodes a stored record, reporting damage as `EventLogError.corrupt` with its position.
