@@ -95,6 +95,8 @@ public final class LogTransaction {
     private let committed: CommittedStreams?
     /// Set by `requestIndex()`: index the tail at the end of this transaction whatever its length.
     private(set) var indexRequested = false
+    /// The id index's greatest key, once looked up (the index changes only in `indexTail`, which forgets it).
+    private var greatestIndexed: UUID.OrderKey??
 
     init(w: WriteTransaction, env: Environment, now: Timestamp, committed: CommittedStreams? = nil) throws {
         self.w = w
@@ -251,7 +253,7 @@ public final class LogTransaction {
                 }
             }
             states.append(state)
-            seen[s.key] = .some((state?.sid, (current ?? 0) + UInt64(s.events.count)))
+            if req.streams.count > 1 { seen[s.key] = .some((state?.sid, (current ?? 0) + UInt64(s.events.count))) }
         }
         var out: [RecordedEvent] = []
         out.reserveCapacity(req.count)
@@ -293,10 +295,12 @@ public final class LogTransaction {
     /// The greatest key of the id index (nil when the index is empty or that key is not 16 bytes: then every id
     /// is looked up).
     private func greatestIndexedID() throws -> UUID.OrderKey? {
+        if let known = greatestIndexed { return known }
         let c = try w.reader.cursor(w.dbs.ids)
         defer { c.close() }
-        guard let last = try c.last(), last.key.count == 16 else { return nil }
-        return UUID.orderKey(last.key)
+        let found = try c.last().flatMap { $0.key.count == 16 ? UUID.orderKey($0.key) : nil }
+        greatestIndexed = .some(found)
+        return found
     }
 
     /// Every id stored with the same content: the original events. Otherwise an error.
@@ -367,6 +371,7 @@ public final class LogTransaction {
         for (name, sid) in sids { streamCache[name] = (sid, tail.versions[name] ?? 0) }
         try w.put(w.dbs.meta, Meta.indexed, Meta.encode(head.position))
         indexed = head.position
+        greatestIndexed = nil
         tail.removeAll()
     }
 
@@ -550,8 +555,10 @@ final class Writer: @unchecked Sendable {
     private func startIfNeeded() {
         if started { return }
         started = true
-        let t = Thread { [self] in run() }
-        t.name = "eventlog-writer"
+        let t = Thread { [self] in
+            Thread.current.name = "eventlog-writer"  // set from inside the thread, where `top -H` and profilers see it
+            run()
+        }
         t.start()
     }
 
@@ -744,7 +751,15 @@ extension EventLog {
         let bytes: [UInt8]
         init(bytes: [UInt8]) { self.bytes = bytes }
         init(_ name: String) { bytes = Array(name.utf8) }
-        static func == (a: StreamKey, b: StreamKey) -> Bool { a.bytes == b.bytes }
+        static func == (a: StreamKey, b: StreamKey) -> Bool {
+            // memcmp: `[UInt8] ==` compares element by element, and the writer's dictionaries compare keys a lot.
+            a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { x in
+                b.bytes.withUnsafeBytes { y in
+                    guard let xp = x.baseAddress, let yp = y.baseAddress else { return true }  // both empty
+                    return memcmp(xp, yp, x.count) == 0
+                }
+            }
+        }
         /// The bytes in one go (an `[UInt8]` hashes element by element).
         func hash(into h: inout Hasher) { bytes.withUnsafeBytes { h.combine(bytes: $0) } }
     }

@@ -53,6 +53,8 @@ final class Results {
     var batched = Series(), sqliteBatched = Series()
     var batchedKiB = Series(), sqliteBatchedKiB = Series(), batchedCPU = Series(), sqliteBatchedCPU = Series()
     var groupEventsPerCommit = Series()
+    /// CPU per event in the group-commit run: the whole process, and the appending threads alone (µs).
+    var groupCPU = Series(), groupCallerCPU = Series()
     var buildRate: Double?, sqliteBuildRate: Double?
     var replay = Series(), replayRaw = Series(), sqliteScan = Series()
     var verify = Series()
@@ -60,6 +62,14 @@ final class Results {
     /// (label, events, child's VmHWM KiB, peak anonymous KiB, anonymous KiB after open, file-backed KiB at the end, seconds)
     var memory: [(label: String, events: Int, hwm: Int, anonPeak: Int, anonBase: Int, rssFile: Int, seconds: Double)] = []
     var ledgerBytes: Int64?, sqliteBytes: Int64?
+}
+
+/// A sum added to from several threads.
+final class Total: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sum = 0.0
+    func add(_ x: Double) { lock.lock(); sum += x; lock.unlock() }
+    var value: Double { lock.lock(); defer { lock.unlock() }; return sum }
 }
 
 /// Thrown-away state shared with worker threads.
@@ -155,25 +165,32 @@ struct Bench {
                 let start = DispatchSemaphore(value: 0)
                 let done = DispatchGroup()
                 let errors = ErrorBox()
+                let callerCPU = Total()
                 for t in 0..<threads {
                     let mine = work[t]
                     done.enter()
                     let th = Thread {
+                        Thread.current.name = "appender"
                         start.wait()
+                        let c0 = threadCPUSeconds()
                         for e in mine {
                             let event = ProposedEvent(id: UUID.v7(), type: e.type, actor: e.actor, payload: e.payload)
                             do { try log.append([StreamAppend(stream: e.stream, events: [event])]) } catch { errors.set(error); break }
                         }
+                        callerCPU.add(threadCPUSeconds() - c0)
                         done.leave()
                     }
                     th.start()
                 }
                 usleep(20_000)
                 let w0 = deviceWrittenBytes(dir)
-                let t0 = nowNS()
+                let t0 = nowNS(), p0 = processCPUSeconds()
                 for _ in 0..<threads { start.signal() }
                 done.wait()
                 let rate = Double(threads * per) / seconds(since: t0)
+                let cpu = processCPUSeconds() - p0
+                r.groupCPU.add(cpu / Double(threads * per) * 1e6)
+                r.groupCallerCPU.add(callerCPU.value / Double(threads * per) * 1e6)
                 groupWritten = deviceWrittenBytes(dir).flatMap { a in w0.map { a - $0 } }
                 if let e = errors.error { throw e }
                 r.group.add(rate)
@@ -192,7 +209,7 @@ struct Bench {
             r.rawGroup.add(rawLMDBOnePerCommit(dir: rawDir, payloads: payloads, perCommit: threads))
             removeTree(rawDir)
             removeTree(dir)
-            note("  run \(run): \(fmtRate(r.group.values.last!)), \(commits) transactions, \(String(format: "%.1f", Double(threads * per) / Double(commits))) events and \(String(format: "%.1f", r.groupKiBPerCommit.values.last ?? 0)) KiB written per commit; raw LMDB \(threads) puts per commit \(fmtRate(r.rawGroup.values.last!))")
+            note("  run \(run): \(fmtRate(r.group.values.last!)), \(commits) transactions, \(String(format: "%.1f", Double(threads * per) / Double(commits))) events and \(String(format: "%.1f", r.groupKiBPerCommit.values.last ?? 0)) KiB written per commit, CPU per event \(String(format: "%.1f", r.groupCPU.values.last ?? 0)) µs (appending threads \(String(format: "%.1f", r.groupCallerCPU.values.last ?? 0)) µs); raw LMDB \(threads) puts per commit \(fmtRate(r.rawGroup.values.last!))")
         }
     }
 
