@@ -54,10 +54,21 @@ public final class AlignmentLedger: Sendable {
     public static func create(at path: String, admin: String, name: String, at: Date? = nil,
                               clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
         let events = try Decider.initialize(admin: admin, name: name)
-        let log = try EventLog.create(at: path, clock: clock)
+        let log: EventLog
+        do {
+            log = try EventLog.create(at: path, clock: clock)
+        } catch EventLogError.alreadyExists {
+            // A ledger with no events at all is a creation cut short between the log's metadata and the first
+            // events (an interrupted `align init`): it is finished here rather than left unusable. The transaction
+            // below refuses it if events appeared meanwhile.
+            let existing = try EventLog.open(at: path, clock: clock)
+            guard try existing.head().position == 0 else { throw EventLogError.alreadyExists(path: path) }
+            log = existing
+        }
         try log.prepareSideTables(allTables)
         let ledger = AlignmentLedger(log: log)
         let recorded = try log.transaction { tx in
+            guard tx.head.position == 0 else { throw EventLogError.alreadyExists(path: path) }
             let p = Projector(tx: tx)
             let r = try ledger.append(events, actor: admin, at: at, in: tx, projector: p)
             try p.flush(tx)

@@ -44,7 +44,12 @@ public final class EventLog: Sendable {
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDir) {
             if !isDir.boolValue { throw EventLogError.notALedger(path: path, reason: "it is a file, not a directory") }
-            if fm.fileExists(atPath: path + "/data.mdb") { throw EventLogError.alreadyExists(path: path) }
+            if fm.fileExists(atPath: path + "/data.mdb") {
+                // A ledger, or an LMDB file that is not one (another program's, or a creation cut short before its
+                // metadata was written): refused either way, with the reason `open` gives.
+                _ = try open(at: path, clock: clock)
+                throw EventLogError.alreadyExists(path: path)
+            }
             let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
             if !contents.isEmpty {
                 throw EventLogError.invalidInput("directory '\(path)' is not empty; a ledger is created in a new or empty directory")
@@ -79,6 +84,11 @@ public final class EventLog: Sendable {
         return log
     }
 
+    /// Why an LMDB file without the ledger's metadata is refused, and what to do about it.
+    static let noMetadata = "data.mdb is an LMDB file without a ledger's metadata: another program's, or a ledger "
+        + "whose creation was cut short (an interrupted `align init`); nothing was changed. If it is the latter, "
+        + "remove the directory and create the ledger again"
+
     /// Opens an existing ledger. Refuses a path that is not a ledger or has an unknown format version.
     public static func open(at path: String, clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> EventLog {
         registryLock.lock()
@@ -97,7 +107,10 @@ public final class EventLog: Sendable {
         do {
             env = try EnvironmentRegistry.environment(path: path, create: false)  // one handle per path per process
         } catch let e as LMDBError {
-            if e.code == MDB_INVALID || e.code == MDB_NOTFOUND || e.code == MDB_VERSION_MISMATCH || e.code == MDB_INCOMPATIBLE {
+            if e.code == MDB_NOTFOUND {
+                throw EventLogError.notALedger(path: path, reason: EventLog.noMetadata)
+            }
+            if e.code == MDB_INVALID || e.code == MDB_VERSION_MISMATCH || e.code == MDB_INCOMPATIBLE {
                 throw EventLogError.notALedger(path: path, reason: "data.mdb is not a ledger file (\(e))")
             }
             throw EventLogError.storage("\(e)")
@@ -109,7 +122,7 @@ public final class EventLog: Sendable {
                 return (f, i)
             }
         }
-        guard let format, let id else { throw EventLogError.notALedger(path: path, reason: "its metadata has no format version or ledger id") }
+        guard let format, let id else { throw EventLogError.notALedger(path: path, reason: EventLog.noMetadata) }
         guard format == formatVersion else {
             throw EventLogError.unsupportedFormat(path: path, found: format, supported: formatVersion)
         }

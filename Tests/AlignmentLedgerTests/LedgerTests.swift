@@ -119,6 +119,24 @@ struct LedgerTests {
         }
     }
 
+    @Test func aCreateCutShortBeforeItsFirstEventsIsFinishedByTheNext() throws {
+        try withLedgerDirectory { path in
+            // What an `align init` killed between the log's metadata and its first events leaves: a log, no events.
+            do { _ = try EventLog.create(at: path) }
+            let (ledger, events) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita", at: ledgerT0)
+            #expect(events.map(\.type) == ["LedgerInitialized", "ActorRegistered", "PolicyChanged"])
+            #expect(try ledger.ledgerState().actors["rita"]?.roles == [.revops])
+            // Once it has events, it is a ledger like any other: refused, untouched.
+            do {
+                _ = try AlignmentLedger.create(at: path, admin: "eve", name: "Eve")
+                Issue.record("a second create succeeded")
+            } catch EventLogError.alreadyExists(let p) {
+                #expect(p == path)
+            }
+            #expect(try ledger.log.head().position == 3)
+        }
+    }
+
     @Test func theWorkflowsReachTheKeptState() throws {
         try withFixture { f in
             guard case .definition(let d)? = try f.ledger.state(of: "definition/mql") else { Issue.record("no definition"); return }

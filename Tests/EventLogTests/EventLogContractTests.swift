@@ -511,6 +511,13 @@ struct EventLogContractTests {
             try FileManager.default.createDirectory(atPath: dir.sub("bare"), withIntermediateDirectories: false)
             do { _ = try Environment(path: dir.sub("bare"), create: true) }
             expectNotALedger(dir.sub("bare"), "LMDB file without ledger metadata")
+            // Creating over it is refused the same way, with the way out (it may be another program's file).
+            do {
+                _ = try EventLog.create(at: dir.sub("bare"))
+                Issue.record("create over an LMDB file without ledger metadata succeeded")
+            } catch EventLogError.notALedger(_, let reason) {
+                #expect(reason.contains("interrupted") && reason.contains("remove the directory"), "\(reason)")
+            }
             // And the child process refuses the same way (exit 3, message on stdout).
             let r = try ProbeProcess.run(["head", dir.sub("garbage")])
             #expect(r.exit == .exited(3), "\(r)")
