@@ -355,17 +355,33 @@ public final class LogTransaction {
             rows.append((sid, e.version, e.position))
         }
         rows.sort { ($0.sid, $0.version) < ($1.sid, $1.version) }
+        // One cursor per index, keys in ascending order: LMDB finds each key from the cursor's page when it can.
+        let streamIndex = try w.reader.cursor(w.dbs.streamIndex)
+        defer { streamIndex.close() }
         for row in rows {
             var key = Keys.streamIndex(row.sid, row.version)
             var pos = row.position.littleEndian
             try withUnsafeBytes(of: &key) { k in
-                try withUnsafeBytes(of: &pos) { v in try w.put(w.dbs.streamIndex, k, v, flags: MDB_NOOVERWRITE) }
+                try withUnsafeBytes(of: &pos) { v in try streamIndex.put(k, v, flags: MDB_NOOVERWRITE) }
             }
         }
-        for e in tail.entries.sorted(by: { $0.id.orderKey < $1.id.orderKey }) {
+        // Time-ordered ids arrive in order: usually nothing to sort, and each id goes after the index's last one.
+        var ids = tail.entries.map { (key: $0.id.orderKey, id: $0.id, position: $0.position) }
+        if !zip(ids, ids.dropFirst()).allSatisfy({ $0.key < $1.key }) { ids.sort { $0.key < $1.key } }
+        let idIndex = try w.reader.cursor(w.dbs.ids)
+        defer { idIndex.close() }
+        var appending = true
+        for e in ids {
             var pos = e.position.littleEndian
             try e.id.withBytes { k in
-                try withUnsafeBytes(of: &pos) { v in try w.put(w.dbs.ids, k, v, flags: MDB_NOOVERWRITE) }
+                try withUnsafeBytes(of: &pos) { v in
+                    if appending {
+                        do { return try idIndex.put(k, v, flags: MDB_APPEND) } catch let x as LMDBError where x.code == MDB_KEYEXIST {
+                            appending = false  // an id below the index's last one: from here on, ordinary puts
+                        }
+                    }
+                    try idIndex.put(k, v, flags: MDB_NOOVERWRITE)
+                }
             }
         }
         for (name, sid) in sids { streamCache[name] = (sid, tail.versions[name] ?? 0) }

@@ -440,6 +440,14 @@ struct Cursor {
         try move(MDB_NEXT)
     }
 
+    /// Puts through the cursor (write transactions only). Keys put in ascending order mostly land on the page the
+    /// cursor already holds, and LMDB then skips the descent from the root.
+    func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: Int32 = 0) throws {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try check(mdb_cursor_put(cursor, &k, &v, UInt32(flags)), "mdb_cursor_put")
+    }
+
     func last() throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
         try move(MDB_LAST)
     }

@@ -59,6 +59,31 @@ import Testing
         }
     }
 
+    @Test func idsOutOfTimeOrderAreIndexedToo() throws {
+        try withLedger { log, _ throws in
+            // Time-ordered ids append to the id index; random ones, and ids below every id already indexed, take
+            // the ordinary path from the first one that does not sort last.
+            var ids: [UUID] = []
+            for i in 0..<(Writer.tailLimit + 10) {
+                let id = i % 3 == 0 ? UUID() : UUID.v7()
+                ids.append(id)
+                try log.append(to: "s\(i % 7)", [event(i, id: id)])
+            }
+            try log.indexTail()
+            for i in 0..<20 {
+                guard let low = UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", i)) else { Issue.record("bad uuid"); return }
+                ids.append(low)
+                try log.append(to: "low", [event(i, id: low)])
+            }
+            try log.indexTail()
+            #expect(try log.indexedPosition() == UInt64(ids.count))
+            #expect(try log.verify().isSound)
+            for (n, id) in ids.enumerated() { #expect(try log.event(id: id)?.position == UInt64(n + 1)) }
+            // And a retry of any of them is still recognised.
+            #expect(try log.append(to: "low", [event(3, id: ids[ids.count - 17])]).wasDuplicate)
+        }
+    }
+
     @Test func idempotencyAndConflictsSeeTheTailAndTheIndexes() throws {
         try withLedger { log, _ throws in
             let first = event(1)
