@@ -85,9 +85,9 @@ public final class EventLog: Sendable {
     }
 
     /// Why an LMDB file without the ledger's metadata is refused, and what to do about it.
-    static let noMetadata = "data.mdb is an LMDB file without a ledger's metadata: another program's, or a ledger "
-        + "whose creation was cut short (an interrupted `align init`); nothing was changed. If it is the latter, "
-        + "remove the directory and create the ledger again"
+    static let noMetadata = "data.mdb is an LMDB file without a ledger's metadata: another program's, a ledger "
+        + "being created at this moment, or one whose creation was cut short (an interrupted `align init`). Only in "
+        + "the last case, with no `align init` running on it, remove the directory and create the ledger again"
 
     /// Opens an existing ledger. Refuses a path that is not a ledger or has an unknown format version.
     public static func open(at path: String, clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> EventLog {

@@ -1,5 +1,6 @@
 // The EventLog's contract, in process: expected versions, idempotency, atomic multi-stream appends, gapless
 // positions and versions, reads, reopening, refusals, limits, canonical payloads, group commit and subscriptions.
+import CLMDB
 import Foundation
 import Testing
 @testable import EventLog
@@ -504,6 +505,11 @@ struct EventLogContractTests {
             try garbage.write(to: URL(fileURLWithPath: dir.sub("garbage") + "/data.mdb"))
             expectNotALedger(dir.sub("garbage"), "garbage data.mdb")
             #expect(try Data(contentsOf: URL(fileURLWithPath: dir.sub("garbage") + "/data.mdb")) == garbage, "open changed a foreign file")
+            do {
+                _ = try EventLog.create(at: dir.sub("garbage"))
+                Issue.record("create over a garbage data.mdb succeeded")
+            } catch EventLogError.notALedger {}
+            #expect(try Data(contentsOf: URL(fileURLWithPath: dir.sub("garbage") + "/data.mdb")) == garbage, "create changed a foreign file")
             try FileManager.default.createDirectory(atPath: dir.sub("tiny"), withIntermediateDirectories: false)
             try Data("not an lmdb file\n".utf8).write(to: URL(fileURLWithPath: dir.sub("tiny") + "/data.mdb"))
             expectNotALedger(dir.sub("tiny"), "short garbage data.mdb")
@@ -511,6 +517,19 @@ struct EventLogContractTests {
             try FileManager.default.createDirectory(atPath: dir.sub("bare"), withIntermediateDirectories: false)
             do { _ = try Environment(path: dir.sub("bare"), create: true) }
             expectNotALedger(dir.sub("bare"), "LMDB file without ledger metadata")
+            // An LMDB file with none of the ledger's databases (another program's, or a create killed at once).
+            try FileManager.default.createDirectory(atPath: dir.sub("plain-lmdb"), withIntermediateDirectories: false)
+            var plain: OpaquePointer?
+            #expect(mdb_env_create(&plain) == 0)
+            #expect(mdb_env_open(plain, dir.sub("plain-lmdb"), 0, 0o644) == 0)
+            mdb_env_close(plain)
+            expectNotALedger(dir.sub("plain-lmdb"), "LMDB file without the ledger's databases")
+            do {
+                _ = try EventLog.create(at: dir.sub("plain-lmdb"))
+                Issue.record("create over an LMDB file without the ledger's databases succeeded")
+            } catch EventLogError.notALedger(_, let reason) {
+                #expect(reason.contains("interrupted"), "\(reason)")
+            }
             // Creating over it is refused the same way, with the way out (it may be another program's file).
             do {
                 _ = try EventLog.create(at: dir.sub("bare"))
