@@ -59,7 +59,7 @@ struct Report {
             }
             if !r.groupCPU.values.isEmpty {
                 // Between two commits both cores are busy: this CPU, not the disk, bounds how soon the next begins.
-                rows.append(Row(what: "  CPU per event, whole process (of which the 16 appending threads)",
+                rows.append(Row(what: "  CPU per event, whole process (of which the \(config.groupThreads) appending threads)",
                                 eventLog: String(format: "%.1f µs (%.1f µs)", r.groupCPU.median, r.groupCallerCPU.median),
                                 peer: "—", ratio: "—", target: "—", met: nil))
             }
