@@ -242,15 +242,7 @@ public struct JSONFields: Sendable {
     public func rawValues<E: RawRepresentable>(_ key: String, as type: E.Type = E.self) throws(JSONFieldError) -> [E] where E.RawValue == String {
         let n = try requiredMember(key)
         do throws(JSONFieldError) {
-            let (count, end) = try arrayBounds(at: n)
-            var out: [E] = []
-            out.reserveCapacity(count)
-            var e = n + 1
-            while e < end {
-                do throws(JSONFieldError) { out.append(try rawValue(at: e)) } catch { throw error.under("[\(out.count)]") }
-                e = nextSibling(e)
-            }
-            return out
+            return try elements(at: n) { e throws(JSONFieldError) in try rawValue(at: e) }
         } catch {
             throw error.under(key)
         }
@@ -409,31 +401,29 @@ public struct JSONFields: Sendable {
     @inlinable
     func nextSibling(_ n: Int) -> Int { Int(node(n).next) }
 
-    @usableFromInline
-    func strings(at n: Int) throws(JSONFieldError) -> [String] {
-        let (count, end) = try arrayBounds(at: n)
-        var out: [String] = []
-        out.reserveCapacity(count)
-        var e = n + 1
-        while e < end {
-            do throws(JSONFieldError) { out.append(try string(at: e)) } catch { throw error.under("[\(out.count)]") }
-            e = nextSibling(e)
-        }
-        return out
-    }
-
-    /// The objects of the array at tape index `n`, each built by its `init(json:)`; errors name the index.
+    /// The elements of the array at tape index `n`, each read by `each` from its tape index; errors name the index.
     @inlinable
-    func objects<T: JSONFieldsDecodable>(at n: Int) throws(JSONFieldError) -> [T] {
+    func elements<T>(at n: Int, _ each: (Int) throws(JSONFieldError) -> T) throws(JSONFieldError) -> [T] {
         let (count, end) = try arrayBounds(at: n)
         var out: [T] = []
         out.reserveCapacity(count)
         var e = n + 1
         while e < end {
-            do throws(JSONFieldError) { out.append(try T(json: fields(at: e))) } catch { throw error.under("[\(out.count)]") }
+            do throws(JSONFieldError) { out.append(try each(e)) } catch { throw error.under("[\(out.count)]") }
             e = nextSibling(e)
         }
         return out
+    }
+
+    @usableFromInline
+    func strings(at n: Int) throws(JSONFieldError) -> [String] {
+        try elements(at: n) { e throws(JSONFieldError) in try string(at: e) }
+    }
+
+    /// The objects of the array at tape index `n`, each built by its `init(json:)`; errors name the index.
+    @inlinable
+    func objects<T: JSONFieldsDecodable>(at n: Int) throws(JSONFieldError) -> [T] {
+        try elements(at: n) { e throws(JSONFieldError) in try T(json: fields(at: e)) }
     }
 }
 
