@@ -6,11 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A release build with the Swift runtime linked statically: process start drops from ~11 ms to ~6 ms here.
-swift build -c release --product align --static-swift-stdlib --scratch-path .build-static >/dev/null
-A="$PWD/.build-static/release/align"
+# ALIGN=/path/to/align measures another binary (an installed one, or an older build for a before/after table).
+if [ -z "${ALIGN:-}" ]; then
+  swift build -c release --product align --static-swift-stdlib --scratch-path .build-static >/dev/null
+fi
+A="${ALIGN:-$PWD/.build-static/release/align}"
 W=$(mktemp -d "${TMPDIR:-/tmp}/align-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
-BIG_LEADS=${BIG_LEADS:-400000}; SMALL_LEADS=${SMALL_LEADS:-4000}
+BIG_LEADS=${BIG_LEADS:-445000}; SMALL_LEADS=${SMALL_LEADS:-4000}
 [ "${QUICK:-0}" = 1 ] && BIG_LEADS=40000 && SMALL_LEADS=2000
 
 now() { date +%s%N; }
@@ -19,6 +22,29 @@ ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), disk $(df -h "$W" | awk 'NR==2{print $1}')"
 echo
+
+# The process floor: the median start-to-exit time of `align --version` (`--help` for builds without --version),
+# and the ratio of one sign-off, `audit who-approved` and `scorecard` to it, runs interleaved, on ledger $1.
+floor_ratios() {
+  local L=$1 n=30 i
+  local floor_arg=--version; $A --version >/dev/null 2>&1 || floor_arg=--help
+  $A definition propose floorbench --title t --fit "employees>=1" --as maria --ledger "$L" >/dev/null
+  for i in $(seq 2 $n); do $A definition propose floorbench --title "t$i" --fit "employees>=$i" --as maria --ledger "$L" >/dev/null; done
+  : > "$W/f0"; : > "$W/f1"; : > "$W/f2"; : > "$W/f3"
+  for i in $(seq 1 $n); do
+    s=$(now); $A $floor_arg >/dev/null; e=$(now); echo $((e - s)) >> "$W/f0"
+    s=$(now); $A definition sign-off floorbench "$i" --as sam --ledger "$L" >/dev/null; e=$(now); echo $((e - s)) >> "$W/f1"
+    s=$(now); $A audit who-approved mql --at 2026-05-01 --ledger "$L" >/dev/null; e=$(now); echo $((e - s)) >> "$W/f2"
+    s=$(now); $A scorecard --ledger "$L" >/dev/null; e=$(now); echo $((e - s)) >> "$W/f3"
+  done
+  local f0 f1 f2 f3
+  f0=$(median < "$W/f0"); f1=$(median < "$W/f1"); f2=$(median < "$W/f2"); f3=$(median < "$W/f3")
+  ratio() { awk -v a="$1" -v b="$f0" 'BEGIN{printf "%.2fx", a/b}'; }
+  echo "  process floor, align $floor_arg (median of $n): $(ms "$f0") ms"
+  echo "  sign-off (median of $n):      $(ms "$f1") ms = $(ratio "$f1") of the floor   (target <= 1.3x)"
+  echo "  who-approved (median of $n):  $(ms "$f2") ms = $(ratio "$f2") of the floor   (target <= 1.3x)"
+  echo "  scorecard (median of $n):     $(ms "$f3") ms = $(ratio "$f3") of the floor   (target <= 1.3x)"
+}
 
 # 1. One sign-off, process start to exit, median of 20.
 L="$W/signoff.ledger"
@@ -74,4 +100,5 @@ for size in small big; do
   read -r secs kb < "$W/exp"
   echo "  export jsonl: ${secs} s = $(awk -v n="$n" -v s="$secs" 'BEGIN{printf "%.0f", n/s}') events/s, peak RSS $((kb / 1024)) MB   (target >= 300,000/s, < 100 MB, flat)"
   rm -f "$W/out.jsonl"
+  if [ $size = big ]; then floor_ratios "$L"; fi
 done
