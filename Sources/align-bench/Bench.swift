@@ -1,5 +1,6 @@
 // The measurements. Each returns figures; `Report` turns them into the table.
 import EventLog
+import EventLogLMDB
 import Foundation
 
 #if canImport(Glibc)

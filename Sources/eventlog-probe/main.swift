@@ -2,6 +2,7 @@
 // can kill it at random moments, run several at once, or let LMDB crash on a damaged file without taking
 // the test runner down. Not part of the product.
 import EventLog
+import EventLogLMDB
 import Foundation
 
 let args = CommandLine.arguments

@@ -4,6 +4,8 @@
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 @Suite("Crash safety")
 struct CrashSafetyTests {
@@ -16,7 +18,7 @@ struct CrashSafetyTests {
     @Test func durableFlagsOnly() throws {
         try withTempDir { dir throws in
             let log = try EventLog.create(at: dir.path)
-            let (flags, unsafe) = log.environmentFlags
+            let (flags, unsafe) = try #require(log.environmentFlags)
             #expect(unsafe != 0, "the unsafe mask must name the flags it guards against")
             #expect(flags & unsafe == 0, "durability-reducing LMDB flags are set: \(String(flags, radix: 16))")
         }
@@ -27,7 +29,7 @@ struct CrashSafetyTests {
             // Created here, so a kill can never land in the middle of creating the ledger.
             do {
                 let log = try EventLog.create(at: dir.path)
-                let (flags, unsafe) = log.environmentFlags
+                let (flags, unsafe) = try #require(log.environmentFlags)
                 #expect(flags & unsafe == 0)
             }
             var rng = SystemRandomNumberGenerator()

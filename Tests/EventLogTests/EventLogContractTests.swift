@@ -4,6 +4,8 @@ import CLMDB
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 /// A fresh ledger in its own temporary directory, handed to `body` and removed afterwards.
 func withLedger<T>(_ body: (EventLog, TempDir) throws -> T) throws -> T {
@@ -383,7 +385,7 @@ struct EventLogContractTests {
                 written += try appendMany(log, stream: "a", count: 5).flatMap(\.events)
                 written += try log.append([StreamAppend(stream: "b", events: [event(1), event(2)])]).events
                 head = try log.head()
-                weakEnv = log.env
+                weakEnv = try log.env
             }
             // Let the released instance finish (its writer thread holds the environment until it exits),
             // so the reopen below is a real close-then-open.
@@ -421,7 +423,7 @@ struct EventLogContractTests {
             do {
                 let log = try EventLog.create(at: dir.path)
                 try log.append(to: "s", [event(1)])
-                oldEnv = log.env  // stands in for the writer thread that has not exited yet
+                oldEnv = try log.env  // stands in for the writer thread that has not exited yet
             }
             let log = try EventLog.open(at: dir.path)
             oldEnv = nil  // the old handle goes away while `log` is open
@@ -462,7 +464,7 @@ struct EventLogContractTests {
                 let v = try ProbeProcess.run(["verify", dir.path])
                 #expect(v.exit == .exited(3), "\(v)")
                 #expect(v.stdout.contains("format version \(EventLog.formatVersion + 1)"), "\(v)")
-                weakEnv = log.env
+                weakEnv = try log.env
             }
             #expect(waitUntilReleased({ weakEnv }))
             expectError(.unsupportedFormat(path: dir.path, found: EventLog.formatVersion + 1, supported: EventLog.formatVersion)) {

@@ -4,6 +4,8 @@
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 @Suite("Unindexed tail") struct TailTests {
     /// What the log should answer, kept beside it.

@@ -5,6 +5,8 @@
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 /// A ledger of 200 events whose payloads carry unique markers, built once per test, with every event indexed
 /// (`indexTail`), unless `indexed` is false: then all 200 are in the unindexed tail.
@@ -214,7 +216,7 @@ struct TamperTests {
                 try appendMany(log, stream: "s", count: 50, start: 201)
                 c2 = try log.head()  // published elsewhere
                 #expect(c2.position == 250)
-                weakEnv = log.env
+                weakEnv = try log.env
             }
             #expect(waitUntilReleased({ weakEnv }))
             // Replace the ledger directory with the old copy.

@@ -4,6 +4,8 @@
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 #if canImport(Glibc)
 import Glibc
@@ -320,3 +322,4 @@ func verifyInChild(_ path: String, checkpoint: Checkpoint? = nil, timeout: Doubl
         return (.crashed(r.exit, "\(r)"), r)
     }
 }
+

@@ -1,0 +1,13 @@
+/// Some fields of a stored record, read in place: valid only during the call that hands it out (see
+/// `EventLog.replayViews`). For folds that need no more than this and want no copy of the payload.
+public struct RecordView {
+    public let position: UInt64
+    public let schemaVersion: UInt16
+    public let occurredAt: Timestamp
+    /// UTF-8 bytes of the stream name, event type and actor.
+    public let stream: UnsafeRawBufferPointer
+    public let type: UnsafeRawBufferPointer
+    public let actor: UnsafeRawBufferPointer
+    /// The canonical JSON payload.
+    public let payload: UnsafeRawBufferPointer
+}
