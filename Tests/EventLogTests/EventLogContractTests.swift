@@ -7,17 +7,31 @@ import Testing
 @testable import EventLogLMDB
 import EventLogMemory
 
-/// A fresh ledger in its own temporary directory, handed to `body` and removed afterwards.
-func withLedger<T>(_ body: (EventLog, TempDir) throws -> T) throws -> T {
+/// The stores the contract suite runs against.
+enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case lmdb, memory
+    var description: String { rawValue }
+
+    /// A fresh ledger of this kind (an LMDB one in `dir`, which must not exist yet).
+    func makeLog(in dir: TempDir) throws -> EventLog {
+        switch self {
+        case .lmdb: try EventLog.create(at: dir.path)
+        case .memory: EventLog.inMemory(name: dir.path)
+        }
+    }
+}
+
+/// A fresh ledger (in its own temporary directory, on disk) handed to `body` and removed afterwards.
+func withLedger<T>(_ backend: Backend = .lmdb, _ body: (EventLog, TempDir) throws -> T) throws -> T {
     try withTempDir { dir throws in
-        let log = try EventLog.create(at: dir.path)
+        let log = try backend.makeLog(in: dir)
         return try body(log, dir)
     }
 }
 
-func withLedgerAsync<T>(_ body: (EventLog, TempDir) async throws -> T) async throws -> T {
+func withLedgerAsync<T>(_ backend: Backend = .lmdb, _ body: (EventLog, TempDir) async throws -> T) async throws -> T {
     try await withTempDirAsync { dir in
-        let log = try EventLog.create(at: dir.path)
+        let log = try backend.makeLog(in: dir)
         return try await body(log, dir)
     }
 }
@@ -53,8 +67,8 @@ func expectInvalidInput(sourceLocation: SourceLocation = #_sourceLocation, _ bod
 struct EventLogContractTests {
     // MARK: Expected versions
 
-    @Test func expectedVersionConflictsNameStreamExpectedAndActualAndWriteNothing() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func expectedVersionConflictsNameStreamExpectedAndActualAndWriteNothing(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             try log.append(to: "order/1", expected: .noStream, [event(1), event(2)])
             let head = try log.head()
             #expect(head.position == 2)
@@ -87,8 +101,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func expectedVersionsThatMatchSucceed() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func expectedVersionsThatMatchSucceed(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             // .any on a missing and an existing stream, .noStream and .exact(0) on missing streams, .exact(n) on n.
             #expect(try log.append(to: "a", expected: .any, [event(1)]).events.map(\.version) == [1])
             #expect(try log.append(to: "a", expected: .any, [event(2)]).events.map(\.version) == [2])
@@ -105,8 +119,8 @@ struct EventLogContractTests {
 
     // MARK: Idempotency
 
-    @Test func sameIDAndContentReturnsTheOriginalAsDuplicate() async throws {
-        try await withLedgerAsync { log, _ in
+    @Test(arguments: Backend.allCases) func sameIDAndContentReturnsTheOriginalAsDuplicate(_ backend: Backend) async throws {
+        try await withLedgerAsync(backend) { log, _ in
             let id1 = UUID(), id2 = UUID()
             let e1 = ProposedEvent(id: id1, type: "Placed", actor: "alice", payload: json(#"{"a":1,"b":[1,2]}"#))
             let e2 = ProposedEvent(id: id2, type: "Paid", actor: "alice", correlationID: id1, payload: json(#"{"amount":"12.50"}"#))
@@ -147,8 +161,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func sameIDWithOtherContentIsAnIDConflict() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func sameIDWithOtherContentIsAnIDConflict(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let id = UUID()
             let original = ProposedEvent(id: id, type: "Placed", actor: "alice", payload: json(#"{"a":1}"#))
             try log.append(to: "s", [original])
@@ -177,8 +191,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func partlyDuplicatedBatchIsRefusedAndWritesNothing() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func partlyDuplicatedBatchIsRefusedAndWritesNothing(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let stored = event(1)
             try log.append(to: "s", [stored])
             let head = try log.head()
@@ -196,9 +210,9 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func repeatedIDWithinOneAppendIsRefusedAndWritesNothing() throws {
+    @Test(arguments: Backend.allCases) func repeatedIDWithinOneAppendIsRefusedAndWritesNothing(_ backend: Backend) throws {
         // Not an idempotent retry: the id is new but appears twice in one request.
-        try withLedger { log, _ throws in
+        try withLedger(backend) { log, _ throws in
             try log.append(to: "s", [event(1)])
             let head = try log.head()
             let e = event(2)
@@ -211,8 +225,8 @@ struct EventLogContractTests {
 
     // MARK: Atomicity
 
-    @Test func multiStreamAppendIsAtomic() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func multiStreamAppendIsAtomic(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             try log.append(to: "b", [event(1)])
             let head = try log.head()
             // A conflict on the second stream: the first stream (new, and existing) gets nothing.
@@ -253,8 +267,8 @@ struct EventLogContractTests {
 
     // MARK: Positions, versions, reads
 
-    @Test func positionsAndStreamVersionsAreGapless() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func positionsAndStreamVersionsAreGapless(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             var expectedVersions: [String: UInt64] = [:]
             var rng = SystemRandomNumberGenerator()
             for i in 0..<60 {
@@ -292,8 +306,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func reads() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func reads(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             var ids: [UUID] = []
             for i in 1...10 {
                 let e = event(i)
@@ -337,8 +351,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func recordedFieldsRoundTrip() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func recordedFieldsRoundTrip(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let corr = UUID(), cause = UUID()
             let occurred = Timestamp(microseconds: 1_700_000_000_123_456)
             let p = ProposedEvent(type: "Lead.Handed-Off_2", schemaVersion: 7, occurredAt: occurred, actor: "zoë ✓",
@@ -576,8 +590,8 @@ struct EventLogContractTests {
 
     // MARK: Limits
 
-    @Test func limitsAreCheckedAndWriteNothing() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func limitsAreCheckedAndWriteNothing(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             try log.append(to: "ok", [event(0)])
             let head = try log.head()
             func refused(_ what: String, _ appends: [StreamAppend], sourceLocation: SourceLocation = #_sourceLocation) {
@@ -635,8 +649,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func limitsAreInclusive() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func limitsAreInclusive(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let stream200 = String(repeating: "s", count: 200)
             var e = event(1)
             e.type = String(repeating: "T", count: 100)
@@ -655,18 +669,16 @@ struct EventLogContractTests {
 
     // MARK: Canonical payloads
 
-    @Test func payloadIsStoredCanonically() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func payloadIsStoredCanonically(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let input = " {\n \"b\" : 1 ,\t\"a\" : [ 1 , 2.50 , -0 , 1e+2 ] , \"c\" : { \"z\" : true , \"y\" : null, \"é\": \"\\u00e9\\/\\u0041\\n\" } } \r\n"
             let expected = #"{"a":[1,2.50,-0,1e+2],"b":1,"c":{"y":null,"z":true,"é":"é/A\n"}}"#
             let r = try log.append(to: "s", [ProposedEvent(type: "T", actor: "me", payload: json(input))])
             #expect(r.events[0].payloadString == expected)
             #expect(try log.read(from: 1)[0].payloadString == expected)
             // As stored in the record bytes.
-            let stored: [UInt8] = try log.env.read { rd in
-                let v = try #require(try rd.record(at: 1))
-                return try RecordCodec.decode(position: 1, v).payload
-            }
+            var stored: [UInt8] = []
+            try log.replayRaw(from: 1, through: 1) { pos, v in stored = try RecordCodec.decode(position: pos, v).payload }
             #expect(stored == json(expected))
             #expect(CanonicalJSON.isCanonical(stored))
             // Keys sort by UTF-8 bytes, so upper case before lower case and shorter prefixes first.
@@ -677,8 +689,8 @@ struct EventLogContractTests {
 
     // MARK: Group commit
 
-    @Test func concurrentAsyncAppendsAllSucceedWithGaplessPositions() async throws {
-        try await withLedgerAsync { log, _ in
+    @Test(arguments: Backend.allCases) func concurrentAsyncAppendsAllSucceedWithGaplessPositions(_ backend: Backend) async throws {
+        try await withLedgerAsync(backend) { log, _ in
             let tasks = 16, perTask = 8
             let results = try await withThrowingTaskGroup(of: [RecordedEvent].self) { group in
                 for t in 0..<tasks {
@@ -709,10 +721,10 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func refusedAppendsInAGroupCommitLeaveNoTrace() async throws {
+    @Test(arguments: Backend.allCases) func refusedAppendsInAGroupCommitLeaveNoTrace(_ backend: Backend) async throws {
         // Many appends at once are committed in shared batches; a multi-stream append refused on its second
         // stream must not leave its first stream's events behind, whatever else shares its transaction.
-        try await withLedgerAsync { log, _ in
+        try await withLedgerAsync(backend) { log, _ in
             try log.append(to: "blocker", [event(0)])
             let n = 96
             let outcomes = try await withThrowingTaskGroup(of: (Int, [UUID], Bool).self) { group in
@@ -759,11 +771,11 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func failedTransactionBodiesInSharedBatchesUndoOnlyTheirOwnWrites() throws {
+    @Test(arguments: Backend.allCases) func failedTransactionBodiesInSharedBatchesUndoOnlyTheirOwnWrites(_ backend: Backend) throws {
         // Transaction bodies from many threads share batches, and jobs that arrive while a batch is being written
         // join it. A body that writes and then throws must lose its writes (and its events), and only those.
         struct Refused: Error {}
-        try withLedger { log, _ in
+        try withLedger(backend) { log, _ in
             try log.prepareSideTables(["side"])
             let threads = 8, rounds = 25
             let group = DispatchGroup()
@@ -804,9 +816,9 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func concurrentSyncAndAsyncAppendsWithConflictsStayConsistent() async throws {
+    @Test(arguments: Backend.allCases) func concurrentSyncAndAsyncAppendsWithConflictsStayConsistent(_ backend: Backend) async throws {
         // Several writers race on one stream with exact expected versions: exactly one wins each version.
-        try await withLedgerAsync { log, _ in
+        try await withLedgerAsync(backend) { log, _ in
             let writers = 8, rounds = 10
             let wins = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<writers {
