@@ -14,6 +14,8 @@ func usage() -> Never {
            eventlog-probe verify PATH [POSITION:HASH]  exit 0 when sound, 3 with the first bad position
            eventlog-probe head PATH                  print POSITION:HASH
            eventlog-probe index-tail PATH            index the unindexed tail now
+           eventlog-probe fill PATH COUNT            create a ledger of COUNT events (batches of 1,000 over 10,000 streams)
+           eventlog-probe time-open PATH RUNS        median time of opening the ledger and reading its head, RUNS times
     """.utf8))
     exit(2)
 }
@@ -82,6 +84,38 @@ do {
         let log = try EventLog.open(at: path)
         try log.indexTail()
         Probe.say("indexed \(try log.indexedPosition())")
+    case "fill":
+        guard args.count == 4, let count = Int(args[3]) else { usage() }
+        let log = try EventLog.create(at: path)
+        try log.prepareSideTables(["probe-a", "probe-b", "probe-c"])
+        var n = 0
+        while n < count {
+            let batch = (0..<min(1_000, count - n)).map { i in
+                StreamAppend(stream: "fill/\((n + i) % 10_000)", events: [ProposedEvent(type: "Probe", actor: "probe", payload: Probe.payload(n + i, "fill"))])
+            }
+            try log.append(batch)
+            n += batch.count
+        }
+        Probe.say("filled \(try log.head())")
+    case "time-open":
+        // Each run opens the ledger afresh (the last run's log is released first, and it never wrote, so its
+        // environment closes with it), reads the head, and prepares the side tables a service would.
+        guard args.count == 4, let runs = Int(args[3]) else { usage() }
+        var openHead: [Double] = [], withTables: [Double] = []
+        for _ in 0..<max(runs, 1) {
+            do {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let log = try EventLog.open(at: path)
+                _ = try log.head()
+                let t1 = DispatchTime.now().uptimeNanoseconds
+                try log.prepareSideTables(["probe-a", "probe-b", "probe-c"])
+                let t2 = DispatchTime.now().uptimeNanoseconds
+                openHead.append(Double(t1 - t0) / 1_000)
+                withTables.append(Double(t2 - t0) / 1_000)
+            }
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        Probe.say("open+head median \(median(openHead)) us; open+head+prepareSideTables median \(median(withTables)) us (\(runs) runs)")
     default:
         usage()
     }

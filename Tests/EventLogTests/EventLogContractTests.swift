@@ -270,13 +270,13 @@ struct EventLogContractTests {
     @Test(arguments: Backend.allCases) func positionsAndStreamVersionsAreGapless(_ backend: Backend) throws {
         try withLedger(backend) { log, _ throws in
             var expectedVersions: [String: UInt64] = [:]
-            var rng = SystemRandomNumberGenerator()
+            var rng = TestRandom(stream: 600)
             for i in 0..<60 {
                 let stream = "s/\(Int.random(in: 0..<5, using: &rng))"
                 let n = Int.random(in: 1...4, using: &rng)
                 let r = try log.append(to: stream, (0..<n).map { event(i * 10 + $0) })
                 let before = expectedVersions[stream] ?? 0
-                #expect(r.events.map(\.version) == Array((before + 1)...(before + UInt64(n))))
+                #expect(r.events.map(\.version) == Array((before + 1)...(before + UInt64(n))), "\(TestRandom.note)")
                 expectedVersions[stream] = before + UInt64(n)
             }
             let all = try log.read(from: 1, limit: 10_000)
@@ -285,7 +285,7 @@ struct EventLogContractTests {
             #expect(try log.head().hash == all.last?.hash)
             for (stream, last) in expectedVersions {
                 let events = try log.read(stream: stream)
-                #expect(events.map(\.version) == Array(1...last))
+                #expect(events.map(\.version) == Array(1...last), "\(TestRandom.note)")
                 #expect(events.allSatisfy { $0.stream == stream })
                 #expect(events.map(\.position) == events.map(\.position).sorted())
                 #expect(try log.version(of: stream) == last)
@@ -516,7 +516,7 @@ struct EventLogContractTests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.sub("empty")).isEmpty)
             // A directory with a garbage data.mdb (larger than LMDB's meta pages, and a tiny one).
             try FileManager.default.createDirectory(atPath: dir.sub("garbage"), withIntermediateDirectories: false)
-            var rng = SystemRandomNumberGenerator()
+            var rng = TestRandom(stream: 601)
             let garbage = Data((0..<65_536).map { _ in UInt8.random(in: 0...255, using: &rng) })
             try garbage.write(to: URL(fileURLWithPath: dir.sub("garbage") + "/data.mdb"))
             expectNotALedger(dir.sub("garbage"), "garbage data.mdb")
