@@ -1,10 +1,16 @@
 /// Limits checked before anything is written.
 public enum Limits {
+    /// Longest stream name, in UTF-8 bytes.
     public static let maxStreamNameBytes = 200
+    /// Longest event type name, in UTF-8 bytes.
     public static let maxTypeNameBytes = 100
+    /// Longest actor, in UTF-8 bytes.
     public static let maxActorBytes = 200
+    /// Largest payload, in bytes (1 MiB).
     public static let maxPayloadBytes = 1 << 20
+    /// Largest signature, in bytes.
     public static let maxSignatureBytes = 4096
+    /// Most events in one append.
     public static let maxEventsPerAppend = 1_000_000
 
     package static func hasControlCharacters(_ s: String) -> Bool {

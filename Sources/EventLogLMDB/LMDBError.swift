@@ -15,7 +15,6 @@ public struct LMDBError: Error, CustomStringConvertible, Sendable {
     }
 
     var isMapFull: Bool { code == MDB_MAP_FULL }
-    var isMapResized: Bool { code == MDB_MAP_RESIZED }
     var isNotFound: Bool { code == MDB_NOTFOUND }
     /// The file is not an LMDB environment this library reads.
     var isNotAnLMDBFile: Bool { code == MDB_INVALID || code == MDB_VERSION_MISMATCH || code == MDB_INCOMPATIBLE }
