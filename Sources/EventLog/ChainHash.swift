@@ -1,5 +1,6 @@
 /// A SHA-256 chain hash, stored inline without allocation.
 public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
+    /// The 32 bytes as four big-endian words.
     public var a: UInt64, b: UInt64, c: UInt64, d: UInt64
 
     /// The hash before the first record: 32 zero bytes.
@@ -39,6 +40,7 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
         self.init(a: words[0], b: words[1], c: words[2], d: words[3])
     }
 
+    /// The 32 bytes.
     public var bytes: [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         write(into: &out, at: 0)
@@ -54,6 +56,7 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// 64 lower-case hex digits.
     public var hex: String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
@@ -64,5 +67,6 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The hex digits.
     public var description: String { hex }
 }

@@ -1,8 +1,11 @@
 /// A checkpoint of the log: its head position and hash. Publish it elsewhere; `verify` proves the log still extends it.
 public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
+    /// The head position.
     public var position: UInt64
+    /// The chain hash at that position.
     public var hash: ChainHash
 
+    /// A checkpoint at `position` with `hash`.
     public init(position: UInt64, hash: ChainHash) {
         self.position = position
         self.hash = hash
@@ -15,5 +18,6 @@ public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
         self.init(position: p, hash: h)
     }
 
+    /// `POSITION:HASH`.
     public var description: String { "\(position):\(hash.hex)" }
 }

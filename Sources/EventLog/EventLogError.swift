@@ -22,6 +22,7 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A stored record could not be decoded.
     case corrupt(position: UInt64, reason: String)
 
+    /// The message for people: the thing, the rule and the way forward.
     public var description: String {
         switch self {
         case .notALedger(let path, let reason):

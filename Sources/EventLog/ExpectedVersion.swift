@@ -7,6 +7,7 @@ public enum ExpectedVersion: Hashable, Sendable, CustomStringConvertible {
     /// The stream's current version must be exactly this (its last event's version).
     case exact(UInt64)
 
+    /// `any`, `no stream` or `version N`.
     public var description: String {
         switch self {
         case .any: "any"

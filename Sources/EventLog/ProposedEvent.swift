@@ -12,13 +12,16 @@ public struct ProposedEvent: Hashable, Sendable {
     public var occurredAt: Timestamp?
     /// Who did it.
     public var actor: String
+    /// The id that ties this event to others of the same request or process.
     public var correlationID: UUID?
+    /// The id of the event or command that caused this one.
     public var causationID: UUID?
     /// The payload as JSON; stored in canonical form.
     public var payload: [UInt8]
     /// Room for a per-actor signature (empty for now).
     public var signature: [UInt8]
 
+    /// An event to append; the id defaults to a new time-ordered one.
     public init(
         id: UUID = UUID.v7(), type: String, schemaVersion: UInt16 = 1, occurredAt: Timestamp? = nil,
         actor: String, correlationID: UUID? = nil, causationID: UUID? = nil,

@@ -3,11 +3,15 @@
 public struct StoredRecords: Sendable {
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
+    /// The positions of the records, in order.
     public private(set) var positions: [UInt64] = []
 
+    /// No records.
     public init() {}
 
+    /// Number of records.
     public var count: Int { positions.count }
+    /// True when there are no records.
     public var isEmpty: Bool { positions.isEmpty }
 
     package mutating func append(position: UInt64, _ record: UnsafeRawBufferPointer) {

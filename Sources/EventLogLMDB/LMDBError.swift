@@ -3,13 +3,14 @@ import EventLog
 import Foundation
 
 /// A failed LMDB call: the operation and LMDB's own text for the code.
-public struct LMDBError: Error, CustomStringConvertible, Sendable {
+struct LMDBError: Error, CustomStringConvertible, Sendable {
     /// The raw LMDB or errno code.
-    public let code: Int32
+    let code: Int32
     /// The LMDB function that failed, e.g. `mdb_put`.
-    public let operation: String
+    let operation: String
 
-    public var description: String {
+    /// `OPERATION failed: TEXT (code N)`.
+    var description: String {
         let text = String(cString: mdb_strerror(code))
         return "\(operation) failed: \(text) (code \(code))"
     }
