@@ -16,6 +16,7 @@ func usage() -> Never {
            eventlog-probe index-tail PATH            index the unindexed tail now
            eventlog-probe fill PATH COUNT            create a ledger of COUNT events (batches of 1,000 over 10,000 streams)
            eventlog-probe time-open PATH RUNS        median time of opening the ledger and reading its head, RUNS times
+           eventlog-probe time-first-append PATH RUNS  median times of the first and second append after opening
     """.utf8))
     exit(2)
 }
@@ -116,6 +117,23 @@ do {
         }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         Probe.say("open+head median \(median(openHead)) us; open+head+prepareSideTables median \(median(withTables)) us (\(runs) runs)")
+    case "time-first-append":
+        // The first write transaction of a process reads the unindexed tail; the second finds it in memory.
+        guard args.count == 4, let runs = Int(args[3]) else { usage() }
+        var first: [Double] = [], second: [Double] = []
+        for n in 0..<max(runs, 1) {
+            let log = try EventLog.open(at: path)
+            var times: [Double] = []
+            for i in 0..<2 {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try log.append(to: "first/\(n)", [ProposedEvent(type: "Probe", actor: "probe", payload: Probe.payload(i, "first"))])
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1_000)
+            }
+            first.append(times[0])
+            second.append(times[1])
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        Probe.say("first append median \(median(first)) us; second \(median(second)) us; tail \(try EventLog.open(at: path).head().position - EventLog.open(at: path).indexedPosition()) (\(runs) runs)")
     default:
         usage()
     }
