@@ -47,7 +47,9 @@ let package = Package(
             "AlignmentLedger", "ISOTime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "align-bench", dependencies: ["EventLog", "EventLogLMDB", "AlignmentLedger", "CLMDB", "CSQLite"]),
+        .executableTarget(name: "align-bench", dependencies: [
+            "EventLog", "EventLogLMDB", "AlignmentDomain", "AlignmentLedger", "CLMDB", "CSQLite",
+        ]),
         .executableTarget(name: "eventlog-probe", dependencies: ["EventLog", "EventLogLMDB"]),
 
         // Tests

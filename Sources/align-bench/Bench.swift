@@ -1,4 +1,5 @@
 // The measurements. Each returns figures; `Report` turns them into the table.
+import AlignmentDomain
 import EventLog
 import EventLogLMDB
 import Foundation
