@@ -77,8 +77,9 @@ final class MemoryStore: EventStore, @unchecked Sendable {
 
     func read(stream: String, from version: UInt64, limit: Int) throws -> [RecordedEvent] {
         try locked { s in
-            guard let positions = s.streams[StreamKey(stream)], version <= UInt64(positions.count) else { return [] }
-            return try positions[Int(version - 1)...].prefix(limit).map { try s.event(at: $0) }
+            let from = max(version, 1)
+            guard let positions = s.streams[StreamKey(stream)], from <= UInt64(positions.count) else { return [] }
+            return try positions[Int(from - 1)...].prefix(limit).map { try s.event(at: $0) }
         }
     }
 
