@@ -28,6 +28,8 @@ final class Environment: @unchecked Sendable {
     struct Opening {
         var format: UInt32?
         var ledgerID: UUID?
+        /// The head, and the commit it was read at.
+        var head: (commitID: Int, head: Checkpoint)?
     }
 
     /// Default map reservation: address space, not disk. Grows by doubling on `MDB_MAP_FULL`.
@@ -92,6 +94,7 @@ final class Environment: @unchecked Sendable {
             if !create, let txn {
                 let r = ReadTransaction(txn: txn, dbs: d)
                 opening = try Environment.metadata(r)
+                if opening.format == EventLog.formatVersion { opening.head = (r.commitID, try Meta.readHead(r)) }
                 for name in try sideTableNames(r) { d.extra[name] = try open(name) }
             }
             try check(mdb_txn_commit(txn), "mdb_txn_commit")
@@ -297,6 +300,15 @@ final class Environment: @unchecked Sendable {
             return UnsafeMutableRawPointer(bitPattern: start)
         }
         return nil
+    }
+
+    /// The id of the last commit of any process, read from the meta pages without a transaction.
+    var lastCommitID: Int {
+        withShared {
+            var info = MDB_envinfo()
+            mdb_env_info(env, &info)
+            return Int(info.me_last_txnid)
+        }
     }
 
     /// Current size of the data file in bytes.

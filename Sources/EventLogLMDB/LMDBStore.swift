@@ -13,12 +13,16 @@ final class LMDBStore: EventStore {
     let ledgerID: UUID
     let env: Environment
     let writer: Writer
+    /// The last head read and the commit it was read at: while no commit follows it, `head()` needs no transaction.
+    private let lastHead: Locked<(commitID: Int, head: Checkpoint)?>
 
-    private init(path: String, env: Environment, ledgerID: UUID, clock: @escaping @Sendable () -> Timestamp) {
+    private init(path: String, env: Environment, ledgerID: UUID, clock: @escaping @Sendable () -> Timestamp,
+                 head: (commitID: Int, head: Checkpoint)? = nil) {
         self.location = path
         self.env = env
         self.ledgerID = ledgerID
         self.writer = Writer(env: env, clock: clock)
+        self.lastHead = Locked(head)
     }
 
     deinit { writer.stop() }
@@ -79,7 +83,7 @@ final class LMDBStore: EventStore {
         guard format == EventLog.formatVersion else {
             throw EventLogError.unsupportedFormat(path: path, found: format, supported: EventLog.formatVersion)
         }
-        return LMDBStore(path: path, env: env, ledgerID: id, clock: clock)
+        return LMDBStore(path: path, env: env, ledgerID: id, clock: clock, head: metadata.head)
     }
 
     /// Wraps LMDB and decoding failures as `EventLogError`.
@@ -122,7 +126,12 @@ final class LMDBStore: EventStore {
 
     /// The head: position and hash of the last event (position 0 and the genesis hash when empty).
     func head() throws -> Checkpoint {
-        try LMDBStore.storage { try env.read { r in try Meta.readHead(r) } }
+        // Every commit, of any process, moves LMDB's last commit id: while it stands, the head read at it stands.
+        let last = env.lastCommitID
+        if let known = lastHead.value, known.commitID == last { return known.head }
+        let read = try LMDBStore.storage { try env.read { r in (commitID: r.commitID, head: try Meta.readHead(r)) } }
+        lastHead.value = read
+        return read.head
     }
 
     /// Up to `limit` events from `position` on, in order.

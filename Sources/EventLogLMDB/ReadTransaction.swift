@@ -7,6 +7,9 @@ struct ReadTransaction {
     let txn: OpaquePointer
     let dbs: Databases
 
+    /// The id of the commit this transaction reads (LMDB numbers commits in order).
+    var commitID: Int { Int(mdb_txn_id(txn)) }
+
     /// The value for `key`, valid only until the transaction ends.
     func get(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))

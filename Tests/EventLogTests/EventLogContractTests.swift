@@ -426,6 +426,24 @@ struct EventLogContractTests {
         }
     }
 
+    @Test func theHeadFollowsOtherProcessesCommits() throws {
+        // `head()` answers from the last head read while no commit follows it; another process's commit must show.
+        try withLedger { log, dir throws in
+            try appendMany(log, stream: "mine", count: 2)
+            let before = try log.head()
+            #expect(try log.head() == before)
+            let appended = try ProbeProcess.run(["append", dir.path, "theirs", "3"])
+            #expect(appended.exit == .exited(0), "\(appended)")
+            let after = try log.head()
+            #expect(after.position == before.position + 3)
+            #expect(after == (try log.read(from: after.position, limit: 1).last.map { Checkpoint(position: $0.position, hash: $0.hash) }))
+            try log.transaction { tx in try tx.requestIndex() }  // a commit that appends nothing
+            #expect(try log.head() == after)
+            try log.append(to: "mine", [event(3)])
+            #expect(try log.head().position == after.position + 1)
+        }
+    }
+
     #if os(Linux)
     /// LMDB must not be opened twice by one process: closing the second handle drops the process's POSIX
     /// locks on `lock.mdb`, after which another process opening the ledger believes it is alone and resets
