@@ -15,6 +15,8 @@ final class LMDBStore: EventStore {
     let writer: Writer
     /// The last head read and the commit it was read at: while no commit follows it, `head()` needs no transaction.
     private let lastHead: Locked<(commitID: Int, head: Checkpoint)?>
+    /// The unindexed tail as of the last commit a read needed it at.
+    private let lastTail = Locked<ReadTail?>(nil)
 
     private init(path: String, env: Environment, ledgerID: UUID, clock: @escaping @Sendable () -> Timestamp,
                  head: (commitID: Int, head: Checkpoint)? = nil) {
@@ -23,6 +25,14 @@ final class LMDBStore: EventStore {
         self.ledgerID = ledgerID
         self.writer = Writer(env: env, clock: clock)
         self.lastHead = Locked(head)
+    }
+
+    /// The unindexed tail of the commit `r` reads: the one read last if it is of the same commit, else read now.
+    private func tail(_ r: ReadTransaction) throws -> ReadTail {
+        if let t = lastTail.value, t.commitID == r.commitID { return t }
+        let t = try ReadTail.load(r)
+        lastTail.value = t
+        return t
     }
 
     deinit { writer.stop() }
@@ -158,7 +168,6 @@ final class LMDBStore: EventStore {
         let from = max(version, 1)
         try LMDBStore.storage {
             try env.read { r in
-                let indexed = try Meta.readIndexed(r)
                 if let sid = try Streams.id(r, stream) {
                     let c = try r.cursor(r.dbs.streamIndex)
                     defer { c.close() }
@@ -174,14 +183,10 @@ final class LMDBStore: EventStore {
                     }
                 }
                 guard out.count < limit else { return }
-                var name = stream
-                try name.withUTF8 { want in
-                    try Records.forEach(r, from: indexed + 1) { pos, v in
-                        if RecordCodec.isStream(v, UnsafeRawBufferPointer(want)), RecordCodec.version(v) >= from {
-                            out.append(try RecordCodec.decodeStored(position: pos, v))
-                        }
-                        return out.count < limit
-                    }
+                for (v, pos) in try tail(r).streams[StreamKey(stream)] ?? [] where v >= from {
+                    guard let rec = try r.record(at: pos) else { break }
+                    out.append(try RecordCodec.decodeStored(position: pos, rec))
+                    if out.count == limit { break }
                 }
             }
         }
@@ -196,16 +201,8 @@ final class LMDBStore: EventStore {
                     let pos = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
                     return try r.record(at: pos).map { try RecordCodec.decodeStored(position: pos, $0) }
                 }
-                var found: RecordedEvent?
-                try id.withBytes { want in
-                    try Records.forEach(r, from: try Meta.readIndexed(r) + 1) { pos, v in
-                        guard v.count >= RecordCodec.headerSize,
-                              memcmp(RecordCodec.idBytes(v).baseAddress!, want.baseAddress!, 16) == 0 else { return true }
-                        found = try RecordCodec.decodeStored(position: pos, v)
-                        return false
-                    }
-                }
-                return found
+                guard let pos = try tail(r).ids[id] else { return nil }
+                return try r.record(at: pos).map { try RecordCodec.decodeStored(position: pos, $0) }
             }
         }
     }
@@ -214,15 +211,7 @@ final class LMDBStore: EventStore {
     func version(of stream: String) throws -> UInt64? {
         try LMDBStore.storage {
             try env.read { r -> UInt64? in
-                var last: UInt64?
-                var name = stream
-                try name.withUTF8 { want in
-                    try Records.forEach(r, from: try Meta.readIndexed(r) + 1) { _, v in
-                        if RecordCodec.isStream(v, UnsafeRawBufferPointer(want)) { last = RecordCodec.version(v) }
-                        return true
-                    }
-                }
-                if let last { return last }
+                if let last = try tail(r).streams[StreamKey(stream)]?.last { return last.version }
                 return try Streams.id(r, stream).flatMap { try Streams.lastVersion(r, $0) }
             }
         }
@@ -262,12 +251,9 @@ final class LMDBStore: EventStore {
             try env.read { r in
                 let head = try Meta.readHead(r)
                 // Streams first seen in the unindexed tail are not in the stream table yet.
-                var fresh = Set<[UInt8]>()
-                try Records.forEach(r, from: try Meta.readIndexed(r) + 1) { _, v in
-                    let name = try RecordCodec.streamName(v)
-                    if try r.get(r.dbs.streams, name) == nil { fresh.insert(Array(name)) }
-                    return true
-                }
+                let tail = try tail(r)
+                if let damage = tail.damage { throw damage }
+                let fresh = try tail.streams.keys.filter { try r.get(r.dbs.streams, $0.bytes) == nil }
                 return Stats(events: head.position, streams: UInt64(try r.count(r.dbs.streamNames) + fresh.count),
                              sizeOnDisk: env.fileSize, head: head, ledgerID: ledgerID, formatVersion: EventLog.formatVersion)
             }
