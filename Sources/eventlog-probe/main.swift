@@ -17,6 +17,7 @@ func usage() -> Never {
            eventlog-probe fill PATH COUNT            create a ledger of COUNT events (batches of 1,000 over 10,000 streams)
            eventlog-probe time-open PATH RUNS        median time of opening the ledger and reading its head, RUNS times
            eventlog-probe time-first-append PATH RUNS  median times of the first and second append after opening
+           eventlog-probe time-reads PATH RUNS       median time of 100 lookups (version, stream read, id) after opening
     """.utf8))
     exit(2)
 }
@@ -134,6 +135,23 @@ do {
         }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         Probe.say("first append median \(median(first)) us; second \(median(second)) us; tail \(try EventLog.open(at: path).head().position - EventLog.open(at: path).indexedPosition()) (\(runs) runs)")
+    case "time-reads":
+        // Lookups a command makes on a ledger whose unindexed tail is long: each one must consider the tail.
+        guard args.count == 4, let runs = Int(args[3]) else { usage() }
+        var times: [Double] = []
+        let log = try EventLog.open(at: path)
+        let someID = try log.read(from: 1, limit: 1).first?.id ?? UUID()
+        for _ in 0..<max(runs, 1) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for i in 0..<100 {
+                _ = try log.version(of: "fill/\(i)")
+                _ = try log.read(stream: "fill/\(i)", from: 19, limit: 5)
+                _ = try log.event(id: someID)
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1_000)
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        Probe.say("100 lookups median \(median(times)) us; tail \(try log.head().position - log.indexedPosition()) (\(runs) runs)")
     default:
         usage()
     }
