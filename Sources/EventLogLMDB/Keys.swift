@@ -6,7 +6,7 @@ enum Keys {
     /// Tag of record keys: the high byte of the big-endian key is 0xFF.
     static let recordTag: UInt64 = 0xFF << 56
     /// Positions stay below 2^56, so that the tag never collides with a position's bits.
-    static let maxPosition: UInt64 = (1 << 56) - 1
+    static let maxPosition = RecordCodec.maxPosition
 
     /// The key of the record at `position` in LMDB's main database: the position as 8 big-endian bytes with the
     /// high byte set to 0xFF. The main database also holds the catalogue of the named databases (keyed by their

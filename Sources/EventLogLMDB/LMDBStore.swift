@@ -245,7 +245,7 @@ final class LMDBStore: EventStore {
         }
     }
 
-    /// Counts and sizes for `align stats`.
+    /// Counts and sizes.
     func stats() throws -> Stats {
         try LMDBStore.storage {
             try env.read { r in
