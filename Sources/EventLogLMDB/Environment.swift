@@ -32,6 +32,11 @@ final class Environment: @unchecked Sendable {
         var head: (commitID: Int, head: Checkpoint)?
     }
 
+    /// Most named databases open at once (the ledger's five and the side tables).
+    static let maxDatabases: UInt32 = 32
+    /// Side tables opening opens at most: it leaves room for tables created later.
+    static let sideTablesAtOpening = 19
+
     /// Default map reservation: address space, not disk. Grows by doubling on `MDB_MAP_FULL`.
     static let initialMapSize = 64 << 30
 
@@ -43,7 +48,7 @@ final class Environment: @unchecked Sendable {
         self.path = path
         pthread_rwlock_init(&resizeLock, nil)
         do {
-            try check(mdb_env_set_maxdbs(env, 32), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxdbs(env, Environment.maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, 1024), "mdb_env_set_maxreaders")
             try check(mdb_env_set_mapsize(env, Environment.initialMapSize), "mdb_env_set_mapsize")
             try check(mdb_env_open(env, path, EnvironmentFlags.open, 0o644), "mdb_env_open")
@@ -95,7 +100,7 @@ final class Environment: @unchecked Sendable {
                 let r = ReadTransaction(txn: txn, dbs: d)
                 opening = try Environment.metadata(r)
                 if opening.format == EventLog.formatVersion { opening.head = (r.commitID, try Meta.readHead(r)) }
-                for name in try sideTableNames(r) { d.extra[name] = try open(name) }
+                for name in try sideTableNames(r).prefix(Environment.sideTablesAtOpening) { d.extra[name] = try open(name) }
             }
             try check(mdb_txn_commit(txn), "mdb_txn_commit")
             dbs = d
