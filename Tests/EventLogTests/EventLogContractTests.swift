@@ -7,35 +7,6 @@ import Testing
 @testable import EventLogLMDB
 import EventLogMemory
 
-/// The stores the contract suite runs against.
-enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
-    case lmdb, memory
-    var description: String { rawValue }
-
-    /// A fresh ledger of this kind (an LMDB one in `dir`, which must not exist yet).
-    func makeLog(in dir: TempDir) throws -> EventLog {
-        switch self {
-        case .lmdb: try EventLog.create(at: dir.path)
-        case .memory: EventLog.inMemory(name: dir.path)
-        }
-    }
-}
-
-/// A fresh ledger (in its own temporary directory, on disk) handed to `body` and removed afterwards.
-func withLedger<T>(_ backend: Backend = .lmdb, _ body: (EventLog, TempDir) throws -> T) throws -> T {
-    try withTempDir { dir throws in
-        let log = try backend.makeLog(in: dir)
-        return try body(log, dir)
-    }
-}
-
-func withLedgerAsync<T>(_ backend: Backend = .lmdb, _ body: (EventLog, TempDir) async throws -> T) async throws -> T {
-    try await withTempDirAsync { dir in
-        let log = try backend.makeLog(in: dir)
-        return try await body(log, dir)
-    }
-}
-
 /// Expects `body` to throw exactly `expected`.
 func expectError(_ expected: EventLogError, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
     do {
@@ -437,7 +408,7 @@ struct EventLogContractTests {
             let after = try log.head()
             #expect(after.position == before.position + 3)
             #expect(after == (try log.read(from: after.position, limit: 1).last.map { Checkpoint(position: $0.position, hash: $0.hash) }))
-            try log.transaction { tx in try tx.requestIndex() }  // a commit that appends nothing
+            try log.transaction { tx in tx.requestIndex() }  // a commit that appends nothing
             #expect(try log.head() == after)
             try log.append(to: "mine", [event(3)])
             #expect(try log.head().position == after.position + 1)
