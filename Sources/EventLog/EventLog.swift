@@ -14,6 +14,8 @@ public final class EventLog: Sendable {
     public let ledgerID: UUID
     /// The backend that keeps the records.
     package let store: any EventStore
+    /// Signalled after each commit made through this log (wakes subscriptions).
+    let commits = CommitSignal()
 
     /// A log over `store` (for the stores' opening functions).
     package init(store: any EventStore) {
@@ -28,14 +30,18 @@ public final class EventLog: Sendable {
     /// Returns the recorded events (for an idempotent retry, the ones stored first).
     @discardableResult
     public func append(_ appends: [StreamAppend]) throws -> AppendResult {
-        try store.append(PreparedAppend(appends))
+        let r = try store.append(PreparedAppend(appends))
+        if !r.wasDuplicate { commits.signal() }
+        return r
     }
 
     /// Appends events to one or more streams atomically (async; the write itself runs on the writer).
     @discardableResult
     public func append(_ appends: [StreamAppend]) async throws -> AppendResult {
         let prepared = try PreparedAppend(appends)
-        return try await store.append(prepared)
+        let r = try await store.append(prepared)
+        if !r.wasDuplicate { commits.signal() }
+        return r
     }
 
     /// Appends to one stream.
@@ -48,12 +54,16 @@ public final class EventLog: Sendable {
     /// writer thread, must not block on anything but the transaction, and may run again if the store must retry.
     /// It sees the state left by earlier work in the same batch; if it throws, its writes are undone.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (LogTransaction) throws -> T) throws -> T {
-        try store.transaction(body)
+        let r = try store.transaction(body)
+        commits.signal()
+        return r
     }
 
     /// Async form of `transaction(_:)`.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (LogTransaction) throws -> T) async throws -> T {
-        try await store.transaction(body)
+        let r = try await store.transaction(body)
+        commits.signal()
+        return r
     }
 
     /// Writes the index entries of the unindexed tail now (stores that defer them index it by themselves once it

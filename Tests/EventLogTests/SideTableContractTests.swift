@@ -78,17 +78,4 @@ struct SideTableContractTests {
             #expect(seen == [1, 2, 1, 2, 2])
         }
     }
-
-    @Test(.timeLimit(.minutes(1)), arguments: Backend.allCases)
-    func subscriptionCatchesUpThenDeliversNewEvents(_ backend: Backend) async throws {
-        try await withLedgerAsync(backend) { log, _ in
-            try appendMany(log, stream: "early", count: 3)
-            var it = log.subscribe(from: 2, pollInterval: .milliseconds(5)).makeAsyncIterator()
-            var got: [UInt64] = []
-            for _ in 0..<2 { if let e = try await it.next() { got.append(e.position) } }
-            try await log.append([StreamAppend(stream: "late", events: [event(4)])])
-            if let e = try await it.next() { got.append(e.position) }
-            #expect(got == [2, 3, 4])
-        }
-    }
 }
