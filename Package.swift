@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "align", targets: ["align"]),
         .library(name: "AlignmentLedger", targets: ["AlignmentLedger"]),
-        .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "EventLog", targets: ["EventLog", "EventLogLMDB", "EventLogMemory"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -25,29 +25,36 @@ let package = Package(
         .target(name: "JSONCore", dependencies: ["ISOTime"]),
 
         // Storage: the append-only, hash-chained event log. Knows nothing of sales or marketing.
+        // The core: envelope, record codec, hash chain, the store protocol and verify rules; no I/O.
         .target(name: "EventLog", dependencies: [
-            "CLMDB", "ISOTime", "JSONCore",
+            "ISOTime", "JSONCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The LMDB store (ledgers on disk): `EventLog.open` / `create`.
+        .target(name: "EventLogLMDB", dependencies: ["EventLog", "CLMDB"]),
+        // The in-memory store: `EventLog.inMemory`.
+        .target(name: "EventLogMemory", dependencies: ["EventLog"]),
 
         // Core: pure domain and projections (no I/O).
         .target(name: "AlignmentDomain", dependencies: ["ISOTime", "JSONCore"]),
         .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain"]),
 
         // Service: wires the domain and projections to the log.
-        .target(name: "AlignmentLedger", dependencies: ["EventLog", "AlignmentDomain", "AlignmentProjections"]),
+        .target(name: "AlignmentLedger", dependencies: ["EventLog", "EventLogLMDB", "AlignmentDomain", "AlignmentProjections"]),
 
         // Executables
         .executableTarget(name: "align", dependencies: [
             "AlignmentLedger", "ISOTime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "align-bench", dependencies: ["EventLog", "AlignmentLedger", "CLMDB", "CSQLite"]),
-        .executableTarget(name: "eventlog-probe", dependencies: ["EventLog"]),
+        .executableTarget(name: "align-bench", dependencies: [
+            "EventLog", "EventLogLMDB", "AlignmentDomain", "AlignmentLedger", "CLMDB", "CSQLite",
+        ]),
+        .executableTarget(name: "eventlog-probe", dependencies: ["EventLog", "EventLogLMDB"]),
 
         // Tests
         .testTarget(name: "EventLogTests", dependencies: [
-            "EventLog", "JSONCore", "eventlog-probe",
+            "EventLog", "EventLogLMDB", "EventLogMemory", "CLMDB", "JSONCore", "eventlog-probe",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentDomainTests", dependencies: [

@@ -1,6 +1,7 @@
 import AlignmentDomain
 import AlignmentProjections
 import EventLog
+import EventLogLMDB
 import Foundation
 
 /// One line of an `align apply` file, already parsed.

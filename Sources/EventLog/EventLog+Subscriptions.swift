@@ -4,17 +4,18 @@ extension EventLog {
     /// Events from `position` on: first those already stored (catch-up), then each new event as it commits,
     /// whether this process or another appended it. Ends only when the consuming task is cancelled.
     ///
-    /// New commits are noticed by polling the head with a short read transaction (every `pollInterval`
-    /// when idle), which also sees other processes' commits; LMDB offers no cross-process notification.
+    /// Commits made through this log wake the subscription at once; other processes' commits are noticed by
+    /// polling the store (every `pollInterval` when idle): LMDB offers no cross-process notification.
     public func subscribe(from position: UInt64 = 1, pollInterval: Duration = .milliseconds(20)) -> AsyncThrowingStream<RecordedEvent, Error> {
         AsyncThrowingStream(bufferingPolicy: .bufferingOldest(4096)) { continuation in
             let task = Task.detached { [self] in
                 var next = max(position, 1)
                 do {
                     while !Task.isCancelled {
+                        let seen = commits.current  // before reading: a commit in between then ends the wait at once
                         let batch = try read(from: next, limit: 1024)
                         if batch.isEmpty {
-                            try await Task.sleep(for: pollInterval)
+                            await commits.wait(after: seen, timeout: pollInterval)
                             continue
                         }
                         for e in batch {

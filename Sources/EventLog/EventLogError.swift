@@ -22,14 +22,15 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A stored record could not be decoded.
     case corrupt(position: UInt64, reason: String)
 
+    /// The message for people: the thing, the rule and the way forward.
     public var description: String {
         switch self {
         case .notALedger(let path, let reason):
-            "'\(path)' is not an alignment ledger: \(reason). Create one with `align init`, or point --ledger (ALIGN_LEDGER) at an existing ledger."
+            "'\(path)' is not an alignment ledger: \(reason). Create a ledger there first, or give the path of an existing ledger."
         case .alreadyExists(let path):
-            "a ledger already exists at '\(path)'; it was left untouched. Choose another --ledger path to create a new one."
+            "a ledger already exists at '\(path)'; it was left untouched. Choose another path to create a new one."
         case .unsupportedFormat(let path, let found, let supported):
-            "ledger '\(path)' uses on-disk format version \(found), but this build reads version \(supported). Use a build of `align` that knows format \(found)."
+            "ledger '\(path)' uses on-disk format version \(found), but this build reads version \(supported). Use a build that reads format \(found)."
         case .wrongExpectedVersion(let stream, let expected, let actual):
             "stream '\(stream)' was expected at \(expected) but is at \(actual.map { "version \($0)" } ?? "no stream (it does not exist)"); nothing was written. Re-read the stream and try again."
         case .idConflict(let id, let position):
@@ -41,45 +42,7 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
         case .storage(let message):
             "storage failure: \(message)"
         case .corrupt(let position, let reason):
-            "record at position \(position) is damaged: \(reason). Run `align verify` for a full report."
+            "record at position \(position) is damaged: \(reason). Verify the ledger for a full report of the damage."
         }
-    }
-}
-
-/// Limits checked before anything is written.
-public enum Limits {
-    public static let maxStreamNameBytes = 200
-    public static let maxTypeNameBytes = 100
-    public static let maxActorBytes = 200
-    public static let maxPayloadBytes = 1 << 20
-    public static let maxSignatureBytes = 4096
-    public static let maxEventsPerAppend = 1_000_000
-
-    static func hasControlCharacters(_ s: String) -> Bool {
-        s.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
-    }
-
-    static func checkStream(_ name: String) throws(EventLogError) {
-        let n = name.utf8.count
-        if n == 0 { throw .invalidInput("stream name is empty; give a name such as 'lead/L-1'") }
-        if n > maxStreamNameBytes { throw .invalidInput("stream name of \(n) bytes is longer than the limit of \(maxStreamNameBytes) bytes") }
-        if hasControlCharacters(name) { throw .invalidInput("stream name \(name.debugDescription) contains control characters") }
-    }
-
-    static func checkType(_ type: String) throws(EventLogError) {
-        let n = type.utf8.count
-        if n == 0 || n > maxTypeNameBytes {
-            throw .invalidInput("event type name must be 1 to \(maxTypeNameBytes) bytes, got \(n)")
-        }
-        let ok = type.utf8.allSatisfy { c in
-            (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 46 || c == 95 || c == 45
-        }
-        if !ok { throw .invalidInput("event type \(type.debugDescription) may only use letters, digits, '.', '_' and '-'") }
-    }
-
-    static func checkActor(_ actor: String) throws(EventLogError) {
-        let n = actor.utf8.count
-        if n == 0 || n > maxActorBytes { throw .invalidInput("actor must be 1 to \(maxActorBytes) bytes, got \(n)") }
-        if hasControlCharacters(actor) { throw .invalidInput("actor \(actor.debugDescription) contains control characters") }
     }
 }

@@ -28,9 +28,9 @@ import Foundation
 /// ```
 /// hash(n) = SHA-256(hash(n-1) || big-endian u64 position n || record bytes without the trailing hash).
 public enum RecordCodec {
-    static let layout: UInt8 = 1
-    static let headerSize = 88
-    static let hashSize = 32
+    package static let layout: UInt8 = 1
+    package static let headerSize = 88
+    package static let hashSize = 32
 
     /// A record that does not decode. Carries no payload bytes.
     public struct DecodeError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -39,23 +39,23 @@ public enum RecordCodec {
     }
 
     /// The fields of a record before its position and hash are known.
-    struct Fields {
-        var id: UUID
-        var stream: [UInt8]
-        var version: UInt64
-        var type: [UInt8]
-        var schemaVersion: UInt16
-        var recordedAt: Int64
-        var occurredAt: Int64
-        var actor: [UInt8]
-        var correlationID: UUID?
-        var causationID: UUID?
-        var payload: [UInt8]
-        var signature: [UInt8]
+    package struct Fields {
+        package var id: UUID
+        package var stream: [UInt8]
+        package var version: UInt64
+        package var type: [UInt8]
+        package var schemaVersion: UInt16
+        package var recordedAt: Int64
+        package var occurredAt: Int64
+        package var actor: [UInt8]
+        package var correlationID: UUID?
+        package var causationID: UUID?
+        package var payload: [UInt8]
+        package var signature: [UInt8]
     }
 
     /// Encodes a record body (without the hash); the caller appends the hash.
-    static func encodeBody(_ f: Fields) -> [UInt8] {
+    package static func encodeBody(_ f: Fields) -> [UInt8] {
         let size = headerSize + f.stream.count + f.type.count + f.actor.count + f.signature.count + f.payload.count
         var out = [UInt8](repeating: 0, count: size + hashSize)
         out.withUnsafeMutableBytes { p in
@@ -95,7 +95,7 @@ public enum RecordCodec {
     }
 
     /// hash(n) from hash(n-1), the position and the record body.
-    static func chain(previous: ChainHash, position: UInt64, body: UnsafeRawBufferPointer) -> ChainHash {
+    package static func chain(previous: ChainHash, position: UInt64, body: UnsafeRawBufferPointer) -> ChainHash {
         var hasher = SHA256()
         var head = (previous.a.bigEndian, previous.b.bigEndian, previous.c.bigEndian, previous.d.bigEndian, position.bigEndian)
         withUnsafeBytes(of: &head) { hasher.update(bufferPointer: $0) }
@@ -105,7 +105,7 @@ public enum RecordCodec {
 
     /// Checks lengths against the buffer; returns the body length (record without trailing hash).
     @inline(__always)
-    static func bodyLength(_ p: UnsafeRawBufferPointer) throws(DecodeError) -> Int {
+    package static func bodyLength(_ p: UnsafeRawBufferPointer) throws(DecodeError) -> Int {
         guard p.count >= headerSize + hashSize else { throw DecodeError(reason: "record of \(p.count) bytes is shorter than its header") }
         guard p[0] == layout else { throw DecodeError(reason: "unknown record layout \(p[0])") }
         let s = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
@@ -121,28 +121,28 @@ public enum RecordCodec {
     }
 
     /// The stream name of a record, without decoding the rest.
-    static func streamName(_ p: UnsafeRawBufferPointer) throws(DecodeError) -> UnsafeRawBufferPointer {
+    package static func streamName(_ p: UnsafeRawBufferPointer) throws(DecodeError) -> UnsafeRawBufferPointer {
         _ = try bodyLength(p)
         let s = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
         return UnsafeRawBufferPointer(rebasing: p[headerSize..<(headerSize + s)])
     }
 
     /// True when the record is well formed and belongs to the stream named by these UTF-8 bytes.
-    static func isStream(_ p: UnsafeRawBufferPointer, _ name: UnsafeRawBufferPointer) -> Bool {
+    package static func isStream(_ p: UnsafeRawBufferPointer, _ name: UnsafeRawBufferPointer) -> Bool {
         guard let s = try? streamName(p), s.count == name.count else { return false }
         return s.count == 0 || memcmp(s.baseAddress!, name.baseAddress!, s.count) == 0
     }
 
     /// The stream version of a record whose length was checked (`bodyLength`, `streamName` or `isStream`).
-    static func version(_ p: UnsafeRawBufferPointer) -> UInt64 {
+    package static func version(_ p: UnsafeRawBufferPointer) -> UInt64 {
         UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
     }
 
-    static func idBytes(_ p: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    package static func idBytes(_ p: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: p[40..<56])
     }
 
-    static func storedHash(_ p: UnsafeRawBufferPointer) -> ChainHash {
+    package static func storedHash(_ p: UnsafeRawBufferPointer) -> ChainHash {
         ChainHash(bytes: UnsafeRawBufferPointer(rebasing: p[(p.count - hashSize)...]))
     }
 
@@ -184,7 +184,7 @@ public enum RecordCodec {
     }
 
     /// The fields a fold needs, read in place (no copy); the lengths are checked as `decode` checks them.
-    static func view(position: UInt64, _ p: UnsafeRawBufferPointer) throws(DecodeError) -> RecordView {
+    package static func view(position: UInt64, _ p: UnsafeRawBufferPointer) throws(DecodeError) -> RecordView {
         let f = try parts(p)
         return RecordView(
             position: position,
@@ -194,7 +194,7 @@ public enum RecordCodec {
     }
 
     /// Decodes a stored record, reporting damage as `EventLogError.corrupt` with its position.
-    static func decodeStored(position: UInt64, _ p: UnsafeRawBufferPointer) throws -> RecordedEvent {
+    package static func decodeStored(position: UInt64, _ p: UnsafeRawBufferPointer) throws -> RecordedEvent {
         do { return try decode(position: position, p) } catch {
             throw EventLogError.corrupt(position: position, reason: error.reason)
         }

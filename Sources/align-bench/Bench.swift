@@ -1,5 +1,7 @@
 // The measurements. Each returns figures; `Report` turns them into the table.
+import AlignmentDomain
 import EventLog
+import EventLogLMDB
 import Foundation
 
 #if canImport(Glibc)

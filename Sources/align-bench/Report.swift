@@ -1,4 +1,5 @@
 import EventLog
+import EventLogLMDB
 // The results table (markdown), with targets and whether each is met.
 import Foundation
 

@@ -1,4 +1,5 @@
 // Timing, statistics, the workload (payloads, streams, ids) and small process helpers for align-bench.
+import AlignmentDomain
 import EventLog
 import Foundation
 

@@ -3,6 +3,7 @@ import AlignmentLedger
 import AlignmentProjections
 import ArgumentParser
 import EventLog
+import EventLogLMDB
 import Foundation
 
 struct ScorecardCommand: ParsableCommand {

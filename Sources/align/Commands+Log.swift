@@ -2,6 +2,7 @@ import AlignmentDomain
 import AlignmentLedger
 import ArgumentParser
 import EventLog
+import EventLogLMDB
 import Foundation
 
 struct Init: ParsableCommand {

@@ -2,6 +2,7 @@
 // can kill it at random moments, run several at once, or let LMDB crash on a damaged file without taking
 // the test runner down. Not part of the product.
 import EventLog
+import EventLogLMDB
 import Foundation
 
 let args = CommandLine.arguments
@@ -13,6 +14,10 @@ func usage() -> Never {
            eventlog-probe verify PATH [POSITION:HASH]  exit 0 when sound, 3 with the first bad position
            eventlog-probe head PATH                  print POSITION:HASH
            eventlog-probe index-tail PATH            index the unindexed tail now
+           eventlog-probe fill PATH COUNT            create a ledger of COUNT events (batches of 1,000 over 10,000 streams)
+           eventlog-probe time-open PATH RUNS        median time of opening the ledger and reading its head, RUNS times
+           eventlog-probe time-first-append PATH RUNS  median times of the first and second append after opening
+           eventlog-probe time-reads PATH RUNS       median time of 100 lookups (version, stream read, id) after opening
     """.utf8))
     exit(2)
 }
@@ -81,6 +86,72 @@ do {
         let log = try EventLog.open(at: path)
         try log.indexTail()
         Probe.say("indexed \(try log.indexedPosition())")
+    case "fill":
+        guard args.count == 4, let count = Int(args[3]) else { usage() }
+        let log = try EventLog.create(at: path)
+        try log.prepareSideTables(["probe-a", "probe-b", "probe-c"])
+        var n = 0
+        while n < count {
+            let batch = (0..<min(1_000, count - n)).map { i in
+                StreamAppend(stream: "fill/\((n + i) % 10_000)", events: [ProposedEvent(type: "Probe", actor: "probe", payload: Probe.payload(n + i, "fill"))])
+            }
+            try log.append(batch)
+            n += batch.count
+        }
+        Probe.say("filled \(try log.head())")
+    case "time-open":
+        // Each run opens the ledger afresh (the last run's log is released first, and it never wrote, so its
+        // environment closes with it), reads the head, and prepares the side tables a service would.
+        guard args.count == 4, let runs = Int(args[3]) else { usage() }
+        var openHead: [Double] = [], withTables: [Double] = []
+        for _ in 0..<max(runs, 1) {
+            do {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let log = try EventLog.open(at: path)
+                _ = try log.head()
+                let t1 = DispatchTime.now().uptimeNanoseconds
+                try log.prepareSideTables(["probe-a", "probe-b", "probe-c"])
+                let t2 = DispatchTime.now().uptimeNanoseconds
+                openHead.append(Double(t1 - t0) / 1_000)
+                withTables.append(Double(t2 - t0) / 1_000)
+            }
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        Probe.say("open+head median \(median(openHead)) us; open+head+prepareSideTables median \(median(withTables)) us (\(runs) runs)")
+    case "time-first-append":
+        // The first write transaction of a process reads the unindexed tail; the second finds it in memory.
+        guard args.count == 4, let runs = Int(args[3]) else { usage() }
+        var first: [Double] = [], second: [Double] = []
+        for n in 0..<max(runs, 1) {
+            let log = try EventLog.open(at: path)
+            var times: [Double] = []
+            for i in 0..<2 {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try log.append(to: "first/\(n)", [ProposedEvent(type: "Probe", actor: "probe", payload: Probe.payload(i, "first"))])
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1_000)
+            }
+            first.append(times[0])
+            second.append(times[1])
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        Probe.say("first append median \(median(first)) us; second \(median(second)) us; tail \(try EventLog.open(at: path).head().position - EventLog.open(at: path).indexedPosition()) (\(runs) runs)")
+    case "time-reads":
+        // Lookups a command makes on a ledger whose unindexed tail is long: each one must consider the tail.
+        guard args.count == 4, let runs = Int(args[3]) else { usage() }
+        var times: [Double] = []
+        let log = try EventLog.open(at: path)
+        let someID = try log.read(from: 1, limit: 1).first?.id ?? UUID()
+        for _ in 0..<max(runs, 1) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for i in 0..<100 {
+                _ = try log.version(of: "fill/\(i)")
+                _ = try log.read(stream: "fill/\(i)", from: 19, limit: 5)
+                _ = try log.event(id: someID)
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1_000)
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        Probe.say("100 lookups median \(median(times)) us; tail \(try log.head().position - log.indexedPosition()) (\(runs) runs)")
     default:
         usage()
     }

@@ -5,6 +5,7 @@ import Testing
 import AlignmentDomain
 import AlignmentLedger
 @testable import EventLog
+@testable import EventLogLMDB
 
 @Suite("AlignmentLedger: a damaged log")
 struct DamagedLogTests {

@@ -7,6 +7,7 @@ import AlignmentDomain
 import AlignmentLedger
 import AlignmentProjections
 import EventLog
+import EventLogLMDB
 
 // MARK: - Support
 

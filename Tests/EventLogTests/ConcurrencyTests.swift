@@ -3,6 +3,8 @@
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 @Suite("Concurrency")
 struct ConcurrencyTests {

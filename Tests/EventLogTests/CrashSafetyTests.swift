@@ -4,6 +4,8 @@
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 @Suite("Crash safety")
 struct CrashSafetyTests {
@@ -16,7 +18,7 @@ struct CrashSafetyTests {
     @Test func durableFlagsOnly() throws {
         try withTempDir { dir throws in
             let log = try EventLog.create(at: dir.path)
-            let (flags, unsafe) = log.environmentFlags
+            let (flags, unsafe) = try #require(log.environmentFlags)
             #expect(unsafe != 0, "the unsafe mask must name the flags it guards against")
             #expect(flags & unsafe == 0, "durability-reducing LMDB flags are set: \(String(flags, radix: 16))")
         }
@@ -27,10 +29,10 @@ struct CrashSafetyTests {
             // Created here, so a kill can never land in the middle of creating the ledger.
             do {
                 let log = try EventLog.create(at: dir.path)
-                let (flags, unsafe) = log.environmentFlags
+                let (flags, unsafe) = try #require(log.environmentFlags)
                 #expect(flags & unsafe == 0)
             }
-            var rng = SystemRandomNumberGenerator()
+            var rng = TestRandom(stream: 700)
             var onDisk: UInt64 = 0  // events known durable so far
             var killsWhileWriting = 0
             var inFlightSeen = 0
@@ -44,7 +46,7 @@ struct CrashSafetyTests {
                     if !reached {
                         child.kill()
                         let r = child.wait(timeout: 30)
-                        Issue.record("iteration \(iteration): the writer never acknowledged \(wanted) appends: \(r)")
+                        Issue.record("iteration \(iteration) (\(TestRandom.note)): the writer never acknowledged \(wanted) appends: \(r)")
                         return
                     }
                     // Sometimes let it run on a little past the ack, to land inside the next commit.
@@ -56,7 +58,7 @@ struct CrashSafetyTests {
                 child.kill(SIGKILL)
                 let r = child.wait(timeout: 30)
                 guard r.exit == .signaled(SIGKILL) else {
-                    Issue.record("iteration \(iteration): the writer did not die of SIGKILL: \(r)")
+                    Issue.record("iteration \(iteration) (\(TestRandom.note)): the writer did not die of SIGKILL: \(r)")
                     return
                 }
                 let acks = r.lines.compactMap { line -> UInt64? in
@@ -65,20 +67,20 @@ struct CrashSafetyTests {
                 }
                 // Acknowledged positions are consecutive, continuing the ledger.
                 if let first = acks.first {
-                    #expect(first == onDisk + 1, "iteration \(iteration): first ack \(first) after \(onDisk) durable events")
-                    #expect(acks == Array(first...(first + UInt64(acks.count) - 1)), "iteration \(iteration): acks not consecutive")
+                    #expect(first == onDisk + 1, "iteration \(iteration) (\(TestRandom.note)): first ack \(first) after \(onDisk) durable events")
+                    #expect(acks == Array(first...(first + UInt64(acks.count) - 1)), "iteration \(iteration) (\(TestRandom.note)): acks not consecutive")
                     killsWhileWriting += 1
                 }
                 let acknowledged = acks.last ?? onDisk
 
                 let (verdict, raw) = try verifyInChild(dir.path, timeout: 60)
                 guard case .ok(let count, let head) = verdict else {
-                    Issue.record("iteration \(iteration): the ledger does not verify after a kill (\(acks.count) acks, last \(acknowledged)): \(verdict) — \(raw)")
+                    Issue.record("iteration \(iteration) (\(TestRandom.note)): the ledger does not verify after a kill (\(acks.count) acks, last \(acknowledged)): \(verdict) — \(raw)")
                     return
                 }
-                #expect(head.hasPrefix("\(count):"), "iteration \(iteration): head \(head) vs \(count) events")
-                #expect(count >= acknowledged, "iteration \(iteration): acknowledged \(acknowledged) but only \(count) events on disk")
-                #expect(count <= acknowledged + 1, "iteration \(iteration): \(count) events on disk, more than acknowledged \(acknowledged) + 1 in flight")
+                #expect(head.hasPrefix("\(count):"), "iteration \(iteration) (\(TestRandom.note)): head \(head) vs \(count) events")
+                #expect(count >= acknowledged, "iteration \(iteration) (\(TestRandom.note)): acknowledged \(acknowledged) but only \(count) events on disk")
+                #expect(count <= acknowledged + 1, "iteration \(iteration) (\(TestRandom.note)): \(count) events on disk, more than acknowledged \(acknowledged) + 1 in flight")
                 if count == acknowledged + 1 { inFlightSeen += 1 }
                 if count < acknowledged || count > acknowledged + 1 { return }
                 onDisk = count

@@ -4,21 +4,8 @@ import CLMDB
 import Foundation
 import Testing
 @testable import EventLog
-
-/// A fresh ledger in its own temporary directory, handed to `body` and removed afterwards.
-func withLedger<T>(_ body: (EventLog, TempDir) throws -> T) throws -> T {
-    try withTempDir { dir throws in
-        let log = try EventLog.create(at: dir.path)
-        return try body(log, dir)
-    }
-}
-
-func withLedgerAsync<T>(_ body: (EventLog, TempDir) async throws -> T) async throws -> T {
-    try await withTempDirAsync { dir in
-        let log = try EventLog.create(at: dir.path)
-        return try await body(log, dir)
-    }
-}
+@testable import EventLogLMDB
+import EventLogMemory
 
 /// Expects `body` to throw exactly `expected`.
 func expectError(_ expected: EventLogError, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
@@ -51,8 +38,8 @@ func expectInvalidInput(sourceLocation: SourceLocation = #_sourceLocation, _ bod
 struct EventLogContractTests {
     // MARK: Expected versions
 
-    @Test func expectedVersionConflictsNameStreamExpectedAndActualAndWriteNothing() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func expectedVersionConflictsNameStreamExpectedAndActualAndWriteNothing(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             try log.append(to: "order/1", expected: .noStream, [event(1), event(2)])
             let head = try log.head()
             #expect(head.position == 2)
@@ -85,8 +72,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func expectedVersionsThatMatchSucceed() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func expectedVersionsThatMatchSucceed(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             // .any on a missing and an existing stream, .noStream and .exact(0) on missing streams, .exact(n) on n.
             #expect(try log.append(to: "a", expected: .any, [event(1)]).events.map(\.version) == [1])
             #expect(try log.append(to: "a", expected: .any, [event(2)]).events.map(\.version) == [2])
@@ -103,8 +90,8 @@ struct EventLogContractTests {
 
     // MARK: Idempotency
 
-    @Test func sameIDAndContentReturnsTheOriginalAsDuplicate() async throws {
-        try await withLedgerAsync { log, _ in
+    @Test(arguments: Backend.allCases) func sameIDAndContentReturnsTheOriginalAsDuplicate(_ backend: Backend) async throws {
+        try await withLedgerAsync(backend) { log, _ in
             let id1 = UUID(), id2 = UUID()
             let e1 = ProposedEvent(id: id1, type: "Placed", actor: "alice", payload: json(#"{"a":1,"b":[1,2]}"#))
             let e2 = ProposedEvent(id: id2, type: "Paid", actor: "alice", correlationID: id1, payload: json(#"{"amount":"12.50"}"#))
@@ -145,8 +132,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func sameIDWithOtherContentIsAnIDConflict() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func sameIDWithOtherContentIsAnIDConflict(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let id = UUID()
             let original = ProposedEvent(id: id, type: "Placed", actor: "alice", payload: json(#"{"a":1}"#))
             try log.append(to: "s", [original])
@@ -175,8 +162,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func partlyDuplicatedBatchIsRefusedAndWritesNothing() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func partlyDuplicatedBatchIsRefusedAndWritesNothing(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let stored = event(1)
             try log.append(to: "s", [stored])
             let head = try log.head()
@@ -194,9 +181,9 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func repeatedIDWithinOneAppendIsRefusedAndWritesNothing() throws {
+    @Test(arguments: Backend.allCases) func repeatedIDWithinOneAppendIsRefusedAndWritesNothing(_ backend: Backend) throws {
         // Not an idempotent retry: the id is new but appears twice in one request.
-        try withLedger { log, _ throws in
+        try withLedger(backend) { log, _ throws in
             try log.append(to: "s", [event(1)])
             let head = try log.head()
             let e = event(2)
@@ -209,8 +196,8 @@ struct EventLogContractTests {
 
     // MARK: Atomicity
 
-    @Test func multiStreamAppendIsAtomic() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func multiStreamAppendIsAtomic(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             try log.append(to: "b", [event(1)])
             let head = try log.head()
             // A conflict on the second stream: the first stream (new, and existing) gets nothing.
@@ -251,16 +238,16 @@ struct EventLogContractTests {
 
     // MARK: Positions, versions, reads
 
-    @Test func positionsAndStreamVersionsAreGapless() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func positionsAndStreamVersionsAreGapless(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             var expectedVersions: [String: UInt64] = [:]
-            var rng = SystemRandomNumberGenerator()
+            var rng = TestRandom(stream: 600)
             for i in 0..<60 {
                 let stream = "s/\(Int.random(in: 0..<5, using: &rng))"
                 let n = Int.random(in: 1...4, using: &rng)
                 let r = try log.append(to: stream, (0..<n).map { event(i * 10 + $0) })
                 let before = expectedVersions[stream] ?? 0
-                #expect(r.events.map(\.version) == Array((before + 1)...(before + UInt64(n))))
+                #expect(r.events.map(\.version) == Array((before + 1)...(before + UInt64(n))), "\(TestRandom.note)")
                 expectedVersions[stream] = before + UInt64(n)
             }
             let all = try log.read(from: 1, limit: 10_000)
@@ -269,7 +256,7 @@ struct EventLogContractTests {
             #expect(try log.head().hash == all.last?.hash)
             for (stream, last) in expectedVersions {
                 let events = try log.read(stream: stream)
-                #expect(events.map(\.version) == Array(1...last))
+                #expect(events.map(\.version) == Array(1...last), "\(TestRandom.note)")
                 #expect(events.allSatisfy { $0.stream == stream })
                 #expect(events.map(\.position) == events.map(\.position).sorted())
                 #expect(try log.version(of: stream) == last)
@@ -290,8 +277,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func reads() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func reads(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             var ids: [UUID] = []
             for i in 1...10 {
                 let e = event(i)
@@ -335,8 +322,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func recordedFieldsRoundTrip() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func recordedFieldsRoundTrip(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let corr = UUID(), cause = UUID()
             let occurred = Timestamp(microseconds: 1_700_000_000_123_456)
             let p = ProposedEvent(type: "Lead.Handed-Off_2", schemaVersion: 7, occurredAt: occurred, actor: "zoë ✓",
@@ -383,7 +370,7 @@ struct EventLogContractTests {
                 written += try appendMany(log, stream: "a", count: 5).flatMap(\.events)
                 written += try log.append([StreamAppend(stream: "b", events: [event(1), event(2)])]).events
                 head = try log.head()
-                weakEnv = log.env
+                weakEnv = try log.env
             }
             // Let the released instance finish (its writer thread holds the environment until it exits),
             // so the reopen below is a real close-then-open.
@@ -410,6 +397,24 @@ struct EventLogContractTests {
         }
     }
 
+    @Test func theHeadFollowsOtherProcessesCommits() throws {
+        // `head()` answers from the last head read while no commit follows it; another process's commit must show.
+        try withLedger { log, dir throws in
+            try appendMany(log, stream: "mine", count: 2)
+            let before = try log.head()
+            #expect(try log.head() == before)
+            let appended = try ProbeProcess.run(["append", dir.path, "theirs", "3"])
+            #expect(appended.exit == .exited(0), "\(appended)")
+            let after = try log.head()
+            #expect(after.position == before.position + 3)
+            #expect(after == (try log.read(from: after.position, limit: 1).last.map { Checkpoint(position: $0.position, hash: $0.hash) }))
+            try log.transaction { tx in tx.requestIndex() }  // a commit that appends nothing
+            #expect(try log.head() == after)
+            try log.append(to: "mine", [event(3)])
+            #expect(try log.head().position == after.position + 1)
+        }
+    }
+
     #if os(Linux)
     /// LMDB must not be opened twice by one process: closing the second handle drops the process's POSIX
     /// locks on `lock.mdb`, after which another process opening the ledger believes it is alone and resets
@@ -421,7 +426,7 @@ struct EventLogContractTests {
             do {
                 let log = try EventLog.create(at: dir.path)
                 try log.append(to: "s", [event(1)])
-                oldEnv = log.env  // stands in for the writer thread that has not exited yet
+                oldEnv = try log.env  // stands in for the writer thread that has not exited yet
             }
             let log = try EventLog.open(at: dir.path)
             oldEnv = nil  // the old handle goes away while `log` is open
@@ -462,7 +467,7 @@ struct EventLogContractTests {
                 let v = try ProbeProcess.run(["verify", dir.path])
                 #expect(v.exit == .exited(3), "\(v)")
                 #expect(v.stdout.contains("format version \(EventLog.formatVersion + 1)"), "\(v)")
-                weakEnv = log.env
+                weakEnv = try log.env
             }
             #expect(waitUntilReleased({ weakEnv }))
             expectError(.unsupportedFormat(path: dir.path, found: EventLog.formatVersion + 1, supported: EventLog.formatVersion)) {
@@ -500,7 +505,7 @@ struct EventLogContractTests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.sub("empty")).isEmpty)
             // A directory with a garbage data.mdb (larger than LMDB's meta pages, and a tiny one).
             try FileManager.default.createDirectory(atPath: dir.sub("garbage"), withIntermediateDirectories: false)
-            var rng = SystemRandomNumberGenerator()
+            var rng = TestRandom(stream: 601)
             let garbage = Data((0..<65_536).map { _ in UInt8.random(in: 0...255, using: &rng) })
             try garbage.write(to: URL(fileURLWithPath: dir.sub("garbage") + "/data.mdb"))
             expectNotALedger(dir.sub("garbage"), "garbage data.mdb")
@@ -574,8 +579,8 @@ struct EventLogContractTests {
 
     // MARK: Limits
 
-    @Test func limitsAreCheckedAndWriteNothing() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func limitsAreCheckedAndWriteNothing(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             try log.append(to: "ok", [event(0)])
             let head = try log.head()
             func refused(_ what: String, _ appends: [StreamAppend], sourceLocation: SourceLocation = #_sourceLocation) {
@@ -633,8 +638,8 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func limitsAreInclusive() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func limitsAreInclusive(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let stream200 = String(repeating: "s", count: 200)
             var e = event(1)
             e.type = String(repeating: "T", count: 100)
@@ -653,18 +658,16 @@ struct EventLogContractTests {
 
     // MARK: Canonical payloads
 
-    @Test func payloadIsStoredCanonically() throws {
-        try withLedger { log, _ throws in
+    @Test(arguments: Backend.allCases) func payloadIsStoredCanonically(_ backend: Backend) throws {
+        try withLedger(backend) { log, _ throws in
             let input = " {\n \"b\" : 1 ,\t\"a\" : [ 1 , 2.50 , -0 , 1e+2 ] , \"c\" : { \"z\" : true , \"y\" : null, \"é\": \"\\u00e9\\/\\u0041\\n\" } } \r\n"
             let expected = #"{"a":[1,2.50,-0,1e+2],"b":1,"c":{"y":null,"z":true,"é":"é/A\n"}}"#
             let r = try log.append(to: "s", [ProposedEvent(type: "T", actor: "me", payload: json(input))])
             #expect(r.events[0].payloadString == expected)
             #expect(try log.read(from: 1)[0].payloadString == expected)
             // As stored in the record bytes.
-            let stored: [UInt8] = try log.env.read { rd in
-                let v = try #require(try rd.record(at: 1))
-                return try RecordCodec.decode(position: 1, v).payload
-            }
+            var stored: [UInt8] = []
+            try log.replayRaw(from: 1, through: 1) { pos, v in stored = try RecordCodec.decode(position: pos, v).payload }
             #expect(stored == json(expected))
             #expect(CanonicalJSON.isCanonical(stored))
             // Keys sort by UTF-8 bytes, so upper case before lower case and shorter prefixes first.
@@ -675,8 +678,8 @@ struct EventLogContractTests {
 
     // MARK: Group commit
 
-    @Test func concurrentAsyncAppendsAllSucceedWithGaplessPositions() async throws {
-        try await withLedgerAsync { log, _ in
+    @Test(arguments: Backend.allCases) func concurrentAsyncAppendsAllSucceedWithGaplessPositions(_ backend: Backend) async throws {
+        try await withLedgerAsync(backend) { log, _ in
             let tasks = 16, perTask = 8
             let results = try await withThrowingTaskGroup(of: [RecordedEvent].self) { group in
                 for t in 0..<tasks {
@@ -707,10 +710,10 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func refusedAppendsInAGroupCommitLeaveNoTrace() async throws {
+    @Test(arguments: Backend.allCases) func refusedAppendsInAGroupCommitLeaveNoTrace(_ backend: Backend) async throws {
         // Many appends at once are committed in shared batches; a multi-stream append refused on its second
         // stream must not leave its first stream's events behind, whatever else shares its transaction.
-        try await withLedgerAsync { log, _ in
+        try await withLedgerAsync(backend) { log, _ in
             try log.append(to: "blocker", [event(0)])
             let n = 96
             let outcomes = try await withThrowingTaskGroup(of: (Int, [UUID], Bool).self) { group in
@@ -757,11 +760,11 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func failedTransactionBodiesInSharedBatchesUndoOnlyTheirOwnWrites() throws {
+    @Test(arguments: Backend.allCases) func failedTransactionBodiesInSharedBatchesUndoOnlyTheirOwnWrites(_ backend: Backend) throws {
         // Transaction bodies from many threads share batches, and jobs that arrive while a batch is being written
         // join it. A body that writes and then throws must lose its writes (and its events), and only those.
         struct Refused: Error {}
-        try withLedger { log, _ in
+        try withLedger(backend) { log, _ in
             try log.prepareSideTables(["side"])
             let threads = 8, rounds = 25
             let group = DispatchGroup()
@@ -802,9 +805,9 @@ struct EventLogContractTests {
         }
     }
 
-    @Test func concurrentSyncAndAsyncAppendsWithConflictsStayConsistent() async throws {
+    @Test(arguments: Backend.allCases) func concurrentSyncAndAsyncAppendsWithConflictsStayConsistent(_ backend: Backend) async throws {
         // Several writers race on one stream with exact expected versions: exactly one wins each version.
-        try await withLedgerAsync { log, _ in
+        try await withLedgerAsync(backend) { log, _ in
             let writers = 8, rounds = 10
             let wins = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<writers {

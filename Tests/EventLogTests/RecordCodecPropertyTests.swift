@@ -6,6 +6,8 @@ import JSONCore
 import PropertyBased
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 // MARK: Random values
 

@@ -4,6 +4,8 @@
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 @Suite("Unindexed tail") struct TailTests {
     /// What the log should answer, kept beside it.
@@ -113,10 +115,16 @@ import Testing
     @Test func anotherProcessSeesAndExtendsTheTail() throws {
         try withLedger { log, dir throws in
             try appendMany(log, stream: "mine", count: 10)
+            // The reads' copy of the tail, read at this commit, must not outlive it.
+            #expect(try log.read(stream: "mine").count == 10 && log.version(of: "mine") == 10)
+            let ten = try #require(try log.read(stream: "mine").last)
+            #expect(try log.event(id: ten.id)?.position == 10)
             // Another process appends to the same streams; this writer's cache must notice (head moved).
             let r = try ProbeProcess.run(["append", dir.path, "mine", "5"])
             #expect(r.exit == .exited(0), "\(r)")
             #expect(try log.version(of: "mine") == 15)
+            #expect(try log.read(stream: "mine", from: 9).map(\.version) == Array(9...15))
+            #expect(try log.stats().events == 15)
             let next = try log.append(to: "mine", expected: .exact(15), [event(16)])
             #expect(next.events.first?.position == 16)
             // Enough from the other process to cross the limit there: it indexes the tail this process wrote.

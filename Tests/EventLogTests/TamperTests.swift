@@ -5,6 +5,8 @@
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 /// A ledger of 200 events whose payloads carry unique markers, built once per test, with every event indexed
 /// (`indexTail`), unless `indexed` is false: then all 200 are in the unindexed tail.
@@ -91,27 +93,28 @@ struct TamperTests {
     func flippedByteInARecordIsCaught(_ region: Region) throws {
         let f = try TamperFixture()
         defer { f.remove() }
-        let k = UInt64.random(in: 2...UInt64(TamperFixture.events - 1))
+        var rng = TestRandom(stream: 100 + UInt64(Region.allCases.firstIndex(of: region) ?? 0))
+        let k = UInt64.random(in: 2...UInt64(TamperFixture.events - 1), using: &rng)
         let copy = try f.copy()
         try tamper(copy) { w in
             var v = try storedRecord(w, k)
             let offset: Int = switch region {
             case .flags: 1
-            case .lengthField: Int.random(in: 4..<16)
-            case .version: Int.random(in: 16..<24)
-            case .recordedAt: Int.random(in: 24..<32)
-            case .id: Int.random(in: 40..<56)
+            case .lengthField: Int.random(in: 4..<16, using: &rng)
+            case .version: Int.random(in: 16..<24, using: &rng)
+            case .recordedAt: Int.random(in: 24..<32, using: &rng)
+            case .id: Int.random(in: 40..<56, using: &rng)
             case .streamName: 88
-            case .payload: Int.random(in: (v.count - 32 - 20)..<(v.count - 32))
-            case .trailingHash: Int.random(in: (v.count - 32)..<v.count)
+            case .payload: Int.random(in: (v.count - 32 - 20)..<(v.count - 32), using: &rng)
+            case .trailingHash: Int.random(in: (v.count - 32)..<v.count, using: &rng)
             }
-            v[offset] ^= UInt8(1 << Int.random(in: 0..<8))
+            v[offset] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng))
             try w.put(w.dbs.events, positionKey(k), v)
         }
-        _ = try expectCaught(copy, at: k, "a flipped \(region) byte in record \(k)")
+        _ = try expectCaught(copy, at: k, "a flipped \(region) byte in record \(k) (\(TestRandom.note))")
         // The same answer in process (the B-tree itself is intact).
         let report = try EventLog.open(at: copy).verify()
-        #expect(report.problem?.position == k)
+        #expect(report.problem?.position == k, "\(TestRandom.note)")
         // The pristine original is untouched and sound.
         #expect(try f.log.verify().isSound)
     }
@@ -120,10 +123,11 @@ struct TamperTests {
         let f = try TamperFixture()
         defer { f.remove() }
         let n = UInt64(TamperFixture.events)
-        for k in [UInt64.random(in: 2...(n - 1)), 1, n] {
+        var rng = TestRandom(stream: 200)
+        for k in [UInt64.random(in: 2...(n - 1), using: &rng), 1, n] {
             let copy = try f.copy()
             try tamper(copy) { w in try w.delete(w.dbs.events, positionKey(k)) }
-            let reason = try expectCaught(copy, at: k, "deleting record \(k)")
+            let reason = try expectCaught(copy, at: k, "deleting record \(k) (\(TestRandom.note))")
             #expect(reason.map { $0.contains("missing") || $0.contains("removed") } ?? true, "\(reason ?? "")")
         }
         // Deleting a record together with its index entries and rewinding the head still leaves a hole.
@@ -141,8 +145,9 @@ struct TamperTests {
         let f = try TamperFixture()
         defer { f.remove() }
         let n = UInt64(TamperFixture.events)
-        let k = UInt64.random(in: 1...(n - 10))
-        let j = UInt64.random(in: (k + 1)...n)
+        var rng = TestRandom(stream: 300)
+        let k = UInt64.random(in: 1...(n - 10), using: &rng)
+        let j = UInt64.random(in: (k + 1)...n, using: &rng)
         for (a, b) in [(k, j), (k, k + 1)] {
             let copy = try f.copy()
             try tamper(copy) { w in
@@ -150,7 +155,7 @@ struct TamperTests {
                 try w.put(w.dbs.events, positionKey(a), vb)
                 try w.put(w.dbs.events, positionKey(b), va)
             }
-            _ = try expectCaught(copy, at: a, "swapping records \(a) and \(b)")
+            _ = try expectCaught(copy, at: a, "swapping records \(a) and \(b) (\(TestRandom.note))")
         }
     }
 
@@ -175,8 +180,9 @@ struct TamperTests {
     @Test func flippedByteInTheRawFileIsCaught() throws {
         let f = try TamperFixture()
         defer { f.remove() }
-        let k = UInt64.random(in: 1...UInt64(TamperFixture.events))
-        let marker = try #require(f.markers[k])
+        var rng = TestRandom(stream: 400)
+        let k = UInt64.random(in: 1...UInt64(TamperFixture.events), using: &rng)
+        let marker = try #require(f.markers[k], "\(TestRandom.note)")
         let copy = try f.compactCopy()
         let file = URL(fileURLWithPath: copy + "/data.mdb")
         var bytes = try Data(contentsOf: file)
@@ -189,7 +195,7 @@ struct TamperTests {
         let (verdict, raw) = try verifyInChild(copy)
         switch verdict {
         case .bad(let position, _):
-            #expect(position == k, "verify named \(position), expected \(k): \(raw)")
+            #expect(position == k, "verify named \(position), expected \(k): \(raw) (\(TestRandom.note))")
         case .crashed(.signaled(let s), _):
             // Acceptable for raw file damage only: LMDB does not checksum pages and may crash on a damaged one.
             // The crash stays in the child; the runner survives. (A byte inside a record's value should not
@@ -214,7 +220,7 @@ struct TamperTests {
                 try appendMany(log, stream: "s", count: 50, start: 201)
                 c2 = try log.head()  // published elsewhere
                 #expect(c2.position == 250)
-                weakEnv = log.env
+                weakEnv = try log.env
             }
             #expect(waitUntilReleased({ weakEnv }))
             // Replace the ledger directory with the old copy.
@@ -314,12 +320,13 @@ struct TamperTests {
         let pageSize = 4096
         var outcomes: [String: Int] = [:]
         let trials = max(20, ProcessInfo.processInfo.environment["FLIP_TRIALS"].flatMap { Int($0) } ?? 0)
+        var rng = TestRandom(stream: 500)
         for trial in 1...trials {
-            let offset = Int.random(in: (2 * pageSize)..<original.count)
+            let offset = Int.random(in: (2 * pageSize)..<original.count, using: &rng)
             let copy = f.root.sub("flip-\(trial)")
             try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
             var bytes = original
-            bytes[offset] ^= UInt8.random(in: 1...255)
+            bytes[offset] ^= UInt8.random(in: 1...255, using: &rng)
             try bytes.write(to: URL(fileURLWithPath: copy + "/data.mdb"))
             let inRecord = recordAt.first { $0.range.contains(offset) }?.position
 
@@ -327,17 +334,17 @@ struct TamperTests {
             switch (verdict, raw.exit) {
             case (.bad(let p, _), _):
                 outcomes["bad", default: 0] += 1
-                if let k = inRecord { #expect(p == k, "flip at \(offset) inside record \(k) reported as position \(p)") }
+                if let k = inRecord { #expect(p == k, "flip at \(offset) inside record \(k) reported as position \(p) (\(TestRandom.note))") }
             case (.error, _):
                 outcomes["error", default: 0] += 1
-                #expect(inRecord == nil, "flip at \(offset) inside record \(inRecord ?? 0) gave an error instead of bad: \(raw)")
+                #expect(inRecord == nil, "flip at \(offset) inside record \(inRecord ?? 0) gave an error instead of bad: \(raw) (\(TestRandom.note))")
             case (.ok, _):
                 outcomes["ok", default: 0] += 1
-                #expect(inRecord == nil, "flip at \(offset) inside record \(inRecord ?? 0) was NOT caught: \(raw)")
+                #expect(inRecord == nil, "flip at \(offset) inside record \(inRecord ?? 0) was NOT caught: \(raw) (\(TestRandom.note))")
             case (_, .signaled):
                 outcomes["signal", default: 0] += 1
             default:
-                Issue.record("flip at \(offset): the verifier neither reported, accepted nor crashed: \(raw)")
+                Issue.record("flip at \(offset): the verifier neither reported, accepted nor crashed: \(raw) (\(TestRandom.note))")
             }
         }
         print("random raw flips: \(outcomes.sorted { $0.key < $1.key })")

@@ -4,6 +4,8 @@
 import Foundation
 import Testing
 @testable import EventLog
+@testable import EventLogLMDB
+import EventLogMemory
 
 #if canImport(Glibc)
 import Glibc
@@ -318,5 +320,33 @@ func verifyInChild(_ path: String, checkpoint: Checkpoint? = nil, timeout: Doubl
         return (.crashed(r.exit, "exit 3 without a bad/error line: \(r)"), r)
     default:
         return (.crashed(r.exit, "\(r)"), r)
+    }
+}
+
+
+// MARK: Seeded randomness
+
+/// The random inputs of these tests: SplitMix64 from a fixed seed, so that a run replays. `EVENTLOG_TEST_SEED`
+/// sets another seed (to vary the inputs, or to replay a failure); every expectation that depends on the inputs
+/// names the seed in its message (`TestRandom.note`), so a failure prints it.
+struct TestRandom: RandomNumberGenerator {
+    /// The run's seed.
+    static let seed: UInt64 = ProcessInfo.processInfo.environment["EVENTLOG_TEST_SEED"].flatMap { UInt64($0) } ?? 20_261_207
+
+    /// "seed N": how to replay this run's random inputs.
+    static var note: String { "seed \(seed); EVENTLOG_TEST_SEED=\(seed) replays it" }
+
+    private var state: UInt64
+
+    /// A generator of its own for one test (`stream` tells tests apart, so that their inputs do not depend on the
+    /// order in which they run).
+    init(stream: UInt64) { state = TestRandom.seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

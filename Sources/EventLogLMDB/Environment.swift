@@ -1,49 +1,6 @@
-import CLMDB
+internal import CLMDB
+import EventLog
 import Foundation
-
-/// A failed LMDB call: the operation and LMDB's own text for the code.
-public struct LMDBError: Error, CustomStringConvertible, Sendable {
-    /// The raw LMDB or errno code.
-    public let code: Int32
-    /// The LMDB function that failed, e.g. `mdb_put`.
-    public let operation: String
-
-    public var description: String {
-        let text = String(cString: mdb_strerror(code))
-        return "\(operation) failed: \(text) (code \(code))"
-    }
-
-    var isMapFull: Bool { code == MDB_MAP_FULL }
-    var isMapResized: Bool { code == MDB_MAP_RESIZED }
-    var isNotFound: Bool { code == MDB_NOTFOUND }
-}
-
-/// Every LMDB return code passes through here.
-@inline(__always)
-func check(_ rc: Int32, _ operation: @autoclosure () -> String) throws(LMDBError) {
-    if rc != 0 { throw LMDBError(code: rc, operation: operation()) }
-}
-
-/// Flags the environment is opened with. Kept in one place so tests can assert the unsafe ones are absent.
-enum EnvironmentFlags {
-    /// `MDB_NOTLS`: reader slots belong to transactions, not threads (Swift tasks hop threads).
-    static let open: UInt32 = UInt32(MDB_NOTLS)
-    /// Flags that trade durability for speed; none of them is ever set for acknowledged writes.
-    static let unsafe: UInt32 = UInt32(MDB_NOSYNC | MDB_NOMETASYNC | MDB_MAPASYNC | MDB_WRITEMAP)
-}
-
-/// The named databases of a ledger.
-struct Databases: Sendable {
-    /// LMDB's main database: the records (keys from `Keys.record`) beside the catalogue of the named ones.
-    var events: MDB_dbi = 0
-    var streams: MDB_dbi = 0
-    var streamNames: MDB_dbi = 0
-    var streamIndex: MDB_dbi = 0
-    var ids: MDB_dbi = 0
-    var meta: MDB_dbi = 0
-    /// Extra named databases kept beside the log (read models), opened on demand by name.
-    var extra: [String: MDB_dbi] = [:]
-}
 
 /// Owns one `MDB_env`. Exactly one exists per path per process (see `EnvironmentRegistry`).
 ///
@@ -58,9 +15,27 @@ final class Environment: @unchecked Sendable {
     /// Shared by every transaction, exclusive while the map is resized.
     private var resizeLock = pthread_rwlock_t()
     private let dbLock = NSLock()
-    /// Where LMDB mapped the data file in this process (LMDB does not say unless the map is fixed), found in
-    /// `/proc/self/maps` after opening. Nil when it cannot be found; releasing pages then does nothing.
-    private(set) var mapBase: UnsafeMutableRawPointer?
+    /// Where LMDB mapped the data file in this process (LMDB does not say unless the map is fixed): found in
+    /// `/proc/self/maps` the first time a long walk lets go of the pages it read, not at opening (most processes
+    /// never need it); forgotten when the map is resized. Guarded by `mapLock`.
+    private var mapBase: (known: Bool, base: UnsafeMutableRawPointer?) = (false, nil)
+    private let mapLock = NSLock()
+    /// The ledger's metadata as opening an existing ledger read it (nil fields when absent or malformed, and for an
+    /// environment that created the ledger).
+    private(set) var opening = Opening()
+
+    /// What opening an existing ledger read, in the same read transaction that opened its databases.
+    struct Opening {
+        var format: UInt32?
+        var ledgerID: UUID?
+        /// The head, and the commit it was read at.
+        var head: (commitID: Int, head: Checkpoint)?
+    }
+
+    /// Most named databases open at once (the ledger's five and the side tables).
+    static let maxDatabases: UInt32 = 32
+    /// Side tables opening opens at most: it leaves room for tables created later.
+    static let sideTablesAtOpening = 19
 
     /// Default map reservation: address space, not disk. Grows by doubling on `MDB_MAP_FULL`.
     static let initialMapSize = 64 << 30
@@ -73,14 +48,13 @@ final class Environment: @unchecked Sendable {
         self.path = path
         pthread_rwlock_init(&resizeLock, nil)
         do {
-            try check(mdb_env_set_maxdbs(env, 32), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxdbs(env, Environment.maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, 1024), "mdb_env_set_maxreaders")
             try check(mdb_env_set_mapsize(env, Environment.initialMapSize), "mdb_env_set_mapsize")
             try check(mdb_env_open(env, path, EnvironmentFlags.open, 0o644), "mdb_env_open")
             var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
             try openDatabases(create: create)
-            mapBase = findMapBase()
         } catch {
             // `self` is fully initialised here, so throwing runs `deinit`, which closes the environment and
             // destroys the lock. Closing them here as well freed them twice (a crash on a garbage data.mdb).
@@ -100,6 +74,9 @@ final class Environment: @unchecked Sendable {
         return f
     }
 
+    /// Opens the ledger's databases in one transaction: a write transaction that creates them for a new ledger;
+    /// for an existing one, a read-only transaction that also reads the metadata and opens every side table already
+    /// there (so that `databases(named:)` later needs no transaction of its own).
     private func openDatabases(create: Bool) throws {
         var txn: OpaquePointer?
         try check(mdb_txn_begin(env, nil, create ? 0 : UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
@@ -119,6 +96,12 @@ final class Environment: @unchecked Sendable {
             d.streamNames = try open("stream-names")
             d.streamIndex = try open("stream-index")
             d.ids = try open("ids")
+            if !create, let txn {
+                let r = ReadTransaction(txn: txn, dbs: d)
+                opening = try Environment.metadata(r)
+                if opening.format == EventLog.formatVersion { opening.head = (r.commitID, try Meta.readHead(r)) }
+                for name in try sideTableNames(r).prefix(Environment.sideTablesAtOpening) { d.extra[name] = try open(name) }
+            }
             try check(mdb_txn_commit(txn), "mdb_txn_commit")
             dbs = d
         } catch {
@@ -126,6 +109,31 @@ final class Environment: @unchecked Sendable {
             throw error
         }
     }
+
+    /// The ledger's format and id as stored in its metadata.
+    static func metadata(_ r: ReadTransaction) throws -> Opening {
+        Opening(
+            format: try r.get(r.dbs.meta, Meta.format).flatMap {
+                $0.count == 4 ? UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) : nil
+            },
+            ledgerID: try r.get(r.dbs.meta, Meta.ledgerID).flatMap { $0.count == 16 ? UUID(bytes: $0) : nil })
+    }
+
+    /// The names of the side tables in LMDB's catalogue (the main database's keys before the first record).
+    private func sideTableNames(_ r: ReadTransaction) throws -> [String] {
+        let c = try r.cursor(r.dbs.events)
+        defer { c.close() }
+        var names: [String] = []
+        var entry = try c.seek(nil)
+        while let (k, _) = entry, Keys.recordPosition(k) == nil {
+            if k.starts(with: Environment.sideTablePrefix) { names.append(String(decoding: k, as: UTF8.self)) }
+            entry = try c.next()
+        }
+        return names
+    }
+
+    /// The prefix of the named databases that hold side tables.
+    static let sideTablePrefix = Array("rm.".utf8)
 
     /// An already opened side database (nil if `database(named:)` was never called for it in this process).
     func openedDatabase(named name: String) -> MDB_dbi? {
@@ -180,7 +188,7 @@ final class Environment: @unchecked Sendable {
     func growMap(adoptOnly: Bool) throws {
         pthread_rwlock_wrlock(&resizeLock)
         defer {
-            mapBase = findMapBase()  // LMDB mapped the file again
+            mapLock.withLock { mapBase = (false, nil) }  // LMDB maps the file again
             pthread_rwlock_unlock(&resizeLock)
         }
         if adoptOnly {
@@ -261,10 +269,18 @@ final class Environment: @unchecked Sendable {
     func releaseMappedPages() {
         withShared {
             var info = MDB_envinfo()
-            guard mdb_env_info(env, &info) == 0, let base = mapBase else { return }
+            guard mdb_env_info(env, &info) == 0, let base = currentMapBase() else { return }
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
             let length = min((info.me_last_pgno + 1) * page, info.me_mapsize)
             madvise(base, length, MADV_DONTNEED)
+        }
+    }
+
+    /// Where the map starts, looked up the first time it is asked for since the map was last made.
+    private func currentMapBase() -> UnsafeMutableRawPointer? {
+        mapLock.withLock {
+            if !mapBase.known { mapBase = (true, findMapBase()) }
+            return mapBase.base
         }
     }
 
@@ -291,8 +307,14 @@ final class Environment: @unchecked Sendable {
         return nil
     }
 
-    /// How often walks of the whole ledger (`verify`, index scans) let go of the map pages they have read.
-    static let releaseEvery = 16 << 20
+    /// The id of the last commit of any process, read from the meta pages without a transaction.
+    var lastCommitID: Int {
+        withShared {
+            var info = MDB_envinfo()
+            mdb_env_info(env, &info)
+            return Int(info.me_last_txnid)
+        }
+    }
 
     /// Current size of the data file in bytes.
     var fileSize: Int64 {
@@ -308,174 +330,3 @@ final class Environment: @unchecked Sendable {
     }
 }
 
-/// Lets a long walk go of the map pages it has read, every `every` bytes, so that walking the whole ledger keeps a
-/// flat resident size (the pages stay in the page cache; a later read maps them again). `every == nil` keeps
-/// everything mapped.
-struct MappedPageReleaser {
-    let env: Environment
-    let every: Int?
-    private var bytes = 0
-
-    init(_ env: Environment, every: Int?) {
-        self.env = env
-        self.every = every
-    }
-
-    @inline(__always) mutating func read(_ b: UnsafeRawBufferPointer) { bytes &+= b.count }
-
-    /// Releases the map when the walk has read `every` bytes since the last time. Call between read transactions.
-    mutating func releaseIfDue() {
-        guard let every, bytes >= every else { return }
-        env.releaseMappedPages()
-        bytes = 0
-    }
-}
-
-/// A read-only view of the ledger's databases for the duration of one transaction. Never escapes its closure.
-struct ReadTransaction {
-    let txn: OpaquePointer
-    let dbs: Databases
-
-    /// The value for `key`, valid only until the transaction ends.
-    func get(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
-        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        var v = MDB_val()
-        let rc = mdb_get(txn, dbi, &k, &v)
-        if rc == MDB_NOTFOUND { return nil }
-        try check(rc, "mdb_get")
-        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
-    }
-
-    func get(_ dbi: MDB_dbi, _ key: [UInt8]) throws -> UnsafeRawBufferPointer? {
-        try key.withUnsafeBytes { (k) in try get(dbi, k) }
-    }
-
-    /// The stored record at `position`, valid only until the transaction ends.
-    func record(at position: UInt64) throws -> UnsafeRawBufferPointer? {
-        var key = Keys.record(position)
-        return try withUnsafeBytes(of: &key) { (k) in try get(dbs.events, k) }
-    }
-
-    func cursor(_ dbi: MDB_dbi) throws -> Cursor {
-        var c: OpaquePointer?
-        try check(mdb_cursor_open(txn, dbi, &c), "mdb_cursor_open")
-        return Cursor(cursor: c!)
-    }
-
-    /// Number of entries in a database.
-    func count(_ dbi: MDB_dbi) throws -> Int {
-        var stat = MDB_stat()
-        try check(mdb_stat(txn, dbi, &stat), "mdb_stat")
-        return stat.ms_entries
-    }
-}
-
-/// A write transaction. Never escapes its closure and never crosses threads.
-struct WriteTransaction {
-    let txn: OpaquePointer
-    let dbs: Databases
-
-    var reader: ReadTransaction { ReadTransaction(txn: txn, dbs: dbs) }
-
-    func put(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: Int32 = 0) throws {
-        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        try check(mdb_put(txn, dbi, &k, &v, UInt32(flags)), "mdb_put")
-    }
-
-    func put(_ dbi: MDB_dbi, _ key: [UInt8], _ value: [UInt8], flags: Int32 = 0) throws {
-        try key.withUnsafeBytes { (k) in
-            try value.withUnsafeBytes { (v) in try put(dbi, k, v, flags: flags) }
-        }
-    }
-
-    func delete(_ dbi: MDB_dbi, _ key: [UInt8]) throws {
-        try key.withUnsafeBytes { (kb) in
-            var k = MDB_val(mv_size: kb.count, mv_data: UnsafeMutableRawPointer(mutating: kb.baseAddress))
-            let rc = mdb_del(txn, dbi, &k, nil)
-            if rc != MDB_NOTFOUND { try check(rc, "mdb_del") }
-        }
-    }
-
-    /// Empties a database (used when a read model is rebuilt).
-    func drop(_ dbi: MDB_dbi) throws {
-        try check(mdb_drop(txn, dbi, 0), "mdb_drop")
-    }
-
-    /// Runs `body` in a nested transaction: its writes are kept only if it returns.
-    func nested<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
-        var child: OpaquePointer?
-        try check(mdb_txn_begin(mdb_txn_env(txn), txn, 0, &child), "mdb_txn_begin(nested)")
-        do {
-            let r = try body(WriteTransaction(txn: child!, dbs: dbs))
-            try check(mdb_txn_commit(child), "mdb_txn_commit(nested)")
-            return r
-        } catch {
-            mdb_txn_abort(child)
-            throw error
-        }
-    }
-}
-
-@available(*, unavailable) extension WriteTransaction: Sendable {}
-@available(*, unavailable) extension ReadTransaction: Sendable {}
-
-/// A cursor over one database; closed with `close()` before its transaction ends.
-struct Cursor {
-    let cursor: OpaquePointer
-
-    func close() { mdb_cursor_close(cursor) }
-
-    /// Positions at the first key >= `key` (or the first key when `key` is nil) and returns the entry.
-    func seek(_ key: UnsafeRawBufferPointer?) throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
-        var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
-        var v = MDB_val()
-        let rc = mdb_cursor_get(cursor, &k, &v, key == nil ? MDB_FIRST : MDB_SET_RANGE)
-        if rc == MDB_NOTFOUND { return nil }
-        try check(rc, "mdb_cursor_get")
-        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
-    }
-
-    func next() throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
-        try move(MDB_NEXT)
-    }
-
-    /// Puts through the cursor (write transactions only). Keys put in ascending order mostly land on the page the
-    /// cursor already holds, and LMDB then skips the descent from the root.
-    func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: Int32 = 0) throws {
-        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        try check(mdb_cursor_put(cursor, &k, &v, UInt32(flags)), "mdb_cursor_put")
-    }
-
-    func last() throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
-        try move(MDB_LAST)
-    }
-
-    private func move(_ op: MDB_cursor_op) throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
-        var k = MDB_val()
-        var v = MDB_val()
-        let rc = mdb_cursor_get(cursor, &k, &v, op)
-        if rc == MDB_NOTFOUND { return nil }
-        try check(rc, "mdb_cursor_get")
-        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
-    }
-}
-
-/// One `Environment` per path per process: LMDB breaks when a process opens the same file twice.
-enum EnvironmentRegistry {
-    nonisolated(unsafe) private static var open: [String: Weak] = [:]
-    private static let lock = NSLock()
-
-    private struct Weak { weak var env: Environment? }
-
-    static func environment(path: String, create: Bool) throws -> Environment {
-        lock.lock()
-        defer { lock.unlock() }
-        let key = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
-        if let env = open[key]?.env { return env }
-        let env = try Environment(path: path, create: create)
-        open[key] = Weak(env: env)
-        return env
-    }
-}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// What `verify` found.
+public struct VerifyReport: Sendable, Equatable {
+    /// A problem and the first position it concerns.
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// The first position concerned.
+        public var position: UInt64
+        /// What is wrong, in words.
+        public var reason: String
+        /// `position N: reason`.
+        public var description: String { "position \(position): \(reason)" }
+    }
+
+    /// Events checked.
+    public var events: UInt64
+    /// The head: the last record's position and hash.
+    public var head: Checkpoint
+    /// The first problem found (nil when the log is sound).
+    public var problem: Problem?
+    /// True when a checkpoint was given and the log extends it.
+    public var checkpointMatched: Bool?
+
+    /// A report (for stores).
+    package init(events: UInt64, head: Checkpoint, problem: Problem?, checkpointMatched: Bool?) {
+        self.events = events
+        self.head = head
+        self.problem = problem
+        self.checkpointMatched = checkpointMatched
+    }
+
+    /// True when no problem was found.
+    public var isSound: Bool { problem == nil }
+}
+
+extension VerifyReport.Problem {
+    /// A problem at `position` (for stores).
+    package init(_ position: UInt64, _ reason: String) {
+        self.position = position
+        self.reason = reason
+    }
+}

@@ -1,0 +1,20 @@
+import EventLog
+import Foundation
+
+/// One `Environment` per path per process: LMDB breaks when a process opens the same file twice.
+enum EnvironmentRegistry {
+    nonisolated(unsafe) private static var open: [String: Weak] = [:]
+    private static let lock = NSLock()
+
+    private struct Weak { weak var env: Environment? }
+
+    static func environment(path: String, create: Bool) throws -> Environment {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        if let env = open[key]?.env { return env }
+        let env = try Environment(path: path, create: create)
+        open[key] = Weak(env: env)
+        return env
+    }
+}

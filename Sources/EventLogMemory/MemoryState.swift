@@ -1,0 +1,64 @@
+import EventLog
+import Foundation
+
+/// Everything a memory store holds: the records as stored bytes, the stream and id indexes, the side tables.
+/// Guarded by its store's lock.
+final class MemoryState {
+    /// The stored record at position n is `records[n - 1]`.
+    var records: [[UInt8]] = []
+    /// The positions of each stream's events, in version order.
+    var streams: [StreamKey: [UInt64]] = [:]
+    var ids: [UUID: UInt64] = [:]
+    var head = Checkpoint(position: 0, hash: .genesis)
+    var tables: [String: [[UInt8]: [UInt8]]] = [:]
+
+    /// The event at `position` (which is stored).
+    func event(at position: UInt64) throws -> RecordedEvent {
+        try records[Int(position - 1)].withUnsafeBytes { try RecordCodec.decodeStored(position: position, $0) }
+    }
+
+    /// The chain checks, stream versions, and the indexes against the records.
+    func verify(checkpoint: Checkpoint?, progress: ((UInt64, UInt64) -> Void)?) throws -> VerifyReport {
+        var report = VerifyReport(events: 0, head: head, problem: nil, checkpointMatched: nil)
+        var chain = ChainCheck(checkpoint: checkpoint)
+        var versions: [StreamKey: UInt64] = [:]
+        func fail(_ p: VerifyReport.Problem) -> VerifyReport {
+            report.events = chain.count
+            report.problem = p
+            if checkpoint != nil { report.checkpointMatched = false }
+            return report
+        }
+        for (i, bytes) in records.enumerated() {
+            let pos = UInt64(i + 1)
+            let problem: VerifyReport.Problem? = bytes.withUnsafeBytes { v in
+                if let p = chain.check(pos, v) { return p }
+                guard let name = try? RecordCodec.streamName(v) else { return .init(pos, "its stream name is malformed") }
+                let key = StreamKey(bytes: Array(name))
+                let version = RecordCodec.version(v)
+                let prev = versions[key] ?? 0
+                guard version == prev + 1 else {
+                    return .init(pos, "stream version \(version) follows version \(prev) (versions must be gapless)")
+                }
+                versions[key] = version
+                guard ids[UUID(bytes: RecordCodec.idBytes(v))] == pos, streams[key]?[Int(version - 1)] == pos else {
+                    return .init(pos, "an index entry for this event is missing or wrong")
+                }
+                return nil
+            }
+            if let problem { return fail(problem) }
+            chain.accept()
+            if pos % 65_536 == 0 { progress?(pos, head.position) }
+        }
+        report.events = chain.count
+        progress?(chain.count, head.position)
+        if chain.count != head.position || chain.hash != head.hash {
+            return fail(.init(chain.count + 1, "the head does not match the last record"))
+        }
+        if ids.count != records.count || streams.values.reduce(0, { $0 + $1.count }) != records.count {
+            return fail(.init(chain.count + 1, "the indexes hold entries for events that are not stored"))
+        }
+        if let p = chain.checkpointProblem() { return fail(p) }
+        if checkpoint != nil { report.checkpointMatched = true }
+        return report
+    }
+}

@@ -1,0 +1,147 @@
+import EventLog
+import Foundation
+
+/// A store that keeps the ledger in memory: the same records (the same bytes and chain) as on disk, gone when the
+/// last reference to the log goes. For tests, tools and the contract suite; nothing is durable.
+///
+/// One lock serialises transactions and reads; a transaction's writes are undone if its body throws.
+final class MemoryStore: EventStore, @unchecked Sendable {
+    let location: String
+    let ledgerID: UUID
+    private let clock: @Sendable () -> Timestamp
+    /// Guards `state`. Recursive: nothing calls back in, but a transaction body may read through the log's facade.
+    private let lock = NSRecursiveLock()
+    private let state = MemoryState()
+
+    init(name: String, clock: @escaping @Sendable () -> Timestamp) {
+        self.location = name
+        self.ledgerID = UUID()
+        self.clock = clock
+    }
+
+    private func locked<T>(_ body: (MemoryState) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(state)
+    }
+
+    // MARK: Writing
+
+    func append(_ request: PreparedAppend) throws -> AppendResult {
+        try write { tx in try tx.append(request) }
+    }
+
+    func append(_ request: PreparedAppend) async throws -> AppendResult {
+        try write { tx in try tx.append(request) }
+    }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (LogTransaction) throws -> T) throws -> T {
+        try write { tx in try body(LogTransaction(tx)) }
+    }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (LogTransaction) throws -> T) async throws -> T {
+        try write { tx in try body(LogTransaction(tx)) }
+    }
+
+    /// Runs `body` in a transaction that is undone if it throws.
+    private func write<T>(_ body: (MemoryTransaction) throws -> T) throws -> T {
+        try locked { s in
+            let tx = MemoryTransaction(state: s, now: clock())
+            do { return try body(tx) } catch {
+                tx.undo()
+                throw error
+            }
+        }
+    }
+
+    /// Nothing is deferred: every index entry is written with its record.
+    func indexTail() throws {}
+
+    func indexedPosition() throws -> UInt64 { locked { UInt64($0.records.count) } }
+
+    // MARK: Reading
+
+    func head() throws -> Checkpoint { locked { $0.head } }
+
+    func read(from position: UInt64, limit: Int) throws -> [RecordedEvent] {
+        try locked { s in
+            var out: [RecordedEvent] = []
+            var pos = max(position, 1)
+            while pos <= UInt64(s.records.count), out.count < limit {
+                out.append(try s.event(at: pos))
+                pos += 1
+            }
+            return out
+        }
+    }
+
+    func read(stream: String, from version: UInt64, limit: Int) throws -> [RecordedEvent] {
+        try locked { s in
+            let from = max(version, 1)
+            guard let positions = s.streams[StreamKey(stream)], from <= UInt64(positions.count) else { return [] }
+            return try positions[Int(from - 1)...].prefix(limit).map { try s.event(at: $0) }
+        }
+    }
+
+    func event(id: UUID) throws -> RecordedEvent? {
+        try locked { s in try s.ids[id].map { try s.event(at: $0) } }
+    }
+
+    func version(of stream: String) throws -> UInt64? {
+        locked { s in s.streams[StreamKey(stream)].map { UInt64($0.count) } }
+    }
+
+    func replayRaw(from: UInt64, through to: UInt64, chunk: Int, releasingPagesEvery release: Int?,
+                   _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        // In chunks, copying the chunk out, so that `body` runs without the lock (it may append).
+        var next = max(from, 1)
+        while next <= to {
+            let batch: [(UInt64, [UInt8])] = locked { s in
+                var out: [(UInt64, [UInt8])] = []
+                var pos = next
+                while pos <= UInt64(s.records.count), pos <= to, out.count < chunk {
+                    out.append((pos, s.records[Int(pos - 1)]))
+                    pos += 1
+                }
+                return out
+            }
+            guard let last = batch.last else { return }
+            for (pos, bytes) in batch { try bytes.withUnsafeBytes { try body(pos, $0) } }
+            next = last.0 + 1
+        }
+    }
+
+    func stats() throws -> Stats {
+        locked { s in
+            Stats(events: UInt64(s.records.count), streams: UInt64(s.streams.count),
+                  sizeOnDisk: Int64(s.records.reduce(0) { $0 + $1.count }), head: s.head, ledgerID: ledgerID,
+                  formatVersion: EventLog.formatVersion)
+        }
+    }
+
+    func verify(checkpoint: Checkpoint?, progress: ((UInt64, UInt64) -> Void)?) throws -> VerifyReport {
+        try locked { s in try s.verify(checkpoint: checkpoint, progress: progress) }
+    }
+
+    // MARK: Side tables
+
+    func prepareSideTables(_ names: [String]) throws {
+        locked { s in for name in names where s.tables[name] == nil { s.tables[name] = [:] } }
+    }
+
+    func sideTableValue(_ table: String, _ key: [UInt8]) throws -> [UInt8]? {
+        locked { s in
+            if s.tables[table] == nil { s.tables[table] = [:] }
+            return s.tables[table]?[key]
+        }
+    }
+
+    func sideTableScan(_ table: String, prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws {
+        let rows: [([UInt8], [UInt8])] = locked { s in
+            if s.tables[table] == nil { s.tables[table] = [:] }
+            return (s.tables[table] ?? [:]).filter { $0.key.starts(with: prefix) }
+                .sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { ($0.key, $0.value) }
+        }
+        for (k, v) in rows where try !body(k, v) { return }
+    }
+}
