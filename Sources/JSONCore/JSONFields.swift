@@ -214,9 +214,7 @@ public struct JSONFields: Sendable {
     public func double(_ key: String) throws(JSONFieldError) -> Double { try required(key, double(at:)) }
     public func doubleIfPresent(_ key: String) throws(JSONFieldError) -> Double? { try optional(key, double(at:)) }
     public func bool(_ key: String) throws(JSONFieldError) -> Bool { try required(key, bool(at:)) }
-    public func boolIfPresent(_ key: String) throws(JSONFieldError) -> Bool? { try optional(key, bool(at:)) }
     public func date(_ key: String) throws(JSONFieldError) -> Date { try required(key, date(at:)) }
-    public func dateIfPresent(_ key: String) throws(JSONFieldError) -> Date? { try optional(key, date(at:)) }
 
     /// An enum by its string raw value.
     @inlinable
@@ -225,17 +223,10 @@ public struct JSONFields: Sendable {
         do throws(JSONFieldError) { return try rawValue(at: n) } catch { throw error.under(key) }
     }
 
-    @inlinable
-    public func rawValueIfPresent<E: RawRepresentable>(_ key: String, as type: E.Type = E.self) throws(JSONFieldError) -> E? where E.RawValue == String {
-        guard let n = presentMember(key) else { return nil }
-        do throws(JSONFieldError) { return try rawValue(at: n) } catch { throw error.under(key) }
-    }
-
     // MARK: Collections and nested objects
 
     /// An array of strings.
     public func strings(_ key: String) throws(JSONFieldError) -> [String] { try required(key, strings(at:)) }
-    public func stringsIfPresent(_ key: String) throws(JSONFieldError) -> [String]? { try optional(key, strings(at:)) }
 
     /// An array of enums by their string raw values.
     @inlinable
@@ -250,7 +241,6 @@ public struct JSONFields: Sendable {
 
     /// An object whose members are all strings.
     public func stringMap(_ key: String) throws(JSONFieldError) -> [String: String] { try required(key, stringMap(at:)) }
-    public func stringMapIfPresent(_ key: String) throws(JSONFieldError) -> [String: String]? { try optional(key, stringMap(at:)) }
 
     /// A nested object, built by its `init(json:)`.
     @inlinable
@@ -269,12 +259,6 @@ public struct JSONFields: Sendable {
     @inlinable
     public func array<T: JSONFieldsDecodable>(_ key: String, of type: T.Type = T.self) throws(JSONFieldError) -> [T] {
         let n = try requiredMember(key)
-        do throws(JSONFieldError) { return try objects(at: n) } catch { throw error.under(key) }
-    }
-
-    @inlinable
-    public func arrayIfPresent<T: JSONFieldsDecodable>(_ key: String, of type: T.Type = T.self) throws(JSONFieldError) -> [T]? {
-        guard let n = presentMember(key) else { return nil }
         do throws(JSONFieldError) { return try objects(at: n) } catch { throw error.under(key) }
     }
 

@@ -56,13 +56,13 @@ enum _Node {
         case .encoder(let e): e.write(into: &out)
         case .stringMap(let m):
             var members = Array(m)
-            JSONValue.sortByUTF8(&members)
+            JSONWriter.sortByUTF8(&members)
             out.append(UInt8(ascii: "{"))
             for (i, kv) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(kv.key, into: &out)
+                JSONWriter.appendString(kv.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                JSONValue.writeString(kv.value, into: &out)
+                JSONWriter.appendString(kv.value, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -180,7 +180,7 @@ final class _JSONValueEncoderImpl: Encoder {
                     // Stable insertion sort of member indices by key bytes: equal keys keep their writing order.
                     for i in 0..<n {
                         var j = i
-                        while j > 0, JSONValue.utf8Less(m[i].key, m[order[j - 1]].key) {
+                        while j > 0, JSONWriter.utf8Less(m[i].key, m[order[j - 1]].key) {
                             order[j] = order[j - 1]
                             j -= 1
                         }
@@ -193,7 +193,7 @@ final class _JSONValueEncoderImpl: Encoder {
                         if k + 1 < n, m[order[k + 1]].key == member.key { continue }
                         if !first { out.append(UInt8(ascii: ",")) }
                         first = false
-                        JSONValue.writeString(member.key, into: &out)
+                        JSONWriter.appendString(member.key, to: &out)
                         out.append(UInt8(ascii: ":"))
                         member.node.write(into: &out)
                     }
