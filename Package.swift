@@ -35,11 +35,11 @@ let package = Package(
         .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain"]),
 
         // Service: wires the domain and projections to the log.
-        .target(name: "AlignmentLedger", dependencies: ["EventLog", "AlignmentDomain", "AlignmentProjections"]),
+        .target(name: "AlignmentLedger", dependencies: ["EventLog", "AlignmentDomain", "AlignmentProjections", "JSONCore"]),
 
         // Executables
         .executableTarget(name: "align", dependencies: [
-            "AlignmentLedger", "ISOTime",
+            "AlignmentLedger", "ISOTime", "JSONCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "align-bench", dependencies: ["EventLog", "AlignmentLedger", "CLMDB", "CSQLite"]),

@@ -2,6 +2,7 @@ import AlignmentDomain
 import AlignmentProjections
 import EventLog
 import Foundation
+import JSONCore
 
 /// One line of an `align apply` file, already parsed.
 public struct ApplyItem: Sendable {

@@ -3,6 +3,7 @@ import AlignmentLedger
 import ArgumentParser
 import EventLog
 import Foundation
+import JSONCore
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
