@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections"]),
         .testTarget(name: "AlignmentLedgerTests", dependencies: ["AlignmentLedger"]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime"]),
         .testTarget(name: "ISOTimeTests", dependencies: ["ISOTime"]),
     ],
     swiftLanguageModes: [.v6]

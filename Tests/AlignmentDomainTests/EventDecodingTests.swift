@@ -78,7 +78,7 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
     }
 
     /// Every golden event of the schema and JSONCore tests.
-    static let goldens: [DomainEvent] = SchemaTests.goldens.map(\.event) + JSONCoreTests.goldens.map(\.event)
+    static let goldens: [DomainEvent] = SchemaTests.goldens.map(\.event) + EventPayloadJSONTests.goldens.map(\.event)
 
     // MARK: goldens
 
@@ -91,7 +91,7 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
     }
 
     @Test func foundationWrittenGoldensDecodeTheSameBothWays() throws {
-        for g in JSONCoreTests.goldens {
+        for g in EventPayloadJSONTests.goldens {
             #expect(Self.agree(g.event.type, Array(try g.foundation()), g.label) == .event(g.event))
         }
     }
