@@ -7,9 +7,7 @@
 public enum JSONCanonical {
     /// Returns the canonical form of `bytes`, or throws why it is not valid JSON.
     public static func canonicalize(_ bytes: [UInt8]) throws(JSONParseError) -> [UInt8] {
-        let result = bytes.withUnsafeBytes { raw -> Result<[UInt8], JSONParseError> in
-            var tape = _JSONTape(capacity: raw.count / 8 + 8, textCount: 0)
-            defer { tape.deallocate() }
+        let result = bytes.withUnsafeBytes { raw in _JSONTape.withScratch(for: raw.count) { tape -> Result<[UInt8], JSONParseError> in
             do throws(JSONParseError) {
                 try _JSONParser.scan(raw, maxDepth: JSONValue.maxParseDepth, into: &tape)
             } catch {
@@ -20,7 +18,7 @@ public enum JSONCanonical {
             out.reserveCapacity(raw.count)
             write(tape, text, 0, into: &out)
             return .success(out)
-        }
+        } }
         return try result.get()
     }
 
@@ -34,9 +32,7 @@ public enum JSONCanonical {
     /// for some canonical texts (object keys with escapes) and for every invalid one; callers then run
     /// `canonicalize`, which decides and reports the error.
     public static func isCanonicalFast(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw -> Bool in
-            var tape = _JSONTape(capacity: raw.count / 8 + 8, textCount: 0)
-            defer { tape.deallocate() }
+        bytes.withUnsafeBytes { raw in _JSONTape.withScratch(for: raw.count) { tape -> Bool in
             do throws(JSONParseError) {
                 try _JSONParser.scan(raw, maxDepth: JSONValue.maxParseDepth, into: &tape)
             } catch {
@@ -44,7 +40,7 @@ public enum JSONCanonical {
             }
             guard let text = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
             return tape[0].start == 0 && Int(tape[0].end) == raw.count && isTight(tape, text, 0)
-        }
+        } }
     }
 
     /// Whether the value at tape index `n` is written canonically: no whitespace (each part starts one byte after

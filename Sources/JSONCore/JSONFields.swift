@@ -4,8 +4,10 @@ import Foundation
 public struct JSONFieldError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Keys and `[index]`es from the outermost object inwards; empty for the value itself.
     public var path: [String]
+    /// What was wrong with the value.
     public var reason: String
 
+    /// An error at `path` (outermost first).
     public init(path: [String] = [], reason: String) {
         self.path = path
         self.reason = reason
@@ -20,6 +22,7 @@ public struct JSONFieldError: Error, Equatable, Sendable, CustomStringConvertibl
         return out.isEmpty ? "(root)" : out
     }
 
+    /// `path: reason`.
     public var description: String { "\(pathText): \(reason)" }
 
     /// This error, found below `component` (a key, or `[i]` for an array element).
@@ -110,6 +113,7 @@ public struct JSONFields: Sendable {
         }
     }
 
+    /// Parses one JSON text from any collection of bytes (copied first).
     @inlinable
     public static func parse<C: Collection>(_ bytes: C) throws(JSONFieldError) -> JSONFields where C.Element == UInt8 {
         try parse(Array(bytes))
@@ -207,13 +211,21 @@ public struct JSONFields: Sendable {
 
     // MARK: Scalars
 
+    /// The string at `key`.
     public func string(_ key: String) throws(JSONFieldError) -> String { try required(key, string(at:)) }
+    /// The string at `key`, or nil when it is missing or `null`.
     public func stringIfPresent(_ key: String) throws(JSONFieldError) -> String? { try optional(key, string(at:)) }
+    /// The whole number at `key`, in `Int`'s range.
     public func int(_ key: String) throws(JSONFieldError) -> Int { try required(key, int(at:)) }
+    /// The whole number at `key`, or nil when it is missing or `null`.
     public func intIfPresent(_ key: String) throws(JSONFieldError) -> Int? { try optional(key, int(at:)) }
+    /// The number at `key`.
     public func double(_ key: String) throws(JSONFieldError) -> Double { try required(key, double(at:)) }
+    /// The number at `key`, or nil when it is missing or `null`.
     public func doubleIfPresent(_ key: String) throws(JSONFieldError) -> Double? { try optional(key, double(at:)) }
+    /// The boolean at `key`.
     public func bool(_ key: String) throws(JSONFieldError) -> Bool { try required(key, bool(at:)) }
+    /// The ISO 8601 date string at `key`, read as a `Date`.
     public func date(_ key: String) throws(JSONFieldError) -> Date { try required(key, date(at:)) }
 
     /// An enum by its string raw value.
@@ -249,6 +261,7 @@ public struct JSONFields: Sendable {
         do throws(JSONFieldError) { return try T(json: fields(at: n)) } catch { throw error.under(key) }
     }
 
+    /// A nested object built by its `init(json:)`, or nil when it is missing or `null`.
     @inlinable
     public func decodeIfPresent<T: JSONFieldsDecodable>(_ key: String, as type: T.Type = T.self) throws(JSONFieldError) -> T? {
         guard let n = presentMember(key) else { return nil }

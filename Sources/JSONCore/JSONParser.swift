@@ -1,13 +1,17 @@
 /// Why a JSON text was refused, with the byte offset where the parser stopped.
 public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The byte offset where the parser stopped.
     public var offset: Int
+    /// What was wrong there.
     public var reason: String
 
+    /// An error at byte `offset`.
     public init(offset: Int, reason: String) {
         self.offset = offset
         self.reason = reason
     }
 
+    /// `invalid JSON at byte N: reason`.
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 

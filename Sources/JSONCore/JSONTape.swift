@@ -43,11 +43,31 @@ struct _JSONTape {
     var capacity: Int
     /// The length of the text to keep after the nodes.
     let textCount: Int
+    /// Whether `base` was allocated here (and is freed by `deallocate`), rather than lent by `withScratch`.
+    var owned = true
 
     init(capacity: Int, textCount: Int) {
         self.textCount = textCount
         self.capacity = max(capacity, 4)
         base = Self.allocate(capacity: self.capacity, textCount: textCount)
+    }
+
+    /// A tape in stack memory for scanning a text of `count` bytes that is read and then dropped (canonical
+    /// checks, `JSONValue.parse`), so that small texts allocate no tape: the heap is used only if it outgrows it.
+    static func withScratch<R>(for count: Int, _ body: (inout _JSONTape) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: _JSONNode.self, capacity: min(count / 8 + 8, 256)) { buffer in
+            var tape = _JSONTape(lent: buffer)
+            defer { tape.deallocate() }
+            return body(&tape)
+        }
+    }
+
+    /// A tape over `buffer`, which it does not own.
+    private init(lent buffer: UnsafeMutableBufferPointer<_JSONNode>) {
+        textCount = 0
+        capacity = buffer.count
+        base = buffer.baseAddress.unsafelyUnwrapped
+        owned = false
     }
 
     static func allocate(capacity: Int, textCount: Int) -> UnsafeMutablePointer<_JSONNode> {
@@ -68,6 +88,7 @@ struct _JSONTape {
         bigger.moveInitialize(from: base, count: count)
         deallocate()
         base = bigger
+        owned = true
         capacity *= 2
     }
 
@@ -84,5 +105,8 @@ struct _JSONTape {
         return UnsafePointer(at.bindMemory(to: UInt8.self, capacity: textCount))
     }
 
-    func deallocate() { UnsafeMutableRawPointer(base).deallocate() }
+    /// Frees the nodes' memory, if the tape owns it.
+    func deallocate() {
+        if owned { UnsafeMutableRawPointer(base).deallocate() }
+    }
 }

@@ -28,11 +28,16 @@ extension JSONValue {
     /// The text is recognised by `_JSONParser.scan` (the package's one JSON grammar walk), then the values are
     /// built from the tape it recorded.
     public static func parse(_ buffer: UnsafeRawBufferPointer, maxDepth: Int = JSONValue.maxParseDepth) throws(JSONParseError) -> JSONValue {
-        var tape = _JSONTape(capacity: buffer.count / 8 + 8, textCount: 0)
-        defer { tape.deallocate() }
-        try _JSONParser.scan(buffer, maxDepth: maxDepth, into: &tape)
-        guard let text = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return .null }  // scan refused empty text
-        return build(tape, text, 0)
+        let result = _JSONTape.withScratch(for: buffer.count) { tape -> Result<JSONValue, JSONParseError> in
+            do throws(JSONParseError) {
+                try _JSONParser.scan(buffer, maxDepth: maxDepth, into: &tape)
+            } catch {
+                return .failure(error)
+            }
+            guard let text = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return .success(.null) }  // scan refused it
+            return .success(build(tape, text, 0))
+        }
+        return try result.get()
     }
 
     /// The value at tape index `n` of a scanned text.

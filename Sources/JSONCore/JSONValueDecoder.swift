@@ -8,10 +8,13 @@ import Foundation
 /// missing keys and `null`s read as `nil` for optionals; integers must be whole numbers in range; `Data` is read
 /// from base64 and `URL` from a string. Errors are `DecodingError`s with coding paths.
 public struct JSONValueDecoder: Sendable {
+    /// Context for `Decodable` implementations, as `JSONDecoder.userInfo`.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
+    /// A decoder with the default strategies.
     public init() {}
 
+    /// Decodes a `T` from a JSON value.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         let d = _JSONValueDecoderImpl(value: value, parent: nil, key: nil, userInfo: userInfo)
         return try d.unbox(value, as: T.self, key: nil, reuse: d)

@@ -10,8 +10,10 @@ import Foundation
 /// as `Double`, so integers beyond 2^53 lose precision. When a key is encoded twice in one container, the last
 /// value wins.
 public struct JSONValueEncoder: Sendable {
+    /// Context for `Encodable` implementations, as `JSONEncoder.userInfo`.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
+    /// An encoder with the default strategies.
     public init() {}
 
     /// The value as a `JSONValue`.
