@@ -42,7 +42,9 @@ let package = Package(
             "AlignmentLedger", "ISOTime", "JSONCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "align-bench", dependencies: ["EventLog", "AlignmentLedger", "CLMDB", "CSQLite"]),
+        .executableTarget(name: "align-bench", dependencies: [
+            "EventLog", "AlignmentLedger", "AlignmentDomain", "JSONCore", "ISOTime", "CLMDB", "CSQLite",
+        ]),
         .executableTarget(name: "eventlog-probe", dependencies: ["EventLog"]),
 
         // Tests
