@@ -4,6 +4,10 @@
 /// exactly what `JSONValue.parse` does (with the same errors).
 ///
 /// `JSONValue.serialize` writes the same form from values, so a payload serialized there is already canonical.
+///
+/// No library writes this form (the bytes are hashed into the log's chain, so they must never change); the
+/// nearest, a `JSONSerialization` parse and write with `.sortedKeys`, takes 44–53 µs a payload against
+/// 0.20–0.44 µs for `isCanonicalFast` (120–264x; `align-bench --only json`, release build, medians of 9 runs, six runs on 2026-12-07 (docs/BENCHMARKS.md)).
 public enum JSONCanonical {
     /// Returns the canonical form of `bytes`, or throws why it is not valid JSON.
     public static func canonicalize(_ bytes: [UInt8]) throws(JSONParseError) -> [UInt8] {

@@ -9,6 +9,10 @@ import Foundation
 /// base64 string and `URL` its absolute string; non-finite floating-point numbers are refused. Numbers are held
 /// as `Double`, so integers beyond 2^53 lose precision. When a key is encoded twice in one container, the last
 /// value wins.
+///
+/// Pays for itself twice: `encodeCanonical` writes the canonical bytes the event log stores and hashes, which
+/// no `JSONEncoder` setting produces, and it takes 1.8–2.8 µs an event payload against 4.9–7.5 µs for
+/// `JSONEncoder` with `.sortedKeys` (1.8–3.4x; `align-bench --only json`, release build, medians of 9 runs, six runs on 2026-12-07 (docs/BENCHMARKS.md)).
 public struct JSONValueEncoder: Sendable {
     /// Context for `Encodable` implementations, as `JSONEncoder.userInfo`.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]

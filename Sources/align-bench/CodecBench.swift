@@ -13,6 +13,7 @@ enum CodecBench {
         let type: String
         let payload: [UInt8]
         let foundation: @Sendable (JSONDecoder, Data) throws -> Any
+        let decodeOurs: @Sendable (JSONValueDecoder, [UInt8]) throws -> Any
         let encodeOurs: @Sendable (JSONValueEncoder, Any) throws -> [UInt8]
         let encodeFoundation: @Sendable (JSONEncoder, Any) throws -> Data
     }
@@ -20,6 +21,7 @@ enum CodecBench {
     static func sample<T: Codable & Sendable>(_ type: String, _ as: T.Type, _ text: String) -> Sample {
         let payload = (try? JSONCanonical.canonicalize(Array(text.utf8))) ?? []
         return Sample(type: type, payload: payload, foundation: { d, data in try d.decode(T.self, from: data) },
+                      decodeOurs: { d, bytes in try d.decode(T.self, fromJSON: bytes) },
                       encodeOurs: { e, v in try (v as? T).map { try e.encodeCanonical($0) } ?? [] },
                       encodeFoundation: { e, v in try (v as? T).map { try e.encode($0) } ?? Data() })
     }
@@ -66,7 +68,7 @@ enum CodecBench {
 
     /// Runs the section and returns its report lines (markdown).
     static func run(runs: Int, quick: Bool) throws -> [String] {
-        let rounds = quick ? 2_000 : 10_000
+        let rounds = quick ? 1_000 : 4_000
         let items = rounds * samples.count
         var rows: [Row] = []
         let datas = samples.map { Data($0.payload) }
@@ -86,6 +88,12 @@ enum CodecBench {
             for _ in 0..<rounds { for (j, s) in samples.enumerated() { blackHole(try s.foundation(decoder, datas[j])) } }
         }
         rows.append(Row(what: "decode an event payload to its struct (JSONFields)", ours: oursDecode, library: foundationDecode,
+                        libraryName: "JSONDecoder"))
+        let valueDecoder = JSONValueDecoder()
+        let oursCodable = try measure(runs: runs, perRun: items) {
+            for _ in 0..<rounds { for s in samples { blackHole(try s.decodeOurs(valueDecoder, s.payload)) } }
+        }
+        rows.append(Row(what: "decode the same through Codable (JSONValueDecoder)", ours: oursCodable, library: foundationDecode,
                         libraryName: "JSONDecoder"))
 
         note("json: parsing \(fmtCount(items)) payloads per run into a generic value")
@@ -117,9 +125,10 @@ enum CodecBench {
         let oursCheck = measure(runs: runs, perRun: items) {
             for _ in 0..<rounds { for s in samples { blackHole(JSONCanonical.isCanonicalFast(s.payload)) } }
         }
-        let foundationCheck = try measure(runs: runs, perRun: items) {
+        // A hundred times slower: a tenth of the rounds.
+        let foundationCheck = try measure(runs: runs, perRun: items / 10) {
             let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
-            for _ in 0..<rounds {
+            for _ in 0..<(rounds / 10) {
                 for d in datas { blackHole(try JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: d), options: options)) }
             }
         }
@@ -127,7 +136,7 @@ enum CodecBench {
                         library: foundationCheck, libraryName: "JSONSerialization parse + write (.sortedKeys)"))
 
         // Timestamps: whole seconds (what the domain writes) and with microseconds (what the log records).
-        let n = quick ? 50_000 : 200_000
+        let n = quick ? 20_000 : 100_000
         let micros: [Int64] = (0..<1024).map { k in
             // Spread over about six years, a fixed sequence.
             let us = 1_700_000_000_000_000 + Int64(k) * 195_312_345_679
