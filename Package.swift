@@ -40,15 +40,15 @@ let package = Package(
         .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain"]),
 
         // Service: wires the domain and projections to the log.
-        .target(name: "AlignmentLedger", dependencies: ["EventLog", "EventLogLMDB", "AlignmentDomain", "AlignmentProjections"]),
+        .target(name: "AlignmentLedger", dependencies: ["EventLog", "EventLogLMDB", "AlignmentDomain", "AlignmentProjections", "JSONCore"]),
 
         // Executables
         .executableTarget(name: "align", dependencies: [
-            "AlignmentLedger", "ISOTime",
+            "AlignmentLedger", "ISOTime", "JSONCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "align-bench", dependencies: [
-            "EventLog", "EventLogLMDB", "AlignmentDomain", "AlignmentLedger", "CLMDB", "CSQLite",
+            "EventLog", "EventLogLMDB", "AlignmentLedger", "AlignmentDomain", "JSONCore", "ISOTime", "CLMDB", "CSQLite",
         ]),
         .executableTarget(name: "eventlog-probe", dependencies: ["EventLog", "EventLogLMDB"]),
 
@@ -64,6 +64,8 @@ let package = Package(
         .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections"]),
         .testTarget(name: "AlignmentLedgerTests", dependencies: ["AlignmentLedger"]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime"]),
+        .testTarget(name: "ISOTimeTests", dependencies: ["ISOTime"]),
     ],
     swiftLanguageModes: [.v6]
 )

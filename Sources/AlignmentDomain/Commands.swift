@@ -1,7 +1,6 @@
 import Foundation
 import ISOTime
-// `JSONValue` lives in JSONCore; re-exported so users of the domain keep seeing it.
-@_exported import JSONCore
+import JSONCore
 
 /// A handoff's arguments.
 public struct HandoffArgs: Equatable, Sendable {

@@ -6,7 +6,8 @@ import JSONCore
 // dynamic machinery, and then building a `JSONValue` of the whole payload, dominated the cost of decoding events.
 // Each mirrors its type's synthesized `Decodable` exactly: the same keys; non-optional properties (even those with a
 // default value, as in `Policy`) must be present and not null; optional ones may be missing or null; unknown keys are
-// ignored. EventDecodingTests checks every type against `JSONValueDecoder`.
+// ignored. EventDecodingTests checks every type against `JSONValueDecoder`. Measured by `align-bench --only json`:
+// 0.77–1.08 µs a payload against 2.3–2.9 µs through `JSONValueDecoder` and 5.5–8.4 µs through `JSONDecoder`.
 
 // MARK: Shared types
 

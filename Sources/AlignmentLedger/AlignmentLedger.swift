@@ -3,6 +3,7 @@ import AlignmentProjections
 import EventLog
 import EventLogLMDB
 import Foundation
+import JSONCore
 
 /// One line of an `align apply` file, already parsed.
 public struct ApplyItem: Sendable {

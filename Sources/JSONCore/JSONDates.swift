@@ -21,6 +21,7 @@ public enum JSONDates {
         return format(microseconds: us)
     }
 
+    /// The text of a timestamp in microseconds since the epoch, as `ISOTime.format(microseconds:)`.
     public static func format(microseconds us: Int64) -> String { ISOTime.format(microseconds: us) }
 
     /// The date of an ISO 8601 text, accepting exactly what `ISOTime.parse` accepts.

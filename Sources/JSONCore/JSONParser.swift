@@ -1,71 +1,34 @@
 /// Why a JSON text was refused, with the byte offset where the parser stopped.
 public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The byte offset where the parser stopped.
     public var offset: Int
+    /// What was wrong there.
     public var reason: String
 
+    /// An error at byte `offset`.
     public init(offset: Int, reason: String) {
         self.offset = offset
         self.reason = reason
     }
 
+    /// `invalid JSON at byte N: reason`.
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
-}
-
-extension JSONValue {
-    /// Nesting deeper than this is refused (as the event log's canonicaliser does).
-    public static let maxParseDepth = 256
-
-    /// Parses one JSON text (RFC 8259: any value at the top, surrounding whitespace allowed).
-    ///
-    /// Strict and total: invalid UTF-8 (overlong forms, surrogates), unpaired `\u` surrogates, control
-    /// characters in strings, numbers that overflow a `Double`, duplicate object keys, nesting deeper than
-    /// `maxDepth` and trailing bytes are all refused with a `JSONParseError` naming the byte offset; it never
-    /// traps. Keys are compared as Swift strings, so two keys that differ only in Unicode normalisation count as
-    /// duplicates too.
-    public static func parse<C: Collection>(_ bytes: C, maxDepth: Int = JSONValue.maxParseDepth) throws(JSONParseError) -> JSONValue
-    where C.Element == UInt8 {
-        var failure: JSONParseError?
-        var result: JSONValue?
-        func run(_ p: UnsafeRawBufferPointer) {
-            do throws(JSONParseError) { result = try parse(p, maxDepth: maxDepth) } catch { failure = error }
-        }
-        if bytes.withContiguousStorageIfAvailable({ run(UnsafeRawBufferPointer($0)) }) == nil {
-            Array(bytes).withUnsafeBytes { run($0) }
-        }
-        if let failure { throw failure }
-        return result ?? .null
-    }
-
-    /// Parses one JSON text from raw memory. See `parse(_:maxDepth:)`.
-    public static func parse(_ buffer: UnsafeRawBufferPointer, maxDepth: Int = JSONValue.maxParseDepth) throws(JSONParseError) -> JSONValue {
-        var p = _JSONParser(buffer, maxDepth: maxDepth)
-        p.skipWS()
-        let v = try p.value(depth: 0)
-        p.skipWS()
-        guard p.i == p.count else { throw p.fail("unexpected bytes after the JSON value") }
-        return v
-    }
 }
 
 /// 10^0 through 10^22, every one an exact `Double`.
 let _powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
                               1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
 
-/// A recursive-descent parser over raw bytes.
+/// The one JSON recogniser of the package: a recursive descent over raw bytes (RFC 8259, strict, see
+/// `JSONValue.parse`). Its walk, `scan`, records each value's kind and byte range on a tape; everything that reads
+/// JSON text is built on that tape: `JSONValue.parse` (values), `JSONFields` (lazy members), `JSONCanonical`
+/// (the canonical check and rewrite the event log uses).
 @usableFromInline
 struct _JSONParser {
     let base: UnsafePointer<UInt8>?
     let count: Int
     let maxDepth: Int
     var i = 0
-    /// Members of the objects being parsed (a stack), so each dictionary is allocated once at its final size.
-    var members: [Member] = []
-
-    struct Member {
-        let key: String
-        let value: JSONValue
-        let offset: Int
-    }
 
     init(_ buffer: UnsafeRawBufferPointer, maxDepth: Int) {
         base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -83,28 +46,6 @@ struct _JSONParser {
             let c = at(i)
             guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
             i += 1
-        }
-    }
-
-    mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard i < count else { throw fail("unexpected end of input") }
-        switch at(i) {
-        case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "{"):
-            guard depth < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
-            return try object(depth: depth)
-        case UInt8(ascii: "["):
-            guard depth < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
-            return try array(depth: depth)
-        case UInt8(ascii: "t"): try literal(0x74, 0x72, 0x75, 0x65); return .bool(true)
-        case UInt8(ascii: "f"):
-            try literal(0x66, 0x61, 0x6C, 0x73)
-            guard i < count, at(i) == 0x65 else { throw fail("invalid literal") }
-            i += 1
-            return .bool(false)
-        case UInt8(ascii: "n"): try literal(0x6E, 0x75, 0x6C, 0x6C); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-        default: throw fail("unexpected character")
         }
     }
 
@@ -213,8 +154,7 @@ struct _JSONParser {
     @usableFromInline static let nonASCII: UInt8 = 2
 
     /// Validates the string at its opening quote and moves past its closing quote, without building it; returns
-    /// `escaped` and/or `nonASCII` (0 for plain ASCII). This is the one place the string grammar is checked:
-    /// `string()` and the lazy `JSONFields` both rely on it.
+    /// `escaped` and/or `nonASCII` (0 for plain ASCII). This is the one place the string grammar is checked.
     mutating func skipString() throws(JSONParseError) -> UInt8 {
         let p = base.unsafelyUnwrapped
         var j = i + 1
@@ -293,13 +233,6 @@ struct _JSONParser {
         }
     }
 
-    /// A string at its opening quote.
-    mutating func string() throws(JSONParseError) -> String {
-        let start = i + 1
-        let flags = try skipString()
-        return Self.decodeString(base.unsafelyUnwrapped + start, count: i - 1 - start, escaped: flags & Self.escaped != 0)
-    }
-
     /// The text of a string's contents (between its quotes) that `skipString` accepted.
     @usableFromInline
     static func decodeString(_ p: UnsafePointer<UInt8>, count n: Int, escaped: Bool) -> String {
@@ -349,153 +282,16 @@ struct _JSONParser {
             return o
         }
     }
-
-    mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
-        i += 1
-        skipWS()
-        var items: [JSONValue] = []
-        if i < count, at(i) == UInt8(ascii: "]") { i += 1; return .array(items) }
-        while true {
-            skipWS()
-            items.append(try value(depth: depth + 1))
-            skipWS()
-            guard i < count else { throw fail("unterminated array") }
-            if at(i) == UInt8(ascii: ",") { i += 1; continue }
-            if at(i) == UInt8(ascii: "]") { i += 1; return .array(items) }
-            throw fail("expected ',' or ']'")
-        }
-    }
-
-    mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
-        i += 1
-        skipWS()
-        if i < count, at(i) == UInt8(ascii: "}") { i += 1; return .object([:]) }
-        let base = members.count
-        defer { members.removeSubrange(base...) }
-        while true {
-            skipWS()
-            guard i < count, at(i) == UInt8(ascii: "\"") else {
-                throw fail(i < count ? "expected a string key" : "unterminated object")
-            }
-            let keyOffset = i
-            let key = try string()
-            skipWS()
-            guard i < count, at(i) == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            i += 1
-            skipWS()
-            let v = try value(depth: depth + 1)
-            members.append(Member(key: key, value: v, offset: keyOffset))
-            skipWS()
-            guard i < count else { throw fail("unterminated object") }
-            if at(i) == UInt8(ascii: ",") { i += 1; continue }
-            if at(i) == UInt8(ascii: "}") { i += 1; break }
-            throw fail("expected ',' or '}'")
-        }
-        var o: [String: JSONValue] = Dictionary(minimumCapacity: members.count - base)
-        for j in base..<members.count {
-            let m = members[j]
-            if o.updateValue(m.value, forKey: m.key) != nil {
-                throw fail("duplicate key \"\(m.key.prefix(64))\"", at: m.offset)
-            }
-        }
-        return .object(o)
-    }
 }
 
 // MARK: A validating scan that records where values are
 
-/// One value of a scanned JSON text (see `_JSONParser.scan`): its kind and byte range, and the tape index just past
-/// its subtree. An object's members follow it on the tape as key (a string node), value subtree, key, value...;
-/// an array's elements as subtrees. Offsets fit in 32 bits: texts of 4 GiB or more are refused.
-@usableFromInline
-struct _JSONNode: Sendable {
-    /// The value's first byte (a string's opening quote).
-    @usableFromInline var start: UInt32
-    /// Just past the value's last byte (a string's closing quote, a container's closing bracket).
-    @usableFromInline var end: UInt32
-    /// The tape index just past this value and everything inside it: its next sibling.
-    @usableFromInline var next: UInt32
-    @usableFromInline var kind: UInt8
-    /// For strings, `_JSONParser.escaped` and `_JSONParser.nonASCII`.
-    @usableFromInline var flags: UInt8
-
-    @usableFromInline static let object: UInt8 = 1
-    @usableFromInline static let array: UInt8 = 2
-    @usableFromInline static let string: UInt8 = 3
-    @usableFromInline static let number: UInt8 = 4
-    @usableFromInline static let `true`: UInt8 = 5
-    @usableFromInline static let `false`: UInt8 = 6
-    @usableFromInline static let null: UInt8 = 7
-
-    @inlinable init(start: Int, end: Int, next: Int, kind: UInt8, flags: UInt8 = 0) {
-        self.start = UInt32(truncatingIfNeeded: start)
-        self.end = UInt32(truncatingIfNeeded: end)
-        self.next = UInt32(truncatingIfNeeded: next)
-        self.kind = kind
-        self.flags = flags
-    }
-}
-
-/// The nodes of a scanned text, in manually managed memory (appending is on the hot path of every decode), with
-/// room after them for a copy of the text (`keep`), so that a `_JSONDocument` holds both in one allocation.
-/// Whoever scans into it deallocates it, or hands it to a `_JSONDocument` that does.
-@usableFromInline
-struct _JSONTape {
-    @usableFromInline var base: UnsafeMutablePointer<_JSONNode>
-    @usableFromInline var count = 0
-    var capacity: Int
-    /// The length of the text to keep after the nodes.
-    let textCount: Int
-
-    init(capacity: Int, textCount: Int) {
-        self.textCount = textCount
-        self.capacity = max(capacity, 4)
-        base = Self.allocate(capacity: self.capacity, textCount: textCount)
-    }
-
-    static func allocate(capacity: Int, textCount: Int) -> UnsafeMutablePointer<_JSONNode> {
-        let stride = MemoryLayout<_JSONNode>.stride
-        return UnsafeMutableRawPointer.allocate(byteCount: capacity * stride + textCount, alignment: MemoryLayout<_JSONNode>.alignment)
-            .bindMemory(to: _JSONNode.self, capacity: capacity)
-    }
-
-    @inline(__always)
-    mutating func append(_ node: _JSONNode) {
-        if count == capacity { grow() }
-        (base + count).initialize(to: node)
-        count += 1
-    }
-
-    mutating func grow() {
-        let bigger = Self.allocate(capacity: capacity * 2, textCount: textCount)
-        bigger.moveInitialize(from: base, count: count)
-        deallocate()
-        base = bigger
-        capacity *= 2
-    }
-
-    @inlinable
-    subscript(_ i: Int) -> _JSONNode {
-        get { base[i] }
-        nonmutating set { base[i] = newValue }
-    }
-
-    /// Copies `text` (of `textCount` bytes) after the nodes and returns where it is.
-    func keep(_ text: UnsafeRawBufferPointer) -> UnsafePointer<UInt8> {
-        let at = UnsafeMutableRawPointer(base + capacity)
-        if let source = text.baseAddress { at.copyMemory(from: source, byteCount: textCount) }
-        return UnsafePointer(at.bindMemory(to: UInt8.self, capacity: textCount))
-    }
-
-    func deallocate() { UnsafeMutableRawPointer(base).deallocate() }
-}
-
 extension _JSONParser {
-    /// Validates one JSON text exactly as `JSONValue.parse` does (the same grammar, string and number routines,
-    /// depth limit, duplicate-key rule and error offsets and reasons), but instead of building values records
-    /// each one's kind and byte range on `tape`, in document order (see `_JSONNode`). Nothing is allocated but
-    /// the tape, unless an object has keys with escapes or non-ASCII bytes, or more than 16 keys out of order,
-    /// whose duplicates are then looked for as Swift strings.
+    /// Validates one JSON text (the grammar, depth limit and duplicate-key rule that `JSONValue.parse` documents)
+    /// and records each value's kind and byte range on `tape`, in document order (see `_JSONNode`). An object
+    /// whose keys are plain and strictly increasing (as canonical JSON writes them) is flagged `sortedPlainKeys`.
+    /// Nothing is allocated but the tape, unless an object has keys with escapes or non-ASCII bytes, or more than
+    /// 16 keys out of order, whose duplicates are then looked for as Swift strings.
     static func scan(_ buffer: UnsafeRawBufferPointer, maxDepth: Int, into tape: inout _JSONTape) throws(JSONParseError) {
         guard buffer.count < Int(UInt32.max) else { throw JSONParseError(offset: 0, reason: "a text of 4 GiB or more") }
         var p = _JSONParser(buffer, maxDepth: maxDepth)
@@ -505,7 +301,7 @@ extension _JSONParser {
         guard p.i == p.count else { throw p.fail("unexpected bytes after the JSON value") }
     }
 
-    /// As `value(depth:)`.
+    /// One value at `i`.
     mutating func scanValue(depth: Int, into tape: inout _JSONTape) throws(JSONParseError) {
         guard i < count else { throw fail("unexpected end of input") }
         let start = i
@@ -540,7 +336,7 @@ extension _JSONParser {
         tape.append(_JSONNode(start: start, end: i, next: tape.count + 1, kind: kind, flags: flags))
     }
 
-    /// As `array(depth:)`.
+    /// An array at its opening bracket.
     mutating func scanArray(depth: Int, into tape: inout _JSONTape) throws(JSONParseError) {
         let me = tape.count
         tape.append(_JSONNode(start: i, end: i, next: me + 1, kind: _JSONNode.array))
@@ -563,7 +359,7 @@ extension _JSONParser {
         tape[me].next = UInt32(truncatingIfNeeded: tape.count)
     }
 
-    /// As `object(depth:)`.
+    /// An object at its opening brace.
     mutating func scanObject(depth: Int, into tape: inout _JSONTape) throws(JSONParseError) {
         let me = tape.count
         tape.append(_JSONNode(start: i, end: i, next: me + 1, kind: _JSONNode.object))
@@ -571,6 +367,7 @@ extension _JSONParser {
         skipWS()
         if i < count, at(i) == UInt8(ascii: "}") {
             i += 1
+            tape[me].flags = _JSONNode.sortedPlainKeys
         } else {
             // Plain keys (ASCII, no escapes) in strictly increasing byte order, as canonical JSON writes them,
             // cannot repeat; anything else is checked below.
@@ -605,7 +402,7 @@ extension _JSONParser {
                 throw fail("expected ',' or '}'")
             }
             tape[me].next = UInt32(truncatingIfNeeded: tape.count)
-            if !plainAndIncreasing { try checkDuplicateKeys(object: me, tape) }
+            if plainAndIncreasing { tape[me].flags = _JSONNode.sortedPlainKeys } else { try checkDuplicateKeys(object: me, tape) }
         }
         tape[me].end = UInt32(truncatingIfNeeded: i)
         tape[me].next = UInt32(truncatingIfNeeded: tape.count)
@@ -620,7 +417,7 @@ extension _JSONParser {
     }
 
     /// Throws for the first key of the object at tape index `object` (whose `next` is set) equal to an earlier
-    /// one, as `object(depth:)` would: by their bytes when all keys are plain and few, as Swift strings otherwise.
+    /// one: by their bytes when all keys are plain and few, as Swift strings otherwise.
     func checkDuplicateKeys(object: Int, _ tape: _JSONTape) throws(JSONParseError) {
         var keys: [Int] = []
         var plain = true

@@ -7,6 +7,7 @@
 public enum JSONValue: Codable, Equatable, Sendable {
     case string(String), number(Double), bool(Bool), null, array([JSONValue]), object([String: JSONValue])
 
+    /// Decodes any JSON value (from our own decoder without a copy).
     public init(from decoder: Decoder) throws {
         // Fast path: our own decoder already holds the value.
         if let d = decoder as? _JSONValueDecoderImpl {
@@ -22,6 +23,7 @@ public enum JSONValue: Codable, Equatable, Sendable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
+    /// Encodes the value as it is (into our own encoder without a copy).
     public func encode(to encoder: Encoder) throws {
         // Fast path: our own encoder stores the value as it is.
         if let e = encoder as? _JSONValueEncoderImpl {
@@ -71,6 +73,7 @@ extension JSONValue {
         return nil
     }
 
+    /// Whether this is `null`.
     @inlinable public var isNull: Bool {
         if case .null = self { return true }
         return false

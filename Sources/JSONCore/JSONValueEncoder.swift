@@ -9,9 +9,15 @@ import Foundation
 /// base64 string and `URL` its absolute string; non-finite floating-point numbers are refused. Numbers are held
 /// as `Double`, so integers beyond 2^53 lose precision. When a key is encoded twice in one container, the last
 /// value wins.
+///
+/// Pays for itself twice: `encodeCanonical` writes the canonical bytes the event log stores and hashes, which
+/// no `JSONEncoder` setting produces, and it takes 1.8–2.8 µs an event payload against 4.9–7.5 µs for
+/// `JSONEncoder` with `.sortedKeys` (1.8–3.4x; `align-bench --only json`, release build, medians of 9 runs, six runs on 2026-12-07 (docs/BENCHMARKS.md)).
 public struct JSONValueEncoder: Sendable {
+    /// Context for `Encodable` implementations, as `JSONEncoder.userInfo`.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
+    /// An encoder with the default strategies.
     public init() {}
 
     /// The value as a `JSONValue`.
@@ -56,13 +62,13 @@ enum _Node {
         case .encoder(let e): e.write(into: &out)
         case .stringMap(let m):
             var members = Array(m)
-            JSONValue.sortByUTF8(&members)
+            JSONWriter.sortByUTF8(&members)
             out.append(UInt8(ascii: "{"))
             for (i, kv) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(kv.key, into: &out)
+                JSONWriter.appendString(kv.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                JSONValue.writeString(kv.value, into: &out)
+                JSONWriter.appendString(kv.value, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -180,7 +186,7 @@ final class _JSONValueEncoderImpl: Encoder {
                     // Stable insertion sort of member indices by key bytes: equal keys keep their writing order.
                     for i in 0..<n {
                         var j = i
-                        while j > 0, JSONValue.utf8Less(m[i].key, m[order[j - 1]].key) {
+                        while j > 0, JSONWriter.utf8Less(m[i].key, m[order[j - 1]].key) {
                             order[j] = order[j - 1]
                             j -= 1
                         }
@@ -193,7 +199,7 @@ final class _JSONValueEncoderImpl: Encoder {
                         if k + 1 < n, m[order[k + 1]].key == member.key { continue }
                         if !first { out.append(UInt8(ascii: ",")) }
                         first = false
-                        JSONValue.writeString(member.key, into: &out)
+                        JSONWriter.appendString(member.key, to: &out)
                         out.append(UInt8(ascii: ":"))
                         member.node.write(into: &out)
                     }

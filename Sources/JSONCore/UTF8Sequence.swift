@@ -1,10 +1,10 @@
-/// Validation of one multi-byte UTF-8 sequence, shared by the JSON parsers (JSONCore's and the event log's
-/// canonicaliser): shortest form only, no surrogates, nothing above U+10FFFF.
-public enum UTF8Sequence {
+/// Validation of one multi-byte UTF-8 sequence for the JSON recogniser: shortest form only, no surrogates, nothing
+/// above U+10FFFF.
+enum UTF8Sequence {
     /// The length (2 to 4) of the valid sequence starting at `i` whose lead byte is >= 0x80, or nil when the
     /// bytes there are not valid UTF-8 (including a sequence cut off by the end of the buffer).
     @inline(__always)
-    public static func length(at i: Int, count: Int, _ byte: (Int) -> UInt8) -> Int? {
+    static func length(at i: Int, count: Int, _ byte: (Int) -> UInt8) -> Int? {
         let c = byte(i)
         let n: Int
         let minScalar: UInt32
@@ -26,11 +26,11 @@ public enum UTF8Sequence {
     }
 }
 
-/// The hex digits of a `\u` escape, shared by the JSON parsers.
-public enum HexDigit {
+/// The hex digits of a `\u` escape.
+enum HexDigit {
     /// The value of an ASCII hex digit (either case), or nil.
     @inline(__always)
-    public static func value(_ c: UInt8) -> UInt32? {
+    static func value(_ c: UInt8) -> UInt32? {
         switch c {
         case 48...57: UInt32(c - 48)
         case 97...102: UInt32(c - 87)

@@ -1,7 +1,7 @@
 // align-bench: measures the event log against raw LMDB and a SQLite event table, in one run on this machine.
 //
 //   swift run -c release --scratch-path .build-bench align-bench [--quick] [--runs N] [--dir DIR] [--report FILE]
-//                                                                [--only commit,group,batch,ledger,memory]
+//                                                                [--only commit,group,batch,ledger,memory,json]
 //
 // Progress and per-run figures go to standard error; the report (header and table of medians) to standard output.
 import EventLog
@@ -23,7 +23,7 @@ func usage() -> Never {
       --runs N         runs per measurement (default 5); the table shows medians
       --dir DIR        where the temporary ledgers go (default: the temp directory); use the disk you care about
       --report FILE    also write the report (markdown) to FILE
-      --only SECTIONS  comma-separated subset of: commit, group, batch, ledger, memory
+      --only SECTIONS  comma-separated subset of: commit, group, batch, ledger, memory, json
     """)
     exit(2)
 }
@@ -51,7 +51,7 @@ while i < arguments.count {
 }
 if quick { config.applyQuick() }
 if let runs { config.runs = runs }
-let known: Set<String> = ["commit", "group", "batch", "ledger", "memory"]
+let known: Set<String> = ["commit", "group", "batch", "ledger", "memory", "json"]
 if !config.only.isSubset(of: known) { usage() }
 // The group-commit ratio needs the one-per-commit rate.
 if config.only.contains("group") { config.only.insert("commit") }
@@ -65,6 +65,7 @@ let header = ["align-bench — \(ISO8601DateFormatter().string(from: started))\(
        String(format: "load average at start: %.2f (other work on the machine disturbs the figures)", loadAverage())]
 for line in header { note(line) }
 
+var codecLines: [String] = []
 do {
     if config.wants("commit") { try bench.onePerCommit() }
     if config.wants("group") { try bench.groupCommit() }
@@ -78,6 +79,7 @@ do {
         if config.wants("memory") { try bench.memory() }
         if config.wants("ledger") { try bench.readStreamsWithFullTail() }  // last: it appends to the big ledger
     }
+    if config.wants("json") { codecLines = try CodecBench.run(runs: config.runs, quick: config.quick) }
 } catch {
     note("align-bench failed: \(error)")
     bench.cleanUp()
@@ -87,7 +89,7 @@ bench.cleanUp()
 
 let elapsed = Date().timeIntervalSince(started)
 let report = Report(config: config, r: bench.r).lines(header: header + [String(format: "load average at the end: %.2f", loadAverage())], elapsed: elapsed)
-let text = report.joined(separator: "\n") + "\n"
+let text = (report + codecLines).joined(separator: "\n") + "\n"
 print(text, terminator: "")
 if let path = config.reportPath {
     do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch { note("cannot write \(path): \(error)") }

@@ -2,6 +2,7 @@ import AlignmentDomain
 import AlignmentLedger
 import ArgumentParser
 import Foundation
+import JSONCore
 
 struct LeadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

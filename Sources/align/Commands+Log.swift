@@ -4,6 +4,7 @@ import ArgumentParser
 import EventLog
 import EventLogLMDB
 import Foundation
+import JSONCore
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import AlignmentLedger
 import ArgumentParser
 import EventLog
 import Foundation
+import JSONCore
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(

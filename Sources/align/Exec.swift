@@ -2,6 +2,7 @@ import AlignmentDomain
 import AlignmentLedger
 import EventLog
 import Foundation
+import JSONCore
 
 /// Builds the `apply`-format arguments from parsed options, so the command line and `align apply` share one
 /// parser and one set of checks (`Command.parse`).

@@ -2,6 +2,7 @@
 // throws the expected `DomainError` (the rule's name for refusals, `.notFound` or `.invalid`). Pure: the state is
 // a `CurrentStateFold` built by folding `Recorded` events in memory; no I/O, no clock (business time is passed in).
 import Foundation
+import JSONCore
 import Testing
 @testable import AlignmentDomain
 import AlignmentProjections
