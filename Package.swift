@@ -35,11 +35,11 @@ let package = Package(
         .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain"]),
 
         // Service: wires the domain and projections to the log.
-        .target(name: "AlignmentLedger", dependencies: ["EventLog", "AlignmentDomain", "AlignmentProjections"]),
+        .target(name: "AlignmentLedger", dependencies: ["EventLog", "AlignmentDomain", "AlignmentProjections", "JSONCore", "ISOTime"]),
 
         // Executables
         .executableTarget(name: "align", dependencies: [
-            "AlignmentLedger", "ISOTime",
+            "AlignmentLedger",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "align-bench", dependencies: ["EventLog", "AlignmentLedger", "CLMDB", "CSQLite"]),
@@ -55,7 +55,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections"]),
-        .testTarget(name: "AlignmentLedgerTests", dependencies: ["AlignmentLedger"]),
+        .testTarget(name: "AlignmentLedgerTests", dependencies: ["AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog"]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,7 +6,9 @@ import Foundation
 /// An audit answer: what it says, the positions of the events it rests on, and the log's head, so it can be
 /// checked with `align verify --checkpoint`.
 public struct AuditTrail: Sendable {
+    /// The events, in log order.
     public var events: [RecordedEvent]
+    /// The log's head when the answer was read.
     public var head: Checkpoint
 }
 
@@ -31,13 +33,6 @@ public struct Approval: Codable, Sendable {
     public var head: String
     /// How long the query took in process, for those who measure it (set by the caller).
     public var queryMicroseconds: Double?
-}
-
-/// What was in force at a point of the log, replayed.
-public struct StateSnapshot: Sendable {
-    public var position: UInt64
-    public var states: [String: EntityState]
-    public var at: Date?
 }
 
 extension AlignmentLedger {
@@ -100,6 +95,30 @@ extension AlignmentLedger {
         a.signOffs = v.signOffs.map { .init(actor: $0.actor, at: $0.at, position: $0.position, comment: $0.text) }
         a.activationPosition = act.position
         return a
+    }
+
+    /// A definition's story (every event of its stream, or those about `version` and its supersession); throws
+    /// `DomainError.notFound` when it has none.
+    public func auditDefinition(_ id: String, version: Int? = nil) throws -> AuditTrail {
+        var t = try auditStream(StreamName.definition(id))
+        if t.events.isEmpty { throw DomainError.notFound("no lead definition '\(id)'; see `align definition list`") }
+        guard let version else { return t }
+        t.events = t.events.filter { e in
+            switch AlignmentLedger.decoded(e) {
+            case .definitionProposed(let x)?: x.version == version
+            case .definitionSignedOff(let x)?: x.version == version
+            case .definitionRejected(let x)?: x.version == version
+            case .definitionActivated(let x)?: x.version == version || x.supersedes == version
+            case .definitionRetired(let x)?: x.version == version
+            default: false
+            }
+        }
+        return t
+    }
+
+    /// The domain event a recorded event holds, nil when its type or payload is not one this build knows.
+    public static func decoded(_ e: RecordedEvent) -> DomainEvent? {
+        try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload)
     }
 
     // MARK: Scorecard

@@ -3,44 +3,12 @@ import AlignmentProjections
 import EventLog
 import Foundation
 
-/// One line of an `align apply` file, already parsed.
-public struct ApplyItem: Sendable {
-    public var line: Int
-    public var command: Command
-    public var actor: String
-    public var at: Date?
-
-    public init(line: Int, command: Command, actor: String, at: Date?) {
-        self.line = line
-        self.command = command
-        self.actor = actor
-        self.at = at
-    }
-}
-
-/// Why lines of an apply file were refused; nothing of the file was written.
-public struct ApplyError: Error, Sendable, CustomStringConvertible {
-    public var problems: [(line: Int, error: String)]
-    /// True when every problem is a malformed line (usage), false when a rule refused one.
-    public var onlyMalformed: Bool
-
-    public init(problems: [(line: Int, error: String)], onlyMalformed: Bool) {
-        self.problems = problems
-        self.onlyMalformed = onlyMalformed
-    }
-
-    public var description: String {
-        let lines = problems.prefix(50).map { "  line \($0.line): \($0.error)" }.joined(separator: "\n")
-        let more = problems.count > 50 ? "\n  ... and \(problems.count - 50) more" : ""
-        return "\(problems.count) line(s) refused; nothing was written:\n\(lines)\(more)"
-    }
-}
-
 /// The service users' programs call: open a ledger, run commands as an actor, query state.
 /// Commands are decided and appended inside the log's writer transaction, so the rules always see the
 /// latest state, across processes too; the current-state read model is updated in the same transaction.
 public final class AlignmentLedger: Sendable {
-    public let log: EventLog
+    /// The log; only the service reads and writes it.
+    let log: EventLog
     static let stateTable = "state"
     static let metaTable = "projections"
     static let auditActorTable = "audit-actor"
@@ -91,12 +59,20 @@ public final class AlignmentLedger: Sendable {
     /// Checks `command` against the rules as `actor` at business time `at` (default: now) and appends its events.
     @discardableResult
     public func execute(_ command: Command, as actor: String, at: Date? = nil) throws -> [RecordedEvent] {
-        try withCurrentModels { tx, p in
+        try perform(command, as: actor, at: at).recorded
+    }
+
+    /// `execute`, answering with the decided events beside the recorded ones (nothing to decode again) and the head.
+    /// A command that changes nothing (a policy set to what it is) records nothing.
+    public func perform(_ command: Command, as actor: String, at: Date? = nil) throws -> CommandOutcome {
+        try command.check()
+        return try withCurrentModels { tx, p in
             let when = at ?? tx.now.date
             let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when))
+            guard !events.isEmpty else { return CommandOutcome(decided: [], recorded: [], head: tx.head) }
             let r = try self.append(events, actor: actor, at: when, in: tx, projector: p)
             try p.flush(tx)
-            return r
+            return CommandOutcome(decided: events, recorded: r, head: tx.head)
         }
     }
 
@@ -112,6 +88,14 @@ public final class AlignmentLedger: Sendable {
         }
     }
 
+    /// Reads an apply file (`ApplyReader`) and runs it in one transaction: every command, or none. Throws `ApplyError`
+    /// naming every malformed or refused line.
+    public func apply(file bytes: [UInt8], defaultActor: String?, defaultAt: Date?) throws -> (commands: Int, recorded: [RecordedEvent], head: Checkpoint) {
+        let items = try ApplyReader.items(of: bytes, defaultActor: defaultActor, defaultAt: defaultAt)
+        let recorded = try apply(items)
+        return (items.count, recorded, try log.head())
+    }
+
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
     public func apply(_ items: [ApplyItem]) throws -> [RecordedEvent] {
         try withCurrentModels { tx, p in
@@ -122,6 +106,7 @@ public final class AlignmentLedger: Sendable {
                 let when = item.at ?? tx.now.date
                 do {
                     let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when))
+                    if events.isEmpty { continue }
                     if problems.isEmpty {
                         out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p)
                     } else {

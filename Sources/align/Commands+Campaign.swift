@@ -1,4 +1,3 @@
-import AlignmentDomain
 import AlignmentLedger
 import ArgumentParser
 import Foundation
@@ -22,9 +21,8 @@ struct CampaignCommand: ParsableCommand {
         @Option(help: "A channel (repeatable).") var channel: [String] = []
         @Option(name: .customLong("launch-date"), help: "Planned launch date (ISO 8601).") var launchDate: String?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("name", name); a.set("audience", audience); a.set("offer", offer); a.set("channel", channel); a.set("launch-date", launchDate)
-            try Exec.run(global, "campaign.draft", a) { _, events in
+            let command = Command.campaignDraft(id: id, name: name, audience: audience, offer: offer, channels: channel, launchDate: launchDate)
+            try global.perform(command) { events in
                 if case .campaignDrafted(let e)? = events.first { return "drafted '\(id)' revision \(e.revision)" }
                 return "drafted"
             }
@@ -39,9 +37,7 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id)
-            try Exec.run(global, "campaign.request-review", a) { _, _ in "review of '\(id)' requested" }
+            try global.perform(.campaignRequestReview(id: id)) { _ in "review of '\(id)' requested" }
         }
     }
 
@@ -56,10 +52,11 @@ struct CampaignCommand: ParsableCommand {
         @Flag(help: "Approve the draft.") var approve = false
         @Flag(name: .customLong("request-changes"), help: "Ask for changes.") var requestChanges = false
         @Option(help: "Comment.") var comment: String?
+        func validate() throws {
+            if approve == requestChanges { throw ValidationError("campaign review needs exactly one of --approve or --request-changes") }
+        }
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("approve", approve); a.set("request-changes", requestChanges); a.set("comment", comment)
-            try Exec.run(global, "campaign.review", a) { _, _ in approve ? "approved '\(id)'" : "requested changes to '\(id)'" }
+            try global.perform(.campaignReview(id: id, approve: approve, comment: comment)) { _ in approve ? "approved '\(id)'" : "requested changes to '\(id)'" }
         }
     }
 
@@ -75,9 +72,7 @@ struct CampaignCommand: ParsableCommand {
         @Option(name: .customLong("talking-point"), help: "A talking point (repeatable).") var talkingPoint: [String] = []
         @Option(help: "Offer.") var offer: String?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("summary", summary); a.set("talking-point", talkingPoint); a.set("offer", offer)
-            try Exec.run(global, "campaign.brief", a) { _, events in
+            try global.perform(.campaignBrief(id: id, summary: summary, talkingPoints: talkingPoint, offer: offer)) { events in
                 if case .campaignBriefPublished(let e)? = events.first { return "published brief v\(e.briefVersion) of '\(id)'" }
                 return "published"
             }
@@ -92,12 +87,9 @@ struct CampaignCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
-        @Flag(help: "Force a refused launch (revops; needs --reason).") var override = false
-        @Option(help: "Why the rule is set aside.") var reason: String?
+        @OptionGroup var override: OverrideOptions
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("override", override); a.set("reason", reason)
-            try Exec.run(global, "campaign.launch", a) { _, events in
+            try global.perform(.campaignLaunch(id: id, override: override.given)) { events in
                 if case .campaignLaunched(let e)? = events.first {
                     return "launched '\(id)'" + (e.override.map { " (OVERRIDE of rule \($0.rule): \($0.reason))" } ?? "")
                 }
@@ -114,9 +106,7 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id)
-            try Exec.run(global, "campaign.close", a) { _, _ in "closed '\(id)'" }
+            try global.perform(.campaignClose(id: id)) { _ in "closed '\(id)'" }
         }
     }
 
@@ -128,20 +118,18 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
         func run() throws {
-            try align.run(global) {
-                guard case .campaign(let c)? = try global.open().state(of: StreamName.campaign(id)) else {
-                    throw CLIError.notFound("no campaign '\(id)'; see `align campaign list`")
-                }
-                if global.json { Output.json(encodable: c); return }
-                Output.line("campaign \(id): \(c.name)  [\(c.status.rawValue), revision \(c.revision)]")
-                if let a = c.audience { Output.line("  audience  \(a)") }
-                if let o = c.offer { Output.line("  offer     \(o)") }
-                if !c.channels.isEmpty { Output.line("  channels  \(c.channels.joined(separator: ", "))") }
-                if let d = c.launchDate { Output.line("  launch    \(d)") }
-                for r in c.reviews { Output.line("  review    by \(r.actor) at \(Output.date(r.at)): \(r.text ?? "")") }
-                for b in c.briefs { Output.line("  brief v\(b.version) \(b.summary)\(b.talkingPoints.isEmpty ? "" : " — " + b.talkingPoints.joined(separator: "; "))") }
-                if let l = c.launchedAt { Output.line("  launched  \(Output.date(l))") }
+            guard case .campaign(let c)? = try global.open().state(of: StreamName.campaign(id)) else {
+                throw CLIError.notFound("no campaign '\(id)'; see `align campaign list`")
             }
+            if global.json { try Say.json(c); return }
+            Say.line("campaign \(id): \(c.name)  [\(c.status.rawValue), revision \(c.revision)]")
+            if let a = c.audience { Say.line("  audience  \(a)") }
+            if let o = c.offer { Say.line("  offer     \(o)") }
+            if !c.channels.isEmpty { Say.line("  channels  \(c.channels.joined(separator: ", "))") }
+            if let d = c.launchDate { Say.line("  launch    \(d)") }
+            for r in c.reviews { Say.line("  review    by \(r.actor) at \(Say.date(r.at)): \(r.text ?? "")") }
+            for b in c.briefs { Say.line("  brief v\(b.version) \(b.summary)\(b.talkingPoints.isEmpty ? "" : " — " + b.talkingPoints.joined(separator: "; "))") }
+            if let l = c.launchedAt { Say.line("  launched  \(Say.date(l))") }
         }
     }
 
@@ -152,16 +140,14 @@ struct CampaignCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            try align.run(global) {
-                let cs: [CampaignState] = try global.open().states(kind: "campaign").compactMap {
-                    if case .campaign(let c) = $0 { return c }
-                    return nil
-                }
-                if global.json { Output.json(encodable: ["campaigns": cs]); return }
-                Output.table(["ID", "STATUS", "REV", "APPROVED", "BRIEFS", "NAME"], cs.map { c in
-                    [c.id, c.status.rawValue, String(c.revision), c.approvedRevision == c.revision ? "yes" : "no", String(c.briefs.count), c.name]
-                })
+            let cs: [CampaignState] = try global.open().states(kind: "campaign").compactMap {
+                if case .campaign(let c) = $0 { return c }
+                return nil
             }
+            if global.json { try Say.json(["campaigns": cs]); return }
+            Say.table(["ID", "STATUS", "REV", "APPROVED", "BRIEFS", "NAME"], cs.map { c in
+                [c.id, c.status.rawValue, String(c.revision), c.approvedRevision == c.revision ? "yes" : "no", String(c.briefs.count), c.name]
+            })
         }
     }
 }

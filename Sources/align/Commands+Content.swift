@@ -1,4 +1,3 @@
-import AlignmentDomain
 import AlignmentLedger
 import ArgumentParser
 import Foundation
@@ -18,12 +17,10 @@ struct ContentCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Asset id.") var asset: String
         @Option(help: "Title.") var title: String
-        @Option(help: "Buy-cycle stage.") var stage: String
+        @Option(help: "Buy-cycle stage.") var stage: Stage
         @Option(help: "Persona.") var persona: String?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("asset", asset); a.set("title", title); a.set("stage", stage); a.set("persona", persona)
-            try Exec.run(global, "content.plan", a) { _, _ in "planned '\(asset)' for the \(stage) stage" }
+            try global.perform(.contentPlan(asset: asset, title: title, stage: stage, persona: persona)) { _ in "planned '\(asset)' for the \(stage.rawValue) stage" }
         }
     }
 
@@ -35,13 +32,11 @@ struct ContentCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Request id.") var id: String
         @Option(help: "What is needed.") var what: String
-        @Option(help: "Buy-cycle stage.") var stage: String
+        @Option(help: "Buy-cycle stage.") var stage: Stage
         @Option(help: "The lead it is for.") var lead: String?
         @Option(help: "Why.") var why: String?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("what", what); a.set("stage", stage); a.set("lead", lead); a.set("why", why)
-            try Exec.run(global, "content.request", a) { _, _ in "requested '\(id)'" }
+            try global.perform(.contentRequest(id: id, what: what, stage: stage, lead: lead, why: why)) { _ in "requested '\(id)'" }
         }
     }
 
@@ -60,10 +55,15 @@ struct ContentCommand: ParsableCommand {
         @Flag(help: "Decline it (needs --reason).") var decline = false
         @Flag(name: .customLong("ad-hoc"), help: "Make it ad hoc, outside the plan (needs --reason).") var adHoc = false
         @Option(help: "Why.") var reason: String?
+        func validate() throws {
+            guard [mapTo != nil, addToPlan != nil, decline, adHoc].filter({ $0 }).count == 1 else {
+                throw ValidationError("content triage needs exactly one of --map-to ASSET, --add-to-plan ASSET, --decline or --ad-hoc")
+            }
+            if (decline || adHoc) && (reason ?? "").allSatisfy(\.isWhitespace) { throw ValidationError("--\(decline ? "decline" : "ad-hoc") needs --reason TEXT") }
+        }
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("map-to", mapTo); a.set("add-to-plan", addToPlan); a.set("decline", decline); a.set("ad-hoc", adHoc); a.set("reason", reason)
-            try Exec.run(global, "content.triage", a) { _, events in
+            let outcome: TriageOutcome = mapTo != nil ? .mapped : addToPlan != nil ? .addedToPlan : decline ? .declined : .adHoc
+            try global.perform(.contentTriage(id: id, outcome: outcome, asset: mapTo ?? addToPlan, reason: reason)) { events in
                 for e in events { if case .contentRequestTriaged(let t) = e { return "triaged '\(id)': \(t.outcome.rawValue)\(t.asset.map { " \($0)" } ?? "")" } }
                 return "triaged"
             }
@@ -79,9 +79,7 @@ struct ContentCommand: ParsableCommand {
         @Argument(help: "Request id.") var id: String
         @Option(help: "The asset that fulfilled it.") var asset: String?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("asset", asset)
-            try Exec.run(global, "content.fulfil", a) { _, _ in "fulfilled '\(id)'" }
+            try global.perform(.contentFulfil(id: id, asset: asset)) { _ in "fulfilled '\(id)'" }
         }
     }
 
@@ -92,23 +90,21 @@ struct ContentCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            try align.run(global) {
-                let all: [ContentState] = try global.open().states(kind: "content").compactMap {
-                    if case .content(let c) = $0 { return c }
-                    return nil
-                }
-                if global.json { Output.json(encodable: ["content": all]); return }
-                let plan = all.compactMap(\.asset)
-                Output.line("Plan (\(plan.count) assets)")
-                Output.table(["ASSET", "STAGE", "TITLE", "FROM REQUEST"], plan.map { [$0.asset, $0.stage.rawValue, $0.title, $0.fromRequest ?? "-"] })
-                let reqs = all.filter { $0.request != nil }
-                Output.line("")
-                Output.line("Requests (\(reqs.count))")
-                Output.table(["REQUEST", "STAGE", "TRIAGE", "FULFILLED", "WHAT"], reqs.map { c in
-                    [c.id, c.request!.stage.rawValue, c.triage.map { $0.outcome.rawValue + ($0.asset.map { " " + $0 } ?? "") } ?? "untriaged",
-                     c.fulfilled == nil ? "no" : "yes", c.request!.what]
-                })
+            let all: [ContentState] = try global.open().states(kind: "content").compactMap {
+                if case .content(let c) = $0 { return c }
+                return nil
             }
+            if global.json { try Say.json(["content": all]); return }
+            let plan = all.compactMap(\.asset)
+            Say.line("Plan (\(plan.count) assets)")
+            Say.table(["ASSET", "STAGE", "TITLE", "FROM REQUEST"], plan.map { [$0.asset, $0.stage.rawValue, $0.title, $0.fromRequest ?? "-"] })
+            let reqs = all.filter { $0.request != nil }
+            Say.line("")
+            Say.line("Requests (\(reqs.count))")
+            Say.table(["REQUEST", "STAGE", "TRIAGE", "FULFILLED", "WHAT"], reqs.map { c in
+                [c.id, c.request!.stage.rawValue, c.triage.map { $0.outcome.rawValue + ($0.asset.map { " " + $0 } ?? "") } ?? "untriaged",
+                 c.fulfilled == nil ? "no" : "yes", c.request!.what]
+            })
         }
     }
 }

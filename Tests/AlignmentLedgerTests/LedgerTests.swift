@@ -4,7 +4,7 @@
 import Foundation
 import Testing
 import AlignmentDomain
-import AlignmentLedger
+@testable import AlignmentLedger
 import AlignmentProjections
 import EventLog
 
@@ -169,7 +169,6 @@ struct LedgerTests {
         ("sam", .definitionSignOff(id: "mql", version: 2, comment: nil), Rule.noSelfSignOff),
         ("rita", .actorDeactivate(id: "rita"), Rule.actors),
         ("sam", .leadAccept(id: "L-404"), nil),                                   // not found
-        ("rita", .policySet(quorum: 1, slaHours: nil, requireContext: nil, requireCampaignReview: nil), nil),  // changes nothing
         ("maria", .contentTriage(id: "REQ-1", outcome: .mapped, asset: "roi", reason: nil), Rule.contentLifecycle),
     ]
 
@@ -193,6 +192,20 @@ struct LedgerTests {
             // The ledger still takes good commands, at the next position.
             let ok = try f.run(.definitionSignOff(id: "mql", version: 2, comment: nil), as: "sofia")
             #expect(ok.map(\.position) == [head.position + 1])
+        }
+    }
+
+    /// Setting the policy to what it is was refused ("changes nothing"); the README's tour does it on a fresh ledger,
+    /// so it is now a no-op: no event, no error.
+    @Test func aPolicySetThatChangesNothingRecordsNothing() throws {
+        try withFixture { f in
+            let head = try f.ledger.log.head()
+            let policy = try f.ledger.ledgerState().policy
+            let outcome = try f.ledger.perform(.policySet(quorum: policy.quorum, slaHours: nil, requireContext: nil, requireCampaignReview: nil),
+                                               as: "rita", at: f.nextTime)
+            #expect(outcome.decided.isEmpty && outcome.recorded.isEmpty)
+            #expect(outcome.head == head)
+            #expect(try f.ledger.log.head() == head)
         }
     }
 

@@ -1,0 +1,1 @@
+enum BuildCommit { static let hash = "unknown" }
