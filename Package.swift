@@ -41,7 +41,9 @@ let package = Package(
         .executableTarget(name: "align", dependencies: [
             "AlignmentLedger",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], plugins: ["BuildCommitPlugin"]),
+        // `align --version` names the git commit it was built from.
+        .plugin(name: "BuildCommitPlugin", capability: .buildTool()),
         .executableTarget(name: "align-bench", dependencies: ["EventLog", "AlignmentLedger", "CLMDB", "CSQLite"]),
         .executableTarget(name: "eventlog-probe", dependencies: ["EventLog"]),
 

@@ -10,8 +10,10 @@ struct CampaignCommand: ParsableCommand {
     struct Draft: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Draft a campaign, or a new revision of its draft.", discussion: """
             Example:
-              align campaign draft q3-webinar --name "Q3 pricing webinar" --audience "RevOps leaders" \\
-                --offer "free audit" --channel email --channel linkedin --launch-date 2026-07-01 --as maria
+              align campaign draft q3-webinar --name "Q3 pricing webinar" \\
+                --audience "RevOps leaders" --offer "free audit" \\
+                --channel email --channel linkedin --launch-date 2026-07-01 \\
+                --as maria
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
@@ -45,7 +47,8 @@ struct CampaignCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Review the latest draft (sales).", discussion: """
             Examples:
               align campaign review q3-webinar --approve --comment "good offer" --as sam
-              align campaign review q3-webinar --request-changes --comment "wrong audience" --as sam
+              align campaign review q3-webinar --request-changes \\
+                --comment "wrong audience" --as sam
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
@@ -83,7 +86,8 @@ struct CampaignCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Launch a campaign (needs an approving sales review of the latest draft).", discussion: """
             Examples:
               align campaign launch q3-webinar --as maria
-              align campaign launch flash-sale --override --reason "competitor launch" --as rita
+              align campaign launch flash-sale --override \\
+                --reason "competitor launch" --as rita
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String

@@ -12,7 +12,8 @@ struct ContentCommand: ParsableCommand {
             Stages: awareness, consideration, decision, onboarding, expansion.
 
             Example:
-              align content plan roi-calculator --title "ROI calculator" --stage decision --persona CFO --as maria
+              align content plan roi-calculator --title "ROI calculator" \\
+                --stage decision --persona CFO --as maria
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Asset id.") var asset: String
@@ -27,7 +28,8 @@ struct ContentCommand: ParsableCommand {
     struct Request: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Ask marketing for content (sales).", discussion: """
             Example:
-              align content request REQ-7 --what "case study for fintech" --stage decision --lead L-1001 --why "CFO asked" --as sam
+              align content request REQ-7 --what "case study for fintech" \\
+                --stage decision --lead L-1001 --why "CFO asked" --as sam
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Request id.") var id: String
@@ -45,8 +47,10 @@ struct ContentCommand: ParsableCommand {
             Examples:
               align content triage REQ-7 --map-to fintech-case-study --as maria
               align content triage REQ-8 --add-to-plan security-faq --as maria
-              align content triage REQ-9 --decline --reason "covered by the ROI calculator" --as maria
-              align content triage REQ-10 --ad-hoc --reason "board meeting tomorrow" --as maria
+              align content triage REQ-9 --decline \\
+                --reason "covered by the ROI calculator" --as maria
+              align content triage REQ-10 --ad-hoc \\
+                --reason "board meeting tomorrow" --as maria
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Request id.") var id: String

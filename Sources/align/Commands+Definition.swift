@@ -47,7 +47,7 @@ struct DefinitionCommand: ParsableCommand {
     struct Reject: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a definition version (sales).", discussion: """
             Example:
-              align definition reject mql 2 --reason "too broad: includes students" --as sam
+              align definition reject mql 2 --reason "too broad: students" --as sam
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Definition id.") var id: String
@@ -64,7 +64,7 @@ struct DefinitionCommand: ParsableCommand {
 
             Examples:
               align definition activate mql 3 --as maria
-              align definition activate mql 4 --override --reason "board deadline" --as rita
+              align definition activate mql 4 --override --reason "deadline" --as rita
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Definition id.") var id: String

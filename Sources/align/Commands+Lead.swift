@@ -12,9 +12,10 @@ struct LeadCommand: ParsableCommand {
             A lead from a campaign gets the campaign's latest brief attached automatically.
 
             Examples:
-              align lead handoff L-1001 --definition mql --campaign q3-webinar --owner sam \\
-                --profile company=Acme --profile employees=450 \\
-                --signal "webinar.attended@2026-06-20T15:00:00Z:Pricing webinar" --score 82 --as maria
+              align lead handoff L-1001 --definition mql --campaign q3-webinar \\
+                --owner sam --profile company=Acme --profile employees=450 \\
+                --signal "webinar.attended@2026-06-20T15:00:00Z:Pricing webinar" \\
+                --score 82 --as maria
               align lead handoff L-1002 --file lead.json --as maria
             """)
         @OptionGroup var global: GlobalOptions
@@ -78,7 +79,7 @@ struct LeadCommand: ParsableCommand {
             Reason codes: not-icp, bad-timing, no-budget, duplicate, insufficient-context, no-response, other.
 
             Example:
-              align lead reject L-1002 --reason not-icp --note "agency, not a buyer" --as sam
+              align lead reject L-1002 --reason not-icp --note "an agency" --as sam
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String

@@ -1,1 +1,0 @@
-enum BuildCommit { static let hash = "unknown" }
