@@ -69,10 +69,10 @@ public final class AlignmentLedger: Sendable {
         return try withCurrentModels { tx, p in
             let when = at ?? tx.now.date
             let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when))
-            guard !events.isEmpty else { return CommandOutcome(decided: [], recorded: [], head: tx.head) }
+            guard !events.isEmpty else { return CommandOutcome(command: command, decided: [], recorded: [], head: tx.head) }
             let r = try self.append(events, actor: actor, at: when, in: tx, projector: p)
             try p.flush(tx)
-            return CommandOutcome(decided: events, recorded: r, head: tx.head)
+            return CommandOutcome(command: command, decided: events, recorded: r, head: tx.head)
         }
     }
 

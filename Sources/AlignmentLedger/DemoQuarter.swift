@@ -7,7 +7,7 @@ extension AlignmentLedger {
     /// included), narrating to `say`; deterministic for a seed.
     public static func playDemoQuarter(at path: String, seed: UInt64, leads: Int, say: (String) -> Void) throws -> AlignmentLedger {
         var rng = DemoRandom(seed: seed)  // a seed replays the same quarter
-        let q = DomainTime.parse("2026-04-01T09:00:00Z")!
+        let q = Date(timeIntervalSince1970: 1_775_034_000)  // 2026-04-01T09:00:00Z
         func day(_ d: Double, _ h: Double = 0) -> Date { q.addingTimeInterval((d * 24 + h) * 3600) }
 
         say("== The alignment ledger demo: one quarter at Acme (seed \(seed), \(leads) leads) ==")
@@ -169,6 +169,38 @@ extension AlignmentLedger {
         guard !lines.isEmpty else { return }
         _ = try l.apply(lines)
         lines.removeAll()
+    }
+}
+
+extension AlignmentLedger {
+    /// Tells what the ledger knows after the demo quarter: counts, the scorecard, an audit answer, overrides, verify.
+    public func tellDemoEpilogue(path: String, say: (String) -> Void) throws {
+        let l = self
+        let stats = try l.stats()
+        var byStatus: [String: Int] = [:]
+        for case .lead(let lead) in try l.states(kind: "lead") { byStatus[lead.status.rawValue, default: 0] += 1 }
+        say("\n== What the ledger knows ==")
+        say("events \(stats.events), streams \(stats.streams), checkpoint \(stats.head)")
+        say("leads: " + byStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        say("")
+        try l.scorecard(period: .month, since: nil, until: nil, byActor: false).reportLines.forEach(say)
+        let asOf = Date(timeIntervalSince1970: 1_777_593_600)  // 2026-05-01T00:00:00Z
+        let a = try l.whoApproved("mql", at: asOf)
+        say("\nWho approved the lead definition in force on 1 May? (`align audit who-approved mql --at 2026-05-01`)")
+        if let v = a.version {
+            say("  mql v\(v) \"\(a.title ?? "")\", active from \(a.activeFrom.map(DomainTime.format) ?? "?") (event #\(a.activationPosition ?? 0))")
+            for s in a.signOffs { say("  signed off by \(s.actor) at \(DomainTime.format(s.at)) (event #\(s.position))") }
+        }
+        let overrides = try l.auditOverrides().overrides
+        say("Overrides on record: " + overrides.map { "#\($0.position) \($0.type) by \($0.actor) (\($0.reason))" }.joined(separator: "; "))
+        let report = try l.verify(checkpoint: nil)
+        say("\nverify: \(report.isSound ? "sound" : "NOT SOUND"), \(report.events) events; head \(report.head)")
+        say("\nExplore it:")
+        say("  export ALIGN_LEDGER=\(path)")
+        say("  align scorecard --period week      align audit definition mql      align audit overrides")
+        say("  align state --at 2026-05-01        align lead list --status rejected   align log --limit 20")
+        say("  align export --format csv --output events.csv   # for pandas or DuckDB (see tools/)")
+        say("  align lead accept L-10000 --as sam              # try a rule: it is already decided")
     }
 }
 

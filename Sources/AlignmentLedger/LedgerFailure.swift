@@ -29,7 +29,7 @@ public struct LedgerFailure: Sendable {
 
     /// Whether `error` is one the service throws (a rule's, the apply reader's or storage's), which `init` sorts.
     public static func isLedgerError(_ error: Error) -> Bool {
-        error is DomainError || error is ApplyError || error is EventLogError
+        error is DomainError || error is ApplyError || error is EventLogError || error is ExportFileError
     }
 
     /// Sorts `error`.
@@ -52,6 +52,8 @@ public struct LedgerFailure: Sendable {
             case .corrupt(let position, let reason): (kind, message) = (.storage, "record at position \(position) is damaged: \(reason)")
             default: (kind, message) = (.storage, e.description)
             }
+        case let e as ExportFileError:
+            (kind, message) = (.storage, e.description)
         default:
             (kind, message) = (.storage, "\(error)")
         }

@@ -9,3 +9,8 @@ extension RejectionReason: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension ProjectionName: ExpressibleByArgument {}
 extension Scorecard.Period: ExpressibleByArgument {}
+/// The statuses a lead can be listed by.
+enum LeadStatus: String, ExpressibleByArgument, CaseIterable {
+    case handedOff = "handed-off", accepted, rejected, converted, recycled
+    var status: LeadState.Status? { LeadState.Status(rawValue: rawValue) }
+}

@@ -24,10 +24,7 @@ struct CampaignCommand: ParsableCommand {
         @Option(name: .customLong("launch-date"), help: "Planned launch date (ISO 8601).") var launchDate: String?
         func run() throws {
             let command = Command.campaignDraft(id: id, name: name, audience: audience, offer: offer, channels: channel, launchDate: launchDate)
-            try global.perform(command) { events in
-                if case .campaignDrafted(let e)? = events.first { return "drafted '\(id)' revision \(e.revision)" }
-                return "drafted"
-            }
+            try global.perform(command)
         }
     }
 
@@ -39,7 +36,7 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
         func run() throws {
-            try global.perform(.campaignRequestReview(id: id)) { _ in "review of '\(id)' requested" }
+            try global.perform(.campaignRequestReview(id: id))
         }
     }
 
@@ -59,7 +56,7 @@ struct CampaignCommand: ParsableCommand {
             if approve == requestChanges { throw ValidationError("campaign review needs exactly one of --approve or --request-changes") }
         }
         func run() throws {
-            try global.perform(.campaignReview(id: id, approve: approve, comment: comment)) { _ in approve ? "approved '\(id)'" : "requested changes to '\(id)'" }
+            try global.perform(.campaignReview(id: id, approve: approve, comment: comment))
         }
     }
 
@@ -75,10 +72,7 @@ struct CampaignCommand: ParsableCommand {
         @Option(name: .customLong("talking-point"), help: "A talking point (repeatable).") var talkingPoint: [String] = []
         @Option(help: "Offer.") var offer: String?
         func run() throws {
-            try global.perform(.campaignBrief(id: id, summary: summary, talkingPoints: talkingPoint, offer: offer)) { events in
-                if case .campaignBriefPublished(let e)? = events.first { return "published brief v\(e.briefVersion) of '\(id)'" }
-                return "published"
-            }
+            try global.perform(.campaignBrief(id: id, summary: summary, talkingPoints: talkingPoint, offer: offer))
         }
     }
 
@@ -93,12 +87,7 @@ struct CampaignCommand: ParsableCommand {
         @Argument(help: "Campaign id.") var id: String
         @OptionGroup var override: OverrideOptions
         func run() throws {
-            try global.perform(.campaignLaunch(id: id, override: override.given)) { events in
-                if case .campaignLaunched(let e)? = events.first {
-                    return "launched '\(id)'" + (e.override.map { " (OVERRIDE of rule \($0.rule): \($0.reason))" } ?? "")
-                }
-                return "launched"
-            }
+            try global.perform(.campaignLaunch(id: id, override: override.given))
         }
     }
 
@@ -110,7 +99,7 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
         func run() throws {
-            try global.perform(.campaignClose(id: id)) { _ in "closed '\(id)'" }
+            try global.perform(.campaignClose(id: id))
         }
     }
 
@@ -122,18 +111,9 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
         func run() throws {
-            guard case .campaign(let c)? = try global.open().state(of: StreamName.campaign(id)) else {
-                throw CLIError.notFound("no campaign '\(id)'; see `align campaign list`")
-            }
-            if global.json { try Say.json(c); return }
-            Say.line("campaign \(id): \(c.name)  [\(c.status.rawValue), revision \(c.revision)]")
-            if let a = c.audience { Say.line("  audience  \(a)") }
-            if let o = c.offer { Say.line("  offer     \(o)") }
-            if !c.channels.isEmpty { Say.line("  channels  \(c.channels.joined(separator: ", "))") }
-            if let d = c.launchDate { Say.line("  launch    \(d)") }
-            for r in c.reviews { Say.line("  review    by \(r.actor) at \(Say.date(r.at)): \(r.text ?? "")") }
-            for b in c.briefs { Say.line("  brief v\(b.version) \(b.summary)\(b.talkingPoints.isEmpty ? "" : " — " + b.talkingPoints.joined(separator: "; "))") }
-            if let l = c.launchedAt { Say.line("  launched  \(Say.date(l))") }
+            let c = try global.open().campaign(id)
+            if global.json { return try Say.json(c) }
+            c.detailLines.forEach(Say.line)
         }
     }
 
@@ -144,11 +124,8 @@ struct CampaignCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            let cs: [CampaignState] = try global.open().states(kind: "campaign").compactMap {
-                if case .campaign(let c) = $0 { return c }
-                return nil
-            }
-            if global.json { try Say.json(["campaigns": cs]); return }
+            let cs = try global.open().campaigns()
+            if global.json { return try Say.json(["campaigns": cs]) }
             Say.table(["ID", "STATUS", "REV", "APPROVED", "BRIEFS", "NAME"], cs.map { c in
                 [c.id, c.status.rawValue, String(c.revision), c.approvedRevision == c.revision ? "yes" : "no", String(c.briefs.count), c.name]
             })

@@ -21,7 +21,7 @@ struct ContentCommand: ParsableCommand {
         @Option(help: "Buy-cycle stage.") var stage: Stage
         @Option(help: "Persona.") var persona: String?
         func run() throws {
-            try global.perform(.contentPlan(asset: asset, title: title, stage: stage, persona: persona)) { _ in "planned '\(asset)' for the \(stage.rawValue) stage" }
+            try global.perform(.contentPlan(asset: asset, title: title, stage: stage, persona: persona))
         }
     }
 
@@ -38,7 +38,7 @@ struct ContentCommand: ParsableCommand {
         @Option(help: "The lead it is for.") var lead: String?
         @Option(help: "Why.") var why: String?
         func run() throws {
-            try global.perform(.contentRequest(id: id, what: what, stage: stage, lead: lead, why: why)) { _ in "requested '\(id)'" }
+            try global.perform(.contentRequest(id: id, what: what, stage: stage, lead: lead, why: why))
         }
     }
 
@@ -67,10 +67,7 @@ struct ContentCommand: ParsableCommand {
         }
         func run() throws {
             let outcome: TriageOutcome = mapTo != nil ? .mapped : addToPlan != nil ? .addedToPlan : decline ? .declined : .adHoc
-            try global.perform(.contentTriage(id: id, outcome: outcome, asset: mapTo ?? addToPlan, reason: reason)) { events in
-                for e in events { if case .contentRequestTriaged(let t) = e { return "triaged '\(id)': \(t.outcome.rawValue)\(t.asset.map { " \($0)" } ?? "")" } }
-                return "triaged"
-            }
+            try global.perform(.contentTriage(id: id, outcome: outcome, asset: mapTo ?? addToPlan, reason: reason))
         }
     }
 
@@ -83,7 +80,7 @@ struct ContentCommand: ParsableCommand {
         @Argument(help: "Request id.") var id: String
         @Option(help: "The asset that fulfilled it.") var asset: String?
         func run() throws {
-            try global.perform(.contentFulfil(id: id, asset: asset)) { _ in "fulfilled '\(id)'" }
+            try global.perform(.contentFulfil(id: id, asset: asset))
         }
     }
 
@@ -94,20 +91,17 @@ struct ContentCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            let all: [ContentState] = try global.open().states(kind: "content").compactMap {
-                if case .content(let c) = $0 { return c }
-                return nil
-            }
-            if global.json { try Say.json(["content": all]); return }
+            let all = try global.open().content()
+            if global.json { return try Say.json(["content": all]) }
             let plan = all.compactMap(\.asset)
             Say.line("Plan (\(plan.count) assets)")
             Say.table(["ASSET", "STAGE", "TITLE", "FROM REQUEST"], plan.map { [$0.asset, $0.stage.rawValue, $0.title, $0.fromRequest ?? "-"] })
-            let reqs = all.filter { $0.request != nil }
+            let reqs = all.compactMap { c in c.request.map { (c, $0) } }
             Say.line("")
             Say.line("Requests (\(reqs.count))")
-            Say.table(["REQUEST", "STAGE", "TRIAGE", "FULFILLED", "WHAT"], reqs.map { c in
-                [c.id, c.request!.stage.rawValue, c.triage.map { $0.outcome.rawValue + ($0.asset.map { " " + $0 } ?? "") } ?? "untriaged",
-                 c.fulfilled == nil ? "no" : "yes", c.request!.what]
+            Say.table(["REQUEST", "STAGE", "TRIAGE", "FULFILLED", "WHAT"], reqs.map { c, r in
+                [c.id, r.stage.rawValue, c.triage.map { $0.outcome.rawValue + ($0.asset.map { " " + $0 } ?? "") } ?? "untriaged",
+                 c.fulfilled == nil ? "no" : "yes", r.what]
             })
         }
     }

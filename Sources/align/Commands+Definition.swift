@@ -23,10 +23,7 @@ struct DefinitionCommand: ParsableCommand {
         func run() throws {
             let command = Command.definitionPropose(id: id, title: title, fit: try fit.map(Criterion.parse),
                                                     engagement: try engagement.map(Criterion.parse), rationale: rationale)
-            try global.perform(command) { events in
-                if case .definitionProposed(let p)? = events.first { return "proposed '\(id)' v\(p.version); sales can now sign it off: `align definition sign-off \(id) \(p.version)`" }
-                return "proposed"
-            }
+            try global.perform(command)
         }
     }
 
@@ -40,7 +37,7 @@ struct DefinitionCommand: ParsableCommand {
         @Argument(help: "Version.") var version: Int
         @Option(help: "Comment.") var comment: String?
         func run() throws {
-            try global.perform(.definitionSignOff(id: id, version: version, comment: comment)) { _ in "signed off '\(id)' v\(version)" }
+            try global.perform(.definitionSignOff(id: id, version: version, comment: comment))
         }
     }
 
@@ -54,7 +51,7 @@ struct DefinitionCommand: ParsableCommand {
         @Argument(help: "Version.") var version: Int
         @Option(help: "Why.") var reason: String
         func run() throws {
-            try global.perform(.definitionReject(id: id, version: version, reason: reason)) { _ in "rejected '\(id)' v\(version)" }
+            try global.perform(.definitionReject(id: id, version: version, reason: reason))
         }
     }
 
@@ -71,12 +68,7 @@ struct DefinitionCommand: ParsableCommand {
         @Argument(help: "Version.") var version: Int
         @OptionGroup var override: OverrideOptions
         func run() throws {
-            try global.perform(.definitionActivate(id: id, version: version, override: override.given)) { events in
-                if case .definitionActivated(let e)? = events.first {
-                    return "activated '\(id)' v\(version)" + (e.supersedes.map { ", superseding v\($0)" } ?? "") + (e.override.map { " (OVERRIDE of rule \($0.rule): \($0.reason))" } ?? "")
-                }
-                return "activated"
-            }
+            try global.perform(.definitionActivate(id: id, version: version, override: override.given))
         }
     }
 
@@ -88,7 +80,7 @@ struct DefinitionCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Definition id.") var id: String
         func run() throws {
-            try global.perform(.definitionRetire(id: id)) { _ in "retired '\(id)'" }
+            try global.perform(.definitionRetire(id: id))
         }
     }
 
@@ -101,30 +93,9 @@ struct DefinitionCommand: ParsableCommand {
         @Argument(help: "Definition id.") var id: String
         @Option(help: "Only this version.") var version: Int?
         func run() throws {
-            guard case .definition(let d)? = try global.open().state(of: StreamName.definition(id)) else {
-                throw CLIError.notFound("no lead definition '\(id)'; see `align definition list`")
-            }
-            let versions = d.versions.filter { version == nil || $0.version == version }
-            if let version, versions.isEmpty { throw CLIError.notFound("lead definition '\(id)' has no version \(version)") }
-            if global.json {
-                var copy = d
-                copy.versions = versions
-                try Say.json(copy)
-                return
-            }
-            Say.line("definition \(id)\(d.retired ? " (retired)" : "")  active: \(d.activeVersion.map { "v\($0)" } ?? "none")")
-            for v in versions {
-                Say.line("")
-                Say.line("v\(v.version)  \(v.title)  proposed by \(v.author) at \(Say.date(v.proposedAt))")
-                for c in v.fit { Say.line("    fit         \(c)") }
-                for c in v.engagement { Say.line("    engagement  \(c)") }
-                if let r = v.rationale { Say.line("    rationale   \(r)") }
-                for s in v.signOffs { Say.line("    signed off  by \(s.actor) at \(Say.date(s.at))\(s.text.map { ": \($0)" } ?? "")") }
-                for s in v.rejections { Say.line("    rejected    by \(s.actor) at \(Say.date(s.at)): \(s.text ?? "")") }
-                for a in d.activations where a.version == v.version {
-                    Say.line("    active      from \(Say.date(a.from))\(a.until.map { " until \(Say.date($0))" } ?? "")\(a.override.map { " (override: \($0.reason))" } ?? "")")
-                }
-            }
+            let d = try global.open().definition(id, version: version)
+            if global.json { return try Say.json(d) }
+            d.storyLines.forEach(Say.line)
         }
     }
 
@@ -135,11 +106,8 @@ struct DefinitionCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            let defs: [DefinitionState] = try global.open().states(kind: "definition").compactMap {
-                if case .definition(let d) = $0 { return d }
-                return nil
-            }
-            if global.json { try Say.json(["definitions": defs]); return }
+            let defs = try global.open().definitions()
+            if global.json { return try Say.json(["definitions": defs]) }
             Say.table(["ID", "VERSIONS", "ACTIVE", "STATUS", "LATEST TITLE"], defs.map { d in
                 [d.id, String(d.versions.count), d.activeVersion.map { "v\($0)" } ?? "-", d.retired ? "retired" : "open", d.versions.last?.title ?? ""]
             })

@@ -43,60 +43,12 @@ struct Export: ParsableCommand {
             }
             return
         }
-        let file = try ExportFile(path: output)
         let tty = isatty(2) == 1
-        let (count, head): (Int, Checkpoint)
-        do {
-            (count, head) = try ledger.export(filter, as: format, progress: { done, total in
-                if tty { Say.note("\rexported through position \(done)/\(total)") }
-            }, to: file.write)
-            try file.commit()
-        } catch {
-            file.discard()
-            throw error
+        let (count, head) = try ledger.export(filter, as: format, toFile: output) { done, total in
+            if tty { Say.note("\rexported through position \(done)/\(total)") }
         }
         if tty { Say.note("\r\u{1B}[K") }
         if global.json { return try Say.json(Exported(events: count, output: output, format: format.rawValue, head: head.description)) }
         Say.line("exported \(count) events to \(output) (\(format.rawValue)); head \(head)")
-    }
-}
-
-/// An export file written whole or not at all: bytes go to a temporary file beside it, renamed into place at the
-/// end. Only a regular, writable file is replaced; a link, FIFO, device or read-only file is refused.
-final class ExportFile {
-    let path: String
-    let temporary: String
-    private let fd: Int32
-
-    init(path: String) throws {
-        var st = stat()
-        if lstat(path, &st) == 0 {
-            guard st.st_mode & S_IFMT == S_IFREG else {
-                throw CLIError.output("'\(path)' is not a regular file (a link, FIFO, device or directory); export writes regular files only")
-            }
-            // Root may write anything: a file nobody may write (mode) is read-only for it too.
-            guard st.st_mode & 0o222 != 0, access(path, W_OK) == 0 else { throw CLIError.output("'\(path)' is read-only; it was left as it is") }
-        }
-        self.path = path
-        temporary = path + ".partial-\(getpid())"
-        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CLIError.output("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        if let code = Printer.writeAll(fd, bytes) { throw OutputError(code: code) }
-    }
-
-    /// Flushes the file to disk and renames it into place.
-    func commit() throws {
-        if fsync(fd) != 0 { throw OutputError(code: errno) }
-        if close(fd) != 0 { throw OutputError(code: errno) }
-        if rename(temporary, path) != 0 { throw OutputError(code: errno) }
-    }
-
-    /// Removes the temporary file (after a failure).
-    func discard() {
-        close(fd)
-        unlink(temporary)
     }
 }

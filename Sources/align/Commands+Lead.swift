@@ -52,13 +52,7 @@ struct LeadCommand: ParsableCommand {
             if let score { h.score = score }
             if let note { h.note = note }
             if let o = override.given { h.override = o }
-            try global.perform(.leadHandoff(h)) { events in
-                guard case .leadHandedOff(let h)? = events.first else { return "handed off" }
-                var s = "handed off '\(id)' under '\(h.definition)' v\(h.definitionVersion) with \(h.signals.count) signal(s)"
-                if let c = h.campaign { s += "; campaign '\(c)'" + (h.brief.map { " brief v\($0.version) attached" } ?? " (no brief published yet)") }
-                if let o = h.override { s += " (OVERRIDE of rule \(o.rule): \(o.reason))" }
-                return s
-            }
+            try global.perform(.leadHandoff(h))
         }
     }
 
@@ -70,7 +64,7 @@ struct LeadCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String
         func run() throws {
-            try global.perform(.leadAccept(id: id)) { _ in "accepted '\(id)'" }
+            try global.perform(.leadAccept(id: id))
         }
     }
 
@@ -86,7 +80,7 @@ struct LeadCommand: ParsableCommand {
         @Option(help: "Reason code.") var reason: RejectionReason
         @Option(help: "A note.") var note: String?
         func run() throws {
-            try global.perform(.leadReject(id: id, reason: reason, note: note)) { _ in "rejected '\(id)' (\(reason.rawValue))" }
+            try global.perform(.leadReject(id: id, reason: reason, note: note))
         }
     }
 
@@ -100,7 +94,7 @@ struct LeadCommand: ParsableCommand {
         @Option(help: "Opportunity id.") var opportunity: String?
         @Option(help: "Amount.") var amount: Double?
         func run() throws {
-            try global.perform(.leadConvert(id: id, opportunity: opportunity, amount: amount)) { _ in "converted '\(id)'" }
+            try global.perform(.leadConvert(id: id, opportunity: opportunity, amount: amount))
         }
     }
 
@@ -112,7 +106,7 @@ struct LeadCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String
         func run() throws {
-            try global.perform(.leadRecycle(id: id)) { _ in "recycled '\(id)'" }
+            try global.perform(.leadRecycle(id: id))
         }
     }
 
@@ -124,44 +118,22 @@ struct LeadCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String
         func run() throws {
-            guard case .lead(let l)? = try global.open().state(of: StreamName.lead(id)) else {
-                throw CLIError.notFound("no lead '\(id)'; see `align lead list`")
-            }
-            if global.json { try Say.json(l); return }
-            Say.line("lead \(id)  [\(l.status.rawValue)]\(l.rejection.map { " reason \($0.rawValue)" } ?? "")")
-            guard let h = l.handoff else { return }
-            Say.line("  handed off by \(l.handedOffBy ?? "?") at \(l.handedOffAt.map(Say.date) ?? "?") under '\(h.definition)' v\(h.definitionVersion)\(h.owner.map { ", owner \($0)" } ?? "")")
-            for (k, v) in h.profile.sorted(by: { $0.key < $1.key }) { Say.line("  profile   \(k) = \(v)") }
-            for s in h.signals { Say.line("  signal    \(s.name) at \(Say.date(s.at))\(s.detail.map { ": \($0)" } ?? "")") }
-            if let c = h.campaign { Say.line("  campaign  \(c)") }
-            if let b = h.brief {
-                Say.line("  brief v\(b.version): \(b.summary)")
-                for t in b.talkingPoints { Say.line("    - \(t)") }
-            }
-            if let s = h.score { Say.line("  score     \(s)") }
-            if let n = h.note { Say.line("  note      \(n)") }
-            if let o = h.override { Say.line("  OVERRIDE  \(o.rule): \(o.reason)") }
+            let l = try global.open().lead(id)
+            if global.json { return try Say.json(l) }
+            l.detailLines.forEach(Say.line)
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List leads.", discussion: """
-            Statuses: handed-off, accepted, rejected, converted, recycled.
-
             Example:
               align lead list --status handed-off
             """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only leads with this status.") var status: String?
+        @Option(help: "Only leads with this status.") var status: LeadStatus?
         func run() throws {
-            if let status, LeadState.Status(rawValue: status) == nil || status == "none" {
-                throw CLIError.usage("--status must be one of handed-off, accepted, rejected, converted, recycled")
-            }
-            let leads: [LeadState] = try global.open().states(kind: "lead").compactMap {
-                if case .lead(let l) = $0, status == nil || l.status.rawValue == status { return l }
-                return nil
-            }
-            if global.json { try Say.json(["leads": leads]); return }
+            let leads = try global.open().leads(status: status?.status)
+            if global.json { return try Say.json(["leads": leads]) }
             Say.table(["ID", "STATUS", "DEFINITION", "CAMPAIGN", "SIGNALS", "HANDED OFF"], leads.map { l in
                 [l.id, l.status.rawValue, l.handoff.map { "\($0.definition) v\($0.definitionVersion)" } ?? "-",
                  l.handoff?.campaign ?? "-", String(l.handoff?.signals.count ?? 0), l.handedOffAt.map(Say.date) ?? "-"]

@@ -19,9 +19,7 @@ struct ActorCommand: ParsableCommand {
         @Option(help: "Display name.") var name: String
         @Option(help: "A role (repeatable).") var role: [Role] = []
         func run() throws {
-            try global.perform(.actorAdd(id: id, name: name, roles: Set(role).sorted())) { _ in
-                "registered actor '\(id)' (\(role.map(\.rawValue).joined(separator: ", ")))"
-            }
+            try global.perform(.actorAdd(id: id, name: name, roles: Set(role).sorted()))
         }
     }
 
@@ -34,9 +32,7 @@ struct ActorCommand: ParsableCommand {
         @Argument(help: "Actor id.") var id: String
         @Option(help: "A role (repeatable).") var role: [Role] = []
         func run() throws {
-            try global.perform(.actorRoles(id: id, roles: Set(role).sorted())) { _ in
-                "actor '\(id)' now has roles \(role.map(\.rawValue).joined(separator: ", "))"
-            }
+            try global.perform(.actorRoles(id: id, roles: Set(role).sorted()))
         }
     }
 
@@ -48,7 +44,7 @@ struct ActorCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Actor id.") var id: String
         func run() throws {
-            try global.perform(.actorDeactivate(id: id)) { _ in "deactivated actor '\(id)'" }
+            try global.perform(.actorDeactivate(id: id))
         }
     }
 
@@ -107,12 +103,7 @@ struct PolicyCommand: ParsableCommand {
         @Option(name: .customLong("require-campaign-review"), help: "Launch needs an approving review (true/false).") var requireCampaignReview: Bool?
         func run() throws {
             let command = Command.policySet(quorum: quorum, slaHours: slaHours, requireContext: requireContext, requireCampaignReview: requireCampaignReview)
-            try global.perform(command, unchanged: "policy unchanged: it already has these values") { events in
-                if case .policyChanged(let p)? = events.first {
-                    return "policy: quorum \(p.policy.quorum), sla-hours \(p.policy.slaHours), require-context \(p.policy.requireContext), require-campaign-review \(p.policy.requireCampaignReview)"
-                }
-                return "policy changed"
-            }
+            try global.perform(command)
         }
     }
 }

@@ -33,7 +33,7 @@ struct Replay: ParsableCommand {
         case .scorecard:
             let card = try l.replayedScorecard(to: to, until: until?.date)
             if global.json { return try Say.json(card) }
-            ScorecardCommand.print(card)
+            card.reportLines.forEach(Say.line)
         case .audit:
             let r = try l.replay(to: to, until: until?.date, [.audit])
             if global.json { return try Say.json(ReplayedOverrides(overrides: r.overrides)) }

@@ -6,18 +6,12 @@ import Foundation
 enum CLIError: Error {
     case usage(String)
     case notFound(String)
-    /// An output the command refuses to write (exit 3).
-    case output(String)
 }
 
 /// Error messages and exit codes.
 enum Failure {
     /// Prints `error` on standard error (one JSON object with --json) and answers its exit code.
     static func report(_ error: Error, json: Bool) -> Int32 {
-        if case CLIError.output(let m) = error {
-            Say.note("error: \(m)\n")
-            return 3
-        }
         var f: LedgerFailure
         switch error {
         case CLIError.usage(let m): f = LedgerFailure(DomainError.invalid(m))

@@ -41,19 +41,18 @@ struct GlobalOptions: ParsableArguments {
     /// The ledger's log only (for reading it whole: log, verify, stats, export).
     func openLog() throws -> AlignmentLedger { try AlignmentLedger.openLog(at: ledgerPath) }
 
-    /// Runs `command` as the acting user and prints what was recorded, with `summary` (nil: the command changed nothing).
-    func perform(_ command: Command, unchanged: String = "nothing changed", summary: ([DomainEvent]) -> String) throws {
-        let outcome = try open().perform(command, as: try actorID(), at: businessTime)
+    /// Runs `command` as the acting user and prints what it recorded.
+    func perform(_ command: Command) throws {
+        let actor = try actorID()
+        let outcome = try open().perform(command, as: actor, at: businessTime)
         if let first = outcome.recorded.first, let last = outcome.recorded.last {
             Printer.out.committed = "events #\(first.position)...#\(last.position) were committed (head \(outcome.head))"
         }
-        let text = outcome.decided.isEmpty ? unchanged : summary(outcome.decided)
         if json {
-            try Say.json(Recorded(events: outcome.recorded.map(EventEnvelope.init), head: outcome.head.description, ok: true, summary: text))
-        } else {
-            Say.line(text)
-            for e in outcome.recorded { Say.line("  recorded " + Say.logLine(e)) }
+            return try Say.json(Recorded(events: outcome.recorded.map(EventEnvelope.init), head: outcome.head.description, ok: true, summary: outcome.summary))
         }
+        Say.line(outcome.summary)
+        for e in outcome.recorded { Say.line("  recorded " + Say.logLine(e)) }
     }
 
     struct Recorded: Encodable {

@@ -72,16 +72,7 @@ enum Say {
     static func date(_ d: Date) -> String { DomainTime.format(d) }
 
     /// A plain table with a header row.
-    static func table(_ header: [String], _ rows: [[String]]) {
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-        func fmt(_ r: [String]) -> String {
-            r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        line(fmt(header))
-        line(fmt(widths.map { String(repeating: "-", count: $0) }))
-        for r in rows { line(fmt(r)) }
-    }
+    static func table(_ header: [String], _ rows: [[String]]) { TextTable.lines(header, rows).forEach(line) }
 
     /// One line of the human log view.
     static func logLine(_ e: RecordedEvent) -> String {
