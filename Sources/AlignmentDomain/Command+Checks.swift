@@ -1,3 +1,5 @@
+import JSONCore
+
 extension Command {
     /// Checks what a typed command's arguments cannot say by their types (the checks `parse` makes as it reads):
     /// ids are valid, required texts are not blank and at most 10,000 bytes, roles are given, an override has a reason.
@@ -44,5 +46,13 @@ extension Command {
             }
         case .contentFulfil(let id, let asset): try checkID(id, "request"); if let asset { try checkID(asset, "asset") }
         }
+    }
+}
+
+extension HandoffArgs {
+    /// A profile from `KEY=VALUE` pairs, as `parse` reads a list of them.
+    public static func profile(_ pairs: [String]) throws(DomainError) -> [String: String] {
+        var a = Args(command: "lead.handoff", values: ["profile": .array(pairs.map(JSONValue.string))])
+        return try a.profile()
     }
 }

@@ -31,7 +31,7 @@ public struct Approval: Codable, Sendable {
     public var override: Override?
     public var signOffs: [SignOff]
     public var head: String
-    /// How long the query took in process, for those who measure it (set by the caller).
+    /// How long the query took in process, for those who measure it.
     public var queryMicroseconds: Double?
 }
 
@@ -79,6 +79,13 @@ extension AlignmentLedger {
 
     /// The version of a definition active at `at` and the sales members who signed it off (from the kept state).
     public func whoApproved(_ definition: String, at: Date) throws -> Approval {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var a = try approval(definition, at: at)
+        a.queryMicroseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1000
+        return a
+    }
+
+    private func approval(_ definition: String, at: Date) throws -> Approval {
         let head = try log.head()
         guard case .definition(let d)? = try state(of: StreamName.definition(definition)), d.exists else {
             throw DomainError.notFound("no lead definition '\(definition)'; see `align definition list`")

@@ -90,10 +90,11 @@ public final class AlignmentLedger: Sendable {
 
     /// Reads an apply file (`ApplyReader`) and runs it in one transaction: every command, or none. Throws `ApplyError`
     /// naming every malformed or refused line.
-    public func apply(file bytes: [UInt8], defaultActor: String?, defaultAt: Date?) throws -> (commands: Int, recorded: [RecordedEvent], head: Checkpoint) {
+    public func apply(file bytes: [UInt8], defaultActor: String?, defaultAt: Date?) throws -> ApplyOutcome {
         let items = try ApplyReader.items(of: bytes, defaultActor: defaultActor, defaultAt: defaultAt)
+        let started = Date()
         let recorded = try apply(items)
-        return (items.count, recorded, try log.head())
+        return ApplyOutcome(commands: items.count, recorded: recorded, head: try log.head(), seconds: Date().timeIntervalSince(started))
     }
 
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.

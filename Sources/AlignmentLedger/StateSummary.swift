@@ -49,7 +49,7 @@ extension AlignmentLedger {
     }
 
     /// Every stream's state replayed up to `position` or before business time `until`, streams without a story left out.
-    public func replayedStreams(to position: UInt64? = nil, until: Date? = nil) throws -> (position: UInt64, streams: [String: EntityState]) {
+    public func replayedStreams(to position: UInt64? = nil, until: Date? = nil) throws -> ReplayedStreams {
         let r = try replay(to: position, until: until, [.state])
         let streams = r.state.states.filter {
             switch $0.value {
@@ -60,7 +60,13 @@ extension AlignmentLedger {
             default: true
             }
         }
-        return (r.position, streams)
+        return ReplayedStreams(position: r.position, streams: streams)
+    }
+
+    /// The overrides replayed up to `position` or before business time `until`.
+    public func replayedOverrides(to position: UInt64? = nil, until: Date? = nil) throws -> ReplayedOverrides {
+        let r = try replay(to: position, until: until, [.audit])
+        return ReplayedOverrides(position: r.position, overrides: r.overrides)
     }
 }
 
@@ -69,5 +75,37 @@ extension AlignmentLedger {
     public func replayedScorecard(to position: UInt64? = nil, until: Date? = nil) throws -> Scorecard {
         let r = try replay(to: position, until: until, [.scorecard])
         return Scorecard.compute(buckets: r.scorecard.buckets.map { ($0.key, $0.value) }, period: .month, since: nil, until: nil, byActor: true)
+    }
+}
+
+/// Every stream's state as of a past point, replayed.
+public struct ReplayedStreams: Encodable, Sendable {
+    /// The last position replayed.
+    public var position: UInt64
+    /// Each stream's state, by stream name.
+    public var streams: [String: EntityState]
+
+    /// How many streams of each kind.
+    public var lines: [String] {
+        var kinds: [String: Int] = [:]
+        for k in streams.keys { kinds[String(k.split(separator: "/").first ?? ""), default: 0] += 1 }
+        return ["state replayed through position \(position): " + kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "),
+                "(use --json for every stream's state)"]
+    }
+}
+
+/// The overrides as of a past point, replayed.
+public struct ReplayedOverrides: Encodable, Sendable {
+    /// The last position replayed (not in the JSON form).
+    public var position: UInt64
+    /// The overrides, in log order.
+    public var overrides: [OverrideRecord]
+
+    enum CodingKeys: String, CodingKey { case overrides }
+
+    /// A line per override.
+    public var lines: [String] {
+        ["audit replayed through position \(position): \(overrides.count) override(s)"]
+            + overrides.map { "  #\($0.position) \(DomainTime.format($0.at)) \($0.actor) \($0.type) \($0.stream): \($0.rule): \($0.reason)" }
     }
 }

@@ -24,23 +24,14 @@ struct Apply: ParsableCommand {
     struct Applied: Encodable { var ok = true; var commands: Int, events: Int, head: String, firstPosition: UInt64, lastPosition: UInt64 }
 
     func run() throws {
-        let data: Data
-        if file == "-" {
-            data = try FileHandle.standardInput.readToEnd() ?? Data()
-        } else {
-            guard let d = FileManager.default.contents(atPath: file) else { throw CLIError.usage("cannot read '\(file)'") }
-            data = d
-        }
-        let ledger = try global.open()
-        let started = Date()
-        let r = try ledger.apply(file: Array(data), defaultActor: global.actorIfGiven, defaultAt: global.businessTime)
-        let seconds = Date().timeIntervalSince(started)
-        let (first, last) = (r.recorded.first?.position ?? 0, r.recorded.last?.position ?? 0)
+        let data = file == "-" ? (try? FileHandle.standardInput.readToEnd()) ?? Data() : FileManager.default.contents(atPath: file)
+        guard let data else { throw CLIError.usage("cannot read '\(file)'") }
+        let r = try global.open().apply(file: Array(data), defaultActor: global.actorIfGiven, defaultAt: global.businessTime)
         Printer.out.committed = "\(r.recorded.count) events were committed (head \(r.head))"
         if global.json {
-            return try Say.json(Applied(commands: r.commands, events: r.recorded.count, head: r.head.description, firstPosition: first, lastPosition: last))
+            return try Say.json(Applied(commands: r.commands, events: r.recorded.count, head: r.head.description,
+                                        firstPosition: r.positions.first, lastPosition: r.positions.last))
         }
-        Say.line("applied \(r.commands) commands: \(r.recorded.count) events at positions \(first)...\(last) in \(String(format: "%.2f", seconds)) s")
-        Say.line("head \(r.head)")
+        r.lines.forEach(Say.line)
     }
 }

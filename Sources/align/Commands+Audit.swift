@@ -12,9 +12,7 @@ struct AuditCommand: ParsableCommand {
 
     static func printTrail(_ t: AuditTrail, json: Bool) throws {
         if json { return try Say.json(Trail(events: t.events.map(EventEnvelope.init), head: t.head.description)) }
-        if t.events.isEmpty { Say.line("(no events)") }
-        for e in t.events { Say.line("#\(e.position)  \(e.occurredAt.iso8601)  \(e.actor)  \(AlignmentLedger.describe(e))") }
-        Say.line("head \(t.head)  (check with `align verify --checkpoint \(t.head)`)")
+        t.lines.forEach(Say.line)
     }
 
     struct Definition: ParsableCommand {
@@ -41,21 +39,9 @@ struct AuditCommand: ParsableCommand {
         @Argument(help: "Definition id.") var id: String
         func run() throws {
             let at = global.businessTime ?? Date()
-            let ledger = try global.open()
-            let started = DispatchTime.now().uptimeNanoseconds
-            var a = try ledger.whoApproved(id, at: at)
-            a.queryMicroseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1000
+            let a = try global.open().whoApproved(id, at: at)
             if global.json { return try Say.json(a) }
-            guard let v = a.version else {
-                Say.line("No version of '\(id)' was active at \(Say.date(at)).")
-                Say.line("head \(a.head)")
-                return
-            }
-            Say.line("'\(id)' v\(v) \"\(a.title ?? "")\" was active at \(Say.date(at)): from \(a.activeFrom.map(Say.date) ?? "?")\(a.activeUntil.map { " until \(Say.date($0))" } ?? "") (activated at #\(a.activationPosition ?? 0))")
-            if a.signOffs.isEmpty { Say.line("  signed off by nobody") }
-            for s in a.signOffs { Say.line("  signed off by \(s.actor) at \(Say.date(s.at)) (#\(s.position))\(s.comment.map { ": \($0)" } ?? "")") }
-            if let o = a.override { Say.line("  activated by OVERRIDE of rule \(o.rule): \(o.reason)") }
-            Say.line("head \(a.head)")
+            a.answerLines.forEach(Say.line)
         }
     }
 
@@ -97,11 +83,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let (os, head) = try global.open().auditOverrides()
             if global.json { return try Say.json(Overrides(head: head.description, overrides: os)) }
-            if os.isEmpty { Say.line("(no overrides)") }
-            Say.table(["POSITION", "AT", "BY", "EVENT", "STREAM", "RULE", "REASON"], os.map {
-                ["#\($0.position)", Say.date($0.at), $0.actor, $0.type, $0.stream, $0.rule, $0.reason]
-            })
-            Say.line("head \(head)")
+            OverrideRecord.tableLines(os, head: head).forEach(Say.line)
         }
     }
 }

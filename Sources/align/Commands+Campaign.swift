@@ -126,9 +126,7 @@ struct CampaignCommand: ParsableCommand {
         func run() throws {
             let cs = try global.open().campaigns()
             if global.json { return try Say.json(["campaigns": cs]) }
-            Say.table(["ID", "STATUS", "REV", "APPROVED", "BRIEFS", "NAME"], cs.map { c in
-                [c.id, c.status.rawValue, String(c.revision), c.approvedRevision == c.revision ? "yes" : "no", String(c.briefs.count), c.name]
-            })
+            ListText.campaigns(cs).forEach(Say.line)
         }
     }
 }

@@ -93,16 +93,7 @@ struct ContentCommand: ParsableCommand {
         func run() throws {
             let all = try global.open().content()
             if global.json { return try Say.json(["content": all]) }
-            let plan = all.compactMap(\.asset)
-            Say.line("Plan (\(plan.count) assets)")
-            Say.table(["ASSET", "STAGE", "TITLE", "FROM REQUEST"], plan.map { [$0.asset, $0.stage.rawValue, $0.title, $0.fromRequest ?? "-"] })
-            let reqs = all.compactMap { c in c.request.map { (c, $0) } }
-            Say.line("")
-            Say.line("Requests (\(reqs.count))")
-            Say.table(["REQUEST", "STAGE", "TRIAGE", "FULFILLED", "WHAT"], reqs.map { c, r in
-                [c.id, r.stage.rawValue, c.triage.map { $0.outcome.rawValue + ($0.asset.map { " " + $0 } ?? "") } ?? "untriaged",
-                 c.fulfilled == nil ? "no" : "yes", r.what]
-            })
+            ListText.content(all).forEach(Say.line)
         }
     }
 }

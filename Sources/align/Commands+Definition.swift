@@ -108,9 +108,7 @@ struct DefinitionCommand: ParsableCommand {
         func run() throws {
             let defs = try global.open().definitions()
             if global.json { return try Say.json(["definitions": defs]) }
-            Say.table(["ID", "VERSIONS", "ACTIVE", "STATUS", "LATEST TITLE"], defs.map { d in
-                [d.id, String(d.versions.count), d.activeVersion.map { "v\($0)" } ?? "-", d.retired ? "retired" : "open", d.versions.last?.title ?? ""]
-            })
+            ListText.definitions(defs).forEach(Say.line)
         }
     }
 }

@@ -24,7 +24,7 @@ struct Init: ParsableCommand {
         Printer.out.committed = "the ledger was created"
         if global.json { return try Say.json(Created(admin: admin, head: try ledger.head().description, ledger: global.ledgerPath, ledgerId: id)) }
         Say.line("Created ledger \(global.ledgerPath) (id \(id)) with admin '\(admin)' (revops).")
-        for e in events { Say.line("  recorded " + Say.logLine(e)) }
+        for e in events { Say.line("  recorded " + AlignmentLedger.logLine(e)) }
         Say.line("Next: add people with `align actor add ID --name NAME --role ROLE --as \(admin)`.")
     }
 }

@@ -44,10 +44,7 @@ struct LeadCommand: ParsableCommand {
             if let version { h.version = version }
             if let campaign { h.campaign = campaign }
             if let owner { h.owner = owner }
-            for p in profile {
-                guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw CLIError.usage("--profile \(p.debugDescription) is not KEY=VALUE") }
-                h.profile[String(p[..<eq])] = String(p[p.index(after: eq)...])
-            }
+            if !profile.isEmpty { h.profile = try HandoffArgs.profile(profile) }
             if !signal.isEmpty { h.signals = try signal.map(Signal.parse) }
             if let score { h.score = score }
             if let note { h.note = note }
@@ -134,10 +131,7 @@ struct LeadCommand: ParsableCommand {
         func run() throws {
             let leads = try global.open().leads(status: status?.status)
             if global.json { return try Say.json(["leads": leads]) }
-            Say.table(["ID", "STATUS", "DEFINITION", "CAMPAIGN", "SIGNALS", "HANDED OFF"], leads.map { l in
-                [l.id, l.status.rawValue, l.handoff.map { "\($0.definition) v\($0.definitionVersion)" } ?? "-",
-                 l.handoff?.campaign ?? "-", String(l.handoff?.signals.count ?? 0), l.handedOffAt.map(Say.date) ?? "-"]
-            })
+            ListText.leads(leads).forEach(Say.line)
         }
     }
 }

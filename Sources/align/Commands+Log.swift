@@ -23,7 +23,7 @@ struct Log: AsyncParsableCommand {
             EventEnvelope.appendLine(e, to: &line)
             Printer.out.write(line)
         } else {
-            Say.line(Say.logLine(e))
+            Say.line(AlignmentLedger.logLine(e))
         }
     }
 

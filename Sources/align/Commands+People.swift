@@ -59,9 +59,7 @@ struct ActorCommand: ParsableCommand {
             if global.json {
                 try Say.json(["actors": actors])
             } else {
-                Say.table(["ID", "NAME", "ROLES", "STATUS"], actors.map {
-                    [$0.id, $0.name, $0.roles.map(\.rawValue).joined(separator: ","), $0.active ? "active" : "deactivated"]
-                })
+                ListText.actors(actors).forEach(Say.line)
             }
         }
     }
@@ -83,10 +81,7 @@ struct PolicyCommand: ParsableCommand {
             if global.json {
                 try Say.json(p)
             } else {
-                Say.line("quorum                   \(p.quorum) sales sign-off(s) per definition version")
-                Say.line("sla-hours                \(p.slaHours)")
-                Say.line("require-context          \(p.requireContext)")
-                Say.line("require-campaign-review  \(p.requireCampaignReview)")
+                ListText.policy(p).forEach(Say.line)
             }
         }
     }

@@ -14,9 +14,7 @@ struct Projections: ParsableCommand {
         func run() throws {
             let s = try global.open().projectionStatus()
             if global.json { return try Say.json(s) }
-            Say.table(["PROJECTION", "VERSION", "CHECKPOINT", "HEAD"], s.projections.map {
-                [$0.name, String($0.keptVersion), String($0.checkpoint), String(s.headPosition)]
-            })
+            s.tableLines.forEach(Say.line)
         }
     }
 

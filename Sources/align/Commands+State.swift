@@ -21,11 +21,6 @@ struct StateCommand: ParsableCommand {
     func run() throws {
         let s = try global.open().stateSummary(position: position, at: global.businessTime)
         if global.json { return try Say.json(s) }
-        func list(_ items: [String], _ none: String) -> String { items.isEmpty ? none : items.joined(separator: ", ") }
-        Say.line("State as of \(global.at.map { "business time \($0)" } ?? "position \(s.position)") (replayed \(s.position) positions; head \(s.head))")
-        Say.line("active definitions: " + list(s.activeDefinitions.map { "\($0.definition) v\($0.version)" }, "none"))
-        Say.line("open campaigns:     " + list(s.openCampaigns.map { "\($0.campaign) (\($0.status))" }, "none"))
-        Say.line("leads by status:    " + list(s.leadsByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }, "none"))
-        Say.line("content plan:       " + list(s.contentPlan.map { "\($0.asset) (\($0.stage))" }, "empty"))
+        s.lines.forEach(Say.line)
     }
 }

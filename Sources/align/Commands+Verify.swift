@@ -40,12 +40,8 @@ struct Verify: ParsableCommand {
         if global.json {
             try Say.json(Report(ok: report.isSound, events: report.events, head: report.head.description, seconds: seconds,
                                 firstBadPosition: report.problem?.position, reason: report.problem?.reason, checkpointMatched: report.checkpointMatched))
-        } else if let p = report.problem {
-            Say.line("NOT SOUND: first bad position \(p.position): \(p.reason)")
         } else {
-            Say.line("sound: \(report.events) events, chain and indexes check out (\(String(format: "%.2f", seconds)) s)")
-            Say.line("head \(report.head)")
-            if let cp, report.checkpointMatched == true { Say.line("the log extends checkpoint \(cp)") }
+            AlignmentLedger.verifyLines(report, checkpoint: cp, seconds: seconds).forEach(Say.line)
         }
         if !report.isSound { throw ExitCode(3) }
     }
@@ -72,10 +68,6 @@ struct Stats: ParsableCommand {
             return try Say.json(Report(events: s.events, streams: s.streams, sizeOnDisk: s.sizeOnDisk, head: s.head.description, ledgerId: id,
                                        formatVersion: s.formatVersion))
         }
-        Say.line("ledger      \(global.ledgerPath) (id \(id), format \(s.formatVersion))")
-        Say.line("events      \(s.events)")
-        Say.line("streams     \(s.streams)")
-        Say.line("size        \(ByteCountFormatter.string(fromByteCount: s.sizeOnDisk, countStyle: .file))")
-        Say.line("checkpoint  \(s.head)")
+        AlignmentLedger.statsLines(s, path: global.ledgerPath).forEach(Say.line)
     }
 }

@@ -52,7 +52,7 @@ struct GlobalOptions: ParsableArguments {
             return try Say.json(Recorded(events: outcome.recorded.map(EventEnvelope.init), head: outcome.head.description, ok: true, summary: outcome.summary))
         }
         Say.line(outcome.summary)
-        for e in outcome.recorded { Say.line("  recorded " + Say.logLine(e)) }
+        for e in outcome.recorded { Say.line("  recorded " + AlignmentLedger.logLine(e)) }
     }
 
     struct Recorded: Encodable {

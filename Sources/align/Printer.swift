@@ -68,15 +68,4 @@ enum Say {
 
     /// A note on standard error (progress, errors), unbuffered; failures to write it are ignored.
     static func note(_ s: String) { _ = Printer.writeAll(2, Array(s.utf8)) }
-
-    static func date(_ d: Date) -> String { DomainTime.format(d) }
-
-    /// A plain table with a header row.
-    static func table(_ header: [String], _ rows: [[String]]) { TextTable.lines(header, rows).forEach(line) }
-
-    /// One line of the human log view.
-    static func logLine(_ e: RecordedEvent) -> String {
-        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
-        return "\(pad(String(e.position), 7)) \(e.occurredAt.iso8601)  \(pad(e.actor, 10)) \(pad(e.type, 26)) \(e.stream)@\(e.version)"
-    }
 }
