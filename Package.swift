@@ -56,7 +56,7 @@ let package = Package(
             "AlignmentDomain", "JSONCore", "AlignmentProjections", "AlignmentLedger", "EventLog",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections"]),
+        .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections", "AlignmentDomain"]),
         .testTarget(name: "AlignmentLedgerTests", dependencies: ["AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog"]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
     ],

@@ -47,6 +47,7 @@ extension AlignmentLedger {
 
     /// The events of one actor, from the audit index (no scan of the log), optionally between business times.
     public func auditActor(_ actor: String, since: Date? = nil, until: Date? = nil) throws -> AuditTrail {
+        try ensureCurrent()
         let head = try log.head()
         var prefix = Array(actor.utf8)
         prefix.append(0)
@@ -68,6 +69,7 @@ extension AlignmentLedger {
 
     /// Every override, from the audit index.
     public func auditOverrides() throws -> (overrides: [OverrideRecord], head: Checkpoint) {
+        try ensureCurrent()
         let head = try log.head()
         var out: [OverrideRecord] = []
         try log.sideTableScan(AlignmentLedger.auditOverridesTable) { _, v in
@@ -132,6 +134,7 @@ extension AlignmentLedger {
 
     /// The scorecard from the kept buckets (no replay).
     public func scorecard(period: Scorecard.Period, since: Date?, until: Date?, byActor: Bool) throws -> Scorecard {
+        try ensureCurrent()
         var buckets: [(key: String, bucket: Bucket)] = []
         try log.sideTableScan(ScorecardFold.table) { k, v in
             buckets.append((String(decoding: k, as: UTF8.self), try AlignmentLedger.decodeBucket(v)))

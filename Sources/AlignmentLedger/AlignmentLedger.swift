@@ -16,6 +16,9 @@ public final class AlignmentLedger: Sendable {
     static let checkpointsKey = Array("checkpoints".utf8)
     static var allTables: [String] { [metaTable] + ProjectionName.allCases.flatMap(\.tables) }
 
+    /// Whether the kept read models were brought up to date since opening (reads do it once, on first use).
+    private let current = CurrentFlag()
+
     init(log: EventLog) { self.log = log }
 
     /// Creates a ledger with its first actor, a revops admin.
@@ -35,6 +38,7 @@ public final class AlignmentLedger: Sendable {
         }
         try log.prepareSideTables(allTables)
         let ledger = AlignmentLedger(log: log)
+        ledger.current.set()
         let recorded = try log.transaction { tx in
             guard tx.head.position == 0 else { throw EventLogError.alreadyExists(path: path) }
             let p = Projector(tx: tx)
@@ -45,13 +49,20 @@ public final class AlignmentLedger: Sendable {
         return (ledger, recorded)
     }
 
-    /// Opens an existing ledger, bringing the kept read model up to date first when needed.
+    /// Opens an existing ledger. Opening costs the log's own opening and one short read-only transaction for the read
+    /// models' tables: the kept read models are brought up to date by the first read that needs them, and a command
+    /// brings them up to date inside its own transaction (so a sign-off reads no checkpoint before it starts).
     public static func open(at path: String, clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> AlignmentLedger {
         let log = try EventLog.open(at: path, clock: clock)
         try log.prepareSideTables(allTables)
-        let ledger = AlignmentLedger(log: log)
-        try ledger.catchUp()
-        return ledger
+        return AlignmentLedger(log: log)
+    }
+
+    /// Brings the kept read models up to date once, before the first read of them (see `open`).
+    func ensureCurrent() throws {
+        guard !current.isSet else { return }
+        try catchUp()
+        current.set()
     }
 
     // MARK: Commands
@@ -80,12 +91,15 @@ public final class AlignmentLedger: Sendable {
     /// caught up event by event (another build wrote them, or their checkpoints disagree: a rebuild of some of them
     /// while another tool appended), brings them up to date first (`catchUp`, which rebuilds) and runs it again.
     private func withCurrentModels<T: Sendable>(_ body: @escaping @Sendable (LogTransaction, Projector) throws -> T) throws -> T {
+        let result: T
         do {
-            return try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
+            result = try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
         } catch is ReadModelsOutOfDate {
             try catchUp()
-            return try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
+            result = try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
         }
+        current.set()  // the transaction brought them up to date
+        return result
     }
 
     /// Reads an apply file (`ApplyReader`) and runs it in one transaction: every command, or none. Throws `ApplyError`
@@ -294,12 +308,14 @@ public final class AlignmentLedger: Sendable {
 
     /// The kept state of one stream (`definition/mql`, `lead/L-1`, ...), nil when it has no events.
     public func state(of stream: String) throws -> EntityState? {
+        try ensureCurrent()
         guard let b = try log.sideTableValue(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
         return try AlignmentLedger.decodeState(b)
     }
 
     /// All kept states of one kind (`definition`, `campaign`, `lead`, `content`), in id order.
     public func states(kind: String) throws -> [EntityState] {
+        try ensureCurrent()
         var out: [EntityState] = []
         try log.sideTableScan(AlignmentLedger.stateTable, prefix: Array((kind + "/").utf8)) { _, v in
             out.append(try AlignmentLedger.decodeState(v))
@@ -314,3 +330,11 @@ public final class AlignmentLedger: Sendable {
     }
 }
 
+
+/// A flag set once, read from any thread.
+final class CurrentFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}

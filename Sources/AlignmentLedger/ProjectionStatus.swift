@@ -22,6 +22,7 @@ public struct ProjectionStatus: Encodable, Sendable {
 extension AlignmentLedger {
     /// Each kept read model's code version and checkpoint.
     public func projectionStatus() throws -> ProjectionStatus {
+        try ensureCurrent()
         let cps = try projectionCheckpoints()
         let head = try log.head()
         return ProjectionStatus(head: head.description, headPosition: head.position, projections: ProjectionName.allCases.map {

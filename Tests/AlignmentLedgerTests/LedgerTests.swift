@@ -321,6 +321,22 @@ struct LedgerTests {
         }
     }
 
+    /// Opening does not bring the read models up to date (it would cost two more transactions per command): a
+    /// command folds what they miss in its own transaction, and the first read catches up.
+    @Test func aCommandRightAfterOpeningSeesEventsTheReadModelHasNotSeen() throws {
+        try withLedgerDirectory { path in
+            var f: Fixture? = try Fixture(path: path)
+            try f!.populate()
+            let payload = Array(#"{"actor":"otto","name":"Otto","roles":["sales"]}"#.utf8)
+            _ = try f!.ledger.log.append(to: "ledger", [ProposedEvent(type: "ActorRegistered", actor: "rita", payload: payload)])
+            f = nil
+            let reopened = try AlignmentLedger.open(at: path)
+            #expect(try reopened.execute(.leadRecycle(id: "L-1"), as: "otto", at: ledgerT0.addingTimeInterval(86_400)).count == 1)
+            #expect(try reopened.ledgerState().actors["otto"]?.roles == [.sales])
+            #expect(try keptStates(reopened) == keptStates(try AlignmentLedger.open(at: path)))
+        }
+    }
+
     /// The kept read model must equal a replay of the whole log through the pure folds, whatever the times: kept
     /// states must keep the log's microseconds (`JSONEncoder`'s `.iso8601` would drop the fraction of a second).
     @Test func theKeptReadModelEqualsAReplayWithSubSecondTimes() throws {
