@@ -13,7 +13,6 @@ public final class AlignmentLedger: Sendable {
     static let metaTable = "projections"
     static let auditActorTable = "audit-actor"
     static let auditOverridesTable = "audit-overrides"
-    static let checkpointsKey = Array("checkpoints".utf8)
     static var allTables: [String] { [metaTable] + ProjectionName.allCases.flatMap(\.tables) }
 
     /// Whether the kept read models were brought up to date since opening (reads do it once, on first use).
@@ -165,70 +164,6 @@ public final class AlignmentLedger: Sendable {
     }
 
     // MARK: Read model upkeep
-
-    /// Kept states and scorecard buckets use their hand-written binary form (`BinaryCodable`, see docs/FORMAT.md);
-    /// the few override records, canonical JSON through JSONCore.
-    static let stateEncoder = JSONValueEncoder()
-    static let stateDecoder = JSONValueDecoder()
-
-    static func encodeState(_ s: EntityState) -> [UInt8] { s.binary }
-    static func decodeState(_ b: [UInt8]) throws -> EntityState { try EntityState(binary: b) }
-
-    static func encodeBucket(_ b: Bucket) -> [UInt8] {
-        var w = BinaryWriter(capacity: 64)
-        b.write(to: &w)
-        return w.bytes
-    }
-    static func decodeBucket(_ b: [UInt8]) throws -> Bucket {
-        var r = BinaryReader(b)
-        let bucket = try Bucket(from: &r)
-        guard r.isAtEnd else { throw BinaryError.trailingBytes }
-        return bucket
-    }
-    static func encodeOverride(_ o: OverrideRecord) throws -> [UInt8] { try stateEncoder.encodeCanonical(o) }
-    static func decodeOverride(_ b: [UInt8]) throws -> OverrideRecord { try stateDecoder.decode(OverrideRecord.self, fromJSON: b) }
-
-    /// The `audit-actor` index holds posting lists: key = actor, a zero byte, the list's first position (8 bytes,
-    /// big-endian); value = the following positions as LEB128 deltas from the one before. A list holds at most 512
-    /// positions; each flush starts new lists, so nothing is rewritten.
-    static func actorPostings(_ actor: String, _ positions: [UInt64]) -> [(key: [UInt8], value: [UInt8])] {
-        var out: [(key: [UInt8], value: [UInt8])] = []
-        var start = 0
-        while start < positions.count {
-            let end = min(start + 512, positions.count)
-            var key = Array(actor.utf8)
-            key.append(0)
-            withUnsafeBytes(of: positions[start].bigEndian) { key.append(contentsOf: $0) }
-            var w = BinaryWriter(capacity: 2 * (end - start))
-            for i in (start + 1)..<end { w.uvarint(positions[i] - positions[i - 1]) }
-            out.append((key, w.bytes))
-            start = end
-        }
-        return out
-    }
-
-    /// The positions of one posting list of `audit-actor`.
-    static func postingPositions(first: UInt64, _ value: [UInt8]) throws -> [UInt64] {
-        var out = [first]
-        var r = BinaryReader(value)
-        while !r.isAtEnd { out.append(out[out.count - 1] &+ (try r.uvarint())) }
-        return out
-    }
-
-    /// Checkpoints are kept as `name:version:position` separated by `;`.
-    static func readCheckpoints(_ get: ([UInt8]) throws -> [UInt8]?) throws -> [ProjectionName: (version: Int, position: UInt64)] {
-        guard let b = try get(checkpointsKey) else { return [:] }
-        var out: [ProjectionName: (Int, UInt64)] = [:]
-        for part in String(decoding: b, as: UTF8.self).split(separator: ";") {
-            let f = part.split(separator: ":")
-            if f.count == 3, let n = ProjectionName(rawValue: String(f[0])), let v = Int(f[1]), let p = UInt64(f[2]) { out[n] = (v, p) }
-        }
-        return out
-    }
-
-    static func encodeCheckpoints(_ c: [ProjectionName: (version: Int, position: UInt64)]) -> [UInt8] {
-        Array(c.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue):\($0.value.version):\($0.value.position)" }.joined(separator: ";").utf8)
-    }
 
     /// Each kept read model's code version and checkpoint position.
     public func projectionCheckpoints() throws -> [ProjectionName: (version: Int, position: UInt64)] {

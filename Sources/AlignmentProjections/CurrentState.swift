@@ -143,11 +143,6 @@ public final class CurrentStateFold {
         dirtyStreams.removeAll(keepingCapacity: true)
     }
 
-    /// Forgets cached states (after a rolled-back transaction).
-    public func reset() {
-        (ledgers, definitions, campaigns, leads, contents) = (Table(), Table(), Table(), Table(), Table())
-        dirtyStreams.removeAll()
-    }
 }
 
 /// The kind of a stream, from its name's prefix.
