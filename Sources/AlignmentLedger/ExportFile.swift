@@ -36,9 +36,10 @@ final class ExportFile {
     /// Appends `bytes`.
     func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { b in
+            guard let base = b.baseAddress else { return }
             var done = 0
             while done < b.count {
-                let n = Foundation.write(fd, b.baseAddress! + done, b.count - done)
+                let n = Foundation.write(fd, base + done, b.count - done)
                 if n < 0 && errno == EINTR { continue }
                 guard n >= 0 else { throw ExportFile.failure(errno, path) }
                 done += n

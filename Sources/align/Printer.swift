@@ -45,9 +45,10 @@ final class Printer: @unchecked Sendable {
     /// Writes all of `bytes` to `fd`; the errno of a failure.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
         bytes.withUnsafeBytes { b -> Int32? in
+            guard let base = b.baseAddress else { return nil }
             var done = 0
             while done < b.count {
-                let n = Foundation.write(fd, b.baseAddress! + done, b.count - done)
+                let n = Foundation.write(fd, base + done, b.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
                     return errno
