@@ -20,8 +20,11 @@ struct Demo: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Leads to hand off over the quarter.") var leads: Int = 2000
 
+    func validate() throws {
+        guard leads >= 1, leads <= 1_000_000 else { throw ValidationError("--leads must be between 1 and 1000000") }
+    }
+
     func run() throws {
-        guard leads >= 1, leads <= 1_000_000 else { throw CLIError.usage("--leads must be between 1 and 1000000") }
         let path = ledger ?? NSTemporaryDirectory() + "alignment-demo-\(UUID().uuidString.prefix(8)).ledger"
         let l = try AlignmentLedger.playDemoQuarter(at: path, seed: seed, leads: leads, say: Say.line)
         try l.tellDemoEpilogue(path: path, say: Say.line)

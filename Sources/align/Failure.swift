@@ -2,22 +2,17 @@ import AlignmentLedger
 import ArgumentParser
 import Foundation
 
-/// A problem the command line finds itself.
+/// A problem the command line finds itself: bad usage (exit 2).
 enum CLIError: Error {
     case usage(String)
-    case notFound(String)
 }
 
 /// Error messages and exit codes.
 enum Failure {
     /// Prints `error` on standard error (one JSON object with --json) and answers its exit code.
     static func report(_ error: Error, json: Bool) -> Int32 {
-        var f: LedgerFailure
-        switch error {
-        case CLIError.usage(let m): f = LedgerFailure(DomainError.invalid(m))
-        case CLIError.notFound(let m): f = LedgerFailure(DomainError.notFound(m))
-        default: f = LedgerFailure(error)
-        }
+        var f = LedgerFailure(error)
+        if case CLIError.usage(let m) = error { f = LedgerFailure(DomainError.invalid(m)) }
         // The command line's hints, naming its options.
         if f.kind == .notFound, f.path != nil {
             f.message += ". Create one with `align init`, or point --ledger (ALIGN_LEDGER) at an existing ledger."
