@@ -79,3 +79,20 @@ struct OutputTests {
         #expect(ok.out.hasSuffix("6\nevents.jsonl\nfifo\nledger\nlink\nreadonly\ntarget\n"), "no temporary file is left: \(ok)")
     }
 }
+
+@Suite("align log --follow")
+struct FollowTests {
+    /// `--follow` prints the events stored, then each new one as another process commits it.
+    @Test func followPrintsAnEventCommittedByAnotherProcess() throws {
+        let cli = try CLI()
+        try cli.people()
+        let o = try cli.sh("""
+            "$A" log --follow --limit 7 > followed.txt & pid=$!
+            sleep 1; "$A" actor add vic --name Vic --role viewer --as rita > /dev/null
+            wait $pid; echo "exit $?"; cat followed.txt
+            """)
+        let lines = o.out.split(separator: "\n")
+        #expect(lines.first == "exit 0", "\(o)")
+        #expect(lines.count == 8 && lines.last?.contains("ActorRegistered") == true, "\(o)")
+    }
+}
