@@ -8,6 +8,13 @@ public struct Criterion: Codable, Equatable, Sendable, CustomStringConvertible {
     public var op: String
     public var values: [String]
 
+    /// A value with every field given (the kept-state codec builds them).
+    public init(field: String, op: String, values: [String]) {
+        self.field = field
+        self.op = op
+        self.values = values
+    }
+
     public var description: String {
         op == "in" ? "\(field) in [\(values.joined(separator: ","))]" : "\(field)\(op)\(values.first ?? "")"
     }
@@ -54,6 +61,14 @@ public struct AttachedBrief: Codable, Equatable, Sendable {
     public var summary: String
     public var talkingPoints: [String]
     public var offer: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(version: Int, summary: String, talkingPoints: [String], offer: String? = nil) {
+        self.version = version
+        self.summary = summary
+        self.talkingPoints = talkingPoints
+        self.offer = offer
+    }
 }
 
 /// Every event of the alignment domain. The case name is the event type; the payload is its JSON body.
@@ -167,6 +182,21 @@ public struct LeadHandedOff: Codable, Equatable, Sendable {
     public var score: Double?
     public var note: String?
     public var override: Override?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(lead: String, definition: String, definitionVersion: Int, campaign: String? = nil, brief: AttachedBrief? = nil, owner: String? = nil, profile: [String: String], signals: [Signal], score: Double? = nil, note: String? = nil, override: Override? = nil) {
+        self.lead = lead
+        self.definition = definition
+        self.definitionVersion = definitionVersion
+        self.campaign = campaign
+        self.brief = brief
+        self.owner = owner
+        self.profile = profile
+        self.signals = signals
+        self.score = score
+        self.note = note
+        self.override = override
+    }
 }
 public struct LeadAccepted: Codable, Equatable, Sendable { public var lead: String }
 public struct LeadRejected: Codable, Equatable, Sendable {
@@ -184,6 +214,15 @@ public struct ContentPlanned: Codable, Equatable, Sendable {
     public var persona: String?
     /// Set when the asset was added to the plan by triaging a request.
     public var fromRequest: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(asset: String, title: String, stage: Stage, persona: String? = nil, fromRequest: String? = nil) {
+        self.asset = asset
+        self.title = title
+        self.stage = stage
+        self.persona = persona
+        self.fromRequest = fromRequest
+    }
 }
 public struct ContentRequested: Codable, Equatable, Sendable {
     public var request: String
@@ -191,6 +230,15 @@ public struct ContentRequested: Codable, Equatable, Sendable {
     public var why: String?
     public var stage: Stage
     public var lead: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(request: String, what: String, why: String? = nil, stage: Stage, lead: String? = nil) {
+        self.request = request
+        self.what = what
+        self.why = why
+        self.stage = stage
+        self.lead = lead
+    }
 }
 public enum TriageOutcome: String, Codable, CaseIterable, Sendable {
     case mapped, addedToPlan = "added-to-plan", declined, adHoc = "ad-hoc"
@@ -200,8 +248,25 @@ public struct ContentRequestTriaged: Codable, Equatable, Sendable {
     public var outcome: TriageOutcome
     public var asset: String?
     public var reason: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(request: String, outcome: TriageOutcome, asset: String? = nil, reason: String? = nil) {
+        self.request = request
+        self.outcome = outcome
+        self.asset = asset
+        self.reason = reason
+    }
 }
-public struct ContentRequestFulfilled: Codable, Equatable, Sendable { public var request: String; public var asset: String? }
+public struct ContentRequestFulfilled: Codable, Equatable, Sendable {
+    public var request: String
+    public var asset: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(request: String, asset: String? = nil) {
+        self.request = request
+        self.asset = asset
+    }
+}
 
 extension DomainEvent {
     /// Every event type name with its current schema version.

@@ -18,3 +18,20 @@ extension AlignmentLedger {
         return bucket
     }
 }
+
+/// A bucket's binary form: its counters, then its delays in key order.
+extension Bucket: BinaryCodable {
+    public func write(to w: inout BinaryWriter) {
+        w.array(counts) { $0.int(Int($1)) }
+        w.uvarint(UInt64(delays.count))
+        for k in delays.keys.sorted() { w.int(Int(k)); w.int(Int(delays[k]!)) }
+    }
+    public init(from r: inout BinaryReader) throws {
+        self.init()
+        let c = try r.array { Int64(try $0.int()) }
+        for (i, v) in c.enumerated() where i < counts.count { counts[i] = v }
+        let n = try r.count()
+        delays.reserveCapacity(n)
+        for _ in 0..<n { delays[Int64(try r.int())] = Int64(try r.int()) }
+    }
+}
