@@ -105,12 +105,18 @@ public enum DomainEvent: Equatable, Sendable {
     case contentRequestFulfilled(ContentRequestFulfilled)
 }
 
+/// The payload of a `LedgerInitialized` event.
 public struct LedgerInitialized: Codable, Equatable, Sendable { public var admin: String; public var name: String }
+/// The payload of a `ActorRegistered` event.
 public struct ActorRegistered: Codable, Equatable, Sendable { public var actor: String; public var name: String; public var roles: [Role] }
+/// The payload of a `ActorRolesChanged` event.
 public struct ActorRolesChanged: Codable, Equatable, Sendable { public var actor: String; public var roles: [Role] }
+/// The payload of a `ActorDeactivated` event.
 public struct ActorDeactivated: Codable, Equatable, Sendable { public var actor: String }
+/// The payload of a `PolicyChanged` event.
 public struct PolicyChanged: Codable, Equatable, Sendable { public var policy: Policy }
 
+/// The payload of a `LeadDefinitionProposed` event.
 public struct LeadDefinitionProposed: Codable, Equatable, Sendable {
     public var definition: String
     public var version: Int
@@ -119,12 +125,15 @@ public struct LeadDefinitionProposed: Codable, Equatable, Sendable {
     public var engagement: [Criterion]
     public var rationale: String?
 }
+/// The payload of a `LeadDefinitionSignedOff` event.
 public struct LeadDefinitionSignedOff: Codable, Equatable, Sendable {
     public var definition: String; public var version: Int; public var comment: String?
 }
+/// The payload of a `LeadDefinitionRejected` event.
 public struct LeadDefinitionRejected: Codable, Equatable, Sendable {
     public var definition: String; public var version: Int; public var reason: String
 }
+/// The payload of a `LeadDefinitionActivated` event.
 public struct LeadDefinitionActivated: Codable, Equatable, Sendable {
     public var definition: String
     public var version: Int
@@ -135,8 +144,10 @@ public struct LeadDefinitionActivated: Codable, Equatable, Sendable {
     public var supersedes: Int?
     public var override: Override?
 }
+/// The payload of a `LeadDefinitionRetired` event.
 public struct LeadDefinitionRetired: Codable, Equatable, Sendable { public var definition: String; public var version: Int? }
 
+/// The payload of a `CampaignDrafted` event.
 public struct CampaignDrafted: Codable, Equatable, Sendable {
     public var campaign: String
     public var revision: Int
@@ -146,13 +157,16 @@ public struct CampaignDrafted: Codable, Equatable, Sendable {
     public var channels: [String]
     public var launchDate: String?
 }
+/// The payload of a `CampaignReviewRequested` event.
 public struct CampaignReviewRequested: Codable, Equatable, Sendable { public var campaign: String; public var revision: Int }
+/// The payload of a `CampaignReviewed` event.
 public struct CampaignReviewed: Codable, Equatable, Sendable {
     public var campaign: String
     public var revision: Int
     public var approved: Bool
     public var comment: String?
 }
+/// The payload of a `CampaignBriefPublished` event.
 public struct CampaignBriefPublished: Codable, Equatable, Sendable {
     public var campaign: String
     public var briefVersion: Int
@@ -160,6 +174,7 @@ public struct CampaignBriefPublished: Codable, Equatable, Sendable {
     public var talkingPoints: [String]
     public var offer: String?
 }
+/// The payload of a `CampaignLaunched` event.
 public struct CampaignLaunched: Codable, Equatable, Sendable {
     public var campaign: String
     public var revision: Int
@@ -167,8 +182,10 @@ public struct CampaignLaunched: Codable, Equatable, Sendable {
     public var reviewed: Bool
     public var override: Override?
 }
+/// The payload of a `CampaignClosed` event.
 public struct CampaignClosed: Codable, Equatable, Sendable { public var campaign: String }
 
+/// The payload of a `LeadHandedOff` event.
 public struct LeadHandedOff: Codable, Equatable, Sendable {
     public var lead: String
     public var definition: String
@@ -198,15 +215,20 @@ public struct LeadHandedOff: Codable, Equatable, Sendable {
         self.override = override
     }
 }
+/// The payload of a `LeadAccepted` event.
 public struct LeadAccepted: Codable, Equatable, Sendable { public var lead: String }
+/// The payload of a `LeadRejected` event.
 public struct LeadRejected: Codable, Equatable, Sendable {
     public var lead: String; public var reason: RejectionReason; public var note: String?
 }
+/// The payload of a `LeadConverted` event.
 public struct LeadConverted: Codable, Equatable, Sendable {
     public var lead: String; public var opportunity: String?; public var amount: Double?
 }
+/// The payload of a `LeadRecycled` event.
 public struct LeadRecycled: Codable, Equatable, Sendable { public var lead: String }
 
+/// The payload of a `ContentPlanned` event.
 public struct ContentPlanned: Codable, Equatable, Sendable {
     public var asset: String
     public var title: String
@@ -224,6 +246,7 @@ public struct ContentPlanned: Codable, Equatable, Sendable {
         self.fromRequest = fromRequest
     }
 }
+/// The payload of a `ContentRequested` event.
 public struct ContentRequested: Codable, Equatable, Sendable {
     public var request: String
     public var what: String
@@ -240,9 +263,11 @@ public struct ContentRequested: Codable, Equatable, Sendable {
         self.lead = lead
     }
 }
+/// What triage decided for a content request: served from the plan, added to it, declined or made ad hoc.
 public enum TriageOutcome: String, Codable, CaseIterable, Sendable {
     case mapped, addedToPlan = "added-to-plan", declined, adHoc = "ad-hoc"
 }
+/// The payload of a `ContentRequestTriaged` event.
 public struct ContentRequestTriaged: Codable, Equatable, Sendable {
     public var request: String
     public var outcome: TriageOutcome
@@ -257,6 +282,7 @@ public struct ContentRequestTriaged: Codable, Equatable, Sendable {
         self.reason = reason
     }
 }
+/// The payload of a `ContentRequestFulfilled` event.
 public struct ContentRequestFulfilled: Codable, Equatable, Sendable {
     public var request: String
     public var asset: String?

@@ -16,6 +16,7 @@ public struct Recorded: Equatable, Sendable {
     }
 }
 
+/// A person on the ledger: name, roles, and whether they may still act.
 public struct ActorInfo: Codable, Equatable, Sendable {
     public var id: String
     public var name: String
@@ -66,6 +67,7 @@ public struct Verdict: Codable, Equatable, Sendable {
     }
 }
 
+/// One version of a lead definition: its criteria and the sales verdicts on it.
 public struct DefinitionVersion: Codable, Equatable, Sendable {
     public var version: Int
     public var title: String
@@ -160,6 +162,7 @@ public struct DefinitionState: Codable, Equatable, Sendable {
     }
 }
 
+/// A published campaign brief, as kept in the campaign's state.
 public struct Brief: Codable, Equatable, Sendable {
     public var version: Int
     public var summary: String
