@@ -32,13 +32,6 @@ extension AlignmentLedger {
         return "\(pad(String(e.position), 7)) \(e.occurredAt.iso8601)  \(pad(e.actor, 10)) \(pad(e.type, 26)) \(e.stream)@\(e.version)"
     }
 
-    /// What `verify` found, in `seconds`: sound with the head (and the checkpoint it extends), or the first bad position.
-    public static func verifyLines(_ r: VerifyReport, checkpoint: Checkpoint?, seconds: Double) -> [String] {
-        if let p = r.problem { return ["NOT SOUND: first bad position \(p.position): \(p.reason)"] }
-        return ["sound: \(r.events) events, chain and indexes check out (\(String(format: "%.2f", seconds)) s)", "head \(r.head)"]
-            + (checkpoint != nil && r.checkpointMatched == true ? ["the log extends checkpoint \(checkpoint.map(\.description) ?? "")"] : [])
-    }
-
     /// The ledger at `path`: id, format, events, streams, size and the head checkpoint.
     public static func statsLines(_ s: LedgerStats, path: String) -> [String] {
         ["ledger      \(path) (id \(s.ledgerID.uuidString.lowercased()), format \(s.formatVersion))", "events      \(s.events)",

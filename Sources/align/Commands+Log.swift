@@ -17,6 +17,10 @@ struct Log: AsyncParsableCommand {
     @Option(help: "Most events to print (default: all).") var limit: Int?
     @Flag(help: "After the existing events, keep printing new ones as they commit.") var follow = false
 
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
     func print(_ e: RecordedEvent) {
         if global.json {
             var line: [UInt8] = []

@@ -96,6 +96,11 @@ struct PolicyCommand: ParsableCommand {
         @Option(name: .customLong("sla-hours"), help: "Hours sales has to accept a lead.") var slaHours: Int?
         @Option(name: .customLong("require-context"), help: "Handoffs need a behavioural signal (true/false).") var requireContext: Bool?
         @Option(name: .customLong("require-campaign-review"), help: "Launch needs an approving review (true/false).") var requireCampaignReview: Bool?
+        func validate() throws {
+            if quorum == nil && slaHours == nil && requireContext == nil && requireCampaignReview == nil {
+                throw ValidationError("give at least one of --quorum, --sla-hours, --require-context, --require-campaign-review")
+            }
+        }
         func run() throws {
             let command = Command.policySet(quorum: quorum, slaHours: slaHours, requireContext: requireContext, requireCampaignReview: requireCampaignReview)
             try global.perform(command)

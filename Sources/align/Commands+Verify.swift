@@ -23,27 +23,14 @@ struct Verify: ParsableCommand {
         }
     }
 
-    struct Report: Encodable {
-        var ok: Bool, events: UInt64, head: String, seconds: Double
-        var firstBadPosition: UInt64?, reason: String?, checkpointMatched: Bool?
-    }
-
     func run() throws {
-        let cp = checkpoint.flatMap(Checkpoint.init)
         let tty = isatty(2) == 1 && !global.json
-        let started = Date()
-        let report = try global.openLog().verify(checkpoint: cp) { done, total in
+        let answer = try global.openLog().verifyAnswer(checkpoint: checkpoint.flatMap(Checkpoint.init)) { done, total in
             if tty, total > 0 { Say.note("\rverifying \(done)/\(total) events...") }
         }
         if tty { Say.note("\r\u{1B}[K") }
-        let seconds = Date().timeIntervalSince(started)
-        if global.json {
-            try Say.json(Report(ok: report.isSound, events: report.events, head: report.head.description, seconds: seconds,
-                                firstBadPosition: report.problem?.position, reason: report.problem?.reason, checkpointMatched: report.checkpointMatched))
-        } else {
-            AlignmentLedger.verifyLines(report, checkpoint: cp, seconds: seconds).forEach(Say.line)
-        }
-        if !report.isSound { throw ExitCode(3) }
+        if global.json { try Say.json(answer) } else { answer.lines.forEach(Say.line) }
+        if !answer.ok { throw ExitCode(3) }
     }
 }
 
