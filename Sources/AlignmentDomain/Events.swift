@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// A criterion of a lead definition, parsed from an expression such as `employees>=200`,
 /// `industry in [saas,fintech]` or `webinar.attended>=1`.

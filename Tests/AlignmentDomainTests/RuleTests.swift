@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import AlignmentDomain
+import JSONCore
 import AlignmentProjections
 
 // MARK: - Fold and world
