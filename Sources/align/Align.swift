@@ -26,10 +26,11 @@ struct Align: AsyncParsableCommand {
             code = Failure.output(e)
         } catch let e as ExitCode {
             code = e.rawValue
-        } catch where error is CLIError || LedgerFailure.isLedgerError(error) {
-            code = Failure.report(error, json: json)
         } catch {
-            exit(withError: error)  // help, and argument parser's other answers
+            // Help and argument parser's other answers exit as it says; any other error is reported (storage: 3).
+            let parserAnswer = exitCode(for: error) == .success || exitCode(for: error) == .validationFailure
+            if parserAnswer && !(error is CLIError) && !LedgerFailure.isLedgerError(error) { exit(withError: error) }
+            code = Failure.report(error, json: json)
         }
         do { try Printer.out.flush() } catch let e as OutputError { code = Failure.output(e) } catch {}
         Foundation.exit(code)
