@@ -42,6 +42,12 @@ final class Printer: @unchecked Sendable {
     /// Throws the first output error, if one happened.
     func check() throws { if let failure { throw failure } }
 
+    /// Whether the reader of a pipe has gone (its end closed): writes would fail with EPIPE.
+    func readerIsGone() -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        return poll(&p, 1, 0) == 1 && p.revents & Int16(POLLERR | POLLHUP) != 0
+    }
+
     /// Writes all of `bytes` to `fd`; the errno of a failure.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
         bytes.withUnsafeBytes { b -> Int32? in

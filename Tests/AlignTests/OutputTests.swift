@@ -62,8 +62,11 @@ struct OutputTests {
         let o = try cli.sh(#"("$A" log --json; echo "align exited $?" >&2) | head -1"#)
         #expect(o.out.split(separator: "\n").count == 1, "\(o)")
         #expect(o.err == "align exited 0\n", "\(o)")
-        let f = try cli.sh(#"("$A" log --follow; echo "align exited $?" >&2) | head -1"#)
+        let f = try cli.sh(#"(timeout 20 "$A" log --follow; echo "align exited $?" >&2) | head -1"#)
         #expect(f.err == "align exited 0\n", "\(f)")
+        // The reader goes while align waits for new events, everything stored already written: it notices (as tail -f).
+        let idle = try cli.sh(#"(timeout 20 "$A" log --follow; echo "align exited $?" >&2) | (head -1 > /dev/null; sleep 1)"#)
+        #expect(idle.err == "align exited 0\n", "\(idle)")
     }
 
     @Test func exportRefusesALinkAFIFOAndAReadOnlyFileAndReplacesNothing() throws {
@@ -87,7 +90,7 @@ struct FollowTests {
         let cli = try CLI()
         try cli.people()
         let o = try cli.sh("""
-            "$A" log --follow --limit 7 > followed.txt & pid=$!
+            timeout 20 "$A" log --follow --limit 7 > followed.txt & pid=$!
             sleep 1; "$A" actor add vic --name Vic --role viewer --as rita > /dev/null
             wait $pid; echo "exit $?"; cat followed.txt
             """)
