@@ -30,6 +30,31 @@ extension AlignmentLedger {
         log.subscribe(from: position)
     }
 
+    /// `follow`, which also ends when `stop()` turns true, checked every 200 ms (as `tail -f` notices that its reader
+    /// went while no line comes).
+    public func follow(from position: UInt64, until stop: @escaping @Sendable () -> Bool) -> AsyncThrowingStream<RecordedEvent, Error> {
+        let events = log.subscribe(from: position)
+        return AsyncThrowingStream(bufferingPolicy: .bufferingOldest(4096)) { continuation in
+            let task = Task {
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            // Wait for room rather than drop events or hold the whole log when the consumer is slow.
+                            for try await e in events { while case .dropped = continuation.yield(e) { try await Task.sleep(for: .milliseconds(5)) } }
+                        }
+                        group.addTask { while !stop() { try await Task.sleep(for: .milliseconds(200)) } }
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error is CancellationError ? nil : error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     /// Checks every hash of the chain and every index entry, and that the log extends `checkpoint` if given.
     public func verify(checkpoint: Checkpoint?, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerifyReport {
         try log.verify(checkpoint: checkpoint, progress: progress)

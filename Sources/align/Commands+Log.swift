@@ -38,22 +38,11 @@ struct Log: AsyncParsableCommand {
         if !global.json, !follow, from == 1, try ledger.head().position == 0 { Say.line("(the log is empty)") }
         if follow {
             // Like `tail -f`: a reader that goes away while no event comes (`align log --follow | head -1`) ends it too.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    var printed = 0
-                    for try await e in ledger.follow(from: from) {
-                        print(e)
-                        printed += 1
-                        if printed >= max { break }
-                        try Printer.out.flush()
-                    }
-                }
-                group.addTask {
-                    while !Printer.out.readerIsGone() { try await Task.sleep(for: .milliseconds(200)) }
-                    throw OutputError(code: EPIPE)
-                }
-                try await group.next()
-                group.cancelAll()
+            for try await e in ledger.follow(from: from, until: Printer.out.readerIsGone) {
+                print(e)
+                printed += 1
+                if printed >= max { break }
+                try Printer.out.flush()
             }
             return
         }
