@@ -40,13 +40,17 @@ let package = Package(
         .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain"]),
 
         // Service: wires the domain and projections to the log.
-        .target(name: "AlignmentLedger", dependencies: ["EventLog", "EventLogLMDB", "AlignmentDomain", "AlignmentProjections", "JSONCore"]),
+        .target(name: "AlignmentLedger", dependencies: [
+            "EventLog", "EventLogLMDB", "AlignmentDomain", "AlignmentProjections", "JSONCore", "ISOTime",
+        ]),
 
         // Executables
         .executableTarget(name: "align", dependencies: [
-            "AlignmentLedger", "ISOTime", "JSONCore",
+            "AlignmentLedger",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], plugins: ["BuildCommitPlugin"]),
+        // `align --version` names the git commit it was built from.
+        .plugin(name: "BuildCommitPlugin", capability: .buildTool()),
         .executableTarget(name: "align-bench", dependencies: [
             "EventLog", "EventLogLMDB", "AlignmentLedger", "AlignmentDomain", "JSONCore", "ISOTime", "CLMDB", "CSQLite",
         ]),
@@ -61,8 +65,8 @@ let package = Package(
             "AlignmentDomain", "JSONCore", "AlignmentProjections", "AlignmentLedger", "EventLog",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections"]),
-        .testTarget(name: "AlignmentLedgerTests", dependencies: ["AlignmentLedger"]),
+        .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections", "AlignmentDomain"]),
+        .testTarget(name: "AlignmentLedgerTests", dependencies: ["AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog"]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime"]),
         .testTarget(name: "ISOTimeTests", dependencies: ["ISOTime"]),

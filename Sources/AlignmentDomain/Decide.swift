@@ -144,7 +144,8 @@ struct Rules {
             }
             if let context { p.requireContext = context }
             if let review { p.requireCampaignReview = review }
-            guard p != policy else { throw DomainError.invalid("policy set changes nothing; give at least one new value (see `align policy show`)") }
+            // Setting the policy to what it is changes nothing and records nothing (`align policy set` says so).
+            guard p != policy else { return [] }
             return [.policyChanged(PolicyChanged(policy: p))]
 
         // MARK: lead definitions

@@ -9,6 +9,13 @@ public struct Criterion: Codable, Equatable, Sendable, CustomStringConvertible {
     public var op: String
     public var values: [String]
 
+    /// A value with every field given (the kept-state codec builds them).
+    public init(field: String, op: String, values: [String]) {
+        self.field = field
+        self.op = op
+        self.values = values
+    }
+
     public var description: String {
         op == "in" ? "\(field) in [\(values.joined(separator: ","))]" : "\(field)\(op)\(values.first ?? "")"
     }
@@ -55,6 +62,14 @@ public struct AttachedBrief: Codable, Equatable, Sendable {
     public var summary: String
     public var talkingPoints: [String]
     public var offer: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(version: Int, summary: String, talkingPoints: [String], offer: String? = nil) {
+        self.version = version
+        self.summary = summary
+        self.talkingPoints = talkingPoints
+        self.offer = offer
+    }
 }
 
 /// Every event of the alignment domain. The case name is the event type; the payload is its JSON body.
@@ -91,12 +106,18 @@ public enum DomainEvent: Equatable, Sendable {
     case contentRequestFulfilled(ContentRequestFulfilled)
 }
 
+/// The payload of a `LedgerInitialized` event.
 public struct LedgerInitialized: Codable, Equatable, Sendable { public var admin: String; public var name: String }
+/// The payload of a `ActorRegistered` event.
 public struct ActorRegistered: Codable, Equatable, Sendable { public var actor: String; public var name: String; public var roles: [Role] }
+/// The payload of a `ActorRolesChanged` event.
 public struct ActorRolesChanged: Codable, Equatable, Sendable { public var actor: String; public var roles: [Role] }
+/// The payload of a `ActorDeactivated` event.
 public struct ActorDeactivated: Codable, Equatable, Sendable { public var actor: String }
+/// The payload of a `PolicyChanged` event.
 public struct PolicyChanged: Codable, Equatable, Sendable { public var policy: Policy }
 
+/// The payload of a `LeadDefinitionProposed` event.
 public struct LeadDefinitionProposed: Codable, Equatable, Sendable {
     public var definition: String
     public var version: Int
@@ -105,12 +126,15 @@ public struct LeadDefinitionProposed: Codable, Equatable, Sendable {
     public var engagement: [Criterion]
     public var rationale: String?
 }
+/// The payload of a `LeadDefinitionSignedOff` event.
 public struct LeadDefinitionSignedOff: Codable, Equatable, Sendable {
     public var definition: String; public var version: Int; public var comment: String?
 }
+/// The payload of a `LeadDefinitionRejected` event.
 public struct LeadDefinitionRejected: Codable, Equatable, Sendable {
     public var definition: String; public var version: Int; public var reason: String
 }
+/// The payload of a `LeadDefinitionActivated` event.
 public struct LeadDefinitionActivated: Codable, Equatable, Sendable {
     public var definition: String
     public var version: Int
@@ -121,8 +145,10 @@ public struct LeadDefinitionActivated: Codable, Equatable, Sendable {
     public var supersedes: Int?
     public var override: Override?
 }
+/// The payload of a `LeadDefinitionRetired` event.
 public struct LeadDefinitionRetired: Codable, Equatable, Sendable { public var definition: String; public var version: Int? }
 
+/// The payload of a `CampaignDrafted` event.
 public struct CampaignDrafted: Codable, Equatable, Sendable {
     public var campaign: String
     public var revision: Int
@@ -132,13 +158,16 @@ public struct CampaignDrafted: Codable, Equatable, Sendable {
     public var channels: [String]
     public var launchDate: String?
 }
+/// The payload of a `CampaignReviewRequested` event.
 public struct CampaignReviewRequested: Codable, Equatable, Sendable { public var campaign: String; public var revision: Int }
+/// The payload of a `CampaignReviewed` event.
 public struct CampaignReviewed: Codable, Equatable, Sendable {
     public var campaign: String
     public var revision: Int
     public var approved: Bool
     public var comment: String?
 }
+/// The payload of a `CampaignBriefPublished` event.
 public struct CampaignBriefPublished: Codable, Equatable, Sendable {
     public var campaign: String
     public var briefVersion: Int
@@ -146,6 +175,7 @@ public struct CampaignBriefPublished: Codable, Equatable, Sendable {
     public var talkingPoints: [String]
     public var offer: String?
 }
+/// The payload of a `CampaignLaunched` event.
 public struct CampaignLaunched: Codable, Equatable, Sendable {
     public var campaign: String
     public var revision: Int
@@ -153,8 +183,10 @@ public struct CampaignLaunched: Codable, Equatable, Sendable {
     public var reviewed: Bool
     public var override: Override?
 }
+/// The payload of a `CampaignClosed` event.
 public struct CampaignClosed: Codable, Equatable, Sendable { public var campaign: String }
 
+/// The payload of a `LeadHandedOff` event.
 public struct LeadHandedOff: Codable, Equatable, Sendable {
     public var lead: String
     public var definition: String
@@ -168,16 +200,36 @@ public struct LeadHandedOff: Codable, Equatable, Sendable {
     public var score: Double?
     public var note: String?
     public var override: Override?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(lead: String, definition: String, definitionVersion: Int, campaign: String? = nil, brief: AttachedBrief? = nil, owner: String? = nil, profile: [String: String], signals: [Signal], score: Double? = nil, note: String? = nil, override: Override? = nil) {
+        self.lead = lead
+        self.definition = definition
+        self.definitionVersion = definitionVersion
+        self.campaign = campaign
+        self.brief = brief
+        self.owner = owner
+        self.profile = profile
+        self.signals = signals
+        self.score = score
+        self.note = note
+        self.override = override
+    }
 }
+/// The payload of a `LeadAccepted` event.
 public struct LeadAccepted: Codable, Equatable, Sendable { public var lead: String }
+/// The payload of a `LeadRejected` event.
 public struct LeadRejected: Codable, Equatable, Sendable {
     public var lead: String; public var reason: RejectionReason; public var note: String?
 }
+/// The payload of a `LeadConverted` event.
 public struct LeadConverted: Codable, Equatable, Sendable {
     public var lead: String; public var opportunity: String?; public var amount: Double?
 }
+/// The payload of a `LeadRecycled` event.
 public struct LeadRecycled: Codable, Equatable, Sendable { public var lead: String }
 
+/// The payload of a `ContentPlanned` event.
 public struct ContentPlanned: Codable, Equatable, Sendable {
     public var asset: String
     public var title: String
@@ -185,24 +237,63 @@ public struct ContentPlanned: Codable, Equatable, Sendable {
     public var persona: String?
     /// Set when the asset was added to the plan by triaging a request.
     public var fromRequest: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(asset: String, title: String, stage: Stage, persona: String? = nil, fromRequest: String? = nil) {
+        self.asset = asset
+        self.title = title
+        self.stage = stage
+        self.persona = persona
+        self.fromRequest = fromRequest
+    }
 }
+/// The payload of a `ContentRequested` event.
 public struct ContentRequested: Codable, Equatable, Sendable {
     public var request: String
     public var what: String
     public var why: String?
     public var stage: Stage
     public var lead: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(request: String, what: String, why: String? = nil, stage: Stage, lead: String? = nil) {
+        self.request = request
+        self.what = what
+        self.why = why
+        self.stage = stage
+        self.lead = lead
+    }
 }
+/// What triage decided for a content request: served from the plan, added to it, declined or made ad hoc.
 public enum TriageOutcome: String, Codable, CaseIterable, Sendable {
     case mapped, addedToPlan = "added-to-plan", declined, adHoc = "ad-hoc"
 }
+/// The payload of a `ContentRequestTriaged` event.
 public struct ContentRequestTriaged: Codable, Equatable, Sendable {
     public var request: String
     public var outcome: TriageOutcome
     public var asset: String?
     public var reason: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(request: String, outcome: TriageOutcome, asset: String? = nil, reason: String? = nil) {
+        self.request = request
+        self.outcome = outcome
+        self.asset = asset
+        self.reason = reason
+    }
 }
-public struct ContentRequestFulfilled: Codable, Equatable, Sendable { public var request: String; public var asset: String? }
+/// The payload of a `ContentRequestFulfilled` event.
+public struct ContentRequestFulfilled: Codable, Equatable, Sendable {
+    public var request: String
+    public var asset: String?
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(request: String, asset: String? = nil) {
+        self.request = request
+        self.asset = asset
+    }
+}
 
 extension DomainEvent {
     /// Every event type name with its current schema version.

@@ -16,11 +16,20 @@ public struct Recorded: Equatable, Sendable {
     }
 }
 
+/// A person on the ledger: name, roles, and whether they may still act.
 public struct ActorInfo: Codable, Equatable, Sendable {
     public var id: String
     public var name: String
     public var roles: [Role]
     public var active: Bool
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(id: String, name: String, roles: [Role], active: Bool) {
+        self.id = id
+        self.name = name
+        self.roles = roles
+        self.active = active
+    }
 }
 
 /// State of the `ledger` stream: actors and policy.
@@ -48,8 +57,17 @@ public struct Verdict: Codable, Equatable, Sendable {
     public var at: Date
     public var text: String?
     public var position: UInt64
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(actor: String, at: Date, text: String? = nil, position: UInt64) {
+        self.actor = actor
+        self.at = at
+        self.text = text
+        self.position = position
+    }
 }
 
+/// One version of a lead definition: its criteria and the sales verdicts on it.
 public struct DefinitionVersion: Codable, Equatable, Sendable {
     public var version: Int
     public var title: String
@@ -60,6 +78,19 @@ public struct DefinitionVersion: Codable, Equatable, Sendable {
     public var rationale: String?
     public var signOffs: [Verdict] = []
     public var rejections: [Verdict] = []
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(version: Int, title: String, author: String, proposedAt: Date, fit: [Criterion], engagement: [Criterion], rationale: String? = nil, signOffs: [Verdict] = [], rejections: [Verdict] = []) {
+        self.version = version
+        self.title = title
+        self.author = author
+        self.proposedAt = proposedAt
+        self.fit = fit
+        self.engagement = engagement
+        self.rationale = rationale
+        self.signOffs = signOffs
+        self.rejections = rejections
+    }
 }
 
 /// A span of business time during which a version was the active one.
@@ -72,6 +103,17 @@ public struct Activation: Codable, Equatable, Sendable {
     public var quorum: Int
     /// Position of the activation event.
     public var position: UInt64 = 0
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(version: Int, from: Date, until: Date? = nil, override: Override? = nil, signOffs: Int, quorum: Int, position: UInt64 = 0) {
+        self.version = version
+        self.from = from
+        self.until = until
+        self.override = override
+        self.signOffs = signOffs
+        self.quorum = quorum
+        self.position = position
+    }
 }
 
 /// State of a `definition/<id>` stream.
@@ -120,12 +162,22 @@ public struct DefinitionState: Codable, Equatable, Sendable {
     }
 }
 
+/// A published campaign brief, as kept in the campaign's state.
 public struct Brief: Codable, Equatable, Sendable {
     public var version: Int
     public var summary: String
     public var talkingPoints: [String]
     public var offer: String?
     public var at: Date
+
+    /// A value with every field given (the kept-state codec builds them).
+    public init(version: Int, summary: String, talkingPoints: [String], offer: String? = nil, at: Date) {
+        self.version = version
+        self.summary = summary
+        self.talkingPoints = talkingPoints
+        self.offer = offer
+        self.at = at
+    }
 }
 
 /// State of a `campaign/<id>` stream.

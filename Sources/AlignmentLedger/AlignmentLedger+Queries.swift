@@ -6,7 +6,9 @@ import Foundation
 /// An audit answer: what it says, the positions of the events it rests on, and the log's head, so it can be
 /// checked with `align verify --checkpoint`.
 public struct AuditTrail: Sendable {
+    /// The events, in log order.
     public var events: [RecordedEvent]
+    /// The log's head when the answer was read.
     public var head: Checkpoint
 }
 
@@ -29,15 +31,8 @@ public struct Approval: Codable, Sendable {
     public var override: Override?
     public var signOffs: [SignOff]
     public var head: String
-    /// How long the query took in process, for those who measure it (set by the caller).
+    /// How long the query took in process, for those who measure it.
     public var queryMicroseconds: Double?
-}
-
-/// What was in force at a point of the log, replayed.
-public struct StateSnapshot: Sendable {
-    public var position: UInt64
-    public var states: [String: EntityState]
-    public var at: Date?
 }
 
 extension AlignmentLedger {
@@ -52,6 +47,7 @@ extension AlignmentLedger {
 
     /// The events of one actor, from the audit index (no scan of the log), optionally between business times.
     public func auditActor(_ actor: String, since: Date? = nil, until: Date? = nil) throws -> AuditTrail {
+        try ensureCurrent()
         let head = try log.head()
         var prefix = Array(actor.utf8)
         prefix.append(0)
@@ -73,6 +69,7 @@ extension AlignmentLedger {
 
     /// Every override, from the audit index.
     public func auditOverrides() throws -> (overrides: [OverrideRecord], head: Checkpoint) {
+        try ensureCurrent()
         let head = try log.head()
         var out: [OverrideRecord] = []
         try log.sideTableScan(AlignmentLedger.auditOverridesTable) { _, v in
@@ -84,6 +81,13 @@ extension AlignmentLedger {
 
     /// The version of a definition active at `at` and the sales members who signed it off (from the kept state).
     public func whoApproved(_ definition: String, at: Date) throws -> Approval {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var a = try approval(definition, at: at)
+        a.queryMicroseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1000
+        return a
+    }
+
+    private func approval(_ definition: String, at: Date) throws -> Approval {
         let head = try log.head()
         guard case .definition(let d)? = try state(of: StreamName.definition(definition)), d.exists else {
             throw DomainError.notFound("no lead definition '\(definition)'; see `align definition list`")
@@ -102,10 +106,35 @@ extension AlignmentLedger {
         return a
     }
 
+    /// A definition's story (every event of its stream, or those about `version` and its supersession); throws
+    /// `DomainError.notFound` when it has none.
+    public func auditDefinition(_ id: String, version: Int? = nil) throws -> AuditTrail {
+        var t = try auditStream(StreamName.definition(id))
+        if t.events.isEmpty { throw DomainError.notFound("no lead definition '\(id)'; see `align definition list`") }
+        guard let version else { return t }
+        t.events = t.events.filter { e in
+            switch AlignmentLedger.decoded(e) {
+            case .definitionProposed(let x)?: x.version == version
+            case .definitionSignedOff(let x)?: x.version == version
+            case .definitionRejected(let x)?: x.version == version
+            case .definitionActivated(let x)?: x.version == version || x.supersedes == version
+            case .definitionRetired(let x)?: x.version == version
+            default: false
+            }
+        }
+        return t
+    }
+
+    /// The domain event a recorded event holds, nil when its type or payload is not one this build knows.
+    public static func decoded(_ e: RecordedEvent) -> DomainEvent? {
+        try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload)
+    }
+
     // MARK: Scorecard
 
     /// The scorecard from the kept buckets (no replay).
     public func scorecard(period: Scorecard.Period, since: Date?, until: Date?, byActor: Bool) throws -> Scorecard {
+        try ensureCurrent()
         var buckets: [(key: String, bucket: Bucket)] = []
         try log.sideTableScan(ScorecardFold.table) { k, v in
             buckets.append((String(decoding: k, as: UTF8.self), try AlignmentLedger.decodeBucket(v)))

@@ -5,50 +5,20 @@ import EventLogLMDB
 import Foundation
 import JSONCore
 
-/// One line of an `align apply` file, already parsed.
-public struct ApplyItem: Sendable {
-    public var line: Int
-    public var command: Command
-    public var actor: String
-    public var at: Date?
-
-    public init(line: Int, command: Command, actor: String, at: Date?) {
-        self.line = line
-        self.command = command
-        self.actor = actor
-        self.at = at
-    }
-}
-
-/// Why lines of an apply file were refused; nothing of the file was written.
-public struct ApplyError: Error, Sendable, CustomStringConvertible {
-    public var problems: [(line: Int, error: String)]
-    /// True when every problem is a malformed line (usage), false when a rule refused one.
-    public var onlyMalformed: Bool
-
-    public init(problems: [(line: Int, error: String)], onlyMalformed: Bool) {
-        self.problems = problems
-        self.onlyMalformed = onlyMalformed
-    }
-
-    public var description: String {
-        let lines = problems.prefix(50).map { "  line \($0.line): \($0.error)" }.joined(separator: "\n")
-        let more = problems.count > 50 ? "\n  ... and \(problems.count - 50) more" : ""
-        return "\(problems.count) line(s) refused; nothing was written:\n\(lines)\(more)"
-    }
-}
-
 /// The service users' programs call: open a ledger, run commands as an actor, query state.
 /// Commands are decided and appended inside the log's writer transaction, so the rules always see the
 /// latest state, across processes too; the current-state read model is updated in the same transaction.
 public final class AlignmentLedger: Sendable {
-    public let log: EventLog
+    /// The log; only the service reads and writes it.
+    let log: EventLog
     static let stateTable = "state"
     static let metaTable = "projections"
     static let auditActorTable = "audit-actor"
     static let auditOverridesTable = "audit-overrides"
-    static let checkpointsKey = Array("checkpoints".utf8)
     static var allTables: [String] { [metaTable] + ProjectionName.allCases.flatMap(\.tables) }
+
+    /// Whether the kept read models were brought up to date since opening (reads do it once, on first use).
+    private let current = CurrentFlag()
 
     init(log: EventLog) { self.log = log }
 
@@ -69,6 +39,7 @@ public final class AlignmentLedger: Sendable {
         }
         try log.prepareSideTables(allTables)
         let ledger = AlignmentLedger(log: log)
+        ledger.current.set()
         let recorded = try log.transaction { tx in
             guard tx.head.position == 0 else { throw EventLogError.alreadyExists(path: path) }
             let p = Projector(tx: tx)
@@ -79,13 +50,20 @@ public final class AlignmentLedger: Sendable {
         return (ledger, recorded)
     }
 
-    /// Opens an existing ledger, bringing the kept read model up to date first when needed.
+    /// Opens an existing ledger. Opening costs the log's own opening and one short read-only transaction for the read
+    /// models' tables: the kept read models are brought up to date by the first read that needs them, and a command
+    /// brings them up to date inside its own transaction (so a sign-off reads no checkpoint before it starts).
     public static func open(at path: String, clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> AlignmentLedger {
         let log = try EventLog.open(at: path, clock: clock)
         try log.prepareSideTables(allTables)
-        let ledger = AlignmentLedger(log: log)
-        try ledger.catchUp()
-        return ledger
+        return AlignmentLedger(log: log)
+    }
+
+    /// Brings the kept read models up to date once, before the first read of them (see `open`).
+    func ensureCurrent() throws {
+        guard !current.isSet else { return }
+        try catchUp()
+        current.set()
     }
 
     // MARK: Commands
@@ -93,12 +71,20 @@ public final class AlignmentLedger: Sendable {
     /// Checks `command` against the rules as `actor` at business time `at` (default: now) and appends its events.
     @discardableResult
     public func execute(_ command: Command, as actor: String, at: Date? = nil) throws -> [RecordedEvent] {
-        try withCurrentModels { tx, p in
+        try perform(command, as: actor, at: at).recorded
+    }
+
+    /// `execute`, answering with the decided events beside the recorded ones (nothing to decode again) and the head.
+    /// A command that changes nothing (a policy set to what it is) records nothing.
+    public func perform(_ command: Command, as actor: String, at: Date? = nil) throws -> CommandOutcome {
+        try command.check()
+        return try withCurrentModels { tx, p in
             let when = at ?? tx.now.date
             let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when))
+            guard !events.isEmpty else { return CommandOutcome(command: command, decided: [], recorded: [], head: tx.head) }
             let r = try self.append(events, actor: actor, at: when, in: tx, projector: p)
             try p.flush(tx)
-            return r
+            return CommandOutcome(command: command, decided: events, recorded: r, head: tx.head)
         }
     }
 
@@ -106,12 +92,24 @@ public final class AlignmentLedger: Sendable {
     /// caught up event by event (another build wrote them, or their checkpoints disagree: a rebuild of some of them
     /// while another tool appended), brings them up to date first (`catchUp`, which rebuilds) and runs it again.
     private func withCurrentModels<T: Sendable>(_ body: @escaping @Sendable (LogTransaction, Projector) throws -> T) throws -> T {
+        let result: T
         do {
-            return try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
+            result = try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
         } catch is ReadModelsOutOfDate {
             try catchUp()
-            return try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
+            result = try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
         }
+        current.set()  // the transaction brought them up to date
+        return result
+    }
+
+    /// Reads an apply file (`ApplyReader`) and runs it in one transaction: every command, or none. Throws `ApplyError`
+    /// naming every malformed or refused line.
+    public func apply(file bytes: [UInt8], defaultActor: String?, defaultAt: Date?) throws -> ApplyOutcome {
+        let items = try ApplyReader.items(of: bytes, defaultActor: defaultActor, defaultAt: defaultAt)
+        let started = Date()
+        let recorded = try apply(items)
+        return ApplyOutcome(commands: items.count, recorded: recorded, head: try log.head(), seconds: Date().timeIntervalSince(started))
     }
 
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
@@ -124,6 +122,7 @@ public final class AlignmentLedger: Sendable {
                 let when = item.at ?? tx.now.date
                 do {
                     let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when))
+                    if events.isEmpty { continue }
                     if problems.isEmpty {
                         out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p)
                     } else {
@@ -167,70 +166,6 @@ public final class AlignmentLedger: Sendable {
     }
 
     // MARK: Read model upkeep
-
-    /// Kept states and scorecard buckets use their hand-written binary form (`BinaryCodable`, see docs/FORMAT.md);
-    /// the few override records, canonical JSON through JSONCore.
-    static let stateEncoder = JSONValueEncoder()
-    static let stateDecoder = JSONValueDecoder()
-
-    static func encodeState(_ s: EntityState) -> [UInt8] { s.binary }
-    static func decodeState(_ b: [UInt8]) throws -> EntityState { try EntityState(binary: b) }
-
-    static func encodeBucket(_ b: Bucket) -> [UInt8] {
-        var w = BinaryWriter(capacity: 64)
-        b.write(to: &w)
-        return w.bytes
-    }
-    static func decodeBucket(_ b: [UInt8]) throws -> Bucket {
-        var r = BinaryReader(b)
-        let bucket = try Bucket(from: &r)
-        guard r.isAtEnd else { throw BinaryError.trailingBytes }
-        return bucket
-    }
-    static func encodeOverride(_ o: OverrideRecord) throws -> [UInt8] { try stateEncoder.encodeCanonical(o) }
-    static func decodeOverride(_ b: [UInt8]) throws -> OverrideRecord { try stateDecoder.decode(OverrideRecord.self, fromJSON: b) }
-
-    /// The `audit-actor` index holds posting lists: key = actor, a zero byte, the list's first position (8 bytes,
-    /// big-endian); value = the following positions as LEB128 deltas from the one before. A list holds at most 512
-    /// positions; each flush starts new lists, so nothing is rewritten.
-    static func actorPostings(_ actor: String, _ positions: [UInt64]) -> [(key: [UInt8], value: [UInt8])] {
-        var out: [(key: [UInt8], value: [UInt8])] = []
-        var start = 0
-        while start < positions.count {
-            let end = min(start + 512, positions.count)
-            var key = Array(actor.utf8)
-            key.append(0)
-            withUnsafeBytes(of: positions[start].bigEndian) { key.append(contentsOf: $0) }
-            var w = BinaryWriter(capacity: 2 * (end - start))
-            for i in (start + 1)..<end { w.uvarint(positions[i] - positions[i - 1]) }
-            out.append((key, w.bytes))
-            start = end
-        }
-        return out
-    }
-
-    /// The positions of one posting list of `audit-actor`.
-    static func postingPositions(first: UInt64, _ value: [UInt8]) throws -> [UInt64] {
-        var out = [first]
-        var r = BinaryReader(value)
-        while !r.isAtEnd { out.append(out[out.count - 1] &+ (try r.uvarint())) }
-        return out
-    }
-
-    /// Checkpoints are kept as `name:version:position` separated by `;`.
-    static func readCheckpoints(_ get: ([UInt8]) throws -> [UInt8]?) throws -> [ProjectionName: (version: Int, position: UInt64)] {
-        guard let b = try get(checkpointsKey) else { return [:] }
-        var out: [ProjectionName: (Int, UInt64)] = [:]
-        for part in String(decoding: b, as: UTF8.self).split(separator: ";") {
-            let f = part.split(separator: ":")
-            if f.count == 3, let n = ProjectionName(rawValue: String(f[0])), let v = Int(f[1]), let p = UInt64(f[2]) { out[n] = (v, p) }
-        }
-        return out
-    }
-
-    static func encodeCheckpoints(_ c: [ProjectionName: (version: Int, position: UInt64)]) -> [UInt8] {
-        Array(c.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue):\($0.value.version):\($0.value.position)" }.joined(separator: ";").utf8)
-    }
 
     /// Each kept read model's code version and checkpoint position.
     public func projectionCheckpoints() throws -> [ProjectionName: (version: Int, position: UInt64)] {
@@ -310,12 +245,14 @@ public final class AlignmentLedger: Sendable {
 
     /// The kept state of one stream (`definition/mql`, `lead/L-1`, ...), nil when it has no events.
     public func state(of stream: String) throws -> EntityState? {
+        try ensureCurrent()
         guard let b = try log.sideTableValue(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
         return try AlignmentLedger.decodeState(b)
     }
 
     /// All kept states of one kind (`definition`, `campaign`, `lead`, `content`), in id order.
     public func states(kind: String) throws -> [EntityState] {
+        try ensureCurrent()
         var out: [EntityState] = []
         try log.sideTableScan(AlignmentLedger.stateTable, prefix: Array((kind + "/").utf8)) { _, v in
             out.append(try AlignmentLedger.decodeState(v))
@@ -330,3 +267,11 @@ public final class AlignmentLedger: Sendable {
     }
 }
 
+
+/// A flag set once, read from any thread.
+final class CurrentFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}

@@ -172,7 +172,7 @@ final class Projector {
     func writeChanges(_ tx: LogTransaction, through position: UInt64? = nil) throws {
         if enabled.contains(.state) {
             // Encoding is pure: done on all cores, then written on this (the writer's) thread.
-            for (stream, bytes) in state.encodedDirtyStates() { try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), bytes) }
+            for (stream, bytes) in state.encodedDirtyStates(KeptStateEncoder()) { try tx.put(AlignmentLedger.stateTable, Array(stream.utf8), bytes) }
         }
         if enabled.contains(.scorecard) {
             for (key, b) in scorecard.dirtyBuckets() { try tx.put(ScorecardFold.table, Array(key.utf8), AlignmentLedger.encodeBucket(b)) }
@@ -214,7 +214,7 @@ extension Projector {
     /// emptied tables. Only for a projector that folded from the first event (it writes what it holds, nothing else).
     func allRowsSorted() throws -> [(table: String, rows: [(key: [UInt8], value: [UInt8])])] {
         var out: [(table: String, rows: [(key: [UInt8], value: [UInt8])])] = []
-        if enabled.contains(.state) { out.append((AlignmentLedger.stateTable, state.encodedAllStatesSorted())) }
+        if enabled.contains(.state) { out.append((AlignmentLedger.stateTable, state.encodedAllStatesSorted(KeptStateEncoder()))) }
         if enabled.contains(.scorecard) {
             let rows = scorecard.buckets.map { (key: Array($0.key.utf8), value: AlignmentLedger.encodeBucket($0.value)) }
             out.append((ScorecardFold.table, rows.sorted { ByteOrder.less($0.key, $1.key) }))

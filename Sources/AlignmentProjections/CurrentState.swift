@@ -113,22 +113,22 @@ public final class CurrentStateFold {
         if changed { dirtyStreams.append(stream) }
     }
 
-    /// The changed states in their kept binary form (`EntityState.binary`), encoded on all cores straight from the
-    /// tables (no copy of the states).
-    public func encodedDirtyStates() -> [(stream: String, bytes: [UInt8])] {
+    /// The changed states in their kept form (`coder`: the storage layer's codec), encoded on all cores straight
+    /// from the tables (no copy of the states).
+    public func encodedDirtyStates(_ coder: some KeptStateEncoding) -> [(stream: String, bytes: [UInt8])] {
         let few = dirtyStreams.count * 4 < leads.slots.count + definitions.slots.count + campaigns.slots.count + contents.slots.count
         let names = few ? dirtyStreams : nil
-        return ledgers.encodeDirty(names, kind: .ledger) + definitions.encodeDirty(names, kind: .definition)
-            + campaigns.encodeDirty(names, kind: .campaign) + leads.encodeDirty(names, kind: .lead)
-            + contents.encodeDirty(names, kind: .content)
+        return ledgers.encodeDirty(names, coder.encode) + definitions.encodeDirty(names, coder.encode)
+            + campaigns.encodeDirty(names, coder.encode) + leads.encodeDirty(names, coder.encode)
+            + contents.encodeDirty(names, coder.encode)
     }
 
     /// Every state in its kept binary form, keyed by stream name (UTF-8), in ascending byte order of the keys: what a
     /// rebuild writes into the emptied table. Encoded on all cores.
-    public func encodedAllStatesSorted() -> [(key: [UInt8], value: [UInt8])] {
-        var parts = [ledgers.encodeAllSorted(kind: .ledger), definitions.encodeAllSorted(kind: .definition),
-                     campaigns.encodeAllSorted(kind: .campaign), leads.encodeAllSorted(kind: .lead),
-                     contents.encodeAllSorted(kind: .content)].filter { !$0.isEmpty }
+    public func encodedAllStatesSorted(_ coder: some KeptStateEncoding) -> [(key: [UInt8], value: [UInt8])] {
+        var parts = [ledgers.encodeAllSorted(coder.encode), definitions.encodeAllSorted(coder.encode),
+                     campaigns.encodeAllSorted(coder.encode), leads.encodeAllSorted(coder.encode),
+                     contents.encodeAllSorted(coder.encode)].filter { !$0.isEmpty }
         // Each kind has its own key prefix, so the parts do not interleave: order them by their first keys.
         parts.sort { ByteOrder.less($0[0].key, $1[0].key) }
         return Array(parts.joined())
@@ -143,11 +143,6 @@ public final class CurrentStateFold {
         dirtyStreams.removeAll(keepingCapacity: true)
     }
 
-    /// Forgets cached states (after a rolled-back transaction).
-    public func reset() {
-        (ledgers, definitions, campaigns, leads, contents) = (Table(), Table(), Table(), Table(), Table())
-        dirtyStreams.removeAll()
-    }
 }
 
 /// The kind of a stream, from its name's prefix.
@@ -209,21 +204,21 @@ private struct Table<S> {
     }
 
     /// The dirty states' kept bytes, encoded on all cores.
-    func encodeDirty(_ streams: [String]?, kind: EntityState.Kind) -> [(stream: String, bytes: [UInt8])] where S: BinaryCodable {
+    func encodeDirty(_ streams: [String]?, _ encode: @Sendable (S) -> [UInt8]) -> [(stream: String, bytes: [UInt8])] {
         var dirty: [(String, Slot)] = []
         if let streams {
             for stream in streams { if let s = slots[stream], s.dirty { dirty.append((stream, s)) } }
         } else {
             for (stream, slot) in slots where slot.dirty { dirty.append((stream, slot)) }
         }
-        return Parallel.map(dirty) { (stream, slot) in (stream, EntityState.binary(kind, slot.state)) }
+        return Parallel.map(dirty) { (stream, slot) in (stream, encode(slot.state)) }
     }
 
     /// Every state's kept bytes, keyed by stream name, in ascending byte order of the keys; encoded on all cores.
-    func encodeAllSorted(kind: EntityState.Kind) -> [(key: [UInt8], value: [UInt8])] where S: BinaryCodable {
+    func encodeAllSorted(_ encode: @Sendable (S) -> [UInt8]) -> [(key: [UInt8], value: [UInt8])] {
         // Sorting the names in the order they were first seen is nearly linear: the sort merges the runs it finds.
         let rows = order.map { (key: Array($0.stream.utf8), slot: $0.slot) }.sorted { ByteOrder.less($0.key, $1.key) }
-        return Parallel.map(rows) { row in (row.key, EntityState.binary(kind, row.slot.state)) }
+        return Parallel.map(rows) { row in (row.key, encode(row.slot.state)) }
     }
 
     func clearDirty(_ streams: [String]) {
@@ -270,62 +265,19 @@ extension CurrentStateFold: StateSource {
     }
 }
 
-extension EntityState: BinaryCodable {
-    /// Layout of the kept state's bytes; the first byte of every value.
-    static let binaryLayout: UInt8 = 1
-
-    /// The kind byte that follows the layout byte.
-    enum Kind: UInt8 { case ledger = 0, definition, campaign, lead, content }
-
-    public func write(to w: inout BinaryWriter) {
-        switch self {
-        case .ledger(let s): EntityState.write(.ledger, s, to: &w)
-        case .definition(let s): EntityState.write(.definition, s, to: &w)
-        case .campaign(let s): EntityState.write(.campaign, s, to: &w)
-        case .lead(let s): EntityState.write(.lead, s, to: &w)
-        case .content(let s): EntityState.write(.content, s, to: &w)
-        }
-    }
-
-    static func write<S: BinaryCodable>(_ kind: Kind, _ s: S, to w: inout BinaryWriter) {
-        w.u8(EntityState.binaryLayout)
-        w.u8(kind.rawValue)
-        w.value(s)
-    }
-
-    /// The kept bytes of a state of the given kind, without wrapping it in an `EntityState` first.
-    static func binary<S: BinaryCodable>(_ kind: Kind, _ s: S) -> [UInt8] {
-        var w = BinaryWriter()
-        write(kind, s, to: &w)
-        return w.bytes
-    }
-
-    public init(from r: inout BinaryReader) throws {
-        let layout = try r.u8()
-        guard layout == EntityState.binaryLayout else { throw BinaryError.unknownLayout(layout) }
-        switch try r.u8() {
-        case 0: self = .ledger(try r.value())
-        case 1: self = .definition(try r.value())
-        case 2: self = .campaign(try r.value())
-        case 3: self = .lead(try r.value())
-        case 4: self = .content(try r.value())
-        case let k: throw BinaryError.unknownKind(k)
-        }
-    }
-
-    /// The kept bytes of this state.
-    public var binary: [UInt8] {
-        var w = BinaryWriter()
-        write(to: &w)
-        return w.bytes
-    }
-
-    /// Reads kept bytes; the whole value must be used.
-    public init(binary: [UInt8]) throws {
-        var r = BinaryReader(binary)
-        self = try EntityState(from: &r)
-        guard r.isAtEnd else { throw BinaryError.trailingBytes }
-    }
+/// Writes kept states in their stored form, state by state (the storage layer's codec: `AlignmentLedger`'s
+/// `KeptStateEncoder`); called on several threads at once.
+public protocol KeptStateEncoding: Sendable {
+    /// The kept bytes of the ledger stream's state.
+    func encode(_ s: LedgerState) -> [UInt8]
+    /// The kept bytes of a definition's state.
+    func encode(_ s: DefinitionState) -> [UInt8]
+    /// The kept bytes of a campaign's state.
+    func encode(_ s: CampaignState) -> [UInt8]
+    /// The kept bytes of a lead's state.
+    func encode(_ s: LeadState) -> [UInt8]
+    /// The kept bytes of a content item's state.
+    func encode(_ s: ContentState) -> [UInt8]
 }
 
 /// LMDB's default key order: bytes compared as unsigned, a prefix before the longer key.

@@ -50,22 +50,6 @@ public struct Bucket: Codable, Equatable, Sendable {
     }
 }
 
-extension Bucket: BinaryCodable {
-    public func write(to w: inout BinaryWriter) {
-        w.array(counts) { $0.int(Int($1)) }
-        w.uvarint(UInt64(delays.count))
-        for k in delays.keys.sorted() { w.int(Int(k)); w.int(Int(delays[k]!)) }
-    }
-    public init(from r: inout BinaryReader) throws {
-        self.init()
-        let c = try r.array { Int64(try $0.int()) }
-        for (i, v) in c.enumerated() where i < counts.count { counts[i] = v }
-        let n = try r.count()
-        delays.reserveCapacity(n)
-        for _ in 0..<n { delays[Int64(try r.int())] = Int64(try r.int()) }
-    }
-}
-
 /// The scorecard projection: folds events into per-day buckets. Business time decides the day.
 ///
 /// Keys are `DAY|DIMENSION`, DAY being days since 1970-01-01 (zero-padded), DIMENSION `all`, `actor:ID`

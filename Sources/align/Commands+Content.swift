@@ -1,4 +1,3 @@
-import AlignmentDomain
 import AlignmentLedger
 import ArgumentParser
 import Foundation
@@ -13,35 +12,33 @@ struct ContentCommand: ParsableCommand {
             Stages: awareness, consideration, decision, onboarding, expansion.
 
             Example:
-              align content plan roi-calculator --title "ROI calculator" --stage decision --persona CFO --as maria
+              align content plan roi-calculator --title "ROI calculator" \\
+                --stage decision --persona CFO --as maria
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Asset id.") var asset: String
         @Option(help: "Title.") var title: String
-        @Option(help: "Buy-cycle stage.") var stage: String
+        @Option(help: "Buy-cycle stage.") var stage: Stage
         @Option(help: "Persona.") var persona: String?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("asset", asset); a.set("title", title); a.set("stage", stage); a.set("persona", persona)
-            try Exec.run(global, "content.plan", a) { _, _ in "planned '\(asset)' for the \(stage) stage" }
+            try global.perform(.contentPlan(asset: asset, title: title, stage: stage, persona: persona))
         }
     }
 
     struct Request: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Ask marketing for content (sales).", discussion: """
             Example:
-              align content request REQ-7 --what "case study for fintech" --stage decision --lead L-1001 --why "CFO asked" --as sam
+              align content request REQ-7 --what "case study for fintech" \\
+                --stage decision --lead L-1001 --why "CFO asked" --as sam
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Request id.") var id: String
         @Option(help: "What is needed.") var what: String
-        @Option(help: "Buy-cycle stage.") var stage: String
+        @Option(help: "Buy-cycle stage.") var stage: Stage
         @Option(help: "The lead it is for.") var lead: String?
         @Option(help: "Why.") var why: String?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("what", what); a.set("stage", stage); a.set("lead", lead); a.set("why", why)
-            try Exec.run(global, "content.request", a) { _, _ in "requested '\(id)'" }
+            try global.perform(.contentRequest(id: id, what: what, stage: stage, lead: lead, why: why))
         }
     }
 
@@ -50,8 +47,10 @@ struct ContentCommand: ParsableCommand {
             Examples:
               align content triage REQ-7 --map-to fintech-case-study --as maria
               align content triage REQ-8 --add-to-plan security-faq --as maria
-              align content triage REQ-9 --decline --reason "covered by the ROI calculator" --as maria
-              align content triage REQ-10 --ad-hoc --reason "board meeting tomorrow" --as maria
+              align content triage REQ-9 --decline \\
+                --reason "covered by the ROI calculator" --as maria
+              align content triage REQ-10 --ad-hoc \\
+                --reason "board meeting tomorrow" --as maria
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Request id.") var id: String
@@ -60,13 +59,15 @@ struct ContentCommand: ParsableCommand {
         @Flag(help: "Decline it (needs --reason).") var decline = false
         @Flag(name: .customLong("ad-hoc"), help: "Make it ad hoc, outside the plan (needs --reason).") var adHoc = false
         @Option(help: "Why.") var reason: String?
-        func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("map-to", mapTo); a.set("add-to-plan", addToPlan); a.set("decline", decline); a.set("ad-hoc", adHoc); a.set("reason", reason)
-            try Exec.run(global, "content.triage", a) { _, events in
-                for e in events { if case .contentRequestTriaged(let t) = e { return "triaged '\(id)': \(t.outcome.rawValue)\(t.asset.map { " \($0)" } ?? "")" } }
-                return "triaged"
+        func validate() throws {
+            guard [mapTo != nil, addToPlan != nil, decline, adHoc].filter({ $0 }).count == 1 else {
+                throw ValidationError("content triage needs exactly one of --map-to ASSET, --add-to-plan ASSET, --decline or --ad-hoc")
             }
+            if (decline || adHoc) && (reason ?? "").allSatisfy(\.isWhitespace) { throw ValidationError("--\(decline ? "decline" : "ad-hoc") needs --reason TEXT") }
+        }
+        func run() throws {
+            let outcome: TriageOutcome = mapTo != nil ? .mapped : addToPlan != nil ? .addedToPlan : decline ? .declined : .adHoc
+            try global.perform(.contentTriage(id: id, outcome: outcome, asset: mapTo ?? addToPlan, reason: reason))
         }
     }
 
@@ -79,9 +80,7 @@ struct ContentCommand: ParsableCommand {
         @Argument(help: "Request id.") var id: String
         @Option(help: "The asset that fulfilled it.") var asset: String?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("asset", asset)
-            try Exec.run(global, "content.fulfil", a) { _, _ in "fulfilled '\(id)'" }
+            try global.perform(.contentFulfil(id: id, asset: asset))
         }
     }
 
@@ -92,23 +91,9 @@ struct ContentCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            try align.run(global) {
-                let all: [ContentState] = try global.open().states(kind: "content").compactMap {
-                    if case .content(let c) = $0 { return c }
-                    return nil
-                }
-                if global.json { Output.json(encodable: ["content": all]); return }
-                let plan = all.compactMap(\.asset)
-                Output.line("Plan (\(plan.count) assets)")
-                Output.table(["ASSET", "STAGE", "TITLE", "FROM REQUEST"], plan.map { [$0.asset, $0.stage.rawValue, $0.title, $0.fromRequest ?? "-"] })
-                let reqs = all.filter { $0.request != nil }
-                Output.line("")
-                Output.line("Requests (\(reqs.count))")
-                Output.table(["REQUEST", "STAGE", "TRIAGE", "FULFILLED", "WHAT"], reqs.map { c in
-                    [c.id, c.request!.stage.rawValue, c.triage.map { $0.outcome.rawValue + ($0.asset.map { " " + $0 } ?? "") } ?? "untriaged",
-                     c.fulfilled == nil ? "no" : "yes", c.request!.what]
-                })
-            }
+            let all = try global.open().content()
+            if global.json { return try Say.json(["content": all]) }
+            ListText.content(all).forEach(Say.line)
         }
     }
 }

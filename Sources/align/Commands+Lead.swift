@@ -1,4 +1,3 @@
-import AlignmentDomain
 import AlignmentLedger
 import ArgumentParser
 import Foundation
@@ -14,9 +13,10 @@ struct LeadCommand: ParsableCommand {
             A lead from a campaign gets the campaign's latest brief attached automatically.
 
             Examples:
-              align lead handoff L-1001 --definition mql --campaign q3-webinar --owner sam \\
-                --profile company=Acme --profile employees=450 \\
-                --signal "webinar.attended@2026-06-20T15:00:00Z:Pricing webinar" --score 82 --as maria
+              align lead handoff L-1001 --definition mql --campaign q3-webinar \\
+                --owner sam --profile company=Acme --profile employees=450 \\
+                --signal "webinar.attended@2026-06-20T15:00:00Z:Pricing webinar" \\
+                --score 82 --as maria
               align lead handoff L-1002 --file lead.json --as maria
             """)
         @OptionGroup var global: GlobalOptions
@@ -30,34 +30,27 @@ struct LeadCommand: ParsableCommand {
         @Option(help: "Lead score.") var score: Double?
         @Option(help: "A note for sales.") var note: String?
         @Option(help: "Read the handoff's arguments from a JSON object (the apply `args` format).") var file: String?
-        @Flag(help: "Force a refused handoff (revops; needs --reason).") var override = false
-        @Option(help: "Why the rule is set aside.") var reason: String?
+        @OptionGroup var override: OverrideOptions
 
         func run() throws {
-            var a = ArgsBuilder()
+            var h = HandoffArgs(id: id, definition: definition ?? "")
             if let file {
-                do {
-                    guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("cannot read '\(file)'") }
-                    guard case .object(let o) = try JSONValue.parse(data) else {
-                        throw CLIError.usage("'\(file)' must hold one JSON object of handoff arguments")
-                    }
-                    a.values = o
-                } catch let e as CLIError {
-                    throw fail(e, json: global.json)
-                } catch {
-                    throw fail(CLIError.usage("'\(file)' is not valid JSON: \(error)"), json: global.json)
+                guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("cannot read '\(file)'") }
+                do { h = try ApplyReader.handoffArgs(json: Array(data), id: id, definition: definition) } catch {
+                    throw CLIError.usage("'\(file)': \(LedgerFailure(error).message)")
                 }
+            } else if definition == nil {
+                throw CLIError.usage("lead.handoff needs 'definition' (--definition on the command line)")
             }
-            a.set("id", id); a.set("definition", definition); a.set("version", version); a.set("campaign", campaign)
-            a.set("owner", owner); a.set("profile", profile); a.set("signal", signal); a.set("score", score); a.set("note", note)
-            a.set("override", override); a.set("reason", reason)
-            try Exec.run(global, "lead.handoff", a) { _, events in
-                guard case .leadHandedOff(let h)? = events.first else { return "handed off" }
-                var s = "handed off '\(id)' under '\(h.definition)' v\(h.definitionVersion) with \(h.signals.count) signal(s)"
-                if let c = h.campaign { s += "; campaign '\(c)'" + (h.brief.map { " brief v\($0.version) attached" } ?? " (no brief published yet)") }
-                if let o = h.override { s += " (OVERRIDE of rule \(o.rule): \(o.reason))" }
-                return s
-            }
+            if let version { h.version = version }
+            if let campaign { h.campaign = campaign }
+            if let owner { h.owner = owner }
+            if !profile.isEmpty { h.profile = try HandoffArgs.profile(profile) }
+            if !signal.isEmpty { h.signals = try signal.map(Signal.parse) }
+            if let score { h.score = score }
+            if let note { h.note = note }
+            if let o = override.given { h.override = o }
+            try global.perform(.leadHandoff(h))
         }
     }
 
@@ -69,9 +62,7 @@ struct LeadCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id)
-            try Exec.run(global, "lead.accept", a) { _, _ in "accepted '\(id)'" }
+            try global.perform(.leadAccept(id: id))
         }
     }
 
@@ -80,16 +71,14 @@ struct LeadCommand: ParsableCommand {
             Reason codes: not-icp, bad-timing, no-budget, duplicate, insufficient-context, no-response, other.
 
             Example:
-              align lead reject L-1002 --reason not-icp --note "agency, not a buyer" --as sam
+              align lead reject L-1002 --reason not-icp --note "an agency" --as sam
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String
-        @Option(help: "Reason code.") var reason: String
+        @Option(help: "Reason code.") var reason: RejectionReason
         @Option(help: "A note.") var note: String?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("reason", reason); a.set("note", note)
-            try Exec.run(global, "lead.reject", a) { _, _ in "rejected '\(id)' (\(reason))" }
+            try global.perform(.leadReject(id: id, reason: reason, note: note))
         }
     }
 
@@ -103,9 +92,7 @@ struct LeadCommand: ParsableCommand {
         @Option(help: "Opportunity id.") var opportunity: String?
         @Option(help: "Amount.") var amount: Double?
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("opportunity", opportunity); a.set("amount", amount)
-            try Exec.run(global, "lead.convert", a) { _, _ in "converted '\(id)'" }
+            try global.perform(.leadConvert(id: id, opportunity: opportunity, amount: amount))
         }
     }
 
@@ -117,9 +104,7 @@ struct LeadCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id)
-            try Exec.run(global, "lead.recycle", a) { _, _ in "recycled '\(id)'" }
+            try global.perform(.leadRecycle(id: id))
         }
     }
 
@@ -131,52 +116,23 @@ struct LeadCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String
         func run() throws {
-            try align.run(global) {
-                guard case .lead(let l)? = try global.open().state(of: StreamName.lead(id)) else {
-                    throw CLIError.notFound("no lead '\(id)'; see `align lead list`")
-                }
-                if global.json { Output.json(encodable: l); return }
-                Output.line("lead \(id)  [\(l.status.rawValue)]\(l.rejection.map { " reason \($0.rawValue)" } ?? "")")
-                guard let h = l.handoff else { return }
-                Output.line("  handed off by \(l.handedOffBy ?? "?") at \(l.handedOffAt.map(Output.date) ?? "?") under '\(h.definition)' v\(h.definitionVersion)\(h.owner.map { ", owner \($0)" } ?? "")")
-                for (k, v) in h.profile.sorted(by: { $0.key < $1.key }) { Output.line("  profile   \(k) = \(v)") }
-                for s in h.signals { Output.line("  signal    \(s.name) at \(Output.date(s.at))\(s.detail.map { ": \($0)" } ?? "")") }
-                if let c = h.campaign { Output.line("  campaign  \(c)") }
-                if let b = h.brief {
-                    Output.line("  brief v\(b.version): \(b.summary)")
-                    for t in b.talkingPoints { Output.line("    - \(t)") }
-                }
-                if let s = h.score { Output.line("  score     \(s)") }
-                if let n = h.note { Output.line("  note      \(n)") }
-                if let o = h.override { Output.line("  OVERRIDE  \(o.rule): \(o.reason)") }
-            }
+            let l = try global.open().lead(id)
+            if global.json { return try Say.json(l) }
+            l.detailLines.forEach(Say.line)
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List leads.", discussion: """
-            Statuses: handed-off, accepted, rejected, converted, recycled.
-
             Example:
               align lead list --status handed-off
             """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only leads with this status.") var status: String?
+        @Option(help: "Only leads with this status.") var status: LeadStatus?
         func run() throws {
-            try align.run(global) {
-                if let status, LeadState.Status(rawValue: status) == nil || status == "none" {
-                    throw CLIError.usage("--status must be one of handed-off, accepted, rejected, converted, recycled")
-                }
-                let leads: [LeadState] = try global.open().states(kind: "lead").compactMap {
-                    if case .lead(let l) = $0, status == nil || l.status.rawValue == status { return l }
-                    return nil
-                }
-                if global.json { Output.json(encodable: ["leads": leads]); return }
-                Output.table(["ID", "STATUS", "DEFINITION", "CAMPAIGN", "SIGNALS", "HANDED OFF"], leads.map { l in
-                    [l.id, l.status.rawValue, l.handoff.map { "\($0.definition) v\($0.definitionVersion)" } ?? "-",
-                     l.handoff?.campaign ?? "-", String(l.handoff?.signals.count ?? 0), l.handedOffAt.map(Output.date) ?? "-"]
-                })
-            }
+            let leads = try global.open().leads(status: status?.status)
+            if global.json { return try Say.json(["leads": leads]) }
+            ListText.leads(leads).forEach(Say.line)
         }
     }
 }

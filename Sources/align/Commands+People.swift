@@ -1,4 +1,3 @@
-import AlignmentDomain
 import AlignmentLedger
 import ArgumentParser
 import Foundation
@@ -18,11 +17,9 @@ struct ActorCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Actor id, e.g. sam.") var id: String
         @Option(help: "Display name.") var name: String
-        @Option(help: "A role (repeatable).") var role: [String] = []
+        @Option(help: "A role (repeatable).") var role: [Role] = []
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("name", name); a.set("role", role)
-            try Exec.run(global, "actor.add", a) { _, _ in "registered actor '\(id)' (\(role.joined(separator: ", ")))" }
+            try global.perform(.actorAdd(id: id, name: name, roles: Set(role).sorted()))
         }
     }
 
@@ -33,11 +30,9 @@ struct ActorCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Actor id.") var id: String
-        @Option(help: "A role (repeatable).") var role: [String] = []
+        @Option(help: "A role (repeatable).") var role: [Role] = []
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id); a.set("role", role)
-            try Exec.run(global, "actor.roles", a) { _, _ in "actor '\(id)' now has roles \(role.joined(separator: ", "))" }
+            try global.perform(.actorRoles(id: id, roles: Set(role).sorted()))
         }
     }
 
@@ -49,9 +44,7 @@ struct ActorCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Actor id.") var id: String
         func run() throws {
-            var a = ArgsBuilder()
-            a.set("id", id)
-            try Exec.run(global, "actor.deactivate", a) { _, _ in "deactivated actor '\(id)'" }
+            try global.perform(.actorDeactivate(id: id))
         }
     }
 
@@ -62,15 +55,11 @@ struct ActorCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            try align.run(global) {
-                let actors = try global.open().ledgerState().actors.values.sorted { $0.id < $1.id }
-                if global.json {
-                    Output.json(encodable: ["actors": actors])
-                } else {
-                    Output.table(["ID", "NAME", "ROLES", "STATUS"], actors.map {
-                        [$0.id, $0.name, $0.roles.map(\.rawValue).joined(separator: ","), $0.active ? "active" : "deactivated"]
-                    })
-                }
+            let actors = try global.open().ledgerState().actors.values.sorted { $0.id < $1.id }
+            if global.json {
+                try Say.json(["actors": actors])
+            } else {
+                ListText.actors(actors).forEach(Say.line)
             }
         }
     }
@@ -88,16 +77,11 @@ struct PolicyCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            try align.run(global) {
-                let p = try global.open().ledgerState().policy
-                if global.json {
-                    Output.json(encodable: p)
-                } else {
-                    Output.line("quorum                   \(p.quorum) sales sign-off(s) per definition version")
-                    Output.line("sla-hours                \(p.slaHours)")
-                    Output.line("require-context          \(p.requireContext)")
-                    Output.line("require-campaign-review  \(p.requireCampaignReview)")
-                }
+            let p = try global.open().ledgerState().policy
+            if global.json {
+                try Say.json(p)
+            } else {
+                ListText.policy(p).forEach(Say.line)
             }
         }
     }
@@ -112,16 +96,14 @@ struct PolicyCommand: ParsableCommand {
         @Option(name: .customLong("sla-hours"), help: "Hours sales has to accept a lead.") var slaHours: Int?
         @Option(name: .customLong("require-context"), help: "Handoffs need a behavioural signal (true/false).") var requireContext: Bool?
         @Option(name: .customLong("require-campaign-review"), help: "Launch needs an approving review (true/false).") var requireCampaignReview: Bool?
-        func run() throws {
-            var a = ArgsBuilder()
-            a.set("quorum", quorum); a.set("sla-hours", slaHours)
-            a.set("require-context", bool: requireContext); a.set("require-campaign-review", bool: requireCampaignReview)
-            try Exec.run(global, "policy.set", a) { _, events in
-                if case .policyChanged(let p)? = events.first {
-                    return "policy: quorum \(p.policy.quorum), sla-hours \(p.policy.slaHours), require-context \(p.policy.requireContext), require-campaign-review \(p.policy.requireCampaignReview)"
-                }
-                return "policy changed"
+        func validate() throws {
+            if quorum == nil && slaHours == nil && requireContext == nil && requireCampaignReview == nil {
+                throw ValidationError("give at least one of --quorum, --sla-hours, --require-context, --require-campaign-review")
             }
+        }
+        func run() throws {
+            let command = Command.policySet(quorum: quorum, slaHours: slaHours, requireContext: requireContext, requireCampaignReview: requireCampaignReview)
+            try global.perform(command)
         }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import JSONCore
 import Testing
 @testable import AlignmentDomain
+import JSONCore
 import AlignmentProjections
 
 // MARK: - Fold and world
@@ -250,7 +251,8 @@ struct ActorRuleTests {
         expected.quorum = 2
         #expect(try w.run(.policySet(quorum: 2, slaHours: nil, requireContext: nil, requireCampaignReview: nil), as: "rita")
                 == [.policyChanged(PolicyChanged(policy: expected))])
-        expectInvalid { try w.decide(.policySet(quorum: 2, slaHours: nil, requireContext: nil, requireCampaignReview: nil), as: "rita") }
+        // Setting the policy to what it is records nothing (it was refused as "changes nothing" before issue 10).
+        #expect(try w.decide(.policySet(quorum: 2, slaHours: nil, requireContext: nil, requireCampaignReview: nil), as: "rita") == [])
         expectInvalid { try w.decide(.policySet(quorum: 0, slaHours: nil, requireContext: nil, requireCampaignReview: nil), as: "rita") }
         expectInvalid { try w.decide(.policySet(quorum: 101, slaHours: nil, requireContext: nil, requireCampaignReview: nil), as: "rita") }
         expectInvalid { try w.decide(.policySet(quorum: nil, slaHours: 0, requireContext: nil, requireCampaignReview: nil), as: "rita") }

@@ -3,7 +3,7 @@
 import Foundation
 import Testing
 import AlignmentDomain
-import AlignmentLedger
+@testable import AlignmentLedger
 import EventLog
 
 @Suite("AlignmentLedger: long rebuilds")

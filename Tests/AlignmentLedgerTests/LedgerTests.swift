@@ -4,7 +4,7 @@
 import Foundation
 import Testing
 import AlignmentDomain
-import AlignmentLedger
+@testable import AlignmentLedger
 import AlignmentProjections
 import EventLog
 import EventLogLMDB
@@ -170,7 +170,6 @@ struct LedgerTests {
         ("sam", .definitionSignOff(id: "mql", version: 2, comment: nil), Rule.noSelfSignOff),
         ("rita", .actorDeactivate(id: "rita"), Rule.actors),
         ("sam", .leadAccept(id: "L-404"), nil),                                   // not found
-        ("rita", .policySet(quorum: 1, slaHours: nil, requireContext: nil, requireCampaignReview: nil), nil),  // changes nothing
         ("maria", .contentTriage(id: "REQ-1", outcome: .mapped, asset: "roi", reason: nil), Rule.contentLifecycle),
     ]
 
@@ -194,6 +193,20 @@ struct LedgerTests {
             // The ledger still takes good commands, at the next position.
             let ok = try f.run(.definitionSignOff(id: "mql", version: 2, comment: nil), as: "sofia")
             #expect(ok.map(\.position) == [head.position + 1])
+        }
+    }
+
+    /// Setting the policy to what it is was refused ("changes nothing"); the README's tour does it on a fresh ledger,
+    /// so it is now a no-op: no event, no error.
+    @Test func aPolicySetThatChangesNothingRecordsNothing() throws {
+        try withFixture { f in
+            let head = try f.ledger.log.head()
+            let policy = try f.ledger.ledgerState().policy
+            let outcome = try f.ledger.perform(.policySet(quorum: policy.quorum, slaHours: nil, requireContext: nil, requireCampaignReview: nil),
+                                               as: "rita", at: f.nextTime)
+            #expect(outcome.decided.isEmpty && outcome.recorded.isEmpty)
+            #expect(outcome.head == head)
+            #expect(try f.ledger.log.head() == head)
         }
     }
 
@@ -306,6 +319,22 @@ struct LedgerTests {
             let reopened = try AlignmentLedger.open(at: path)
             #expect(try reopened.ledgerState().actors["otto"]?.roles == [.sales])
             #expect(try reopened.execute(.leadRecycle(id: "L-1"), as: "otto", at: ledgerT0.addingTimeInterval(86_400)).count == 1)
+        }
+    }
+
+    /// Opening does not bring the read models up to date (it would cost two more transactions per command): a
+    /// command folds what they miss in its own transaction, and the first read catches up.
+    @Test func aCommandRightAfterOpeningSeesEventsTheReadModelHasNotSeen() throws {
+        try withLedgerDirectory { path in
+            var f: Fixture? = try Fixture(path: path)
+            try f!.populate()
+            let payload = Array(#"{"actor":"otto","name":"Otto","roles":["sales"]}"#.utf8)
+            _ = try f!.ledger.log.append(to: "ledger", [ProposedEvent(type: "ActorRegistered", actor: "rita", payload: payload)])
+            f = nil
+            let reopened = try AlignmentLedger.open(at: path)
+            #expect(try reopened.execute(.leadRecycle(id: "L-1"), as: "otto", at: ledgerT0.addingTimeInterval(86_400)).count == 1)
+            #expect(try reopened.ledgerState().actors["otto"]?.roles == [.sales])
+            #expect(try keptStates(reopened) == keptStates(try AlignmentLedger.open(at: path)))
         }
     }
 

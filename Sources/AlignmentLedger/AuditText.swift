@@ -1,0 +1,37 @@
+import AlignmentDomain
+import EventLog
+import Foundation
+
+// Audit answers as the text a person reads; each names the positions it rests on and the head.
+
+extension AuditTrail {
+    /// One line per event (position, business time, actor, what it did), then the head.
+    public var lines: [String] {
+        (events.isEmpty ? ["(no events)"] : events.map { "#\($0.position)  \($0.occurredAt.iso8601)  \($0.actor)  \(AlignmentLedger.describe($0))" })
+            + ["head \(head)  (check with `align verify --checkpoint \(head)`)"]
+    }
+}
+
+extension Approval {
+    /// The version active at the time asked, its activation and sign-offs, then the head.
+    public var answerLines: [String] {
+        func date(_ d: Date) -> String { DomainTime.format(d) }
+        guard let v = version else { return ["No version of '\(definition)' was active at \(date(at)).", "head \(head)"] }
+        var out = ["'\(definition)' v\(v) \"\(title ?? "")\" was active at \(date(at)): from \(activeFrom.map(date) ?? "?")"
+            + "\(activeUntil.map { " until \(date($0))" } ?? "") (activated at #\(activationPosition ?? 0))"]
+        if signOffs.isEmpty { out.append("  signed off by nobody") }
+        out += signOffs.map { "  signed off by \($0.actor) at \(date($0.at)) (#\($0.position))\($0.comment.map { ": \($0)" } ?? "")" }
+        if let o = override { out.append("  activated by OVERRIDE of rule \(o.rule): \(o.reason)") }
+        return out + ["head \(head)"]
+    }
+}
+
+extension OverrideRecord {
+    /// Every override as a table, then the head.
+    public static func tableLines(_ overrides: [OverrideRecord], head: Checkpoint) -> [String] {
+        (overrides.isEmpty ? ["(no overrides)"] : [])
+            + TextTable.lines(["POSITION", "AT", "BY", "EVENT", "STREAM", "RULE", "REASON"], overrides.map {
+                ["#\($0.position)", DomainTime.format($0.at), $0.actor, $0.type, $0.stream, $0.rule, $0.reason]
+            }) + ["head \(head)"]
+    }
+}

@@ -1,0 +1,218 @@
+import AlignmentDomain
+import Foundation
+import JSONCore
+
+extension AlignmentLedger {
+    /// Creates a ledger at `path` and plays a realistic quarter through the real commands and rules (refusals
+    /// included), narrating to `say`; deterministic for a seed.
+    public static func playDemoQuarter(at path: String, seed: UInt64, leads: Int, say: (String) -> Void) throws -> AlignmentLedger {
+        var rng = DemoRandom(seed: seed)  // a seed replays the same quarter
+        let q = Date(timeIntervalSince1970: 1_775_034_000)  // 2026-04-01T09:00:00Z
+        func day(_ d: Double, _ h: Double = 0) -> Date { q.addingTimeInterval((d * 24 + h) * 3600) }
+
+        say("== The alignment ledger demo: one quarter at Acme (seed \(seed), \(leads) leads) ==")
+        say("ledger: \(path)")
+        let (l, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: day(0))
+        func run(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) throws -> [RecordedEvent] {
+            try l.execute(try Command.parse(name, args), as: actor, at: at)
+        }
+        func s(_ v: String) -> JSONValue { .string(v) }
+        func n(_ v: Int) -> JSONValue { .number(Double(v)) }
+        func refused(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) {
+            do {
+                _ = try run(actor, at, name, args)
+                say("  (unexpectedly allowed: \(name))")
+            } catch {
+                say("  refused as it should be: \(error)")
+            }
+        }
+
+        // The team.
+        let marketers = ["maria", "mo", "meg"], sellers = ["sam", "sofia", "sid", "sue"]
+        for m in marketers { _ = try run("rita", day(0, 1), "actor.add", ["id": s(m), "name": s(m.capitalized + " (marketing)"), "role": s("marketing")]) }
+        for x in sellers { _ = try run("rita", day(0, 1), "actor.add", ["id": s(x), "name": s(x.capitalized + " (sales)"), "role": s("sales")]) }
+        _ = try run("rita", day(0, 2), "actor.add", ["id": s("vic"), "name": s("Vic Viewer"), "role": s("viewer")])
+        say("\nTeam: revops rita; marketing \(marketers.joined(separator: ", ")); sales \(sellers.joined(separator: ", ")); viewer vic")
+
+        // Lead definitions.
+        say("\n-- Lead definitions (failure mode 1: definitions made without sales) --")
+        _ = try run("maria", day(1), "definition.propose", ["id": s("mql"), "title": s("Any webinar attendee"),
+                                                            "engagement": s("webinar.attended>=1")])
+        _ = try run("sam", day(2), "definition.reject", ["id": s("mql"), "version": n(1), "reason": s("too broad: students and agencies")])
+        say("maria proposed mql v1; sam rejected it")
+        refused("maria", day(2, 1), "definition.activate", ["id": s("mql"), "version": n(1)])
+        _ = try run("rita", day(3), "policy.set", ["quorum": n(2)])
+        _ = try run("maria", day(4), "definition.propose", ["id": s("mql"), "title": s("Engaged mid-market SaaS"),
+                                                            "fit": .array([s("employees>=200"), s("industry in [saas,fintech]")]),
+                                                            "engagement": s("webinar.attended>=1"), "rationale": s("Q1 win analysis")])
+        _ = try run("sam", day(5), "definition.sign-off", ["id": s("mql"), "version": n(2), "comment": s("matches our ICP")])
+        refused("maria", day(5, 1), "definition.activate", ["id": s("mql"), "version": n(2)])
+        _ = try run("sofia", day(6), "definition.sign-off", ["id": s("mql"), "version": n(2)])
+        _ = try run("maria", day(7), "definition.activate", ["id": s("mql"), "version": n(2)])
+        say("quorum set to 2; mql v2 signed off by sam and sofia, then activated")
+        _ = try run("mo", day(40), "definition.propose", ["id": s("mql"), "title": s("Engaged SaaS incl. pricing-page visitors"),
+                                                          "fit": s("employees>=150"), "engagement": s("pricing.visited>=2")])
+        _ = try run("sid", day(41), "definition.sign-off", ["id": s("mql"), "version": n(3)])
+        _ = try run("rita", day(42), "definition.activate", ["id": s("mql"), "version": n(3), "override": .bool(true),
+                                                             "reason": s("board asked for pipeline by month end")])
+        say("mql v3 had 1 of 2 sign-offs; rita activated it by OVERRIDE (recorded with its reason)")
+
+        // Campaigns.
+        say("\n-- Campaigns (failure modes 3 and 5: briefs too early, campaigns without sales) --")
+        _ = try run("maria", day(8), "campaign.draft", ["id": s("q2-webinar"), "name": s("Q2 pricing webinar"), "audience": s("RevOps leaders"),
+                                                        "channel": .array([s("email"), s("linkedin")]), "launch-date": s("2026-04-15")])
+        _ = try run("maria", day(8, 1), "campaign.request-review", ["id": s("q2-webinar")])
+        _ = try run("sam", day(9), "campaign.review", ["id": s("q2-webinar"), "request-changes": .bool(true), "comment": s("offer is weak")])
+        _ = try run("maria", day(10), "campaign.draft", ["id": s("q2-webinar"), "name": s("Q2 pricing webinar"), "offer": s("free pricing audit"),
+                                                         "channel": .array([s("email"), s("linkedin")])])
+        _ = try run("sam", day(11), "campaign.review", ["id": s("q2-webinar"), "approve": .bool(true)])
+        _ = try run("maria", day(12), "campaign.brief", ["id": s("q2-webinar"), "summary": s("Pricing webinar with a free audit offer"),
+                                                         "talking-point": .array([s("ask how they price today"), s("offer the audit")])])
+        _ = try run("maria", day(13), "campaign.launch", ["id": s("q2-webinar")])
+        say("q2-webinar: changes requested, redrafted, approved by sam, briefed, launched")
+        _ = try run("mo", day(30), "campaign.draft", ["id": s("flash-sale"), "name": s("Flash sale"), "channel": s("email")])
+        refused("mo", day(30, 1), "campaign.launch", ["id": s("flash-sale")])
+        _ = try run("rita", day(30, 2), "campaign.launch", ["id": s("flash-sale"), "override": .bool(true), "reason": s("competitor launch")])
+        say("flash-sale launched by OVERRIDE without a sales review (no brief either)")
+
+        // Content plan.
+        let stages = Stage.allCases.map(\.rawValue)
+        for (i, a) in ["pricing-guide", "roi-calculator", "fintech-case-study", "onboarding-checklist", "expansion-playbook"].enumerated() {
+            _ = try run("meg", day(1), "content.plan", ["id": s(a), "asset": s(a), "title": s(a.replacingOccurrences(of: "-", with: " ")), "stage": s(stages[i])].filter { $0.key != "id" })
+        }
+
+        // Leads, in one apply transaction per week.
+        say("\n-- Leads (failure mode 2: handoffs with demographics only) --")
+        var lines: [ApplyItem] = []
+        var line = 0
+        func add(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) throws {
+            line += 1
+            lines.append(ApplyItem(line: line, command: try Command.parse(name, args), actor: actor, at: at))
+        }
+        _ = try run("rita", day(14), "policy.set", ["require-context": .bool(false)])
+        say("policy: context not required from day 14 (the old habit), required again from day 50")
+        let industries = ["saas", "fintech", "retail", "health"]
+        var contextRequired = false
+        let reasons = ["not-icp", "bad-timing", "no-budget", "insufficient-context", "no-response"]
+        for i in 0..<leads {
+            let d = 15 + Double(i) / Double(leads) * 74
+            let t = day(d)
+            if !contextRequired && d >= 50 {
+                try flushDemo(&lines, l)
+                _ = try run("rita", day(50), "policy.set", ["require-context": .bool(true)])
+                contextRequired = true
+            }
+            let withSignals = contextRequired || rng.next() % 100 < 45
+            var args: [String: JSONValue] = ["id": s("L-\(10000 + i)"), "definition": s("mql"),
+                                             "profile": .object(["company": s("Company \(i)"), "employees": s(String(50 + rng.next() % 2000)),
+                                                                 "industry": s(industries[Int(rng.next() % 4)])])]
+            if withSignals {
+                let k = 1 + Int(rng.next() % 3)
+                args["signal"] = .array((0..<k).map { j in .object(["name": s(["webinar.attended", "pricing.visited", "whitepaper.downloaded"][j]),
+                                                                    "at": s(DomainTime.format(t.addingTimeInterval(-Double(j + 1) * 86400)))]) })
+            }
+            if rng.next() % 100 < 40 { args["campaign"] = s(d < 30 || rng.next() % 2 == 0 ? "q2-webinar" : "flash-sale") }
+            args["owner"] = s(sellers[Int(rng.next() % 4)])
+            try add(marketers[Int(rng.next() % 3)], t, "lead.handoff", args)
+            let owner: String = { if case .string(let o)? = args["owner"] { return o }; return "sam" }()
+            let roll = rng.next() % 100
+            let delay = Double(1 + rng.next() % 60) * 3600
+            let accept = withSignals ? roll < 75 : roll < 40
+            if accept {
+                try add(owner, t.addingTimeInterval(delay), "lead.accept", ["id": args["id"]!])
+                if rng.next() % 100 < 30 {
+                    try add(owner, t.addingTimeInterval(delay + 7 * 86400), "lead.convert", ["id": args["id"]!, "amount": n(Int(5000 + rng.next() % 50000))])
+                }
+            } else {
+                let reason = withSignals ? reasons[Int(rng.next() % 3)] : reasons[3 + Int(rng.next() % 2)]
+                try add(owner, t.addingTimeInterval(delay), "lead.reject", ["id": args["id"]!, "reason": s(reason)])
+            }
+            if lines.count >= 5000 { try flushDemo(&lines, l) }
+        }
+        try flushDemo(&lines, l)
+
+        // Content requests.
+        say("\n-- Content requests (failure mode 4: ad-hoc content on demand) --")
+        let requests = max(10, leads / 50)
+        let assets = ["pricing-guide", "roi-calculator", "fintech-case-study", "onboarding-checklist", "expansion-playbook"]
+        for r in 0..<requests {
+            let t = day(20 + Double(r) / Double(requests) * 60)
+            let id = s("REQ-\(r + 1)")
+            try add(sellers[r % 4], t, "content.request", ["id": id, "what": s("material for deal \(r)"), "stage": s(stages[r % 5])])
+            let roll = rng.next() % 100
+            if roll < 55 {
+                try add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "map-to": s(assets[r % 5])])
+            } else if roll < 70 {
+                try add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "add-to-plan": s("asset-from-req-\(r + 1)")])
+            } else if roll < 80 {
+                try add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "decline": .bool(true), "reason": s("covered by the plan")])
+            } else {
+                try add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "ad-hoc": .bool(true), "reason": s("deal closes this week")])
+            }
+            if roll < 70 || roll >= 80 { try add("meg", t.addingTimeInterval(3 * 86400), "content.fulfil", ["id": id]) }
+        }
+        try flushDemo(&lines, l)
+        say("\(requests) content requests raised by sales and triaged by marketing")
+
+        // A refused command writes nothing.
+        say("\n-- Rules hold --")
+        let before = try l.head()
+        refused("vic", day(60), "lead.accept", ["id": s("L-10000")])
+        refused("sam", day(60), "definition.sign-off", ["id": s("mql"), "version": n(2)])
+        refused("maria", day(60), "lead.handoff", ["id": s("L-X"), "definition": s("mql")])
+        say("head unchanged after refusals: \(try l.head() == before)")
+
+        return l
+    }
+
+    private static func flushDemo(_ lines: inout [ApplyItem], _ l: AlignmentLedger) throws {
+        guard !lines.isEmpty else { return }
+        _ = try l.apply(lines)
+        lines.removeAll()
+    }
+}
+
+extension AlignmentLedger {
+    /// Tells what the ledger knows after the demo quarter: counts, the scorecard, an audit answer, overrides, verify.
+    public func tellDemoEpilogue(path: String, say: (String) -> Void) throws {
+        let l = self
+        let stats = try l.stats()
+        var byStatus: [String: Int] = [:]
+        for case .lead(let lead) in try l.states(kind: "lead") { byStatus[lead.status.rawValue, default: 0] += 1 }
+        say("\n== What the ledger knows ==")
+        say("events \(stats.events), streams \(stats.streams), checkpoint \(stats.head)")
+        say("leads: " + byStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        say("")
+        try l.scorecard(period: .month, since: nil, until: nil, byActor: false).reportLines.forEach(say)
+        let asOf = Date(timeIntervalSince1970: 1_777_593_600)  // 2026-05-01T00:00:00Z
+        let a = try l.whoApproved("mql", at: asOf)
+        say("\nWho approved the lead definition in force on 1 May? (`align audit who-approved mql --at 2026-05-01`)")
+        if let v = a.version {
+            say("  mql v\(v) \"\(a.title ?? "")\", active from \(a.activeFrom.map(DomainTime.format) ?? "?") (event #\(a.activationPosition ?? 0))")
+            for s in a.signOffs { say("  signed off by \(s.actor) at \(DomainTime.format(s.at)) (event #\(s.position))") }
+        }
+        let overrides = try l.auditOverrides().overrides
+        say("Overrides on record: " + overrides.map { "#\($0.position) \($0.type) by \($0.actor) (\($0.reason))" }.joined(separator: "; "))
+        let report = try l.verify(checkpoint: nil)
+        say("\nverify: \(report.isSound ? "sound" : "NOT SOUND"), \(report.events) events; head \(report.head)")
+        say("\nExplore it:")
+        say("  export ALIGN_LEDGER=\(path)")
+        say("  align scorecard --period week      align audit definition mql      align audit overrides")
+        say("  align state --at 2026-05-01        align lead list --status rejected   align log --limit 20")
+        say("  align export --format csv --output events.csv   # for pandas or DuckDB (see tools/)")
+        say("  align lead accept L-10000 --as sam              # try a rule: it is already decided")
+    }
+}
+
+/// SplitMix64 (Steele, Lea and Flood, 2014): the demo's seeded generator, so a seed replays the same quarter.
+struct DemoRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

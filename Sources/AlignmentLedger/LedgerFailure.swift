@@ -1,0 +1,61 @@
+import AlignmentDomain
+import EventLog
+
+/// Any error of the service, sorted for a front end: what kind of failure, and a message that names no front end's
+/// options (a front end adds its own hints from `kind` and `path`).
+public struct LedgerFailure: Sendable {
+    /// The kinds of failure a front end tells apart.
+    public enum Kind: String, Sendable {
+        /// The request was malformed.
+        case usage
+        /// A rule (or the log's concurrency checks) refused it; nothing was written.
+        case refused
+        /// Something named does not exist.
+        case notFound = "not-found"
+        /// Storage failed or holds something it should not.
+        case storage
+    }
+
+    /// The kind.
+    public var kind: Kind
+    /// What went wrong.
+    public var message: String
+    /// The rule that refused, for refusals by a rule.
+    public var rule: String?
+    /// The ledger path, when the failure is about what is (or is not) there: a missing ledger, an existing one.
+    public var path: String?
+    /// Each refused line of an apply file.
+    public var problems: [(line: Int, error: String)] = []
+
+    /// Whether `error` is one the service throws (a rule's, the apply reader's or storage's), which `init` sorts.
+    public static func isLedgerError(_ error: Error) -> Bool {
+        error is DomainError || error is ApplyError || error is EventLogError || error is ExportFileError
+    }
+
+    /// Sorts `error`.
+    public init(_ error: Error) {
+        switch error {
+        case let e as DomainError:
+            switch e {
+            case .refused(let rule, _): (kind, message, self.rule) = (.refused, e.description, rule)
+            case .notFound: (kind, message) = (.notFound, e.description)
+            case .invalid: (kind, message) = (.usage, e.description)
+            }
+        case let e as ApplyError:
+            (kind, message, problems) = (e.onlyMalformed ? .usage : .refused, e.description, e.problems)
+        case let e as EventLogError:
+            switch e {
+            case .notALedger(let path, let reason): (kind, message, self.path) = (.notFound, "'\(path)' is not an alignment ledger: \(reason)", path)
+            case .alreadyExists(let path): (kind, message, self.path) = (.refused, "a ledger already exists at '\(path)'; it was left untouched", path)
+            case .invalidInput: (kind, message) = (.usage, e.description)
+            case .wrongExpectedVersion, .idConflict, .partialDuplicate: (kind, message) = (.refused, e.description)
+            case .corrupt(let position, let reason): (kind, message) = (.storage, "record at position \(position) is damaged: \(reason)")
+            default: (kind, message) = (.storage, e.description)
+            }
+        case let e as ExportFileError:
+            (kind, message) = (.storage, e.description)
+        default:
+            (kind, message) = (.storage, "\(error)")
+        }
+    }
+}

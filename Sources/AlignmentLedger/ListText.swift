@@ -1,0 +1,56 @@
+import AlignmentDomain
+import Foundation
+
+// Lists of kept states as text tables (`align definition list`, `campaign list`, `lead list`, `actor list`,
+// `content list`, `policy show`).
+
+/// Text tables of the kept states.
+public enum ListText {
+    /// Lead definitions: versions, the active one, status, latest title.
+    public static func definitions(_ defs: [DefinitionState]) -> [String] {
+        TextTable.lines(["ID", "VERSIONS", "ACTIVE", "STATUS", "LATEST TITLE"], defs.map { d in
+            [d.id, String(d.versions.count), d.activeVersion.map { "v\($0)" } ?? "-", d.retired ? "retired" : "open", d.versions.last?.title ?? ""]
+        })
+    }
+
+    /// Campaigns: status, revision, whether it is approved, briefs, name.
+    public static func campaigns(_ cs: [CampaignState]) -> [String] {
+        TextTable.lines(["ID", "STATUS", "REV", "APPROVED", "BRIEFS", "NAME"], cs.map { c in
+            [c.id, c.status.rawValue, String(c.revision), c.approvedRevision == c.revision ? "yes" : "no", String(c.briefs.count), c.name]
+        })
+    }
+
+    /// Leads: status, definition, campaign, signals, when handed off.
+    public static func leads(_ leads: [LeadState]) -> [String] {
+        TextTable.lines(["ID", "STATUS", "DEFINITION", "CAMPAIGN", "SIGNALS", "HANDED OFF"], leads.map { l in
+            [l.id, l.status.rawValue, l.handoff.map { "\($0.definition) v\($0.definitionVersion)" } ?? "-",
+             l.handoff?.campaign ?? "-", String(l.handoff?.signals.count ?? 0), l.handedOffAt.map(DomainTime.format) ?? "-"]
+        })
+    }
+
+    /// People: name, roles, whether they may act.
+    public static func actors(_ actors: [ActorInfo]) -> [String] {
+        TextTable.lines(["ID", "NAME", "ROLES", "STATUS"], actors.map {
+            [$0.id, $0.name, $0.roles.map(\.rawValue).joined(separator: ","), $0.active ? "active" : "deactivated"]
+        })
+    }
+
+    /// The content plan, then the requests with their triage.
+    public static func content(_ all: [ContentState]) -> [String] {
+        let plan = all.compactMap(\.asset)
+        let requests = all.compactMap { c in c.request.map { (c, $0) } }
+        return ["Plan (\(plan.count) assets)"]
+            + TextTable.lines(["ASSET", "STAGE", "TITLE", "FROM REQUEST"], plan.map { [$0.asset, $0.stage.rawValue, $0.title, $0.fromRequest ?? "-"] })
+            + ["", "Requests (\(requests.count))"]
+            + TextTable.lines(["REQUEST", "STAGE", "TRIAGE", "FULFILLED", "WHAT"], requests.map { c, r in
+                [c.id, r.stage.rawValue, c.triage.map { $0.outcome.rawValue + ($0.asset.map { " " + $0 } ?? "") } ?? "untriaged",
+                 c.fulfilled == nil ? "no" : "yes", r.what]
+            })
+    }
+
+    /// The policy in force, one setting a line.
+    public static func policy(_ p: Policy) -> [String] {
+        ["quorum                   \(p.quorum) sales sign-off(s) per definition version", "sla-hours                \(p.slaHours)",
+         "require-context          \(p.requireContext)", "require-campaign-review  \(p.requireCampaignReview)"]
+    }
+}

@@ -1,0 +1,68 @@
+import AlignmentDomain
+import Foundation
+
+// Kept states as the text a person reads (`align definition show`, `lead show`, `campaign show`).
+
+extension AlignmentLedger {
+    /// A lead definition with only `version` among its versions when given; `DomainError.notFound` when it has no such version.
+    public func definition(_ id: String, version: Int?) throws -> DefinitionState {
+        var d = try definition(id)
+        guard let version else { return d }
+        d.versions = d.versions.filter { $0.version == version }
+        if d.versions.isEmpty { throw DomainError.notFound("lead definition '\(id)' has no version \(version)") }
+        return d
+    }
+}
+
+extension DefinitionState {
+    /// Its whole story: each version with its criteria, sign-offs, rejections and activations.
+    public var storyLines: [String] {
+        func date(_ d: Date) -> String { DomainTime.format(d) }
+        var out = ["definition \(id)\(retired ? " (retired)" : "")  active: \(activeVersion.map { "v\($0)" } ?? "none")"]
+        for v in versions {
+            out += ["", "v\(v.version)  \(v.title)  proposed by \(v.author) at \(date(v.proposedAt))"]
+            out += v.fit.map { "    fit         \($0)" } + v.engagement.map { "    engagement  \($0)" }
+            if let r = v.rationale { out.append("    rationale   \(r)") }
+            out += v.signOffs.map { "    signed off  by \($0.actor) at \(date($0.at))\($0.text.map { ": \($0)" } ?? "")" }
+            out += v.rejections.map { "    rejected    by \($0.actor) at \(date($0.at)): \($0.text ?? "")" }
+            for a in activations where a.version == v.version {
+                out.append("    active      from \(date(a.from))\(a.until.map { " until \(date($0))" } ?? "")\(a.override.map { " (override: \($0.reason))" } ?? "")")
+            }
+        }
+        return out
+    }
+}
+
+extension LeadState {
+    /// The lead with its handoff: profile, signals, campaign brief, score, note, override.
+    public var detailLines: [String] {
+        func date(_ d: Date) -> String { DomainTime.format(d) }
+        var out = ["lead \(id)  [\(status.rawValue)]\(rejection.map { " reason \($0.rawValue)" } ?? "")"]
+        guard let h = handoff else { return out }
+        out.append("  handed off by \(handedOffBy ?? "?") at \(handedOffAt.map(date) ?? "?") under '\(h.definition)' v\(h.definitionVersion)\(h.owner.map { ", owner \($0)" } ?? "")")
+        out += h.profile.sorted { $0.key < $1.key }.map { "  profile   \($0.key) = \($0.value)" }
+        out += h.signals.map { "  signal    \($0.name) at \(date($0.at))\($0.detail.map { ": \($0)" } ?? "")" }
+        if let c = h.campaign { out.append("  campaign  \(c)") }
+        if let b = h.brief { out += ["  brief v\(b.version): \(b.summary)"] + b.talkingPoints.map { "    - \($0)" } }
+        if let s = h.score { out.append("  score     \(s)") }
+        if let n = h.note { out.append("  note      \(n)") }
+        if let o = h.override { out.append("  OVERRIDE  \(o.rule): \(o.reason)") }
+        return out
+    }
+}
+
+extension CampaignState {
+    /// The campaign: audience, offer, channels, reviews, briefs, launch.
+    public var detailLines: [String] {
+        func date(_ d: Date) -> String { DomainTime.format(d) }
+        var out = ["campaign \(id): \(name)  [\(status.rawValue), revision \(revision)]"]
+        if let a = audience { out.append("  audience  \(a)") }
+        if let o = offer { out.append("  offer     \(o)") }
+        if !channels.isEmpty { out.append("  channels  \(channels.joined(separator: ", "))") }
+        if let d = launchDate { out.append("  launch    \(d)") }
+        out += reviews.map { "  review    by \($0.actor) at \(date($0.at)): \($0.text ?? "")" }
+        out += briefs.map { b in "  brief v\(b.version) \(b.summary)\(b.talkingPoints.isEmpty ? "" : " — " + b.talkingPoints.joined(separator: "; "))" }
+        if let l = launchedAt { out.append("  launched  \(date(l))") }
+        return out
+    }
+}

@@ -1,0 +1,12 @@
+/// A plain-text table: a header row, a rule, the rows; columns padded to their widest cell (the last one is not).
+public enum TextTable {
+    /// The table's lines.
+    public static func lines(_ header: [String], _ rows: [[String]]) -> [String] {
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func format(_ r: [String]) -> String {
+            r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        return [format(header), format(widths.map { String(repeating: "-", count: $0) })] + rows.map(format)
+    }
+}

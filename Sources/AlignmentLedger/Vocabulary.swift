@@ -1,0 +1,57 @@
+public import AlignmentDomain
+public import AlignmentProjections
+public import EventLog
+
+// The words a front end needs, named by the service so that a front end imports `AlignmentLedger` only.
+// (`EventLog::` selects the module: its class has the same name.)
+
+/// Something a person asks the ledger to do.
+public typealias Command = AlignmentDomain::Command
+/// A lead handoff's arguments.
+public typealias HandoffArgs = AlignmentDomain::HandoffArgs
+/// A role an actor holds.
+public typealias Role = AlignmentDomain::Role
+/// A buy-cycle stage of content.
+public typealias Stage = AlignmentDomain::Stage
+/// Why sales rejected a lead.
+public typealias RejectionReason = AlignmentDomain::RejectionReason
+/// What a content request's triage decided.
+public typealias TriageOutcome = AlignmentDomain::TriageOutcome
+/// A fit or engagement criterion of a lead definition.
+public typealias Criterion = AlignmentDomain::Criterion
+/// A behavioural signal carried by a handoff.
+public typealias Signal = AlignmentDomain::Signal
+/// Why the ledger refused a command (a rule, a missing thing or bad input).
+public typealias DomainError = AlignmentDomain::DomainError
+/// A domain event, as decided.
+public typealias DomainEvent = AlignmentDomain::DomainEvent
+/// The kept state of one stream.
+public typealias EntityState = AlignmentProjections::EntityState
+/// A lead definition's state.
+public typealias DefinitionState = AlignmentDomain::DefinitionState
+/// The ledger stream's state: actors and policy.
+public typealias LedgerState = AlignmentDomain::LedgerState
+/// Stream names of the domain.
+public typealias StreamName = AlignmentDomain::StreamName
+/// ISO 8601 times as the domain reads and writes them.
+public typealias DomainTime = AlignmentDomain::DomainTime
+/// The alignment scorecard.
+public typealias Scorecard = AlignmentProjections::Scorecard
+/// One row of the scorecard.
+public typealias ScorecardRow = AlignmentProjections::ScorecardRow
+/// A ratio with its counts.
+public typealias Ratio = AlignmentProjections::Ratio
+/// An event as read back from the log, with its position, envelope and hash.
+public typealias RecordedEvent = EventLog::RecordedEvent
+/// A position of the log and the chain hash there (`POSITION:HASH`).
+public typealias Checkpoint = EventLog::Checkpoint
+/// What `verify` found.
+public typealias VerifyReport = EventLog::VerifyReport
+/// Counts and size of a ledger.
+public typealias LedgerStats = EventLog::Stats
+/// A campaign's state.
+public typealias CampaignState = AlignmentDomain::CampaignState
+/// A lead's state.
+public typealias LeadState = AlignmentDomain::LeadState
+/// A content request's or asset's state.
+public typealias ContentState = AlignmentDomain::ContentState

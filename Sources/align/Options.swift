@@ -1,0 +1,88 @@
+import AlignmentLedger
+import ArgumentParser
+import Foundation
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger directory (env ALIGN_LEDGER).", valueName: "PATH"))
+    var ledger: String?
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("Who is acting (env ALIGN_ACTOR).", valueName: "ACTOR"))
+    var actor: String?
+
+    @Option(name: .long, help: ArgumentHelp("Business time of the action, ISO 8601 (default: now).", valueName: "TIME"))
+    var at: String?
+
+    @Flag(name: .long, help: "Machine-readable output: one JSON object (log: one per line).")
+    var json = false
+
+    func validate() throws {
+        if let at, DomainTime.parse(at) == nil { throw ValidationError("--at \(at.debugDescription) is not an ISO 8601 time such as 2026-03-01T09:00:00Z") }
+    }
+
+    var ledgerPath: String { ledger ?? ProcessInfo.processInfo.environment["ALIGN_LEDGER"] ?? "./alignment.ledger" }
+
+    /// The acting user, from --as or ALIGN_ACTOR (nil when neither is given).
+    var actorIfGiven: String? { actor ?? ProcessInfo.processInfo.environment["ALIGN_ACTOR"] }
+
+    func actorID() throws -> String {
+        guard let a = actorIfGiven, !a.isEmpty else {
+            throw CLIError.usage("say who is acting with --as ACTOR or the ALIGN_ACTOR environment variable")
+        }
+        return a
+    }
+
+    /// The business time of --at (checked in `validate`).
+    var businessTime: Date? { at.flatMap(DomainTime.parse) }
+
+    /// The ledger, its read models brought up to date.
+    func open() throws -> AlignmentLedger { try AlignmentLedger.open(at: ledgerPath) }
+
+    /// The ledger's log only (for reading it whole: log, verify, stats, export).
+    func openLog() throws -> AlignmentLedger { try AlignmentLedger.openLog(at: ledgerPath) }
+
+    /// Runs `command` as the acting user and prints what it recorded.
+    func perform(_ command: Command) throws {
+        let actor = try actorID()
+        let outcome = try open().perform(command, as: actor, at: businessTime)
+        if let first = outcome.recorded.first, let last = outcome.recorded.last {
+            Printer.out.committed = "events #\(first.position)...#\(last.position) were committed (head \(outcome.head))"
+        }
+        if json {
+            return try Say.json(Recorded(events: outcome.recorded.map(EventEnvelope.init), head: outcome.head.description, ok: true, summary: outcome.summary))
+        }
+        Say.line(outcome.summary)
+        for e in outcome.recorded { Say.line("  recorded " + AlignmentLedger.logLine(e)) }
+    }
+
+    struct Recorded: Encodable {
+        var events: [EventEnvelope]
+        var head: String
+        var ok: Bool
+        var summary: String
+    }
+}
+
+/// An ISO 8601 option value, checked when the options are parsed.
+struct Time: ExpressibleByArgument {
+    var date: Date
+    init?(argument: String) {
+        guard let d = DomainTime.parse(argument) else { return nil }
+        date = d
+    }
+    static var defaultValueDescription: String { "an ISO 8601 time such as 2026-03-01T09:00:00Z" }
+}
+
+/// `--override --reason TEXT`: revops forces a refused command, saying why.
+struct OverrideOptions: ParsableArguments {
+    @Flag(help: "Force a refused command (revops; needs --reason).") var override = false
+    @Option(help: "Why the rule is set aside.") var reason: String?
+
+    func validate() throws {
+        if override, (reason ?? "").allSatisfy(\.isWhitespace) { throw ValidationError("--override needs --reason TEXT saying why the rule is set aside") }
+        if !override, reason != nil { throw ValidationError("--reason is only taken with --override") }
+    }
+
+    /// The override's reason, nil without an override.
+    var given: String? { override ? reason : nil }
+}
