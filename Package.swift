@@ -66,7 +66,9 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections", "AlignmentDomain"]),
-        .testTarget(name: "AlignmentLedgerTests", dependencies: ["AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog"]),
+        .testTarget(name: "AlignmentLedgerTests", dependencies: [
+            "AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog", "EventLogLMDB",
+        ]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime"]),
         .testTarget(name: "ISOTimeTests", dependencies: ["ISOTime"]),

@@ -1,7 +1,6 @@
 import AlignmentLedger
 import ArgumentParser
 import Foundation
-import JSONCore
 
 struct LeadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,6 @@
 import AlignmentLedger
 import ArgumentParser
 import Foundation
-import JSONCore
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
