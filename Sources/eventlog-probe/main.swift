@@ -7,7 +7,7 @@ import Foundation
 
 let args = CommandLine.arguments
 func usage() -> Never {
-    FileHandle.standardError.write(Data("""
+    try? FileHandle.standardError.write(contentsOf: Data("""
     usage: eventlog-probe append-loop PATH           append one event per durable commit forever, printing 'ack POSITION' after each
            eventlog-probe concurrent PATH TAG THREADS COUNT   THREADS threads each append COUNT events to stream TAG-tN
            eventlog-probe append PATH STREAM COUNT   append COUNT events to STREAM, one per commit
@@ -29,7 +29,7 @@ enum Probe {
         Array(#"{"n":\#(n),"tag":"\#(tag)","text":"probe event"}"#.utf8)
     }
     /// Unbuffered, so a parent reading the pipe sees every line before a kill.
-    static func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    static func say(_ line: String) { try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8)) }
 }
 
 do {
@@ -56,7 +56,7 @@ do {
                         try log.append(to: "\(tag)-t\(t)", expected: .exact(UInt64(i - 1)),
                                        [ProposedEvent(type: "Probe", actor: "probe", payload: Probe.payload(i, "\(tag)-t\(t)"))])
                     } catch {
-                        FileHandle.standardError.write(Data("append failed: \(error)\n".utf8))
+                        try? FileHandle.standardError.write(contentsOf: Data("append failed: \(error)\n".utf8))
                         exit(1)
                     }
                 }
