@@ -41,7 +41,7 @@ let package = Package(
 
         // Service: wires the domain and projections to the log.
         .target(name: "AlignmentLedger", dependencies: [
-            "EventLog", "EventLogLMDB", "AlignmentDomain", "AlignmentProjections", "JSONCore", "ISOTime",
+            "EventLog", "EventLogLMDB", "EventLogMemory", "AlignmentDomain", "AlignmentProjections", "JSONCore", "ISOTime",
         ]),
 
         // Executables

@@ -2,6 +2,7 @@ import AlignmentDomain
 import AlignmentProjections
 import EventLog
 import EventLogLMDB
+import EventLogMemory
 import Foundation
 import JSONCore
 
@@ -37,9 +38,24 @@ public final class AlignmentLedger: Sendable {
             guard try existing.head().position == 0 else { throw EventLogError.alreadyExists(path: path) }
             log = existing
         }
+        return try initialize(log, admin: admin, name: name, at: at, events: events)
+    }
+
+    /// Creates a ledger kept in memory with its first actor, a revops admin: the same rules, read models and
+    /// proofs as on disk, nothing durable (tests, trials, a server's scratch ledger).
+    public static func createInMemory(admin: String, name: String, at: Date? = nil,
+                                      clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
+        let events = try Decider.initialize(admin: admin, name: name)
+        return try initialize(EventLog.inMemory(clock: clock), admin: admin, name: name, at: at, events: events)
+    }
+
+    /// Writes a new ledger's first events (and its read models) into an empty log.
+    private static func initialize(_ log: EventLog, admin: String, name: String, at: Date?,
+                                   events: [DomainEvent]) throws -> (AlignmentLedger, [RecordedEvent]) {
         try log.prepareSideTables(allTables)
         let ledger = AlignmentLedger(log: log)
         ledger.current.set()
+        let path = log.path
         let recorded = try log.transaction { tx in
             guard tx.head.position == 0 else { throw EventLogError.alreadyExists(path: path) }
             let p = Projector(tx: tx)
@@ -81,7 +97,10 @@ public final class AlignmentLedger: Sendable {
         return try withCurrentModels { tx, p in
             let when = at ?? tx.now.date
             let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when))
-            guard !events.isEmpty else { return CommandOutcome(command: command, decided: [], recorded: [], head: tx.head) }
+            guard !events.isEmpty else {
+                try p.flush(tx)  // what the models caught up with is written, so the `current` mark below holds
+                return CommandOutcome(command: command, decided: [], recorded: [], head: tx.head)
+            }
             let r = try self.append(events, actor: actor, at: when, in: tx, projector: p)
             try p.flush(tx)
             return CommandOutcome(command: command, decided: events, recorded: r, head: tx.head)
@@ -109,7 +128,9 @@ public final class AlignmentLedger: Sendable {
         let items = try ApplyReader.items(of: bytes, defaultActor: defaultActor, defaultAt: defaultAt)
         let started = Date()
         let recorded = try apply(items)
-        return ApplyOutcome(commands: items.count, recorded: recorded, head: try log.head(), seconds: Date().timeIntervalSince(started))
+        // The head right after this file's events (another process may have appended since).
+        let head = try recorded.last.map { Checkpoint(position: $0.position, hash: $0.hash) } ?? log.head()
+        return ApplyOutcome(commands: items.count, recorded: recorded, head: head, seconds: Date().timeIntervalSince(started))
     }
 
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
@@ -148,7 +169,7 @@ public final class AlignmentLedger: Sendable {
         var grouped: [[DomainEvent]] = []
         for e in events {
             let p = ProposedEvent(type: e.type, schemaVersion: UInt16(e.schemaVersion), occurredAt: occurred, actor: actor,
-                                  correlationID: correlation, payload: e.payload())
+                                  correlationID: correlation, payload: try e.canonicalPayload())
             if let i = appends.firstIndex(where: { $0.stream == e.stream }) {
                 appends[i].events.append(p)
                 grouped[i].append(e)
@@ -180,7 +201,8 @@ public final class AlignmentLedger: Sendable {
         let cps = try projectionCheckpoints()
         let current = ProjectionName.allCases.allSatisfy { cps[$0]?.version == $0.codeVersion }
         let positions = Set(ProjectionName.allCases.map { cps[$0]?.position ?? UInt64.max })
-        if current, positions == [head.position] { return }
+        // Checkpoints past the head read a moment ago: another process committed in between, with its models.
+        if current, positions.count == 1, let at = positions.first, at != UInt64.max, at >= head.position { return }
         if current, positions.count == 1, let from = positions.first, from < head.position,
            head.position - from <= AlignmentLedger.catchUpLimit {
             let caughtUp = try log.transaction { tx -> Bool in

@@ -32,6 +32,12 @@ final class Fixture {
         (ledger, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: ledgerT0)
     }
 
+    /// A ledger kept in memory.
+    init(inMemory: Void) throws {
+        path = "memory"
+        (ledger, _) = try AlignmentLedger.createInMemory(admin: "rita", name: "Rita Revops", at: ledgerT0)
+    }
+
     var nextTime: Date {
         minute += 1
         return ledgerT0.addingTimeInterval(Double(minute) * 60)
