@@ -33,7 +33,10 @@ extension Command {
             try checkID(h.id, "lead"); try checkID(h.definition, "definition")
             if let c = h.campaign { try checkID(c, "campaign") }
             if let s = h.score, !s.isFinite { throw .invalid("\(command): argument 'score' must be a finite number") }
-        case .leadAccept(let id), .leadReject(let id, _, _), .leadConvert(let id, _, _), .leadRecycle(let id): try checkID(id, "lead")
+        case .leadAccept(let id), .leadReject(let id, _, _), .leadRecycle(let id): try checkID(id, "lead")
+        case .leadConvert(let id, _, let amount):
+            try checkID(id, "lead")
+            if let amount, !amount.isFinite { throw .invalid("\(command): argument 'amount' must be a finite number") }
         case .contentPlan(let asset, let title, _, _): try checkID(asset, "asset"); try text(title, "title")
         case .contentRequest(let id, let what, _, let lead, _):
             try checkID(id, "request"); try text(what, "what")

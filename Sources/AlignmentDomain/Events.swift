@@ -371,37 +371,46 @@ extension DomainEvent {
 
     /// The payload as canonical JSON (keys sorted by UTF-8 bytes, compact, minimal escaping, ISO 8601 dates),
     /// exactly the bytes the event log stores.
-    public func payload() -> [UInt8] {
-        func enc<T: Encodable>(_ v: T) -> [UInt8] {
-            // Encoding these plain structs cannot fail (only non-finite numbers or absurd dates could).
-            (try? DomainEvent.encoder.encodeCanonical(v)) ?? Array("{}".utf8)
+    /// Throws `DomainError.invalid` when the payload cannot be written (a number that is not finite): the service
+    /// appends only what this returns, so no hollow payload reaches the log.
+    public func canonicalPayload() throws(DomainError) -> [UInt8] {
+        do { return try encodedPayload() } catch {
+            throw .invalid("\(type) cannot be recorded: a number in it is not finite (\(error))")
         }
+    }
+
+    /// The payload as `canonicalPayload()` writes it, for payloads known to be encodable (tests, fixtures):
+    /// `{}` when it is not.
+    public func payload() -> [UInt8] { (try? encodedPayload()) ?? Array("{}".utf8) }
+
+    private func encodedPayload() throws -> [UInt8] {
+        func enc<T: Encodable>(_ v: T) throws -> [UInt8] { try DomainEvent.encoder.encodeCanonical(v) }
         switch self {
-        case .ledgerInitialized(let e): return enc(e)
-        case .actorRegistered(let e): return enc(e)
-        case .actorRolesChanged(let e): return enc(e)
-        case .actorDeactivated(let e): return enc(e)
-        case .policyChanged(let e): return enc(e)
-        case .definitionProposed(let e): return enc(e)
-        case .definitionSignedOff(let e): return enc(e)
-        case .definitionRejected(let e): return enc(e)
-        case .definitionActivated(let e): return enc(e)
-        case .definitionRetired(let e): return enc(e)
-        case .campaignDrafted(let e): return enc(e)
-        case .campaignReviewRequested(let e): return enc(e)
-        case .campaignReviewed(let e): return enc(e)
-        case .campaignBriefPublished(let e): return enc(e)
-        case .campaignLaunched(let e): return enc(e)
-        case .campaignClosed(let e): return enc(e)
-        case .leadHandedOff(let e): return enc(e)
-        case .leadAccepted(let e): return enc(e)
-        case .leadRejected(let e): return enc(e)
-        case .leadConverted(let e): return enc(e)
-        case .leadRecycled(let e): return enc(e)
-        case .contentPlanned(let e): return enc(e)
-        case .contentRequested(let e): return enc(e)
-        case .contentRequestTriaged(let e): return enc(e)
-        case .contentRequestFulfilled(let e): return enc(e)
+        case .ledgerInitialized(let e): return try enc(e)
+        case .actorRegistered(let e): return try enc(e)
+        case .actorRolesChanged(let e): return try enc(e)
+        case .actorDeactivated(let e): return try enc(e)
+        case .policyChanged(let e): return try enc(e)
+        case .definitionProposed(let e): return try enc(e)
+        case .definitionSignedOff(let e): return try enc(e)
+        case .definitionRejected(let e): return try enc(e)
+        case .definitionActivated(let e): return try enc(e)
+        case .definitionRetired(let e): return try enc(e)
+        case .campaignDrafted(let e): return try enc(e)
+        case .campaignReviewRequested(let e): return try enc(e)
+        case .campaignReviewed(let e): return try enc(e)
+        case .campaignBriefPublished(let e): return try enc(e)
+        case .campaignLaunched(let e): return try enc(e)
+        case .campaignClosed(let e): return try enc(e)
+        case .leadHandedOff(let e): return try enc(e)
+        case .leadAccepted(let e): return try enc(e)
+        case .leadRejected(let e): return try enc(e)
+        case .leadConverted(let e): return try enc(e)
+        case .leadRecycled(let e): return try enc(e)
+        case .contentPlanned(let e): return try enc(e)
+        case .contentRequested(let e): return try enc(e)
+        case .contentRequestTriaged(let e): return try enc(e)
+        case .contentRequestFulfilled(let e): return try enc(e)
         }
     }
 
