@@ -88,10 +88,10 @@ extension AlignmentLedger {
     }
 
     private func approval(_ definition: String, at: Date) throws -> Approval {
-        let head = try log.head()
         guard case .definition(let d)? = try state(of: StreamName.definition(definition)), d.exists else {
             throw DomainError.notFound("no lead definition '\(definition)'; see `align definition list`")
         }
+        let head = try log.head()  // read after the state, so every position the answer cites is at or before it
         var a = Approval(definition: definition, at: at, version: nil, title: nil, activeFrom: nil, activeUntil: nil,
                          activationPosition: nil, override: nil, signOffs: [], head: head.description)
         guard let act = d.activations.last(where: { $0.from <= at && ($0.until.map { at < $0 } ?? true) }),

@@ -29,9 +29,9 @@ extension Approval {
 extension OverrideRecord {
     /// Every override as a table, then the head.
     public static func tableLines(_ overrides: [OverrideRecord], head: Checkpoint) -> [String] {
-        (overrides.isEmpty ? ["(no overrides)"] : [])
-            + TextTable.lines(["POSITION", "AT", "BY", "EVENT", "STREAM", "RULE", "REASON"], overrides.map {
+        (overrides.isEmpty ? ["(no overrides)"]
+            : TextTable.lines(["POSITION", "AT", "BY", "EVENT", "STREAM", "RULE", "REASON"], overrides.map {
                 ["#\($0.position)", DomainTime.format($0.at), $0.actor, $0.type, $0.stream, $0.rule, $0.reason]
-            }) + ["head \(head)"]
+            })) + ["head \(head)"]
     }
 }

@@ -27,6 +27,8 @@ final class ExportFile {
         temporary = path + ".partial-\(getpid())"
         fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ExportFile.failure(errno, path) }
+        // A file being replaced keeps its permissions (an export kept 0600 does not become readable by all).
+        if st.st_mode & S_IFMT == S_IFREG { _ = fchmod(fd, st.st_mode & 0o7777) }
     }
 
     static func failure(_ code: Int32, _ path: String) -> ExportFileError {

@@ -28,7 +28,7 @@ extension ProjectionStatus {
 extension AlignmentLedger {
     /// One line of the log view: position, business time, actor, type, stream and version.
     public static func logLine(_ e: RecordedEvent) -> String {
-        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }  // never cuts
         return "\(pad(String(e.position), 7)) \(e.occurredAt.iso8601)  \(pad(e.actor, 10)) \(pad(e.type, 26)) \(e.stream)@\(e.version)"
     }
 

@@ -17,23 +17,36 @@ struct Align: AsyncParsableCommand {
                 Say.note(fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
+            if exitCode(for: error) == .success {  // --help, --version: through the one writer, so errors show
+                Say.line(fullMessage(for: error))
+                Foundation.exit(flushed(0))
+            }
             exit(withError: error)
         }
         var code: Int32 = 0
         do {
             if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }
         } catch let e as OutputError {
-            code = Failure.output(e)
+            Foundation.exit(Failure.output(e))  // reported once; what is still buffered cannot be written either
         } catch let e as ExitCode {
             code = e.rawValue
         } catch {
             // Help and argument parser's other answers exit as it says; any other error is reported (storage: 3).
             let parserAnswer = exitCode(for: error) == .success || exitCode(for: error) == .validationFailure
-            if parserAnswer && !(error is CLIError) && !LedgerFailure.isLedgerError(error) { exit(withError: error) }
+            if parserAnswer && !(error is CLIError) && !LedgerFailure.isLedgerError(error) {
+                guard exitCode(for: error) == .success else { exit(withError: error) }
+                Say.line(fullMessage(for: error))  // help: through the one writer, so an output error shows
+                Foundation.exit(flushed(0))
+            }
             code = Failure.report(error, json: json)
         }
-        do { try Printer.out.flush() } catch let e as OutputError { code = Failure.output(e) } catch {}
-        Foundation.exit(code)
+        Foundation.exit(flushed(code))
+    }
+
+    /// `code` once standard output is flushed, or the exit code of the output error that flushing met.
+    static func flushed(_ code: Int32) -> Int32 {
+        do { try Printer.out.flush() } catch let e as OutputError { return Failure.output(e) } catch { return 3 }
+        return code
     }
 
     static let configuration = CommandConfiguration(

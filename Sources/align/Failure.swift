@@ -7,6 +7,11 @@ enum CLIError: Error {
     case usage(String)
 }
 
+/// Input that could not be read (exit 3, as a storage failure).
+struct InputError: Error, CustomStringConvertible {
+    var description: String
+}
+
 /// Error messages and exit codes.
 enum Failure {
     /// Prints `error` on standard error (one JSON object with --json) and answers its exit code.

@@ -40,6 +40,32 @@ struct OutputTests {
         #expect(o.err == "error: cannot write the output: No space left on device\n", "\(o)")
     }
 
+    @Test func aLongOutputOntoAFullDiskIsReportedOnce() throws {
+        let cli = try CLI()
+        try #require(try cli.run(["demo", "--leads", "300", "--seed", "5"]).code == 0)
+        // Far more than the 64 KiB buffer: the failure is met while writing, not at the final flush.
+        for command in [#""$A" log --json > /dev/full"#, #""$A" export > /dev/full"#] {
+            let o = try cli.sh(command)
+            #expect(o.code == 3, "\(o)")
+            #expect(o.err == "error: cannot write the output: No space left on device\n", "\(o)")
+        }
+    }
+
+    @Test func helpAndVersionOntoAFullDiskExit3() throws {
+        let cli = try CLI()
+        for command in [#""$A" --help > /dev/full"#, #""$A" --version > /dev/full"#, #""$A" log --help >&-"#] {
+            let o = try cli.sh(command)
+            #expect(o.code == 3, "\(command): \(o)")
+            #expect(o.err.hasPrefix("error: cannot write the output:"), "\(command): \(o)")
+        }
+    }
+
+    @Test func anExportReplacingAFileKeepsItsPermissions() throws {
+        let cli = try ledger()
+        let o = try cli.sh(#"echo old > private.jsonl; chmod 600 private.jsonl; "$A" export --output private.jsonl >/dev/null && stat -c %a private.jsonl"#)
+        #expect(o.out == "600\n", "\(o)")
+    }
+
     @Test func aClosedStandardOutputExits3WithOneLine() throws {
         let cli = try ledger()
         let o = try cli.sh(#""$A" stats >&-"#)
