@@ -3,7 +3,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := liblmdb-dev libsqlite3-dev pkg-config
 
-.PHONY: deps demo test bench bench-cli clean
+.PHONY: deps demo test install bench bench-cli clean
 
 # Installs the C libraries (Debian packages) when pkg-config cannot find them.
 deps:
@@ -17,10 +17,23 @@ demo: deps
 	$(SWIFT) build --product align
 	./.build/debug/align demo $(DEMO_ARGS)
 
-# The whole test suite.
+# The whole test suite. First the layering: a target that imports a module of this package it does not declare
+# in Package.swift fails (tools/check-imports.py; SwiftPM's --explicit-target-dependency-import-check, kept on
+# too, accepts indirect dependencies, so alone it would let the CLI import storage through the service).
 test: deps
-	$(SWIFT) build --build-tests
+	python3 tools/check-imports.py
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	$(SWIFT) test --skip-build
+
+# Installs a static release build of `align` in $(PREFIX)/bin (with sudo when that is not writable;
+# PREFIX=~/.local needs no root).
+PREFIX ?= /usr/local
+install: deps
+	$(SWIFT) build -c release --product align --static-swift-stdlib --scratch-path .build-static
+	@bin="$(DESTDIR)$(PREFIX)/bin"; run=""; \
+	{ mkdir -p "$$bin" 2>/dev/null && [ -w "$$bin" ]; } || run="$(SUDO)"; \
+	$$run install -d "$$bin" && $$run install -m 0755 .build-static/release/align "$$bin/align" && \
+	echo "installed $$bin/align: $$("$$bin/align" --version)"
 
 # Benchmarks (release build, not part of the tests). BENCH_ARGS=--quick for a short run.
 bench: deps
