@@ -10,19 +10,7 @@ struct Align: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let json = CommandLine.arguments.contains("--json")
         var command: ParsableCommand
-        do {
-            command = try parseAsRoot()
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                Say.note(fullMessage(for: error) + "\n")
-                Foundation.exit(2)
-            }
-            if exitCode(for: error) == .success {  // --help, --version: through the one writer, so errors show
-                Say.line(fullMessage(for: error))
-                Foundation.exit(flushed(0))
-            }
-            exit(withError: error)
-        }
+        do { command = try parseAsRoot() } catch { answer(error) }
         var code: Int32 = 0
         do {
             if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }
@@ -31,16 +19,21 @@ struct Align: AsyncParsableCommand {
         } catch let e as ExitCode {
             code = e.rawValue
         } catch {
-            // Help and argument parser's other answers exit as it says; any other error is reported (storage: 3).
-            let parserAnswer = exitCode(for: error) == .success || exitCode(for: error) == .validationFailure
-            if parserAnswer && !(error is CLIError) && !LedgerFailure.isLedgerError(error) {
-                guard exitCode(for: error) == .success else { exit(withError: error) }
-                Say.line(fullMessage(for: error))  // help: through the one writer, so an output error shows
-                Foundation.exit(flushed(0))
-            }
-            code = Failure.report(error, json: json)
+            let parser = [ExitCode.success, .validationFailure].contains(exitCode(for: error))
+            if parser && !(error is CLIError) && !LedgerFailure.isLedgerError(error) { answer(error) }
+            code = Failure.report(error, json: json)  // any other error (an unknown one is a storage failure: 3)
         }
         Foundation.exit(flushed(code))
+    }
+
+    /// Argument parser's own answers: a usage error on standard error (exit 2); help and the version through the
+    /// one writer, so that an output error shows (exit 3).
+    static func answer(_ error: Error) -> Never {
+        switch exitCode(for: error) {
+        case .validationFailure: Say.note(fullMessage(for: error) + "\n"); Foundation.exit(2)
+        case .success: Say.line(fullMessage(for: error)); Foundation.exit(flushed(0))
+        default: exit(withError: error)
+        }
     }
 
     /// `code` once standard output is flushed, or the exit code of the output error that flushing met.

@@ -24,12 +24,7 @@ struct Apply: ParsableCommand {
     struct Applied: Encodable { var ok = true; var commands: Int, events: Int, head: String, firstPosition: UInt64, lastPosition: UInt64 }
 
     func run() throws {
-        let data: Data?
-        do {
-            data = file == "-" ? try FileHandle.standardInput.readToEnd() ?? Data() : FileManager.default.contents(atPath: file)
-        } catch { throw InputError(description: "cannot read standard input: \(error.localizedDescription)") }
-        guard let data else { throw CLIError.usage("cannot read '\(file)'") }
-        let r = try global.open().apply(file: Array(data), defaultActor: global.actorIfGiven, defaultAt: global.businessTime)
+        let r = try global.open().apply(file: try readInput(file), defaultActor: global.actorIfGiven, defaultAt: global.businessTime)
         Printer.out.committed = "\(r.recorded.count) events were committed (head \(r.head))"
         if global.json {
             return try Say.json(Applied(commands: r.commands, events: r.recorded.count, head: r.head.description,

@@ -34,8 +34,8 @@ struct LeadCommand: ParsableCommand {
         func run() throws {
             var h = HandoffArgs(id: id, definition: definition ?? "")
             if let file {
-                guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("cannot read '\(file)'") }
-                do { h = try ApplyReader.handoffArgs(json: Array(data), id: id, definition: definition) } catch {
+                let data = try readInput(file)
+                do { h = try ApplyReader.handoffArgs(json: data, id: id, definition: definition) } catch {
                     throw CLIError.usage("'\(file)': \(LedgerFailure(error).message)")
                 }
             } else if definition == nil {

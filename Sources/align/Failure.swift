@@ -12,6 +12,16 @@ struct InputError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// The bytes of a file, or of standard input for `-`; a missing file is a usage error (2), a failed read exit 3.
+func readInput(_ file: String) throws -> [UInt8] {
+    guard let handle = file == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: file) else {
+        throw CLIError.usage("cannot read '\(file)': no such file, or not readable")
+    }
+    do { return Array(try handle.readToEnd() ?? Data()) } catch {
+        throw InputError(description: "cannot read '\(file)': \(error.localizedDescription)")
+    }
+}
+
 /// Error messages and exit codes.
 enum Failure {
     /// Prints `error` on standard error (one JSON object with --json) and answers its exit code.
@@ -26,19 +36,9 @@ enum Failure {
         } else if f.kind == .storage, f.message.hasPrefix("record at position") {
             f.message += ". Run `align verify` for a full report."
         }
-        let code: Int32 = switch f.kind {
-        case .usage: 2
-        case .refused, .notFound: 1
-        case .storage: 3
-        }
-        if json {
-            let response = ErrorResponse(error: f.kind.rawValue, exitCode: Int(code), message: f.message, ok: false, rule: f.rule,
-                                         problems: f.problems.isEmpty ? nil : f.problems.map { .init(line: $0.line, error: $0.error) })
-            if let bytes = try? LedgerJSON.encode(response) { Say.note(String(decoding: bytes, as: UTF8.self) + "\n") }
-        } else {
-            Say.note("error: \(f.message)\n")
-        }
-        return code
+        if json, let body = try? f.jsonResponse() { Say.note(String(decoding: body, as: UTF8.self) + "\n") }
+        else { Say.note("error: \(f.message)\n") }
+        return f.exitCode
     }
 
     /// The exit code of an output error: a closed pipe ends quietly (0); others exit 3 with one line, saying so when
@@ -47,15 +47,5 @@ enum Failure {
         if e.isBrokenPipe { return 0 }
         Say.note("error: cannot write the output: \(e.message)\(Printer.out.committed.map { "; \($0)" } ?? "")\n")
         return 3
-    }
-
-    struct ErrorResponse: Encodable {
-        struct Problem: Encodable { var line: Int; var error: String }
-        var error: String
-        var exitCode: Int
-        var message: String
-        var ok: Bool
-        var rule: String?
-        var problems: [Problem]?
     }
 }

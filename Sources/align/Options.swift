@@ -35,7 +35,7 @@ struct GlobalOptions: ParsableArguments {
     /// The business time of --at (checked in `validate`).
     var businessTime: Date? { at.flatMap(DomainTime.parse) }
 
-    /// The ledger, its read models brought up to date.
+    /// The ledger (its read models are brought up to date by the first read or command that needs them).
     func open() throws -> AlignmentLedger { try AlignmentLedger.open(at: ledgerPath) }
 
     /// The ledger's log only (for reading it whole: log, verify, stats, export).
