@@ -37,7 +37,7 @@ let package = Package(
 
         // Core: pure domain and projections (no I/O).
         .target(name: "AlignmentDomain", dependencies: ["ISOTime", "JSONCore"]),
-        .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain"]),
+        .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain", "ISOTime"]),
 
         // Service: wires the domain and projections to the log.
         .target(name: "AlignmentLedger", dependencies: [

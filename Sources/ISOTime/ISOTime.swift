@@ -118,7 +118,8 @@ public enum ISOTime {
     }
 
     // Howard Hinnant's days-from-civil algorithms.
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+    /// The proleptic Gregorian (year, month, day) of a day number (days since 1970-01-01).
+    public static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -131,7 +132,8 @@ public enum ISOTime {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 
-    static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+    /// The day number (days since 1970-01-01) of a proleptic Gregorian year, month and day.
+    public static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -55,6 +55,22 @@ private func handoff(_ lead: String, signals: Int, campaign: String? = nil, brie
         #expect(Scorecard.label(day: ScorecardFold.day(t("2027-01-01")), .week) == "2026-W53")
     }
 
+    /// The labels are computed on day numbers; Foundation's ISO 8601 calendar is the reference, every day 1970-2100.
+    @Test func periodLabelsAgreeWithFoundationsISOCalendar() {
+        var cal = Calendar(identifier: .iso8601)
+        cal.timeZone = TimeZone(secondsFromGMT: 0) ?? cal.timeZone
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var wrong: [String] = []
+        for day in stride(from: 0, through: 47_847, by: 1) {
+            let c = cal.dateComponents([.year, .month, .yearForWeekOfYear, .weekOfYear], from: Date(timeIntervalSince1970: Double(day) * 86_400))
+            let (y, m, wy, w) = (c.year ?? 0, c.month ?? 0, c.yearForWeekOfYear ?? 0, c.weekOfYear ?? 0)
+            let expected = ["\(y)-\(two(m))", "\(y)-Q\((m - 1) / 3 + 1)", "\(wy)-W\(two(w))"]
+            let got = [Scorecard.label(day: day, .month), Scorecard.label(day: day, .quarter), Scorecard.label(day: day, .week)]
+            if got != expected { wrong.append("day \(day): \(got) != \(expected)") }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+    }
+
     @Test func handoffIndicatorsCountPerPeriodAndActor() throws {
         let h = Harness()
         try h.add(handoff("L1", signals: 2), by: "maria", at: "2026-03-02T10:00:00Z")
