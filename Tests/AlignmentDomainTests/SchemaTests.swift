@@ -2,6 +2,7 @@ import Foundation
 import JSONCore
 import Testing
 @testable import AlignmentDomain
+import AlignmentLedger
 
 /// The JSON Schema contract in schemas/, as far as it needs no schema validator: every event type has exactly one
 /// schema file (and every schema file an event type), the enums and command names in the schemas are the ones the
@@ -225,31 +226,10 @@ import Testing
         for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
             lines += 1
             let node = try JSONValue.parse(Array(line.utf8))
-            #expect(throws: Never.self, "\(line)") { try Self.command(from: Data(line.utf8), parse: Command.parse) }
+            #expect(throws: Never.self, "\(line)") { try ApplyReader.items(of: Array(line.utf8), defaultActor: "rita", defaultAt: nil) }
             if let name = node["command"]?.stringValue { seen.insert(name) }
         }
         #expect(lines >= Command.names.count)
         #expect(seen == Set(Command.names), "commands the sample file does not use: \(Set(Command.names).subtracting(seen).sorted())")
     }
-
-    /// Decodes an apply line the way `align apply` does and builds its command. Generic over the argument type,
-    /// so the test does not name the JSON value type `Command.parse` takes.
-    static func command<Args: Decodable & ExpressibleByDictionaryLiteral>(
-        from data: Data, parse: (String, Args) throws -> Command
-    ) throws -> Command {
-        let l = try JSONDecoder().decode(ApplyLine<Args>.self, from: data)
-        return try parse(l.command, l.args ?? [:])
-    }
-
-    /// Lines the apply-line schema refuses (CI checks that side), refused by `Command.parse` too.
-    @Test func alignRefusesWhatTheApplyLineSchemaRefuses() throws {
-        #expect(throws: DomainError.self) { try Self.command(from: Data(#"{"command":"lead.accept","args":{"id":"L-1","owner":"sam"}}"#.utf8), parse: Command.parse) }
-        #expect(throws: DomainError.self) { try Self.command(from: Data(#"{"command":"lead.reject","args":{"id":"L-1","reason":"meh"}}"#.utf8), parse: Command.parse) }
-    }
-}
-
-/// The fields of an `align apply` line that build the command (`Apply.Line` in Commands+Log.swift).
-private struct ApplyLine<Args: Decodable>: Decodable {
-    var command: String
-    var args: Args?
 }
