@@ -6,7 +6,7 @@ extension AlignmentLedger {
     /// Creates a ledger at `path` and plays a realistic quarter through the real commands and rules (refusals
     /// included), narrating to `say`; deterministic for a seed.
     public static func playDemoQuarter(at path: String, seed: UInt64, leads: Int, say: (String) -> Void) throws -> AlignmentLedger {
-        var rng = DemoRandom(seed: seed)  // a seed replays the same quarter
+        var rng = SplitMix64(seed: seed)  // a seed replays the same quarter
         let q = Date(timeIntervalSince1970: 1_775_034_000)  // 2026-04-01T09:00:00Z
         func day(_ d: Double, _ h: Double = 0) -> Date { q.addingTimeInterval((d * 24 + h) * 3600) }
 
@@ -201,18 +201,5 @@ extension AlignmentLedger {
         say("  align state --at 2026-05-01        align lead list --status rejected   align log --limit 20")
         say("  align export --format csv --output events.csv   # for pandas or DuckDB (see tools/)")
         say("  align lead accept L-10000 --as sam              # try a rule: it is already decided")
-    }
-}
-
-/// SplitMix64 (Steele, Lea and Flood, 2014): the demo's seeded generator, so a seed replays the same quarter.
-struct DemoRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
