@@ -58,13 +58,23 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
 
     /// 64 lower-case hex digits.
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)
-        for w in [a, b, c, d] {
-            for shift in stride(from: 60, through: 0, by: -4) { out.append(digits[Int((w >> UInt64(shift)) & 0xF)]) }
-        }
+        appendHex(to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the 64 lower-case hex digits (no String on the way: export writes one per event).
+    public func appendHex(to out: inout [UInt8]) {
+        func word(_ w: UInt64) {
+            var shift: UInt64 = 64
+            while shift > 0 {
+                shift -= 4
+                let v = UInt8(truncatingIfNeeded: (w >> shift) & 0xF)
+                out.append(v < 10 ? 48 + v : 87 + v)
+            }
+        }
+        word(a); word(b); word(c); word(d)
     }
 
     /// The hex digits.

@@ -68,11 +68,12 @@ public enum ISOTime {
     public static func append(microseconds us: Int64, to out: inout [UInt8]) {
         let (y, m, d, rem, micros) = fields(microseconds: us)
         func digits(_ v: Int64, _ n: Int) {
+            // In place, right to left: a temporary array here was a third of an export's time.
             var v = v < 0 ? 0 : v
-            var tmp = [UInt8](repeating: 48, count: n)
-            var i = n - 1
-            while i >= 0 { tmp[i] = UInt8(48 + v % 10); v /= 10; i -= 1 }
-            out.append(contentsOf: tmp)
+            let start = out.count
+            for _ in 0..<n { out.append(48) }
+            var i = start + n - 1
+            while i >= start { out[i] = UInt8(48 + v % 10); v /= 10; i -= 1 }
         }
         digits(y, 4); out.append(45); digits(m, 2); out.append(45); digits(d, 2); out.append(84)
         digits(rem / 3600, 2); out.append(58); digits((rem % 3600) / 60, 2); out.append(58); digits(rem % 60, 2)
