@@ -19,15 +19,17 @@ let package = Package(
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
-        // A pure leaf utility: ISO 8601 times, shared by the log and the domain.
+        // Pure leaf utilities: ISO 8601 times, shared by the log and the domain; SplitMix64, the seeded generator
+        // of event ids, the demo, the bench and the tests.
         .target(name: "ISOTime"),
+        .target(name: "SplitMix"),
         // A pure leaf utility: JSON values, a fast byte parser, a canonical serializer and a Codable bridge.
         .target(name: "JSONCore", dependencies: ["ISOTime"]),
 
         // Storage: the append-only, hash-chained event log. Knows nothing of sales or marketing.
         // The core: envelope, record codec, hash chain, the store protocol and verify rules; no I/O.
         .target(name: "EventLog", dependencies: [
-            "ISOTime", "JSONCore",
+            "ISOTime", "JSONCore", "SplitMix",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The LMDB store (ledgers on disk): `EventLog.open` / `create`.
@@ -42,6 +44,7 @@ let package = Package(
         // Service: wires the domain and projections to the log.
         .target(name: "AlignmentLedger", dependencies: [
             "EventLog", "EventLogLMDB", "EventLogMemory", "AlignmentDomain", "AlignmentProjections", "JSONCore", "ISOTime",
+            "SplitMix",
         ]),
 
         // Executables
@@ -52,26 +55,26 @@ let package = Package(
         // `align --version` names the git commit it was built from.
         .plugin(name: "BuildCommitPlugin", capability: .buildTool()),
         .executableTarget(name: "align-bench", dependencies: [
-            "EventLog", "EventLogLMDB", "AlignmentLedger", "AlignmentDomain", "JSONCore", "ISOTime", "CLMDB", "CSQLite",
+            "EventLog", "EventLogLMDB", "AlignmentLedger", "AlignmentDomain", "JSONCore", "ISOTime", "SplitMix", "CLMDB", "CSQLite",
         ]),
         .executableTarget(name: "eventlog-probe", dependencies: ["EventLog", "EventLogLMDB"]),
 
         // Tests
         .testTarget(name: "EventLogTests", dependencies: [
-            "EventLog", "EventLogLMDB", "EventLogMemory", "CLMDB", "JSONCore", "eventlog-probe",
+            "EventLog", "EventLogLMDB", "EventLogMemory", "CLMDB", "JSONCore", "SplitMix", "eventlog-probe",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentDomainTests", dependencies: [
-            "AlignmentDomain", "JSONCore", "AlignmentProjections", "AlignmentLedger", "EventLog",
+            "AlignmentDomain", "JSONCore", "AlignmentProjections", "AlignmentLedger", "EventLog", "SplitMix",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections", "AlignmentDomain"]),
         .testTarget(name: "AlignmentLedgerTests", dependencies: [
-            "AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog", "EventLogLMDB",
+            "AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog", "EventLogLMDB", "SplitMix",
         ]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
-        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime"]),
-        .testTarget(name: "ISOTimeTests", dependencies: ["ISOTime"]),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime", "SplitMix"]),
+        .testTarget(name: "ISOTimeTests", dependencies: ["ISOTime", "SplitMix"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import AlignmentDomain
 import Foundation
 import JSONCore
+import SplitMix
 
 extension AlignmentLedger {
     /// Creates a ledger at `path` and plays a realistic quarter through the real commands and rules (refusals

@@ -1,4 +1,5 @@
 import Foundation
+import SplitMix
 
 extension UUID {
     /// A time-ordered UUID (version 7): ids made in order land at the end of the id index.
@@ -28,29 +29,20 @@ extension UUID {
     }
 }
 
-/// The random bits of new ids: SplitMix64 (Steele, Lea and Flood, 2014) over a 64-bit state seeded once from the
-/// system's generator; thread-safe.
+/// The random bits of new ids: SplitMix64 seeded once from the system's generator; thread-safe.
 final class IDRandom: @unchecked Sendable {
     static let shared = IDRandom()
     private let lock = NSLock()
-    private var state: UInt64
+    private var generator: SplitMix64
 
     private init() {
         var g = SystemRandomNumberGenerator()
-        state = g.next()
-    }
-
-    private func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        generator = SplitMix64(seed: g.next())
     }
 
     func next2() -> (UInt64, UInt64) {
         lock.lock()
         defer { lock.unlock() }
-        return (next(), next())
+        return (generator.next(), generator.next())
     }
 }

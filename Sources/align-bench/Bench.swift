@@ -3,6 +3,7 @@ import AlignmentDomain
 import EventLog
 import EventLogLMDB
 import Foundation
+import SplitMix
 
 #if canImport(Glibc)
 import Glibc

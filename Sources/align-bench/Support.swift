@@ -2,6 +2,7 @@
 import AlignmentDomain
 import EventLog
 import Foundation
+import SplitMix
 
 #if canImport(Glibc)
 import Glibc

@@ -5,6 +5,7 @@ import JSONCore
 import Testing
 @testable import AlignmentDomain
 @testable import AlignmentLedger
+import SplitMix
 
 /// Event payloads and kept read-model states through JSONCore (which must stay what Foundation's JSONEncoder
 /// wrote, as JSON values). JSONCore itself is tested in the JSONCoreTests target.

@@ -11,6 +11,7 @@ import PropertyBased
 import Testing
 @testable import AlignmentDomain
 import AlignmentProjections
+import SplitMix
 
 /// A small deterministic generator (SplitMix64) that turns one generated integer into one command, so the property
 /// checker's array and integer shrinking shrinks command sequences.

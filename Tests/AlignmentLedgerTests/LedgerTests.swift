@@ -8,6 +8,7 @@ import AlignmentDomain
 import AlignmentProjections
 import EventLog
 import EventLogLMDB
+import SplitMix
 
 // MARK: - Support
 

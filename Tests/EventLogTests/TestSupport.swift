@@ -6,6 +6,7 @@ import Testing
 @testable import EventLog
 @testable import EventLogLMDB
 import EventLogMemory
+import SplitMix
 
 #if canImport(Glibc)
 import Glibc
@@ -336,17 +337,11 @@ struct TestRandom: RandomNumberGenerator {
     /// "seed N": how to replay this run's random inputs.
     static var note: String { "seed \(seed); EVENTLOG_TEST_SEED=\(seed) replays it" }
 
-    private var state: UInt64
+    private var generator: SplitMix64
 
     /// A generator of its own for one test (`stream` tells tests apart, so that their inputs do not depend on the
     /// order in which they run).
-    init(stream: UInt64) { state = TestRandom.seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) }
+    init(stream: UInt64) { generator = SplitMix64(seed: TestRandom.seed ^ (stream &* 0x9E37_79B9_7F4A_7C15)) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 }

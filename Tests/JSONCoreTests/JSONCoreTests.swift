@@ -2,6 +2,7 @@ import Foundation
 import ISOTime
 import Testing
 @testable import JSONCore
+import SplitMix
 
 /// JSONCore: the byte parser, the canonical serializer and the Codable bridge. (Their use for event payloads is
 /// tested with the domain, in EventPayloadJSONTests.)
@@ -457,15 +458,4 @@ import Testing
     }
 }
 
-/// SplitMix64: a small deterministic random source, so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededGenerator = SplitMix64
