@@ -135,12 +135,12 @@ extension AlignmentLedger {
     /// The scorecard from the kept buckets (no replay).
     public func scorecard(period: Scorecard.Period, since: Date?, until: Date?, byActor: Bool) throws -> Scorecard {
         try ensureCurrent()
-        var buckets: [(key: String, bucket: Bucket)] = []
+        var tally = ScorecardTally(period: period, since: since, until: until, byActor: byActor)
         try log.sideTableScan(ScorecardFold.table) { k, v in
-            buckets.append((String(decoding: k, as: UTF8.self), try AlignmentLedger.decodeBucket(v)))
+            try tally.add(key: String(decoding: k, as: UTF8.self)) { sum, delays in try AlignmentLedger.addBucket(v, into: &sum, delays: delays) }
             return true
         }
-        return Scorecard.compute(buckets: buckets, period: period, since: since, until: until, byActor: byActor)
+        return tally.scorecard
     }
 
     // MARK: Replay

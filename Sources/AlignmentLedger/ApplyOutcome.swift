@@ -17,7 +17,7 @@ public struct ApplyOutcome: Sendable {
 
     /// What was applied, and the head.
     public var lines: [String] {
-        ["applied \(commands) commands: \(recorded.count) events at positions \(positions.first)...\(positions.last) in \(String(format: "%.2f", seconds)) s",
+        ["applied \(commands) commands: \(recorded.count) events at positions \(positions.first)...\(positions.last) in \(FixedPoint.format(seconds, places: 2)) s",
          "head \(head)"]
     }
 }

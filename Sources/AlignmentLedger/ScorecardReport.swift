@@ -1,16 +1,15 @@
 import AlignmentProjections
-import Foundation
 
 extension Scorecard {
     /// The scorecard as text: a table of the periods and the overall row, the legend, the breakdowns.
     public var reportLines: [String] {
         func pct(_ r: Ratio) -> String {
             guard let v = r.value else { return "-" }
-            return String(format: "%.0f%% %lld/%lld", v * 100, r.numerator, r.denominator)
+            return "\(FixedPoint.format(v * 100, places: 0))% \(r.numerator)/\(r.denominator)"
         }
         func minutes(_ m: Int64?) -> String {
             guard let m else { return "-" }
-            return m >= 120 ? String(format: "%.1fh", Double(m) / 60) : "\(m)m"
+            return m >= 120 ? FixedPoint.format(Double(m) / 60, places: 1) + "h" : "\(m)m"
         }
         let header = ["PERIOD", "1 DEF QUORUM", "2 CONTEXT", "3 BRIEF", "4 FROM PLAN", "5 REVIEWED", "MEDIAN", "P90", "IN SLA", "REJECTED"]
         func row(_ r: ScorecardRow) -> [String] {
@@ -23,7 +22,7 @@ extension Scorecard {
         out.append("3 campaign handoffs that carried the brief             4 content requests served from the plan")
         out.append("5 launches with an approving sales review              MEDIAN/P90: handoff to acceptance")
         let o = overall
-        if let m = o.meanSignalsPerHandoff { out.append(String(format: "mean signals per handoff %.2f; ad-hoc content %@; overrides %lld", m, pct(o.contentAdHoc), o.overrides)) }
+        if let m = o.meanSignalsPerHandoff { out.append("mean signals per handoff \(FixedPoint.format(m, places: 2)); ad-hoc content \(pct(o.contentAdHoc)); overrides \(o.overrides)") }
         if !o.rejectionsByReason.isEmpty {
             out.append("rejections by reason: " + o.rejectionsByReason.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

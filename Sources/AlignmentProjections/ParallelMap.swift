@@ -5,8 +5,11 @@ import Foundation
 /// meanwhile).
 public enum Parallel {
     public static func map<T, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
+        // The item count first: asking for the core count reads /proc, 0.2 ms of a one-event command (perf record,
+        // 2026-12-07), and most calls map a handful of items.
+        guard items.count >= 256 else { return items.map(transform) }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        guard items.count >= 256, workers > 1 else { return items.map(transform) }
+        guard workers > 1 else { return items.map(transform) }
         return withoutActuallyEscaping(transform) { transform in
             [R](unsafeUninitializedCapacity: items.count) { buffer, initialized in
                 // Each slice initialises its own part of the buffer; no two threads touch the same element.

@@ -326,37 +326,8 @@ public struct Scorecard: Codable, Equatable, Sendable {
 
     /// Aggregates kept buckets (`key` as written by `ScorecardFold`) between two business times.
     public static func compute(buckets: [(key: String, bucket: Bucket)], period: Period, since: Date?, until: Date?, byActor: Bool) -> Scorecard {
-        let fromDay = since.map { ScorecardFold.day($0) } ?? Int.min
-        let toDay = until.map { ScorecardFold.day($0.addingTimeInterval(-0.000_001)) } ?? Int.max
-        var perPeriod: [String: Bucket] = [:]
-        var overall = Bucket()
-        var actors: [String: Bucket] = [:]
-        var defs: [String: Bucket] = [:]
-        for (key, b) in buckets {
-            guard let bar = key.firstIndex(of: "|"), let day = Int(key[..<bar]) else { continue }
-            guard day >= fromDay, day <= toDay else { continue }
-            let dim = key[key.index(after: bar)...]
-            if dim == "all" {
-                perPeriod[label(day: day, period), default: Bucket()].add(b)
-                overall.add(b)
-            } else if dim.hasPrefix("actor:") {
-                if byActor { actors[String(dim.dropFirst(6)), default: Bucket()].add(b) }
-            } else if dim.hasPrefix("definition:") {
-                defs[String(dim.dropFirst(11)), default: Bucket()].add(b)
-            }
-        }
-        let byDef: [DefinitionRejections] = defs.compactMap { k, b in
-            guard let at = k.lastIndex(of: "@"), let v = Int(k[k.index(after: at)...]) else { return nil }
-            var reasons: [String: Int64] = [:]
-            for r in RejectionReason.allCases where b[Counter.rejection(r)] > 0 { reasons[r.rawValue] = b[Counter.rejection(r)] }
-            return DefinitionRejections(definition: String(k[..<at]), version: v, decided: b[.decided], rejected: b[.rejected],
-                                        rejectionRate: Ratio(b[.rejected], b[.decided]), byReason: reasons)
-        }.sorted { ($0.definition, $0.version) < ($1.definition, $1.version) }
-        return Scorecard(
-            period: period, since: since.map(DomainTime.format), until: until.map(DomainTime.format),
-            periods: perPeriod.keys.sorted().map { ScorecardRow(period: $0, perPeriod[$0]!) },
-            overall: ScorecardRow(period: "overall", overall),
-            byActor: byActor ? Dictionary(uniqueKeysWithValues: actors.map { ($0.key, ScorecardRow(period: "overall", $0.value)) }) : nil,
-            byDefinitionVersion: byDef)
+        var tally = ScorecardTally(period: period, since: since, until: until, byActor: byActor)
+        for (key, b) in buckets { tally.add(key: key) { into, _ in into.add(b) } }
+        return tally.scorecard
     }
 }

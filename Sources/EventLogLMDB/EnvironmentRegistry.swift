@@ -11,7 +11,7 @@ enum EnvironmentRegistry {
     static func environment(path: String, create: Bool) throws -> Environment {
         lock.lock()
         defer { lock.unlock() }
-        let key = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        let key = canonicalPath(path)
         if let env = open[key]?.env { return env }
         let env = try Environment(path: path, create: create)
         open[key] = Weak(env: env)

@@ -13,7 +13,5 @@ enum LogRegistry {
         return try body(&logs)
     }
 
-    static func key(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-    }
+    static func key(_ path: String) -> String { canonicalPath(path) }
 }

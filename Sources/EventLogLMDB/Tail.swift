@@ -48,8 +48,14 @@ final class Tail {
     }
 
     /// Reads the tail from the records after `indexed`.
-    static func load(_ r: ReadTransaction, after indexed: UInt64) throws -> Tail {
+    static func load(_ r: ReadTransaction, after indexed: UInt64, through head: UInt64) throws -> Tail {
         let t = Tail()
+        // Room for the whole tail at once: growing the tables step by step cost 0.2 ms of a write command on a
+        // ledger with a full tail (perf record, 2026-12-07).
+        let n = Int(min(head > indexed ? head - indexed : 0, UInt64(Writer.tailLimit) * 2))
+        t.entries.reserveCapacity(n)
+        t.ids.reserveCapacity(n)
+        t.versions.reserveCapacity(n)
         try Records.forEach(r, from: indexed + 1) { pos, v in
             let name = try RecordCodec.streamName(v)
             t.add(Entry(position: pos, stream: StreamKey(bytes: Array(name)), version: RecordCodec.version(v), id: UUID(bytes: RecordCodec.idBytes(v))))

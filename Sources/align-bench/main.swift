@@ -15,6 +15,12 @@ let arguments = CommandLine.arguments
 if arguments.count > 1, arguments[1] == "__mem" {
     exit(MemoryChild.run(arguments))
 }
+// `align-bench commit-floor DIR`: the median durable commit of raw LMDB in a fresh environment in DIR, in ms, for
+// `tools/bench-cli.sh` (the share of a one-event command that is the disk's and LMDB's, not ours).
+if arguments.count == 3, arguments[1] == "commit-floor" {
+    print(String(rawLMDBCommitMedian(dir: arguments[2], n: 300) * 1_000))
+    exit(0)
+}
 
 func usage() -> Never {
     note("""

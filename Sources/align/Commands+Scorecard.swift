@@ -20,7 +20,7 @@ struct ScorecardCommand: ParsableCommand {
     @Option(help: "Before this business time (ISO 8601).") var until: Time?
     @Option(help: "Break down by: actor.") var by: Breakdown?
 
-    enum Breakdown: String, ExpressibleByArgument, CaseIterable { case actor }
+    enum Breakdown: String, Choice { case actor }
 
     func run() throws {
         let card = try global.open().scorecard(period: period, since: since?.date, until: until?.date, byActor: by == .actor)

@@ -139,6 +139,25 @@ import EventLogMemory
         }
     }
 
+    @Test func aWriterThatReadsATailFromDiskIndexesIt() throws {
+        try withLedger { log, dir throws in
+            // This process's writer keeps its tail in memory: ten appends stay unindexed.
+            try appendMany(log, stream: "mine", count: 10)
+            #expect(try log.indexedPosition() == 0)
+            // A new process must read those ten from disk; its first transaction indexes them with its own event,
+            // so the next short-lived process finds no tail to read.
+            let r = try ProbeProcess.run(["append", dir.path, "theirs", "1"])
+            #expect(r.exit == .exited(0), "\(r)")
+            #expect(try log.indexedPosition() == 11)
+            // This writer notices (the head moved), reads the now empty tail, and keeps appending in memory.
+            try log.append(to: "mine", expected: .exact(10), [event(12)])
+            #expect(try log.indexedPosition() == 11)
+            #expect(try log.read(stream: "mine").map(\.version) == Array(1...11))
+            let report = try log.verify()
+            #expect(report.isSound && report.events == 12, "\(report)")
+        }
+    }
+
     @Test func canonicallyEquivalentNamesAreTwoStreams() throws {
         // "café" with a precomposed é and with e + U+0301: equal as Swift Strings, different bytes, two streams.
         try withLedger { log, _ throws in
