@@ -38,13 +38,14 @@ let package = Package(
         .target(name: "EventLogMemory", dependencies: ["EventLog"]),
 
         // Core: pure domain and projections (no I/O).
-        .target(name: "AlignmentDomain", dependencies: ["ISOTime", "JSONCore"]),
+        // Ed25519 (swift-crypto) checks keys and their proofs of possession: computation, no I/O.
+        .target(name: "AlignmentDomain", dependencies: ["ISOTime", "JSONCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain", "ISOTime"]),
 
         // Service: wires the domain and projections to the log.
         .target(name: "AlignmentLedger", dependencies: [
             "EventLog", "EventLogLMDB", "EventLogMemory", "AlignmentDomain", "AlignmentProjections", "JSONCore", "ISOTime",
-            "SplitMix",
+            "SplitMix", .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Executables
@@ -71,6 +72,7 @@ let package = Package(
         .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections", "AlignmentDomain"]),
         .testTarget(name: "AlignmentLedgerTests", dependencies: [
             "AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog", "EventLogLMDB", "SplitMix",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime", "SplitMix"]),

@@ -32,7 +32,10 @@ echo "== apply lines: $COMMANDS against schemas/apply-line.schema.json"
 "$PY" tools/validate_events.py --apply --quiet "$COMMANDS"
 
 echo "== scripted ledger: align demo --leads 300, then align apply $COMMANDS"
-"$ALIGN" demo --ledger "$LEDGER" --leads 300 >"$TMP/demo.out"
+# The cast's keys (and dana's, a test-only fixture) sign every line: the demo ledger requires signatures.
+export ALIGN_KEYS="$TMP/keys"
+"$ALIGN" demo --ledger "$LEDGER" --leads 300 --keys "$ALIGN_KEYS" >"$TMP/demo.out"
+install -m 600 tools/fixtures/dana.key "$ALIGN_KEYS/dana.key"
 "$ALIGN" apply "$COMMANDS" --ledger "$LEDGER"
 "$ALIGN" verify --ledger "$LEDGER"
 

@@ -16,7 +16,12 @@ extension Command {
             throw .invalid("\(command) --override needs --reason TEXT saying why the rule is set aside")
         }
         switch self {
-        case .actorAdd(let id, let n, let r): try checkID(id, "actor"); try text(n, "name"); try roles(r)
+        case .actorAdd(let id, let n, let r, let key):
+            try checkID(id, "actor"); try text(n, "name"); try roles(r)
+            try key?.check(actor: id)
+        case .actorKeyAdd(let id, let key), .actorKeyRotate(let id, let key): try checkID(id, "actor"); try key.check(actor: id)
+        case .actorKeyRevoke(let id, let keyID, _): try checkID(id, "actor"); try text(keyID, "key-id")
+        case .policyRequireSignatures: break
         case .actorRoles(let id, let r): try checkID(id, "actor"); try roles(r)
         case .actorDeactivate(let id): try checkID(id, "actor")
         case .policySet: break

@@ -23,7 +23,13 @@ public struct HandoffArgs: Equatable, Sendable {
 
 /// Everything a person can ask the ledger to do. `NOUN.VERB` names match the command line.
 public enum Command: Equatable, Sendable {
-    case actorAdd(id: String, name: String, roles: [Role])
+    /// `key`: the actor's public key with its proof of possession, registered with them.
+    case actorAdd(id: String, name: String, roles: [Role], key: KeyGrant? = nil)
+    case actorKeyAdd(actor: String, key: KeyGrant)
+    /// Registers a new key and revokes the actor's active ones.
+    case actorKeyRotate(actor: String, key: KeyGrant)
+    case actorKeyRevoke(actor: String, keyID: String, reason: String?)
+    case policyRequireSignatures
     case actorRoles(id: String, roles: [Role])
     case actorDeactivate(id: String)
     case policySet(quorum: Int?, slaHours: Int?, requireContext: Bool?, requireCampaignReview: Bool?)
@@ -50,7 +56,8 @@ public enum Command: Equatable, Sendable {
 
     /// All command names, as `NOUN.VERB`.
     public static let names = [
-        "actor.add", "actor.roles", "actor.deactivate", "policy.set",
+        "actor.add", "actor.roles", "actor.deactivate", "actor.key-add", "actor.key-rotate", "actor.key-revoke",
+        "policy.set", "policy.require-signatures",
         "definition.propose", "definition.sign-off", "definition.reject", "definition.activate", "definition.retire",
         "campaign.draft", "campaign.request-review", "campaign.review", "campaign.brief", "campaign.launch", "campaign.close",
         "lead.handoff", "lead.accept", "lead.reject", "lead.convert", "lead.recycle",
@@ -60,7 +67,9 @@ public enum Command: Equatable, Sendable {
     /// The roles allowed to run each command (revops may also run the overridable ones with an override).
     public var allowedRoles: Set<Role> {
         switch self {
-        case .actorAdd, .actorRoles, .actorDeactivate, .policySet: [.revops]
+        case .actorAdd, .actorRoles, .actorDeactivate, .policySet, .policyRequireSignatures: [.revops]
+        // Revops for anyone, or the key's own actor (the rules check which).
+        case .actorKeyAdd, .actorKeyRotate, .actorKeyRevoke: Set(Role.allCases)
         case .definitionPropose: [.marketing, .sales]
         case .definitionSignOff, .definitionReject: [.sales]
         case .definitionActivate: [.marketing, .revops]
@@ -88,6 +97,10 @@ public enum Command: Equatable, Sendable {
         case .actorAdd: "actor.add"
         case .actorRoles: "actor.roles"
         case .actorDeactivate: "actor.deactivate"
+        case .actorKeyAdd: "actor.key-add"
+        case .actorKeyRotate: "actor.key-rotate"
+        case .actorKeyRevoke: "actor.key-revoke"
+        case .policyRequireSignatures: "policy.require-signatures"
         case .policySet: "policy.set"
         case .definitionPropose: "definition.propose"
         case .definitionSignOff: "definition.sign-off"
@@ -121,7 +134,18 @@ extension Command {
         let c: Command
         switch name {
         case "actor.add":
-            c = .actorAdd(id: try a.id("id", "actor"), name: try a.string("name"), roles: try a.roles())
+            let id = try a.id("id", "actor")
+            c = .actorAdd(id: id, name: try a.string("name"), roles: try a.roles(), key: try a.keyGrant(actor: id, required: false))
+        case "actor.key-add":
+            let id = try a.id("actor", "actor")
+            c = .actorKeyAdd(actor: id, key: try a.keyGrant(actor: id, required: true)!)
+        case "actor.key-rotate":
+            let id = try a.id("actor", "actor")
+            c = .actorKeyRotate(actor: id, key: try a.keyGrant(actor: id, required: true)!)
+        case "actor.key-revoke":
+            c = .actorKeyRevoke(actor: try a.id("actor", "actor"), keyID: try a.string("key-id"), reason: try a.optionalString("reason"))
+        case "policy.require-signatures":
+            c = .policyRequireSignatures
         case "actor.roles":
             c = .actorRoles(id: try a.id("id", "actor"), roles: try a.roles())
         case "actor.deactivate":
@@ -320,6 +344,17 @@ struct Args {
             return out
         default: throw bad(key, "a string or a list of strings")
         }
+    }
+
+    /// `key` (`ed25519:...`) and `proof` (base64url), checked for `actor`; nil when neither is given and not `required`.
+    mutating func keyGrant(actor: String, required: Bool) throws(DomainError) -> KeyGrant? {
+        let key = try optionalString("key"), proof = try optionalString("proof")
+        guard let key else {
+            if required || proof != nil { throw .invalid("\(command) needs 'key' (the public key `align key generate` printed) and 'proof'") }
+            return nil
+        }
+        guard let proof else { throw .invalid("\(command) needs 'proof' with 'key': the proof of possession `align key generate` printed") }
+        return try KeyGrant(key: key, proof: proof, actor: actor)
     }
 
     mutating func optionalDate(_ key: String) throws(DomainError) -> String? {

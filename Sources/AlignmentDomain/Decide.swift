@@ -36,28 +36,34 @@ extension StateSource {
     public func leadHandoff(_ id: String) throws -> LeadHandoffFacts { LeadHandoffFacts(try lead(id)) }
 }
 
-/// Who acts, and when (business time).
+/// Who acts, and when (business time), and the key that will sign the events (nil: unsigned).
 public struct DecisionContext: Sendable {
     public var actor: String
     public var at: Date
-    public init(actor: String, at: Date) {
+    /// The id of the key the service will sign the decided events with.
+    public var keyID: String?
+    public init(actor: String, at: Date, keyID: String? = nil) {
         self.actor = actor
         self.at = at
+        self.keyID = keyID
     }
 }
 
 /// The rules. `decide` checks a command against the current state and returns the events to append,
 /// or throws the rule that refused it. Pure: state comes from `source`, time and actor from `context`.
 public enum Decider {
-    /// Creates a ledger's first events: the initialisation and its first actor, a revops admin.
-    public static func initialize(admin: String, name: String) throws(DomainError) -> [DomainEvent] {
+    /// Creates a ledger's first events: the initialisation (with the admin's key, which signs them all), its first
+    /// actor, a revops admin, the default policy, and the requirement that every event be signed. Without a key (tests
+    /// of the rules alone, ledgers as they were before signatures), the events of an unsigned ledger.
+    public static func initialize(admin: String, name: String, key: KeyGrant? = nil) throws(DomainError) -> [DomainEvent] {
         try checkID(admin, "actor")
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("init needs --name for the first actor") }
+        try key?.check(actor: admin)
         return [
-            .ledgerInitialized(LedgerInitialized(admin: admin, name: name)),
+            .ledgerInitialized(LedgerInitialized(admin: admin, name: name, key: key?.key.text, proof: key.map { Base64URL.encode($0.proof) })),
             .actorRegistered(ActorRegistered(actor: admin, name: name, roles: [.revops])),
             .policyChanged(PolicyChanged(policy: Policy())),
-        ]
+        ] + (key == nil ? [] : [.signaturesRequired(SignaturesRequired())])
     }
 
     public static func decide(_ command: Command, _ source: StateSource, _ ctx: DecisionContext) throws -> [DomainEvent] {
@@ -72,6 +78,7 @@ public enum Decider {
         guard actor.active else {
             throw DomainError.refused(rule: Rule.activeActor, message: "actor '\(ctx.actor)' was deactivated and can no longer act")
         }
+        try checkSigningKey(ledger, ctx)
         let roles = Set(actor.roles)
         let override = command.overrideReason
         if override != nil {
@@ -82,6 +89,22 @@ public enum Decider {
             throw DomainError.refused(rule: Rule.role, message: "`\(command.name)` is for \(command.allowedRoles.sorted().map(\.rawValue).joined(separator: " or ")); '\(ctx.actor)' has roles \(actor.roles.map(\.rawValue).joined(separator: ", "))")
         }
         return try Rules(source: source, ledger: ledger, ctx: ctx).decide(command, override: override)
+    }
+
+    /// On a ledger that requires signatures, the events must be signed by a registered, unrevoked key of the actor.
+    static func checkSigningKey(_ ledger: LedgerState, _ ctx: DecisionContext) throws {
+        guard let keyID = ctx.keyID else {
+            guard !ledger.signaturesRequired else {
+                throw DomainError.refused(rule: Rule.signature, message: "this ledger requires every action to be signed, and there is no key for '\(ctx.actor)' at hand; run `align key generate --as \(ctx.actor)` and ask a revops member to register the public key it prints")
+            }
+            return
+        }
+        guard let k = ledger.keys[keyID], k.actor == ctx.actor else {
+            throw DomainError.refused(rule: Rule.signature, message: "key \(keyID) is not registered for '\(ctx.actor)'; a revops member registers it with `align actor key add \(ctx.actor) --key PUBLIC --proof PROOF` (both printed by `align key generate`)")
+        }
+        guard k.active else {
+            throw DomainError.refused(rule: Rule.signature, message: "key \(keyID) of '\(ctx.actor)' was revoked\(k.revokeReason.map { " (\($0))" } ?? ""); generate a new one with `align key generate --as \(ctx.actor) --replace` and have it registered")
+        }
     }
 }
 
@@ -118,15 +141,59 @@ struct Rules {
     func decide(_ command: Command, override: String?) throws -> [DomainEvent] {
         switch command {
         // MARK: actors and policy
-        case .actorAdd(let id, let name, let roles):
+        case .actorAdd(let id, let name, let roles, let grant):
             if ledger.actors[id] != nil { throw refuse(Rule.unique, "actor '\(id)' already exists; change their roles with `align actor roles \(id) --role ROLE`") }
-            return [.actorRegistered(ActorRegistered(actor: id, name: name, roles: roles))]
+            guard let grant else { return [.actorRegistered(ActorRegistered(actor: id, name: name, roles: roles))] }
+            try grant.check(actor: id)
+            if let k = ledger.keys[grant.key.id] {
+                throw refuse(Rule.unique, "key \(grant.key.id) is already registered (to '\(k.actor)'); a key is registered once: generate a new one")
+            }
+            return [.actorRegistered(ActorRegistered(actor: id, name: name, roles: roles)),
+                    .actorKeyRegistered(ActorKeyRegistered(actor: id, keyID: grant.key.id, publicKey: grant.key.text, proof: Base64URL.encode(grant.proof)))]
         case .actorRoles(let id, let roles):
             guard let a = ledger.actors[id] else { throw DomainError.notFound("no actor '\(id)'; see `align actor list`") }
             if a.roles.contains(.revops), !roles.contains(.revops), a.active, activeRevops() == [id] {
                 throw refuse(Rule.actors, "'\(id)' is the last active revops member; give another actor revops first")
             }
             return [.actorRolesChanged(ActorRolesChanged(actor: id, roles: roles))]
+        case .actorKeyAdd(let id, let grant), .actorKeyRotate(let id, let grant):
+            guard let a = ledger.actors[id] else { throw DomainError.notFound("no actor '\(id)'; see `align actor list`") }
+            guard a.active else { throw refuse(Rule.actors, "actor '\(id)' was deactivated; their keys can no longer change") }
+            try selfOrRevops(id, "register a key of")
+            try grant.check(actor: id)
+            if let k = ledger.keys[grant.key.id] {
+                throw refuse(Rule.unique, "key \(grant.key.id) is already registered (to '\(k.actor)'\(k.active ? "" : ", revoked")); a key is registered once: generate a new one")
+            }
+            let registered = ActorKeyRegistered(actor: id, keyID: grant.key.id, publicKey: grant.key.text, proof: Base64URL.encode(grant.proof))
+            guard case .actorKeyRotate = command else { return [.actorKeyRegistered(registered)] }
+            let old = ledger.activeKeys(of: id)
+            guard !old.isEmpty else {
+                throw refuse(Rule.actors, "'\(id)' has no active key to rotate; register one with `align actor key add \(id)`")
+            }
+            var r = registered
+            r.replaces = old.last?.id
+            return [.actorKeyRegistered(r)] + old.map { .actorKeyRevoked(ActorKeyRevoked(actor: id, keyID: $0.id, reason: "rotated to \(grant.key.id)")) }
+        case .actorKeyRevoke(let id, let keyID, let reason):
+            guard ledger.actors[id] != nil else { throw DomainError.notFound("no actor '\(id)'; see `align actor list`") }
+            try selfOrRevops(id, "revoke a key of")
+            guard let k = ledger.keys[keyID], k.actor == id else {
+                throw DomainError.notFound("'\(id)' has no key \(keyID); see `align actor key list \(id)`")
+            }
+            guard k.active else { throw refuse(Rule.actors, "key \(keyID) of '\(id)' is already revoked") }
+            // Somebody must still be able to sign as revops, or nobody could ever register a key again.
+            let signingRevops = activeRevops().filter { r in !ledger.activeKeys(of: r).filter { $0.id != keyID }.isEmpty }
+            if ledger.signaturesRequired, signingRevops.isEmpty {
+                throw refuse(Rule.actors, "key \(keyID) is the last key of an active revops member; register another revops key first, or nobody could sign as revops again")
+            }
+            return [.actorKeyRevoked(ActorKeyRevoked(actor: id, keyID: keyID, reason: reason))]
+        case .policyRequireSignatures:
+            // Already required: nothing to record (as a policy set to what it is).
+            guard !ledger.signaturesRequired else { return [] }
+            // Actors without a registered key can no longer act once this holds, until theirs is registered.
+            guard ctx.keyID != nil else {
+                throw refuse(Rule.signature, "requiring signatures must itself be signed: run it with your key at hand (`align key generate --as \(ctx.actor)`, then have it registered)")
+            }
+            return [.signaturesRequired(SignaturesRequired())]
         case .actorDeactivate(let id):
             guard let a = ledger.actors[id] else { throw DomainError.notFound("no actor '\(id)'; see `align actor list`") }
             guard a.active else { throw refuse(Rule.actors, "actor '\(id)' is already deactivated") }
@@ -283,6 +350,13 @@ struct Rules {
             if c.fulfilled != nil { throw refuse(Rule.contentLifecycle, "request '\(id)' was already fulfilled") }
             if let asset, try source.content(asset).asset == nil { throw DomainError.notFound("no planned asset '\(asset)'") }
             return [.contentRequestFulfilled(ContentRequestFulfilled(request: id, asset: asset ?? t.asset))]
+        }
+    }
+
+    /// Key management is for revops, or for the key's own actor.
+    private func selfOrRevops(_ id: String, _ what: String) throws {
+        guard ctx.actor == id || (ledger.actors[ctx.actor]?.roles.contains(.revops) ?? false) else {
+            throw refuse(Rule.actors, "only revops or '\(id)' may \(what) '\(id)'")
         }
     }
 

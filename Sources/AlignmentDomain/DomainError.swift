@@ -40,4 +40,5 @@ public enum Rule {
     public static let override = "override"
     public static let actors = "actor-management"
     public static let unique = "unique-id"
+    public static let signature = "signed-by-actor"
 }

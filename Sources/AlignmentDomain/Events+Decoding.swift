@@ -50,8 +50,26 @@ extension AttachedBrief: JSONFieldsDecodable {
 
 extension LedgerInitialized: JSONFieldsDecodable {
     public init(json j: JSONFields) throws(JSONFieldError) {
-        self.init(admin: try j.string("admin"), name: try j.string("name"))
+        self.init(admin: try j.string("admin"), name: try j.string("name"), key: try j.stringIfPresent("key"),
+                  proof: try j.stringIfPresent("proof"))
     }
+}
+
+extension ActorKeyRegistered: JSONFieldsDecodable {
+    public init(json j: JSONFields) throws(JSONFieldError) {
+        self.init(actor: try j.string("actor"), keyID: try j.string("keyID"), publicKey: try j.string("publicKey"),
+                  proof: try j.string("proof"), replaces: try j.stringIfPresent("replaces"))
+    }
+}
+
+extension ActorKeyRevoked: JSONFieldsDecodable {
+    public init(json j: JSONFields) throws(JSONFieldError) {
+        self.init(actor: try j.string("actor"), keyID: try j.string("keyID"), reason: try j.stringIfPresent("reason"))
+    }
+}
+
+extension SignaturesRequired: JSONFieldsDecodable {
+    public init(json j: JSONFields) throws(JSONFieldError) { self.init(scheme: try j.string("scheme")) }
 }
 
 extension ActorRegistered: JSONFieldsDecodable {

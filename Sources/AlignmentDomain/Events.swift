@@ -80,6 +80,9 @@ public enum DomainEvent: Equatable, Sendable {
     case actorRolesChanged(ActorRolesChanged)
     case actorDeactivated(ActorDeactivated)
     case policyChanged(PolicyChanged)
+    case actorKeyRegistered(ActorKeyRegistered)
+    case actorKeyRevoked(ActorKeyRevoked)
+    case signaturesRequired(SignaturesRequired)
     // definition/<id>
     case definitionProposed(LeadDefinitionProposed)
     case definitionSignedOff(LeadDefinitionSignedOff)
@@ -106,8 +109,60 @@ public enum DomainEvent: Equatable, Sendable {
     case contentRequestFulfilled(ContentRequestFulfilled)
 }
 
-/// The payload of a `LedgerInitialized` event.
-public struct LedgerInitialized: Codable, Equatable, Sendable { public var admin: String; public var name: String }
+/// The payload of a `LedgerInitialized` event. A ledger created since signatures (issue 11) names its admin's public
+/// key and its proof of possession: the key that signs this first event and the rest of the genesis.
+public struct LedgerInitialized: Codable, Equatable, Sendable {
+    public var admin: String
+    public var name: String
+    /// `ed25519:BASE64URL` (absent on ledgers created before signatures).
+    public var key: String?
+    /// The key's proof of possession, base64url.
+    public var proof: String?
+
+    public init(admin: String, name: String, key: String? = nil, proof: String? = nil) {
+        self.admin = admin
+        self.name = name
+        self.key = key
+        self.proof = proof
+    }
+}
+/// The payload of an `ActorKeyRegistered` event: a public key now speaks for `actor`.
+public struct ActorKeyRegistered: Codable, Equatable, Sendable {
+    public var actor: String
+    public var keyID: String
+    /// `ed25519:BASE64URL`.
+    public var publicKey: String
+    /// The key's signature of its possession message (`KeyProof`), base64url.
+    public var proof: String
+    /// The key this one replaces (a rotation; that key is revoked by the next event).
+    public var replaces: String?
+
+    public init(actor: String, keyID: String, publicKey: String, proof: String, replaces: String? = nil) {
+        self.actor = actor
+        self.keyID = keyID
+        self.publicKey = publicKey
+        self.proof = proof
+        self.replaces = replaces
+    }
+}
+/// The payload of an `ActorKeyRevoked` event: the key signs nothing from here on.
+public struct ActorKeyRevoked: Codable, Equatable, Sendable {
+    public var actor: String
+    public var keyID: String
+    public var reason: String?
+
+    public init(actor: String, keyID: String, reason: String? = nil) {
+        self.actor = actor
+        self.keyID = keyID
+        self.reason = reason
+    }
+}
+/// The payload of a `SignaturesRequired` event: from here on every event must be signed by its actor's key.
+public struct SignaturesRequired: Codable, Equatable, Sendable {
+    /// The signature scheme required: `ed25519`.
+    public var scheme: String
+    public init(scheme: String = "ed25519") { self.scheme = scheme }
+}
 /// The payload of a `ActorRegistered` event.
 public struct ActorRegistered: Codable, Equatable, Sendable { public var actor: String; public var name: String; public var roles: [Role] }
 /// The payload of a `ActorRolesChanged` event.
@@ -299,6 +354,7 @@ extension DomainEvent {
     /// Every event type name with its current schema version.
     public static let types: [(name: String, schemaVersion: Int)] = [
         "LedgerInitialized", "ActorRegistered", "ActorRolesChanged", "ActorDeactivated", "PolicyChanged",
+        "ActorKeyRegistered", "ActorKeyRevoked", "SignaturesRequired",
         "LeadDefinitionProposed", "LeadDefinitionSignedOff", "LeadDefinitionRejected", "LeadDefinitionActivated",
         "LeadDefinitionRetired", "CampaignDrafted", "CampaignReviewRequested", "CampaignReviewed",
         "CampaignBriefPublished", "CampaignLaunched", "CampaignClosed", "LeadHandedOff", "LeadAccepted",
@@ -314,6 +370,9 @@ extension DomainEvent {
         case .actorRolesChanged: "ActorRolesChanged"
         case .actorDeactivated: "ActorDeactivated"
         case .policyChanged: "PolicyChanged"
+        case .actorKeyRegistered: "ActorKeyRegistered"
+        case .actorKeyRevoked: "ActorKeyRevoked"
+        case .signaturesRequired: "SignaturesRequired"
         case .definitionProposed: "LeadDefinitionProposed"
         case .definitionSignedOff: "LeadDefinitionSignedOff"
         case .definitionRejected: "LeadDefinitionRejected"
@@ -343,7 +402,8 @@ extension DomainEvent {
     /// The stream the event belongs to.
     public var stream: String {
         switch self {
-        case .ledgerInitialized, .actorRegistered, .actorRolesChanged, .actorDeactivated, .policyChanged: StreamName.ledger
+        case .ledgerInitialized, .actorRegistered, .actorRolesChanged, .actorDeactivated, .policyChanged,
+             .actorKeyRegistered, .actorKeyRevoked, .signaturesRequired: StreamName.ledger
         case .definitionProposed(let e): StreamName.definition(e.definition)
         case .definitionSignedOff(let e): StreamName.definition(e.definition)
         case .definitionRejected(let e): StreamName.definition(e.definition)
@@ -391,6 +451,9 @@ extension DomainEvent {
         case .actorRolesChanged(let e): return try enc(e)
         case .actorDeactivated(let e): return try enc(e)
         case .policyChanged(let e): return try enc(e)
+        case .actorKeyRegistered(let e): return try enc(e)
+        case .actorKeyRevoked(let e): return try enc(e)
+        case .signaturesRequired(let e): return try enc(e)
         case .definitionProposed(let e): return try enc(e)
         case .definitionSignedOff(let e): return try enc(e)
         case .definitionRejected(let e): return try enc(e)
@@ -451,6 +514,9 @@ extension DomainEvent {
             "ActorRolesChanged": d(ActorRolesChanged.self) { .actorRolesChanged($0) },
             "ActorDeactivated": d(ActorDeactivated.self) { .actorDeactivated($0) },
             "PolicyChanged": d(PolicyChanged.self) { .policyChanged($0) },
+            "ActorKeyRegistered": d(ActorKeyRegistered.self) { .actorKeyRegistered($0) },
+            "ActorKeyRevoked": d(ActorKeyRevoked.self) { .actorKeyRevoked($0) },
+            "SignaturesRequired": d(SignaturesRequired.self) { .signaturesRequired($0) },
             "LeadDefinitionProposed": d(LeadDefinitionProposed.self) { .definitionProposed($0) },
             "LeadDefinitionSignedOff": d(LeadDefinitionSignedOff.self) { .definitionSignedOff($0) },
             "LeadDefinitionRejected": d(LeadDefinitionRejected.self) { .definitionRejected($0) },

@@ -37,11 +37,30 @@ public struct LedgerState: Codable, Equatable, Sendable {
     public var initialized = false
     public var actors: [String: ActorInfo] = [:]
     public var policy = Policy()
+    /// Every key ever registered, by key id (revoked ones keep their record).
+    public var keys: [String: KeyRecord] = [:]
+    /// Whether every event must be signed by its actor's key (`SignaturesRequired`; new ledgers from their start).
+    public var signaturesRequired = false
     public init() {}
+
+    /// The actor's keys that may sign now.
+    public func activeKeys(of actor: String) -> [KeyRecord] {
+        keys.values.filter { $0.actor == actor && $0.active }.sorted { $0.registeredAt < $1.registeredAt }
+    }
 
     public mutating func evolve(_ r: Recorded) {
         switch r.event {
-        case .ledgerInitialized: initialized = true
+        case .ledgerInitialized(let e):
+            initialized = true
+            if let key = e.key, let k = try? PublicKey(text: key) {
+                keys[k.id] = KeyRecord(id: k.id, actor: e.admin, publicKey: k.text, registeredAt: r.position)
+            }
+        case .actorKeyRegistered(let e):
+            keys[e.keyID] = KeyRecord(id: e.keyID, actor: e.actor, publicKey: e.publicKey, registeredAt: r.position)
+        case .actorKeyRevoked(let e):
+            keys[e.keyID]?.revokedAt = r.position
+            keys[e.keyID]?.revokeReason = e.reason
+        case .signaturesRequired: signaturesRequired = true
         case .actorRegistered(let e): actors[e.actor] = ActorInfo(id: e.actor, name: e.name, roles: e.roles, active: true)
         case .actorRolesChanged(let e): actors[e.actor]?.roles = e.roles
         case .actorDeactivated(let e): actors[e.actor]?.active = false

@@ -24,9 +24,11 @@ public final class AlignmentLedger: Sendable {
     init(log: EventLog) { self.log = log }
 
     /// Creates a ledger with its first actor, a revops admin.
-    public static func create(at path: String, admin: String, name: String, at: Date? = nil,
+    /// With `key` (the admin's), the ledger requires signatures from its first event, which that key signs; without
+    /// one it is an unsigned ledger, as ledgers were before signatures.
+    public static func create(at path: String, admin: String, name: String, at: Date? = nil, key: ActorKey? = nil,
                               clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
-        let events = try Decider.initialize(admin: admin, name: name)
+        let events = try Decider.initialize(admin: admin, name: name, key: try key?.grant)
         let log: EventLog
         do {
             log = try EventLog.create(at: path, clock: clock)
@@ -38,20 +40,20 @@ public final class AlignmentLedger: Sendable {
             guard try existing.head().position == 0 else { throw EventLogError.alreadyExists(path: path) }
             log = existing
         }
-        return try initialize(log, admin: admin, name: name, at: at, events: events)
+        return try initialize(log, admin: admin, name: name, at: at, events: events, signer: key)
     }
 
     /// Creates a ledger kept in memory with its first actor, a revops admin: the same rules, read models and
     /// proofs as on disk, nothing durable (tests, trials, a server's scratch ledger).
-    public static func createInMemory(admin: String, name: String, at: Date? = nil,
+    public static func createInMemory(admin: String, name: String, at: Date? = nil, key: ActorKey? = nil,
                                       clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
-        let events = try Decider.initialize(admin: admin, name: name)
-        return try initialize(EventLog.inMemory(clock: clock), admin: admin, name: name, at: at, events: events)
+        let events = try Decider.initialize(admin: admin, name: name, key: try key?.grant)
+        return try initialize(EventLog.inMemory(clock: clock), admin: admin, name: name, at: at, events: events, signer: key)
     }
 
     /// Writes a new ledger's first events (and its read models) into an empty log.
     private static func initialize(_ log: EventLog, admin: String, name: String, at: Date?,
-                                   events: [DomainEvent]) throws -> (AlignmentLedger, [RecordedEvent]) {
+                                   events: [DomainEvent], signer: EventSigner?) throws -> (AlignmentLedger, [RecordedEvent]) {
         try log.prepareSideTables(allTables)
         let ledger = AlignmentLedger(log: log)
         ledger.current.set()
@@ -59,7 +61,7 @@ public final class AlignmentLedger: Sendable {
         let recorded = try log.transaction { tx in
             guard tx.head.position == 0 else { throw EventLogError.alreadyExists(path: path) }
             let p = Projector(tx: tx)
-            let r = try ledger.append(events, actor: admin, at: at, in: tx, projector: p)
+            let r = try ledger.append(events, actor: admin, at: at ?? tx.now.date, in: tx, projector: p, signer: signer)
             try p.flush(tx)
             return r
         }
@@ -86,22 +88,26 @@ public final class AlignmentLedger: Sendable {
 
     /// Checks `command` against the rules as `actor` at business time `at` (default: now) and appends its events.
     @discardableResult
-    public func execute(_ command: Command, as actor: String, at: Date? = nil) throws -> [RecordedEvent] {
-        try perform(command, as: actor, at: at).recorded
+    public func execute(_ command: Command, as actor: String, at: Date? = nil, signer: EventSigner? = nil) throws -> [RecordedEvent] {
+        try perform(command, as: actor, at: at, signer: signer).recorded
     }
 
     /// `execute`, answering with the decided events beside the recorded ones (nothing to decode again) and the head.
     /// A command that changes nothing (a policy set to what it is) records nothing.
-    public func perform(_ command: Command, as actor: String, at: Date? = nil) throws -> CommandOutcome {
+    /// `signer` signs the events (its actor must be `actor`); a ledger that requires signatures refuses unsigned ones.
+    public func perform(_ command: Command, as actor: String, at: Date? = nil, signer: EventSigner? = nil) throws -> CommandOutcome {
         try command.check()
+        if let signer, signer.actor != actor {
+            throw DomainError.refused(rule: Rule.signature, message: "the key at hand is \(signer.actor)'s, not \(actor)'s")
+        }
         return try withCurrentModels { tx, p in
             let when = at ?? tx.now.date
-            let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when))
+            let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when, keyID: signer?.keyID))
             guard !events.isEmpty else {
                 try p.flush(tx)  // what the models caught up with is written, so the `current` mark below holds
                 return CommandOutcome(command: command, decided: [], recorded: [], head: tx.head)
             }
-            let r = try self.append(events, actor: actor, at: when, in: tx, projector: p)
+            let r = try self.append(events, actor: actor, at: when, in: tx, projector: p, signer: signer)
             try p.flush(tx)
             return CommandOutcome(command: command, decided: events, recorded: r, head: tx.head)
         }
@@ -112,11 +118,12 @@ public final class AlignmentLedger: Sendable {
     /// while another tool appended), brings them up to date first (`catchUp`, which rebuilds) and runs it again.
     private func withCurrentModels<T: Sendable>(_ body: @escaping @Sendable (LogTransaction, Projector) throws -> T) throws -> T {
         let result: T
+        let ledgerID = log.ledgerID
         do {
-            result = try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
+            result = try log.transaction { tx in try body(tx, try Projector.caughtUp(tx, ledgerID: ledgerID)) }
         } catch is ReadModelsOutOfDate {
             try catchUp()
-            result = try log.transaction { tx in try body(tx, try Projector.caughtUp(tx)) }
+            result = try log.transaction { tx in try body(tx, try Projector.caughtUp(tx, ledgerID: ledgerID)) }
         }
         current.set()  // the transaction brought them up to date
         return result
@@ -124,28 +131,33 @@ public final class AlignmentLedger: Sendable {
 
     /// Reads an apply file (`ApplyReader`) and runs it in one transaction: every command, or none. Throws `ApplyError`
     /// naming every malformed or refused line.
-    public func apply(file bytes: [UInt8], defaultActor: String?, defaultAt: Date?) throws -> ApplyOutcome {
+    /// `signers` gives each line's actor's key when it is at hand (nil: the line is unsigned).
+    public func apply(file bytes: [UInt8], defaultActor: String?, defaultAt: Date?,
+                      signers: (String) throws -> EventSigner? = { _ in nil }) throws -> ApplyOutcome {
         let items = try ApplyReader.items(of: bytes, defaultActor: defaultActor, defaultAt: defaultAt)
         let started = Date()
-        let recorded = try apply(items)
+        var keys: [String: EventSigner] = [:]
+        for actor in Set(items.map(\.actor)) { keys[actor] = try signers(actor) }
+        let recorded = try apply(items, signers: keys)
         // The head right after this file's events (another process may have appended since).
         let head = try recorded.last.map { Checkpoint(position: $0.position, hash: $0.hash) } ?? log.head()
         return ApplyOutcome(commands: items.count, recorded: recorded, head: head, seconds: Date().timeIntervalSince(started))
     }
 
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
-    public func apply(_ items: [ApplyItem]) throws -> [RecordedEvent] {
+    public func apply(_ items: [ApplyItem], signers: [String: EventSigner] = [:]) throws -> [RecordedEvent] {
         try withCurrentModels { tx, p in
             var out: [RecordedEvent] = []
             out.reserveCapacity(items.count)
             var problems: [(Int, String)] = []
             for item in items {
                 let when = item.at ?? tx.now.date
+                let signer = signers[item.actor]
                 do {
-                    let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when))
+                    let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when, keyID: signer?.keyID))
                     if events.isEmpty { continue }
                     if problems.isEmpty {
-                        out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p)
+                        out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p, signer: signer)
                     } else {
                         // Keep deciding later lines against the state they would see, without writing.
                         for e in events { try p.state.apply(Recorded(event: e, actor: item.actor, at: when, position: 0)) }
@@ -162,14 +174,22 @@ public final class AlignmentLedger: Sendable {
         }
     }
 
-    private func append(_ events: [DomainEvent], actor: String, at: Date?, in tx: LogTransaction, projector: Projector) throws -> [RecordedEvent] {
+    /// Appends a command's events, signed by `signer` when given (over `EventSignature.message`).
+    private func append(_ events: [DomainEvent], actor: String, at: Date, in tx: LogTransaction, projector: Projector,
+                        signer: EventSigner?) throws -> [RecordedEvent] {
         let correlation = UUID.v7()
-        let occurred = at.map { Timestamp($0) }
+        let occurred = Timestamp(at)
         var appends: [StreamAppend] = []
         var grouped: [[DomainEvent]] = []
         for e in events {
-            let p = ProposedEvent(type: e.type, schemaVersion: UInt16(e.schemaVersion), occurredAt: occurred, actor: actor,
+            var p = ProposedEvent(type: e.type, schemaVersion: UInt16(e.schemaVersion), occurredAt: occurred, actor: actor,
                                   correlationID: correlation, payload: try e.canonicalPayload())
+            if let signer {
+                let message = EventSignature.message(ledgerID: log.ledgerID, id: p.id, stream: e.stream, type: p.type, schemaVersion: p.schemaVersion,
+                                                     occurredAt: occurred, actor: actor, keyID: signer.keyID, imported: false,
+                                                     correlationID: correlation, causationID: nil, payload: p.payload)
+                p.signature = EventSignature(keyID: signer.keyID, imported: false, signature: try signer.sign(message)).field
+            }
             if let i = appends.firstIndex(where: { $0.stream == e.stream }) {
                 appends[i].events.append(p)
                 grouped[i].append(e)
@@ -205,8 +225,10 @@ public final class AlignmentLedger: Sendable {
         if current, positions.count == 1, let at = positions.first, at != UInt64.max, at >= head.position { return }
         if current, positions.count == 1, let from = positions.first, from < head.position,
            head.position - from <= AlignmentLedger.catchUpLimit {
+            let ledgerID = log.ledgerID
             let caughtUp = try log.transaction { tx -> Bool in
                 let p = Projector(tx: tx)
+                p.ledgerID = ledgerID
                 guard try p.foldMissing(tx) else { return false }
                 try p.flush(tx)
                 return true

@@ -10,7 +10,16 @@ extension CommandOutcome {
             guard case .policyChanged(let e)? = first else { return "policy unchanged: it already has these values" }
             let p = e.policy
             return "policy: quorum \(p.quorum), sla-hours \(p.slaHours), require-context \(p.requireContext), require-campaign-review \(p.requireCampaignReview)"
-        case .actorAdd(let id, _, let roles): return "registered actor '\(id)' (\(roles.map(\.rawValue).joined(separator: ", ")))"
+        case .actorAdd(let id, _, let roles, let key):
+            return "registered actor '\(id)' (\(roles.map(\.rawValue).joined(separator: ", ")))" + (key.map { " with key \($0.key.id)" } ?? ", no key yet")
+        case .actorKeyAdd(let id, let key): return "registered key \(key.key.id) for '\(id)'"
+        case .actorKeyRotate(let id, let key):
+            let revoked = decided.compactMap { if case .actorKeyRevoked(let r) = $0 { r.keyID } else { nil } }
+            return "registered key \(key.key.id) for '\(id)'; revoked \(revoked.joined(separator: ", "))"
+        case .actorKeyRevoke(let id, let keyID, _): return "revoked key \(keyID) of '\(id)'"
+        case .policyRequireSignatures:
+            return decided.isEmpty ? "signatures were already required: nothing recorded"
+                : "signatures required: from now on every event must be signed by its actor's key"
         case .actorRoles(let id, let roles): return "actor '\(id)' now has roles \(roles.map(\.rawValue).joined(separator: ", "))"
         case .actorDeactivate(let id): return "deactivated actor '\(id)'"
         case .definitionPropose(let id, _, _, _, _):

@@ -5,17 +5,30 @@ import SplitMix
 
 extension AlignmentLedger {
     /// Creates a ledger at `path` and plays a realistic quarter through the real commands and rules (refusals
-    /// included), narrating to `say`; deterministic for a seed.
-    public static func playDemoQuarter(at path: String, seed: UInt64, leads: Int, say: (String) -> Void) throws -> AlignmentLedger {
+    /// included), narrating to `say`; deterministic for a seed. Every actor of the cast signs with a key of its own,
+    /// taken from (or generated in) `keys`.
+    public static func playDemoQuarter(at path: String, seed: UInt64, leads: Int, keys: KeyStore, say: (String) -> Void) throws -> AlignmentLedger {
         var rng = SplitMix64(seed: seed)  // a seed replays the same quarter
         let q = Date(timeIntervalSince1970: 1_775_034_000)  // 2026-04-01T09:00:00Z
         func day(_ d: Double, _ h: Double = 0) -> Date { q.addingTimeInterval((d * 24 + h) * 3600) }
 
         say("== The alignment ledger demo: one quarter at Acme (seed \(seed), \(leads) leads) ==")
         say("ledger: \(path)")
-        let (l, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: day(0))
+        var signers: [String: EventSigner] = [:]
+        func key(_ actor: String) throws -> ActorKey {
+            let k = keys.hasKey(for: actor) ? try keys.load(actor) : try keys.generate(for: actor)
+            signers[actor] = k
+            return k
+        }
+        say("keys: \(keys.directory)")
+        let (l, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: day(0), key: try key("rita"))
         func run(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) throws -> [RecordedEvent] {
-            try l.execute(try Command.parse(name, args), as: actor, at: at)
+            try l.execute(try Command.parse(name, args), as: actor, at: at, signer: signers[actor])
+        }
+        /// `actor.add` arguments with the actor's new key and its proof.
+        func withKey(_ id: String, _ args: [String: JSONValue]) throws -> [String: JSONValue] {
+            let g = try key(id).grant
+            return args.merging(["key": .string(g.key.text), "proof": .string(Base64URL.encode(g.proof))]) { a, _ in a }
         }
         func s(_ v: String) -> JSONValue { .string(v) }
         func n(_ v: Int) -> JSONValue { .number(Double(v)) }
@@ -30,9 +43,9 @@ extension AlignmentLedger {
 
         // The team.
         let marketers = ["maria", "mo", "meg"], sellers = ["sam", "sofia", "sid", "sue"]
-        for m in marketers { _ = try run("rita", day(0, 1), "actor.add", ["id": s(m), "name": s(m.capitalized + " (marketing)"), "role": s("marketing")]) }
-        for x in sellers { _ = try run("rita", day(0, 1), "actor.add", ["id": s(x), "name": s(x.capitalized + " (sales)"), "role": s("sales")]) }
-        _ = try run("rita", day(0, 2), "actor.add", ["id": s("vic"), "name": s("Vic Viewer"), "role": s("viewer")])
+        for m in marketers { _ = try run("rita", day(0, 1), "actor.add", try withKey(m, ["id": s(m), "name": s(m.capitalized + " (marketing)"), "role": s("marketing")])) }
+        for x in sellers { _ = try run("rita", day(0, 1), "actor.add", try withKey(x, ["id": s(x), "name": s(x.capitalized + " (sales)"), "role": s("sales")])) }
+        _ = try run("rita", day(0, 2), "actor.add", try withKey("vic", ["id": s("vic"), "name": s("Vic Viewer"), "role": s("viewer")]))
         say("\nTeam: revops rita; marketing \(marketers.joined(separator: ", ")); sales \(sellers.joined(separator: ", ")); viewer vic")
 
         // Lead definitions.
@@ -99,7 +112,7 @@ extension AlignmentLedger {
             let d = 15 + Double(i) / Double(leads) * 74
             let t = day(d)
             if !contextRequired && d >= 50 {
-                try flushDemo(&lines, l)
+                try flushDemo(&lines, l, signers)
                 _ = try run("rita", day(50), "policy.set", ["require-context": .bool(true)])
                 contextRequired = true
             }
@@ -128,9 +141,9 @@ extension AlignmentLedger {
                 let reason = withSignals ? reasons[Int(rng.next() % 3)] : reasons[3 + Int(rng.next() % 2)]
                 try add(owner, t.addingTimeInterval(delay), "lead.reject", ["id": args["id"]!, "reason": s(reason)])
             }
-            if lines.count >= 5000 { try flushDemo(&lines, l) }
+            if lines.count >= 5000 { try flushDemo(&lines, l, signers) }
         }
-        try flushDemo(&lines, l)
+        try flushDemo(&lines, l, signers)
 
         // Content requests.
         say("\n-- Content requests (failure mode 4: ad-hoc content on demand) --")
@@ -152,7 +165,7 @@ extension AlignmentLedger {
             }
             if roll < 70 || roll >= 80 { try add("meg", t.addingTimeInterval(3 * 86400), "content.fulfil", ["id": id]) }
         }
-        try flushDemo(&lines, l)
+        try flushDemo(&lines, l, signers)
         say("\(requests) content requests raised by sales and triaged by marketing")
 
         // A refused command writes nothing.
@@ -166,16 +179,16 @@ extension AlignmentLedger {
         return l
     }
 
-    private static func flushDemo(_ lines: inout [ApplyItem], _ l: AlignmentLedger) throws {
+    private static func flushDemo(_ lines: inout [ApplyItem], _ l: AlignmentLedger, _ signers: [String: EventSigner]) throws {
         guard !lines.isEmpty else { return }
-        _ = try l.apply(lines)
+        _ = try l.apply(lines, signers: signers)
         lines.removeAll()
     }
 }
 
 extension AlignmentLedger {
     /// Tells what the ledger knows after the demo quarter: counts, the scorecard, an audit answer, overrides, verify.
-    public func tellDemoEpilogue(path: String, say: (String) -> Void) throws {
+    public func tellDemoEpilogue(path: String, keys: String, say: (String) -> Void) throws {
         let l = self
         let stats = try l.stats()
         var byStatus: [String: Int] = [:]
@@ -194,10 +207,11 @@ extension AlignmentLedger {
         }
         let overrides = try l.auditOverrides().overrides
         say("Overrides on record: " + overrides.map { "#\($0.position) \($0.type) by \($0.actor) (\($0.reason))" }.joined(separator: "; "))
-        let report = try l.verify(checkpoint: nil)
-        say("\nverify: \(report.isSound ? "sound" : "NOT SOUND"), \(report.events) events; head \(report.head)")
-        say("\nExplore it:")
-        say("  export ALIGN_LEDGER=\(path)")
+        let report = try l.verifyAnswer(checkpoint: nil)
+        let signed = report.signatures.map { ", \($0.signed) signed by \($0.keys) keys" } ?? ""
+        say("\nverify: \(report.ok ? "sound" : "NOT SOUND"), \(report.events) events\(signed); head \(report.head)")
+        say("\nExplore it (the cast's keys are in \(keys)):")
+        say("  export ALIGN_LEDGER=\(path) ALIGN_KEYS=\(keys)")
         say("  align scorecard --period week      align audit definition mql      align audit overrides")
         say("  align state --at 2026-05-01        align lead list --status rejected   align log --limit 20")
         say("  align export --format csv --output events.csv   # for pandas or DuckDB (see tools/)")

@@ -29,7 +29,7 @@ public struct LedgerFailure: Sendable {
 
     /// Whether `error` is one the service throws (a rule's, the apply reader's or storage's), which `init` sorts.
     public static func isLedgerError(_ error: Error) -> Bool {
-        error is DomainError || error is ApplyError || error is EventLogError || error is ExportFileError
+        error is DomainError || error is ApplyError || error is EventLogError || error is ExportFileError || error is KeyFileError
     }
 
     /// Sorts `error`.
@@ -54,6 +54,11 @@ public struct LedgerFailure: Sendable {
             }
         case let e as ExportFileError:
             (kind, message) = (.storage, e.description)
+        case let e as KeyFileError:
+            switch e {
+            case .missing, .insecure, .exists: (kind, message, self.rule) = (.refused, e.description, Rule.signature)
+            case .damaged, .io: (kind, message) = (.storage, e.description)
+            }
         default:
             (kind, message) = (.storage, "\(error)")
         }

@@ -35,6 +35,14 @@ public enum ListText {
         })
     }
 
+    /// An actor's keys, oldest first, with when each was registered and revoked (positions in the log).
+    public static func keys(_ keys: [KeyRecord], of actor: String) -> [String] {
+        guard !keys.isEmpty else { return ["'\(actor)' has no registered key; see `align key generate`"] }
+        return TextTable.lines(["KEY ID", "STATUS", "REGISTERED", "REVOKED", "PUBLIC KEY"], keys.map {
+            [$0.id, $0.active ? "active" : "revoked", "#\($0.registeredAt)", $0.revokedAt.map { "#\($0)" } ?? "-", $0.publicKey]
+        }) + keys.compactMap { k in k.revokeReason.map { "\(k.id) revoked: \($0)" } }
+    }
+
     /// The content plan, then the requests with their triage.
     public static func content(_ all: [ContentState]) -> [String] {
         let plan = all.compactMap(\.asset)
@@ -49,8 +57,9 @@ public enum ListText {
     }
 
     /// The policy in force, one setting a line.
-    public static func policy(_ p: Policy) -> [String] {
+    public static func policy(_ p: Policy, signaturesRequired: Bool) -> [String] {
         ["quorum                   \(p.quorum) sales sign-off(s) per definition version", "sla-hours                \(p.slaHours)",
-         "require-context          \(p.requireContext)", "require-campaign-review  \(p.requireCampaignReview)"]
+         "require-context          \(p.requireContext)", "require-campaign-review  \(p.requireCampaignReview)",
+         "signatures               \(signaturesRequired ? "required: every event is signed by its actor's key" : "not required (an unsigned ledger: `align policy require-signatures`)")"]
     }
 }

@@ -52,6 +52,10 @@ final class Projector {
     /// Positions folded since the last flush, by actor, ascending (for the `audit-actor` posting lists).
     private(set) var actorPositions: [String: [UInt64]] = [:]
     private(set) var overrides: [OverrideRecord] = []
+    /// When set (the log's ledger id), `fold` checks the signature of each event it reads from the log against the key
+    /// state just before it, and refuses to fold one that does not check: events another process appended (or that
+    /// were written into the file by other means) are folded only when their actor's key signed them.
+    var ledgerID: UUID?
 
     /// Kept models are read through `tx` (none: everything in memory); `enabled` says which ones `flush`
     /// writes back. `freshState` folds the state from nothing instead of reading the kept state (rebuilds).
@@ -71,8 +75,9 @@ final class Projector {
 
     /// A projector over the kept models of `tx`, caught up with every event in the log (see `foldMissing`), for a
     /// command to decide on. Throws `ReadModelsOutOfDate` when they cannot be caught up event by event.
-    static func caughtUp(_ tx: LogTransaction) throws -> Projector {
+    static func caughtUp(_ tx: LogTransaction, ledgerID: UUID) throws -> Projector {
         let p = Projector(tx: tx)
+        p.ledgerID = ledgerID
         guard try p.foldMissing(tx) else { throw ReadModelsOutOfDate() }
         return p
     }
@@ -100,7 +105,17 @@ final class Projector {
                 throw EventLogError.corrupt(position: next + UInt64(i), reason: "the record is missing (the log has a gap)")
             }
             guard !events.isEmpty else { throw EventLogError.corrupt(position: next, reason: "the log ends before its head (\(through))") }
-            try apply(batch: events.compactMap(Projector.folding))
+            if let ledgerID {
+                for e in events {
+                    let decoded = Projector.decode(e)
+                    if let why = SignatureCheck.problem(e, decoded: decoded, ledger: try state.ledger(), ledgerID: ledgerID) {
+                        throw EventLogError.corrupt(position: e.position, reason: "its signature does not check (\(why)); it is not folded into the read models")
+                    }
+                    try apply(e, decoded: decoded)
+                }
+            } else {
+                try apply(batch: events.compactMap(Projector.folding))
+            }
             next += UInt64(events.count)
         }
     }

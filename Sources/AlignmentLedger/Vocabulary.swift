@@ -55,3 +55,11 @@ public typealias CampaignState = AlignmentDomain::CampaignState
 public typealias LeadState = AlignmentDomain::LeadState
 /// A content request's or asset's state.
 public typealias ContentState = AlignmentDomain::ContentState
+/// A public key to register, with its proof of possession.
+public typealias KeyGrant = AlignmentDomain::KeyGrant
+/// An actor's Ed25519 public key.
+public typealias PublicKey = AlignmentDomain::PublicKey
+/// A registered key in the ledger's state.
+public typealias KeyRecord = AlignmentDomain::KeyRecord
+/// Base64url without padding: keys, proofs and signatures as text.
+public typealias Base64URL = AlignmentDomain::Base64URL

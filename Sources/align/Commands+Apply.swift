@@ -24,7 +24,9 @@ struct Apply: ParsableCommand {
     struct Applied: Encodable { var ok = true; var commands: Int, events: Int, head: String, firstPosition: UInt64, lastPosition: UInt64 }
 
     func run() throws {
-        let r = try global.open().apply(file: try readInput(file), defaultActor: global.actorIfGiven, defaultAt: global.businessTime)
+        // Each line is signed by its actor's key when the key directory has it.
+        let r = try global.open().apply(file: try readInput(file), defaultActor: global.actorIfGiven, defaultAt: global.businessTime,
+                                        signers: global.signer)
         Printer.out.committed = "\(r.recorded.count) events were committed (head \(r.head))"
         if global.json {
             return try Say.json(Applied(commands: r.commands, events: r.recorded.count, head: r.head.description,

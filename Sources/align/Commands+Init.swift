@@ -6,7 +6,9 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a new ledger with its first actor, a revops admin.",
         discussion: """
-        Refuses to touch an existing ledger.
+        Refuses to touch an existing ledger. The admin's key (in the key directory, $ALIGN_KEYS or
+        ~/.config/align/keys) signs the first events; it is generated when there is none. The new
+        ledger requires every event to be signed by its actor's key.
 
         Example:
           align init --ledger ./acme.ledger --admin rita --name "Rita Revops"
@@ -19,11 +21,15 @@ struct Init: ParsableCommand {
     struct Created: Encodable { var admin: String; var head: String; var ledger: String; var ledgerId: String; var ok = true }
 
     func run() throws {
-        let (ledger, events) = try AlignmentLedger.create(at: global.ledgerPath, admin: admin, name: name, at: global.businessTime)
+        let keys = KeyStore.fromEnvironment()
+        let generated = !keys.hasKey(for: admin)
+        let key = generated ? try keys.generate(for: admin) : try keys.load(admin)
+        let (ledger, events) = try AlignmentLedger.create(at: global.ledgerPath, admin: admin, name: name, at: global.businessTime, key: key)
         let id = ledger.ledgerID.uuidString.lowercased()
         Printer.out.committed = "the ledger was created"
         if global.json { return try Say.json(Created(admin: admin, head: try ledger.head().description, ledger: global.ledgerPath, ledgerId: id)) }
         Say.line("Created ledger \(global.ledgerPath) (id \(id)) with admin '\(admin)' (revops).")
+        Say.line("\(generated ? "Generated" : "Using") \(admin)'s key \(key.keyID) (\(keys.path(of: admin))); every event must be signed.")
         for e in events { Say.line("  recorded " + AlignmentLedger.logLine(e)) }
         Say.line("Next: add people with `align actor add ID --name NAME --role ROLE --as \(admin)`.")
     }

@@ -5,21 +5,26 @@ import Foundation
 struct ActorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "actor", abstract: "People and their roles (revops manages them).",
-        subcommands: [Add.self, Roles.self, Deactivate.self, List.self])
+        subcommands: [Add.self, Roles.self, Deactivate.self, List.self, KeyCommand.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a person with one or more roles.", discussion: """
-            Roles: marketing, sales, revops, viewer.
+            Roles: marketing, sales, revops, viewer. The actor's public key (printed by
+            `align key generate --as ID` on their machine) is registered with them; without
+            --key, the key in the key directory, if there is one.
 
-            Example:
+            Examples:
+              align actor add sam --name "Sam Seller" --role sales --as rita \\
+                --key ed25519:... --proof ...
               align actor add sam --name "Sam Seller" --role sales --as rita
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Actor id, e.g. sam.") var id: String
         @Option(help: "Display name.") var name: String
         @Option(help: "A role (repeatable).") var role: [Role] = []
+        @OptionGroup var key: KeyOptions
         func run() throws {
-            try global.perform(.actorAdd(id: id, name: name, roles: Set(role).sorted()))
+            try global.perform(.actorAdd(id: id, name: name, roles: Set(role).sorted(), key: try key.grant(for: id, required: false)))
         }
     }
 
@@ -68,7 +73,21 @@ struct ActorCommand: ParsableCommand {
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy", abstract: "The rules revops keeps: quorum, SLA, context, campaign review.",
-        subcommands: [Show.self, Set.self])
+        subcommands: [Show.self, Set.self, RequireSignatures.self])
+
+    struct RequireSignatures: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "require-signatures", abstract: "Require every event to be signed by its actor's key (revops; for ledgers created unsigned).",
+            discussion: """
+            Ledgers created by `align init` require signatures from their start. An older ledger keeps its
+            unsigned history readable (shown as unsigned); this turns the requirement on, for good.
+
+            Example:
+              align policy require-signatures --as rita
+            """)
+        @OptionGroup var global: GlobalOptions
+        func run() throws { try global.perform(.policyRequireSignatures) }
+    }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the policy in force.", discussion: """
@@ -77,11 +96,11 @@ struct PolicyCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            let p = try global.open().ledgerState().policy
+            let l = try global.open().ledgerState()
             if global.json {
-                try Say.json(p)
+                try Say.json(l.policy)
             } else {
-                ListText.policy(p).forEach(Say.line)
+                ListText.policy(l.policy, signaturesRequired: l.signaturesRequired).forEach(Say.line)
             }
         }
     }

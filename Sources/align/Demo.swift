@@ -19,6 +19,7 @@ struct Demo: ParsableCommand {
     @Option(help: "Ledger directory to create (default: a new temporary directory).") var ledger: String?
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Leads to hand off over the quarter.") var leads: Int = 2000
+    @Option(help: "Where the cast's keys are kept (default: a new temporary directory).") var keys: String?
 
     func validate() throws {
         guard leads >= 1, leads <= 1_000_000 else { throw ValidationError("--leads must be between 1 and 1000000") }
@@ -26,7 +27,8 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         let path = ledger ?? NSTemporaryDirectory() + "alignment-demo-\(UUID().uuidString.prefix(8)).ledger"
-        let l = try AlignmentLedger.playDemoQuarter(at: path, seed: seed, leads: leads, say: Say.line)
-        try l.tellDemoEpilogue(path: path, say: Say.line)
+        let keyDir = keys ?? NSTemporaryDirectory() + "alignment-demo-keys-\(UUID().uuidString.prefix(8))"
+        let l = try AlignmentLedger.playDemoQuarter(at: path, seed: seed, leads: leads, keys: KeyStore(directory: keyDir), say: Say.line)
+        try l.tellDemoEpilogue(path: path, keys: keyDir, say: Say.line)
     }
 }

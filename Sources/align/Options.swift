@@ -41,10 +41,16 @@ struct GlobalOptions: ParsableArguments {
     /// The ledger's log only (for reading it whole: log, verify, stats, export).
     func openLog() throws -> AlignmentLedger { try AlignmentLedger.openLog(at: ledgerPath) }
 
-    /// Runs `command` as the acting user and prints what it recorded.
+    /// The acting user's key from the key directory, nil when there is none (a ledger that requires signatures then
+    /// refuses, saying how to get one); a key file others may read, or a damaged one, is an error.
+    func signer(_ actor: String) throws -> ActorKey? {
+        do { return try KeyStore.fromEnvironment().load(actor) } catch KeyFileError.missing { return nil }
+    }
+
+    /// Runs `command` as the acting user, signed by their key, and prints what it recorded.
     func perform(_ command: Command) throws {
         let actor = try actorID()
-        let outcome = try open().perform(command, as: actor, at: businessTime)
+        let outcome = try open().perform(command, as: actor, at: businessTime, signer: try signer(actor))
         if let first = outcome.recorded.first, let last = outcome.recorded.last {
             Printer.out.committed = "events #\(first.position)...#\(last.position) were committed (head \(outcome.head))"
         }

@@ -40,6 +40,8 @@ final class CLI {
     let binary: URL
     let dir: URL
     var ledger: String { dir.appendingPathComponent("ledger").path }
+    /// The key directory of this test's actors.
+    var keys: String { dir.appendingPathComponent("keys").path }
 
     init() throws {
         binary = try alignBinary()
@@ -56,6 +58,7 @@ final class CLI {
         p.executableURL = binary
         p.arguments = args + (withLedger ? ["--ledger", ledger] : [])
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ALIGN_") }
+        environment["ALIGN_KEYS"] = keys  // never the user's own key directory
         environment.merge(env) { _, new in new }
         p.environment = environment
         let id = UUID().uuidString
@@ -84,8 +87,8 @@ final class CLI {
 
     /// Runs and expects exit 0.
     @discardableResult
-    func ok(_ args: [String], stdin: String? = nil, _ sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
-        let o = try run(args, stdin: stdin)
+    func ok(_ args: [String], withLedger: Bool = true, stdin: String? = nil, _ sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
+        let o = try run(args, withLedger: withLedger, stdin: stdin)
         #expect(o.code == 0, "align \(args.joined(separator: " ")): \(o)", sourceLocation: sourceLocation)
         return o
     }
@@ -125,6 +128,8 @@ final class CLI {
     /// A ledger with rita (revops), maria (marketing), sam and sofia (sales), quorum 2, and an active `mql` v1.
     func people() throws {
         try ok(["init", "--admin", "rita", "--name", "Rita Revops"])
+        // Each actor's key, registered with them by `actor add` (which takes it from the key directory).
+        for a in ["maria", "sam", "sofia"] { try ok(["key", "generate", "--as", a], withLedger: false) }
         try ok(["actor", "add", "maria", "--name", "Maria Marketer", "--role", "marketing", "--as", "rita"])
         try ok(["actor", "add", "sam", "--name", "Sam Seller", "--role", "sales", "--as", "rita"])
         try ok(["actor", "add", "sofia", "--name", "Sofia Sales", "--role", "sales", "--as", "rita"])
@@ -161,6 +166,7 @@ struct EndToEndTests {
         let cli = try CLI()
         let created = try cli.ok(["init", "--admin", "rita", "--name", "Rita"])
         #expect(created.out.contains("Created ledger") && created.out.contains("rita"))
+        for a in ["maria", "sam", "sofia"] { try cli.ok(["key", "generate", "--as", a], withLedger: false) }
         try cli.ok(["actor", "add", "maria", "--name", "Maria", "--role", "marketing", "--as", "rita"])
         try cli.ok(["actor", "add", "sam", "--name", "Sam", "--role", "sales", "--as", "rita"])
         let sofia = try cli.ok(["actor", "add", "sofia", "--name", "Sofia", "--role", "sales", "--as", "rita", "--json"])
@@ -412,6 +418,6 @@ struct EndToEndTests {
         try cli.ok(["init", "--admin", "rita", "--name", "Rita"])
         let again = try cli.run(["init", "--admin", "eve", "--name", "Eve"])
         #expect(again.code != 0 && !again.err.isEmpty, "\(again)")
-        #expect(try cli.eventCount() == 3)
+        #expect(try cli.eventCount() == 4)
     }
 }

@@ -12,6 +12,7 @@ extension CLI {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ALIGN_") }
         environment["A"] = binary.path
         environment["ALIGN_LEDGER"] = ledger
+        environment["ALIGN_KEYS"] = keys
         p.environment = environment
         p.currentDirectoryURL = dir
         let out = Pipe(), err = Pipe()
@@ -102,10 +103,10 @@ struct OutputTests {
             for f in link fifo readonly /dev/full; do "$A" export --output "$f"; echo "exit $?"; done
             cat target readonly; ls
             """)
-        #expect(o.out == "exit 3\nexit 3\nexit 3\nexit 3\nkept\nkept\nfifo\nledger\nlink\nreadonly\ntarget\n", "\(o)")
+        #expect(o.out == "exit 3\nexit 3\nexit 3\nexit 3\nkept\nkept\nfifo\nkeys\nledger\nlink\nreadonly\ntarget\n", "\(o)")
         #expect(o.err.split(separator: "\n").count == 4 && o.err.contains("not a regular file") && o.err.contains("read-only"), "\(o)")
         let ok = try cli.sh(#""$A" export --output events.jsonl && wc -l < events.jsonl && ls"#)
-        #expect(ok.out.hasSuffix("6\nevents.jsonl\nfifo\nledger\nlink\nreadonly\ntarget\n"), "no temporary file is left: \(ok)")
+        #expect(ok.out.hasSuffix("10\nevents.jsonl\nfifo\nkeys\nledger\nlink\nreadonly\ntarget\n"), "no temporary file is left: \(ok)")
     }
 }
 

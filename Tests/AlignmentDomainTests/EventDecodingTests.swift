@@ -17,6 +17,9 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
     case "ActorRolesChanged": return .actorRolesChanged(try dec(ActorRolesChanged.self))
     case "ActorDeactivated": return .actorDeactivated(try dec(ActorDeactivated.self))
     case "PolicyChanged": return .policyChanged(try dec(PolicyChanged.self))
+    case "ActorKeyRegistered": return .actorKeyRegistered(try dec(ActorKeyRegistered.self))
+    case "ActorKeyRevoked": return .actorKeyRevoked(try dec(ActorKeyRevoked.self))
+    case "SignaturesRequired": return .signaturesRequired(try dec(SignaturesRequired.self))
     case "LeadDefinitionProposed": return .definitionProposed(try dec(LeadDefinitionProposed.self))
     case "LeadDefinitionSignedOff": return .definitionSignedOff(try dec(LeadDefinitionSignedOff.self))
     case "LeadDefinitionRejected": return .definitionRejected(try dec(LeadDefinitionRejected.self))
@@ -176,6 +179,10 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
         try w.run(.contentTriage(id: "R-4", outcome: .adHoc, asset: nil, reason: "deal closes this week"), as: "maria")
         try w.run(.contentFulfil(id: "R-1", asset: "security-faq"), as: "maria")
         try w.run(.contentFulfil(id: "R-4", asset: nil), as: "maria")
+        // Keys: registered, rotated (the old one revoked), then signatures required, signed by the new key.
+        try w.run(.actorKeyAdd(actor: "rita", key: ritaKeys[0]), as: "rita")
+        try w.run(.actorKeyRotate(actor: "rita", key: ritaKeys[1]), as: "rita")
+        try w.run(.policyRequireSignatures, as: "rita", keyID: ritaKeys[1].key.id)
         return w.recorded.map(\.event)
     }
 

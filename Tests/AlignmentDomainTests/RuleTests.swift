@@ -83,9 +83,9 @@ final class World {
 
     /// Decides and folds the events; returns them.
     @discardableResult
-    func run(_ c: Command, as actor: String, at: Date? = nil) throws -> [DomainEvent] {
+    func run(_ c: Command, as actor: String, at: Date? = nil, keyID: String? = nil) throws -> [DomainEvent] {
         let t = tick(at)
-        let events = try Decider.decide(c, fold, DecisionContext(actor: actor, at: t))
+        let events = try Decider.decide(c, fold, DecisionContext(actor: actor, at: t, keyID: keyID))
         record(events, by: actor, at: t)
         return events
     }
@@ -263,12 +263,28 @@ struct ActorRuleTests {
     }
 }
 
+/// A fixed key of vic's with its proof (the fixture of tools/schema-check-commands.jsonl).
+let sampleGrant: KeyGrant = {
+    guard let k = try? PublicKey(text: "ed25519:ETQ4fDOO9vNC7hSKtwD63rgX_AqsNS4b8l1tsNcteO8"), let p = Base64URL.decode("4EViaCjgpFPPnnkpTps9z_ZglYQLEzClizRx_QKCzb9lzoho5CoWsnK1Yfp58q6JbVv27lPGkAfK-3L0PmhSAg") else { fatalError("the fixture key does not read") }
+    return KeyGrant(key: k, proof: p)
+}()
+
+/// Fixed keys of rita's with their proofs: `ritaKeys[0]`, `ritaKeys[1]`.
+let ritaKeys: [KeyGrant] = [("ed25519:dowq4hfOb76xutGs_ksHvyIU9FJzLGPBHpN_BchPgFY", "EZ3j_t5deOT6NSLtR5Ayq0zUDjvxRZpLZO7y5nSZrIxmFAFYrme_wPc5M2jlXugBfcJJ9lPYWZA7MBeP1W_xCQ"), ("ed25519:bbGjE-XKHNOmk3or4H3lV9311jh6hArmuDjLWa13Yos", "YXu6gNzpKc7ECGBO6zjghqWSqF8NGpDbvhrRiUtXI-nz6JGDHIE_jvByy0u2qrAasJZhMsSGKRqL2GzXVYIUBQ")].map { pub, proof in
+    guard let k = try? PublicKey(text: pub), let p = Base64URL.decode(proof) else { fatalError("the fixture key does not read") }
+    return KeyGrant(key: k, proof: p)
+}
+
 /// One sample of every command, for the role table.
 let sampleCommands: [Command] = [
     .actorAdd(id: "new", name: "New", roles: [.sales]),
     .actorRoles(id: "sam", roles: [.sales]),
     .actorDeactivate(id: "sam"),
+    .actorKeyAdd(actor: "vic", key: sampleGrant),
+    .actorKeyRotate(actor: "vic", key: sampleGrant),
+    .actorKeyRevoke(actor: "vic", keyID: "0123456789abcdef", reason: nil),
     .policySet(quorum: 2, slaHours: nil, requireContext: nil, requireCampaignReview: nil),
+    .policyRequireSignatures,
     .definitionPropose(id: "d", title: "T", fit: [Criterion(field: "a", op: "=", values: ["b"])], engagement: [], rationale: nil),
     .definitionSignOff(id: "d", version: 1, comment: nil),
     .definitionReject(id: "d", version: 1, reason: "no"),
@@ -296,6 +312,9 @@ struct RoleTableRuleTests {
     /// The design's table of who runs what.
     static let expected: [String: Set<Role>] = [
         "actor.add": [.revops], "actor.roles": [.revops], "actor.deactivate": [.revops], "policy.set": [.revops],
+        "policy.require-signatures": [.revops],
+        // Any role may manage keys, but only revops or the key's own actor (the rules check which).
+        "actor.key-add": Set(Role.allCases), "actor.key-rotate": Set(Role.allCases), "actor.key-revoke": Set(Role.allCases),
         "definition.propose": [.marketing, .sales], "definition.sign-off": [.sales], "definition.reject": [.sales],
         "definition.activate": [.marketing, .revops], "definition.retire": [.marketing, .revops],
         "campaign.draft": [.marketing], "campaign.request-review": [.marketing], "campaign.review": [.sales],
@@ -312,7 +331,7 @@ struct RoleTableRuleTests {
     @Test(arguments: sampleCommands)
     func roleIsCheckedForEveryCommand(_ command: Command) throws {
         #expect(command.allowedRoles == Self.expected[command.name], "\(command.name)")
-        #expect(!command.allowedRoles.contains(.viewer), "viewer runs no command")
+        #expect(!command.allowedRoles.contains(.viewer) || command.name.hasPrefix("actor.key-"), "viewer runs no command but their own keys")
         let w = World()
         w.record(try Decider.initialize(admin: "rita", name: "Rita"), by: "rita")
         for role in Role.allCases where role != .revops {
@@ -345,9 +364,12 @@ struct RoleTableRuleTests {
         let w = try World.standard()
         try w.activeDefinition()
         try w.approvedCampaign()
-        for command in sampleCommands {
+        for command in sampleCommands where !command.name.hasPrefix("actor.key-") {
             expectRefused(Rule.role) { try w.decide(command, as: "vic") }
         }
+        // Keys are the exception: a viewer manages their own, nobody else's.
+        expectRefused(Rule.actors) { try w.decide(.actorKeyAdd(actor: "sam", key: sampleGrant), as: "vic") }
+        #expect(try w.decide(.actorKeyAdd(actor: "vic", key: sampleGrant), as: "vic").count == 1)
     }
 }
 

@@ -58,6 +58,15 @@ import AlignmentLedger
         let engagement = [try! Criterion.parse("webinar.attended>=1"), try! Criterion.parse("region!=apac")]
         let g: [(String, DomainEvent)] = [
             ("LedgerInitialized", .ledgerInitialized(LedgerInitialized(admin: "rita", name: "Rita Revops"))),
+            ("LedgerInitialized signed", .ledgerInitialized(LedgerInitialized(admin: "dana", name: "Dana",
+                                                                               key: "ed25519:QnaSgdPqqXx6eje6JoHsjvRFf24KB210DKIv0vyqQq0", proof: "28CInc9X--dossT0puv-k7vJosgUlOvQQ6E2VNC0wXW_r6oVcye5SP4F0TtlOHev8kxLJQ_6jZY29hpsmiMcCA"))),
+            ("ActorKeyRegistered", .actorKeyRegistered(ActorKeyRegistered(actor: "vic", keyID: "cd716181b0d5b5fc", publicKey: "ed25519:ETQ4fDOO9vNC7hSKtwD63rgX_AqsNS4b8l1tsNcteO8",
+                                                                            proof: "4EViaCjgpFPPnnkpTps9z_ZglYQLEzClizRx_QKCzb9lzoho5CoWsnK1Yfp58q6JbVv27lPGkAfK-3L0PmhSAg"))),
+            ("ActorKeyRegistered rotation", .actorKeyRegistered(ActorKeyRegistered(actor: "vic", keyID: "073467b0d84a409b", publicKey: "ed25519:Mr-GTmb8WYVcOzfaXa-qtNtSky0muIoflewjBRIIJx0",
+                                                                                     proof: "zBKdETnqiqVQtynCI3YZkNBDTkjuowwvOt7kjUTuD0hXqRJm49VHVJhhy5VEeWSWE4lBwubX1oRXvTDIZitkDw", replaces: "cd716181b0d5b5fc"))),
+            ("ActorKeyRevoked", .actorKeyRevoked(ActorKeyRevoked(actor: "vic", keyID: "cd716181b0d5b5fc", reason: "rotated to 073467b0d84a409b"))),
+            ("ActorKeyRevoked no reason", .actorKeyRevoked(ActorKeyRevoked(actor: "vic", keyID: "073467b0d84a409b"))),
+            ("SignaturesRequired", .signaturesRequired(SignaturesRequired())),
             ("ActorRegistered", .actorRegistered(ActorRegistered(actor: "sam", name: "Sam Seller", roles: [.sales]))),
             ("ActorRegistered with two roles", .actorRegistered(ActorRegistered(actor: "dana@acme", name: "Dana", roles: [.marketing, .sales]))),
             ("ActorRolesChanged", .actorRolesChanged(ActorRolesChanged(actor: "sam", roles: [.revops, .sales]))),

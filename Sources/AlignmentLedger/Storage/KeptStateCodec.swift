@@ -21,13 +21,26 @@ extension ActorInfo: BinaryCodable {
     }
 }
 
+extension KeyRecord: BinaryCodable {
+    public func write(to w: inout BinaryWriter) {
+        w.string(id); w.string(actor); w.string(publicKey); w.int(Int(registeredAt))
+        w.optional(revokedAt) { $0.int(Int($1)) }; w.optional(revokeReason) { $0.string($1) }
+    }
+    public init(from r: inout BinaryReader) throws {
+        self.init(id: try r.string(), actor: try r.string(), publicKey: try r.string(), registeredAt: UInt64(clamping: try r.int()),
+                  revokedAt: try r.optional { UInt64(clamping: try $0.int()) }, revokeReason: try r.optional { try $0.string() })
+    }
+}
+
 extension LedgerState: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
         w.bool(initialized); w.dictionary(actors) { $0.value($1) }; w.value(policy)
+        w.dictionary(keys) { $0.value($1) }; w.bool(signaturesRequired)
     }
     public init(from r: inout BinaryReader) throws {
         self.init()
         initialized = try r.bool(); actors = try r.dictionary { try $0.value() }; policy = try r.value()
+        keys = try r.dictionary { try $0.value() }; signaturesRequired = try r.bool()
     }
 }
 

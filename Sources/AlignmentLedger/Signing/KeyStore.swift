@@ -1,0 +1,189 @@
+import AlignmentDomain
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a key file cannot be used.
+public enum KeyFileError: Error, CustomStringConvertible, Sendable {
+    /// No key for the actor in the directory.
+    case missing(actor: String, path: String)
+    /// Group or others may read it (as ssh, the file is refused).
+    case insecure(path: String, mode: UInt32)
+    /// A key file exists already, and is never overwritten.
+    case exists(path: String)
+    /// Not a key file this build reads, or not a regular file.
+    case damaged(String)
+    /// Reading or writing failed.
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .missing(let actor, let path): "there is no key for '\(actor)' at \(path)"
+        case .insecure(let path, let mode):
+            "the key file \(path) may be read by others (permissions \(String(mode & 0o777, radix: 8))); like ssh, it is not used: `chmod 600 \(path)`"
+        case .exists(let path): "a key file exists at \(path); it is never overwritten"
+        case .damaged(let why): "the key file cannot be read: \(why)"
+        case .io(let why): why
+        }
+    }
+}
+
+/// Private keys on disk, one file per actor: `DIR/ACTOR.key`, mode 0600, created with `O_EXCL` and never overwritten.
+///
+/// The directory is `$ALIGN_KEYS`, else `$XDG_CONFIG_HOME/align/keys`, else `~/.config/align/keys` (created 0700).
+/// A file holds the actor, the key id, the public key and the 32-byte private seed in base64url:
+///
+/// ```
+/// align-key v1
+/// actor: sam
+/// key-id: 3f2a9c0e5b7d1a64
+/// public-key: ed25519:...
+/// private-key: ...
+/// ```
+public struct KeyStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// The directory the environment names (see the type's documentation).
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> KeyStore {
+        if let d = env["ALIGN_KEYS"], !d.isEmpty { return KeyStore(directory: d) }
+        if let x = env["XDG_CONFIG_HOME"], !x.isEmpty { return KeyStore(directory: x + "/align/keys") }
+        return KeyStore(directory: (env["HOME"] ?? NSHomeDirectory()) + "/.config/align/keys")
+    }
+
+    /// The path of `actor`'s key file.
+    public func path(of actor: String) -> String { directory + "/" + actor + ".key" }
+
+    /// Whether a key file for `actor` exists (usable or not).
+    public func hasKey(for actor: String) -> Bool {
+        var st = stat()
+        return lstat(path(of: actor), &st) == 0
+    }
+
+    /// Generates a key for `actor` and writes its file; refuses to overwrite one.
+    @discardableResult
+    public func generate(for actor: String) throws -> ActorKey {
+        let key = try ActorKey(generatingFor: actor)
+        try write(key, to: path(of: actor))
+        return key
+    }
+
+    /// `actor`'s key, read from its file. Throws `KeyFileError.missing` when there is none, `.insecure` when group or
+    /// others may read it.
+    public func load(_ actor: String) throws -> ActorKey {
+        try KeyStore.read(path(of: actor), actor: actor)
+    }
+
+    /// Writes `key` to a new file at `path` (mode 0600, `O_EXCL`), creating the directory (0700) if needed.
+    public func write(_ key: ActorKey, to path: String) throws {
+        try createDirectory()
+        let text = """
+            align-key v1
+            actor: \(key.actor)
+            key-id: \(key.keyID)
+            public-key: \(key.publicKey.text)
+            private-key: \(Base64URL.encode(key.seed))
+
+            """
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            let e = errno
+            if e == EEXIST { throw KeyFileError.exists(path: path) }
+            throw KeyFileError.io("cannot create \(path): \(String(cString: strerror(e)))")
+        }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                unlink(path)
+                throw KeyFileError.io("cannot write \(path): \(String(cString: strerror(e)))")
+            }
+            written += n
+        }
+        guard fsync(fd) == 0 else {
+            let e = errno
+            unlink(path)
+            throw KeyFileError.io("cannot write \(path): \(String(cString: strerror(e)))")
+        }
+    }
+
+    /// Moves `actor`'s key file aside (after a rotation): `ACTOR.KEYID.revoked.key`.
+    public func retire(_ key: ActorKey) throws {
+        let from = path(of: key.actor), to = directory + "/" + key.actor + "." + key.keyID + ".revoked.key"
+        guard rename(from, to) == 0 else {
+            throw KeyFileError.io("cannot move \(from) to \(to): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Moves a key file into `actor`'s place (after a rotation committed).
+    public func install(_ from: String, for actor: String) throws {
+        guard rename(from, path(of: actor)) == 0 else {
+            throw KeyFileError.io("cannot move \(from) to \(path(of: actor)): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func createDirectory() throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw KeyFileError.io("\(directory) is not a directory") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw KeyFileError.io("cannot create the key directory \(directory): \(error.localizedDescription)")
+        }
+    }
+
+    /// Reads the key file at `path`, which must belong to `actor`.
+    public static func read(_ path: String, actor: String) throws -> ActorKey {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            if e == ENOENT { throw KeyFileError.missing(actor: actor, path: path) }
+            throw KeyFileError.io("cannot read \(path): \(String(cString: strerror(e)))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw KeyFileError.io("cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw KeyFileError.damaged("\(path) is not a regular file") }
+        guard st.st_mode & 0o077 == 0 else { throw KeyFileError.insecure(path: path, mode: UInt32(st.st_mode)) }
+        guard st.st_size <= 4096 else { throw KeyFileError.damaged("\(path) is too large for a key file") }
+        var buffer = [UInt8](repeating: 0, count: Int(st.st_size))
+        var got = 0
+        while got < buffer.count {
+            let n = buffer[got...].withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            got += n
+        }
+        guard let text = String(validating: buffer[..<got], as: UTF8.self) else { throw KeyFileError.damaged("\(path) is not text") }
+        var fields: [String: String] = [:]
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard lines.first == "align-key v1" else { throw KeyFileError.damaged("\(path) is not an align key file (version 1)") }
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        guard fields["actor"] == actor else {
+            throw KeyFileError.damaged("\(path) holds the key of '\(fields["actor"] ?? "nobody")', not of '\(actor)'")
+        }
+        guard let seedText = fields["private-key"], let seed = Base64URL.decode(seedText) else {
+            throw KeyFileError.damaged("\(path) has no private key")
+        }
+        let key = try ActorKey(actor: actor, seed: seed)
+        if let id = fields["key-id"], id != key.keyID {
+            throw KeyFileError.damaged("\(path) names key id \(id), but its private key is key \(key.keyID)")
+        }
+        return key
+    }
+}

@@ -1,0 +1,142 @@
+import AlignmentDomain
+import AlignmentProjections
+import EventLog
+import Foundation
+
+/// Checks a stored event's signature against the ledger's key state just before it: the key is registered, not
+/// revoked, and belongs to the event's actor (or, for an import, to an active revops member); the signature is the
+/// key's over `EventSignature.message`. Split in two so that the cheap part runs in order and the Ed25519 check can
+/// run on all cores (`verify`).
+enum SignatureCheck {
+    /// What the cheap part leaves to check: the key, the message and the signature.
+    struct Pending: @unchecked Sendable {  // immutable values
+        var position: UInt64
+        var key: PublicKey
+        var message: [UInt8]
+        var signature: [UInt8]
+
+        /// Nil when the signature checks, else why it does not.
+        var problem: String? { key.verifies(signature, of: message) ? nil : "the signature does not check against key \(key.id)" }
+    }
+
+    /// The outcome of the cheap part for one event.
+    enum Outcome {
+        /// No signature, and none required.
+        case unsigned
+        /// The crypto check remains.
+        case pending(Pending, keyID: String)
+        case bad(String)
+    }
+
+    /// The cheap part: `ledger` is the ledger's state just before `e` (with `decoded` its domain event, when known).
+    static func inspect(_ e: RecordedEvent, decoded: DomainEvent?, ledger: LedgerState, ledgerID: UUID) -> Outcome {
+        guard !e.signature.isEmpty else {
+            return ledger.signaturesRequired ? .bad("the event is not signed, and this ledger requires signatures") : .unsigned
+        }
+        guard let sig = EventSignature(field: e.signature) else { return .bad("the signature field is not one this build reads") }
+        let record: KeyRecord
+        if case .ledgerInitialized(let i)? = decoded, e.position == 1, let text = i.key, let k = try? PublicKey(text: text) {
+            // The first event introduces the admin's key and is signed by it.
+            record = KeyRecord(id: k.id, actor: i.admin, publicKey: k.text, registeredAt: 1)
+        } else {
+            guard let r = ledger.keys[sig.keyID] else { return .bad("key \(sig.keyID) is not registered") }
+            guard r.active else { return .bad("key \(sig.keyID) of '\(r.actor)' was revoked at position \(r.revokedAt ?? 0)") }
+            record = r
+        }
+        if sig.imported {
+            guard let a = ledger.actors[record.actor], a.active, a.roles.contains(.revops) else {
+                return .bad("key \(sig.keyID) signs an import, but its actor '\(record.actor)' is not an active revops member")
+            }
+        } else if record.actor != e.actor {
+            return .bad("key \(sig.keyID) is '\(record.actor)'s, but the event's actor is '\(e.actor)'")
+        }
+        guard let key = try? PublicKey(text: record.publicKey) else { return .bad("key \(sig.keyID) is not a usable public key") }
+        let message = EventSignature.message(ledgerID: ledgerID, e, keyID: sig.keyID, imported: sig.imported)
+        return .pending(Pending(position: e.position, key: key, message: message, signature: sig.signature), keyID: sig.keyID)
+    }
+
+    /// Both parts, in order (a fold of a few events).
+    static func problem(_ e: RecordedEvent, decoded: DomainEvent?, ledger: LedgerState, ledgerID: UUID) -> String? {
+        switch inspect(e, decoded: decoded, ledger: ledger, ledgerID: ledgerID) {
+        case .unsigned: nil
+        case .bad(let why): why
+        case .pending(let p, _): p.problem
+        }
+    }
+}
+
+/// What `verify` found of the signatures.
+public struct SignatureReport: Encodable, Sendable, Equatable {
+    /// Events signed by their actor's key (or by a revops key, for imports).
+    public var signed: UInt64 = 0
+    /// Of which imports.
+    public var imported: UInt64 = 0
+    /// Events without a signature (history from before the ledger required them).
+    public var unsigned: UInt64 = 0
+    /// Distinct keys that signed.
+    public var keys: Int = 0
+    /// The first event whose signature does not check, and why.
+    public var firstBadPosition: UInt64?
+    public var reason: String?
+    /// Ed25519 checks per second (on every core).
+    public var checksPerSecond: Double = 0
+}
+
+extension AlignmentLedger {
+    /// Checks every event's signature against the key state just before it, in order; the Ed25519 checks run in
+    /// batches on all cores. Stops at the first bad event.
+    public func verifySignatures(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> SignatureReport {
+        var report = SignatureReport()
+        var ledger = LedgerState()
+        var keys: Set<String> = []
+        var batch: [SignatureCheck.Pending] = []
+        var checked: UInt64 = 0
+        var cryptoSeconds = 0.0
+        let head = try log.head().position
+        let ledgerID = log.ledgerID
+        struct Stop: Error {}
+
+        /// Runs the batch's Ed25519 checks; records the first failure.
+        func flush() {
+            guard !batch.isEmpty else { return }
+            let t0 = Date()
+            let problems = Parallel.map(batch) { $0.problem }
+            cryptoSeconds += Date().timeIntervalSince(t0)
+            checked += UInt64(batch.count)
+            if let i = problems.firstIndex(where: { $0 != nil }) {
+                report.firstBadPosition = batch[i].position
+                report.reason = problems[i]
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+
+        do {
+            try log.replay(from: 1, through: head) { e in
+                // Only the ledger's own stream changes the key state; other events are not decoded here.
+                let decoded = e.stream == StreamName.ledger ? AlignmentLedger.decoded(e) : nil
+                switch SignatureCheck.inspect(e, decoded: decoded, ledger: ledger, ledgerID: ledgerID) {
+                case .unsigned: report.unsigned += 1
+                case .bad(let why):
+                    flush()
+                    if report.firstBadPosition == nil { report.firstBadPosition = e.position; report.reason = why }
+                    throw Stop()
+                case .pending(let p, let keyID):
+                    report.signed += 1
+                    if EventSignature(field: e.signature)?.imported == true { report.imported += 1 }
+                    keys.insert(keyID)
+                    batch.append(p)
+                }
+                if let d = decoded { ledger.evolve(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position)) }
+                if batch.count >= 8_192 {
+                    flush()
+                    if report.firstBadPosition != nil { throw Stop() }
+                    progress?(e.position, head)
+                }
+            }
+            flush()
+        } catch is Stop {}
+        report.keys = keys.count
+        report.checksPerSecond = cryptoSeconds > 0 ? Double(checked) / cryptoSeconds : 0
+        return report
+    }
+}
