@@ -126,16 +126,19 @@ struct Rules {
             if a.roles.contains(.revops), !roles.contains(.revops), a.active, activeRevops() == [id] {
                 throw refuse(Rule.actors, "'\(id)' is the last active revops member; give another actor revops first")
             }
+            try checkNotOwnAccess(id, "change their own roles", "align actor roles \(id) --role ROLE")
             return [.actorRolesChanged(ActorRolesChanged(actor: id, roles: roles))]
         case .actorDeactivate(let id):
             guard let a = ledger.actors[id] else { throw DomainError.notFound("no actor '\(id)'; see `align actor list`") }
             guard a.active else { throw refuse(Rule.actors, "actor '\(id)' is already deactivated") }
             if activeRevops() == [id] { throw refuse(Rule.actors, "'\(id)' is the last active revops member; give another actor revops first") }
+            try checkNotOwnAccess(id, "deactivate themselves", "align actor deactivate \(id)")
             return [.actorDeactivated(ActorDeactivated(actor: id))]
         case .policySet(let quorum, let sla, let context, let review):
             var p = policy
             if let quorum {
                 guard quorum >= 1, quorum <= 100 else { throw DomainError.invalid("--quorum must be between 1 and 100") }
+                if quorum != policy.quorum { try checkQuorumWithinSales(quorum) }
                 p.quorum = quorum
             }
             if let sla {
@@ -175,9 +178,10 @@ struct Rules {
             var o = Overridable(reason: override)
             try o.require(v.rejections.isEmpty, Rule.noRejection,
                           "'\(id)' v\(version) was rejected by \(v.rejections.map(\.actor).joined(separator: ", ")); propose a new version that answers the rejection")
-            try o.require(v.signOffs.count >= policy.quorum, Rule.quorum,
-                          "lead definition '\(id)' v\(version) has \(v.signOffs.count) of \(policy.quorum) required sales sign-offs; ask a sales member to run `align definition sign-off \(id) \(version)`")
-            return [.definitionActivated(LeadDefinitionActivated(definition: id, version: version, signOffs: v.signOffs.count,
+            let counted = countedSignOffs(v)
+            try o.require(counted.count >= policy.quorum, Rule.quorum,
+                          "lead definition '\(id)' v\(version) has \(counted.count) of \(policy.quorum) required sales sign-offs\(counted.note); ask a sales member to run `align definition sign-off \(id) \(version)`")
+            return [.definitionActivated(LeadDefinitionActivated(definition: id, version: version, signOffs: counted.count,
                                                                  quorum: policy.quorum, supersedes: d.activeVersion, override: try o.result()))]
         case .definitionRetire(let id):
             let d = try source.definition(id)
@@ -202,6 +206,7 @@ struct Rules {
             guard c.status == .draft || c.status == .inReview else {
                 throw refuse(Rule.campaignLifecycle, "campaign '\(id)' is \(c.status.rawValue); only a draft can be reviewed")
             }
+            try checkNotDraftAuthor(c)
             return [.campaignReviewed(CampaignReviewed(campaign: id, revision: c.revision, approved: approve, comment: comment))]
         case .campaignBrief(let id, let summary, let points, let offer):
             let c = try campaign(id)
@@ -229,10 +234,12 @@ struct Rules {
         case .leadAccept(let id):
             let l = try lead(id)
             guard l.status == .handedOff else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only a handed-off lead can be accepted") }
+            try checkNotHandoffAuthor(l, "accept")
             return [.leadAccepted(LeadAccepted(lead: id))]
         case .leadReject(let id, let reason, let note):
             let l = try lead(id)
             guard l.status == .handedOff else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only a handed-off lead can be rejected") }
+            try checkNotHandoffAuthor(l, "reject")
             return [.leadRejected(LeadRejected(lead: id, reason: reason, note: note))]
         case .leadConvert(let id, let opportunity, let amount):
             let l = try lead(id)

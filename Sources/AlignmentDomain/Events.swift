@@ -138,7 +138,8 @@ public struct LeadDefinitionRejected: Codable, Equatable, Sendable {
 public struct LeadDefinitionActivated: Codable, Equatable, Sendable {
     public var definition: String
     public var version: Int
-    /// Sales sign-offs the version had when activated, and the quorum then in force.
+    /// Sales sign-offs that counted when the version was activated (by actors then active and in sales), and the
+    /// quorum then in force.
     public var signOffs: Int
     public var quorum: Int
     /// The version this one replaced, if any.

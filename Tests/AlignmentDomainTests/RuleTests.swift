@@ -238,9 +238,10 @@ struct ActorRuleTests {
         // The last active revops member cannot be demoted or deactivated...
         expectRefused(Rule.actors) { try w.decide(.actorRoles(id: "rita", roles: [.sales]), as: "rita") }
         expectRefused(Rule.actors) { try w.decide(.actorDeactivate(id: "rita"), as: "rita") }
-        // ... until someone else holds revops.
+        // ... until someone else holds revops, who may then do it (nobody deactivates themselves).
         try w.run(.actorRoles(id: "maria", roles: [.marketing, .revops]), as: "rita")
-        #expect(try w.decide(.actorDeactivate(id: "rita"), as: "rita").count == 1)
+        expectRefused(Rule.noSelfRoleChange) { try w.decide(.actorDeactivate(id: "rita"), as: "rita") }
+        #expect(try w.decide(.actorDeactivate(id: "rita"), as: "maria").count == 1)
         try w.run(.actorDeactivate(id: "sam"), as: "rita")
         expectRefused(Rule.actors) { try w.decide(.actorDeactivate(id: "sam"), as: "rita") }
     }
