@@ -2,7 +2,9 @@ import JSONCore
 
 extension Command {
     /// Checks what a typed command's arguments cannot say by their types (the checks `parse` makes as it reads):
-    /// ids are valid, required texts are not blank and at most 10,000 bytes, roles are given, an override has a reason.
+    /// ids are valid, required texts are not blank and at most 10,000 bytes, roles are given, an override has a reason,
+    /// and no text holds what a terminal would act on or hide (`SafeText`: names are one printable line, free text
+    /// may also hold newlines and tabs).
     public func check() throws(DomainError) {
         let command = name
         func text(_ s: String, _ key: String) throws(DomainError) {
@@ -32,10 +34,12 @@ extension Command {
         case .leadHandoff(let h):
             try checkID(h.id, "lead"); try checkID(h.definition, "definition")
             if let c = h.campaign { try checkID(c, "campaign") }
+            if let o = h.owner { try checkID(o, "owner (actor)") }
             if let s = h.score, !s.isFinite { throw .invalid("\(command): argument 'score' must be a finite number") }
         case .leadAccept(let id), .leadReject(let id, _, _), .leadRecycle(let id): try checkID(id, "lead")
-        case .leadConvert(let id, _, let amount):
+        case .leadConvert(let id, let opportunity, let amount):
             try checkID(id, "lead")
+            if let opportunity { try checkID(opportunity, "opportunity") }
             if let amount, !amount.isFinite { throw .invalid("\(command): argument 'amount' must be a finite number") }
         case .contentPlan(let asset, let title, _, _): try checkID(asset, "asset"); try text(title, "title")
         case .contentRequest(let id, let what, _, let lead, _):
@@ -49,6 +53,7 @@ extension Command {
             }
         case .contentFulfil(let id, let asset): try checkID(id, "request"); if let asset { try checkID(asset, "asset") }
         }
+        try checkTexts()
     }
 }
 

@@ -53,6 +53,7 @@ public enum Decider {
     public static func initialize(admin: String, name: String) throws(DomainError) -> [DomainEvent] {
         try checkID(admin, "actor")
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("init needs --name for the first actor") }
+        try SafeText.checkName(name, "init --name")
         return [
             .ledgerInitialized(LedgerInitialized(admin: admin, name: name)),
             .actorRegistered(ActorRegistered(actor: admin, name: name, roles: [.revops])),
@@ -61,6 +62,9 @@ public enum Decider {
     }
 
     public static func decide(_ command: Command, _ source: StateSource, _ ctx: DecisionContext) throws -> [DomainEvent] {
+        // Every door (a typed command, an apply line, a program) gets the same input checks, the acting id included.
+        try command.check()
+        try checkID(ctx.actor, "actor")
         let ledger = try source.ledger()
         guard ledger.initialized else {
             throw DomainError.refused(rule: Rule.activeActor, message: "the ledger has no actors yet; run `align init --admin ID --name NAME` first")

@@ -1,8 +1,10 @@
 import AlignmentDomain
 
 extension CommandOutcome {
-    /// One line saying what the command did ("signed off 'mql' v1"), or that it changed nothing.
-    public var summary: String {
+    /// One line saying what the command did ("signed off 'mql' v1"), or that it changed nothing; safe for a terminal.
+    public var summary: String { Terminal.safe(rawSummary) }
+
+    private var rawSummary: String {
         func override(_ o: Override?) -> String { o.map { " (OVERRIDE of rule \($0.rule): \($0.reason))" } ?? "" }
         let first = decided.first
         switch command {

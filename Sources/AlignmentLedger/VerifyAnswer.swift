@@ -25,7 +25,7 @@ public struct VerifyAnswer: Encodable, Sendable {
 
     /// Sound with the head and the checkpoint it extends, or the first bad position.
     public var lines: [String] {
-        if let firstBadPosition { return ["NOT SOUND: first bad position \(firstBadPosition): \(reason ?? "")"] }
+        if let firstBadPosition { return [Terminal.safe("NOT SOUND: first bad position \(firstBadPosition): \(reason ?? "")")] }
         return ["sound: \(events) events, chain and indexes check out (\(FixedPoint.format(seconds, places: 2)) s)", "head \(head)"]
             + (checkpointMatched == true ? ["the log extends checkpoint \(checkpoint.map(\.description) ?? "")"] : [])
     }
