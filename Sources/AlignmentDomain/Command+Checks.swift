@@ -2,7 +2,9 @@ import JSONCore
 
 extension Command {
     /// Checks what a typed command's arguments cannot say by their types (the checks `parse` makes as it reads):
-    /// ids are valid, required texts are not blank and at most 10,000 bytes, roles are given, an override has a reason.
+    /// ids are valid, required texts are not blank and at most 10,000 bytes, roles are given, an override has a reason,
+    /// and no text holds what a terminal would act on or hide (`SafeText`: names are one printable line, free text
+    /// may also hold newlines and tabs).
     public func check() throws(DomainError) {
         let command = name
         func text(_ s: String, _ key: String) throws(DomainError) {
@@ -22,6 +24,9 @@ extension Command {
         case .actorKeyAdd(let id, let key), .actorKeyRotate(let id, let key): try checkID(id, "actor"); try key.check(actor: id)
         case .actorKeyRevoke(let id, let keyID, _): try checkID(id, "actor"); try text(keyID, "key-id")
         case .policyRequireSignatures: break
+        case .importRecords(let source, let reason, let n):
+            try text(source, "source"); try text(reason, "reason")
+            guard n >= 1 else { throw .invalid("\(command): 'commands' must be at least 1") }
         case .actorRoles(let id, let r): try checkID(id, "actor"); try roles(r)
         case .actorDeactivate(let id): try checkID(id, "actor")
         case .policySet: break
@@ -37,10 +42,12 @@ extension Command {
         case .leadHandoff(let h):
             try checkID(h.id, "lead"); try checkID(h.definition, "definition")
             if let c = h.campaign { try checkID(c, "campaign") }
+            if let o = h.owner { try checkID(o, "owner (actor)") }
             if let s = h.score, !s.isFinite { throw .invalid("\(command): argument 'score' must be a finite number") }
         case .leadAccept(let id), .leadReject(let id, _, _), .leadRecycle(let id): try checkID(id, "lead")
-        case .leadConvert(let id, _, let amount):
+        case .leadConvert(let id, let opportunity, let amount):
             try checkID(id, "lead")
+            if let opportunity { try checkID(opportunity, "opportunity") }
             if let amount, !amount.isFinite { throw .invalid("\(command): argument 'amount' must be a finite number") }
         case .contentPlan(let asset, let title, _, _): try checkID(asset, "asset"); try text(title, "title")
         case .contentRequest(let id, let what, _, let lead, _):
@@ -54,6 +61,7 @@ extension Command {
             }
         case .contentFulfil(let id, let asset): try checkID(id, "request"); if let asset { try checkID(asset, "asset") }
         }
+        try checkTexts()
     }
 }
 

@@ -30,6 +30,8 @@ public enum Command: Equatable, Sendable {
     case actorKeyRotate(actor: String, key: KeyGrant)
     case actorKeyRevoke(actor: String, keyID: String, reason: String?)
     case policyRequireSignatures
+    /// A revops member takes on `commands` commands of `source` whose actors' keys are not at hand (an import).
+    case importRecords(source: String, reason: String, commands: Int)
     case actorRoles(id: String, roles: [Role])
     case actorDeactivate(id: String)
     case policySet(quorum: Int?, slaHours: Int?, requireContext: Bool?, requireCampaignReview: Bool?)
@@ -57,7 +59,7 @@ public enum Command: Equatable, Sendable {
     /// All command names, as `NOUN.VERB`.
     public static let names = [
         "actor.add", "actor.roles", "actor.deactivate", "actor.key-add", "actor.key-rotate", "actor.key-revoke",
-        "policy.set", "policy.require-signatures",
+        "policy.set", "policy.require-signatures", "import.record",
         "definition.propose", "definition.sign-off", "definition.reject", "definition.activate", "definition.retire",
         "campaign.draft", "campaign.request-review", "campaign.review", "campaign.brief", "campaign.launch", "campaign.close",
         "lead.handoff", "lead.accept", "lead.reject", "lead.convert", "lead.recycle",
@@ -67,7 +69,7 @@ public enum Command: Equatable, Sendable {
     /// The roles allowed to run each command (revops may also run the overridable ones with an override).
     public var allowedRoles: Set<Role> {
         switch self {
-        case .actorAdd, .actorRoles, .actorDeactivate, .policySet, .policyRequireSignatures: [.revops]
+        case .actorAdd, .actorRoles, .actorDeactivate, .policySet, .policyRequireSignatures, .importRecords: [.revops]
         // Revops for anyone, or the key's own actor (the rules check which).
         case .actorKeyAdd, .actorKeyRotate, .actorKeyRevoke: Set(Role.allCases)
         case .definitionPropose: [.marketing, .sales]
@@ -101,6 +103,7 @@ public enum Command: Equatable, Sendable {
         case .actorKeyRotate: "actor.key-rotate"
         case .actorKeyRevoke: "actor.key-revoke"
         case .policyRequireSignatures: "policy.require-signatures"
+        case .importRecords: "import.record"
         case .policySet: "policy.set"
         case .definitionPropose: "definition.propose"
         case .definitionSignOff: "definition.sign-off"
@@ -146,6 +149,8 @@ extension Command {
             c = .actorKeyRevoke(actor: try a.id("actor", "actor"), keyID: try a.string("key-id"), reason: try a.optionalString("reason"))
         case "policy.require-signatures":
             c = .policyRequireSignatures
+        case "import.record":
+            c = .importRecords(source: try a.string("source"), reason: try a.string("reason"), commands: try a.int("commands"))
         case "actor.roles":
             c = .actorRoles(id: try a.id("id", "actor"), roles: try a.roles())
         case "actor.deactivate":

@@ -42,10 +42,14 @@ public struct DecisionContext: Sendable {
     public var at: Date
     /// The id of the key the service will sign the decided events with.
     public var keyID: String?
-    public init(actor: String, at: Date, keyID: String? = nil) {
+    /// The revops member signing the events for `actor`, whose own key is not at hand (an import, recorded by a
+    /// `RecordsImported` event); nil when the actor signs.
+    public var importedBy: String?
+    public init(actor: String, at: Date, keyID: String? = nil, importedBy: String? = nil) {
         self.actor = actor
         self.at = at
         self.keyID = keyID
+        self.importedBy = importedBy
     }
 }
 
@@ -58,6 +62,7 @@ public enum Decider {
     public static func initialize(admin: String, name: String, key: KeyGrant? = nil) throws(DomainError) -> [DomainEvent] {
         try checkID(admin, "actor")
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("init needs --name for the first actor") }
+        try SafeText.checkName(name, "init --name")
         try key?.check(actor: admin)
         return [
             .ledgerInitialized(LedgerInitialized(admin: admin, name: name, key: key?.key.text, proof: key.map { Base64URL.encode($0.proof) })),
@@ -67,6 +72,9 @@ public enum Decider {
     }
 
     public static func decide(_ command: Command, _ source: StateSource, _ ctx: DecisionContext) throws -> [DomainEvent] {
+        // Every door (a typed command, an apply line, a program) gets the same input checks, the acting id included.
+        try command.check()
+        try checkID(ctx.actor, "actor")
         let ledger = try source.ledger()
         guard ledger.initialized else {
             throw DomainError.refused(rule: Rule.activeActor, message: "the ledger has no actors yet; run `align init --admin ID --name NAME` first")
@@ -96,6 +104,15 @@ public enum Decider {
         guard let keyID = ctx.keyID else {
             guard !ledger.signaturesRequired else {
                 throw DomainError.refused(rule: Rule.signature, message: "this ledger requires every action to be signed, and there is no key for '\(ctx.actor)' at hand; run `align key generate --as \(ctx.actor)` and ask a revops member to register the public key it prints")
+            }
+            return
+        }
+        if let importer = ctx.importedBy {
+            guard let k = ledger.keys[keyID], k.actor == importer, k.active else {
+                throw DomainError.refused(rule: Rule.signature, message: "key \(keyID) is not an active key of '\(importer)', who imports")
+            }
+            guard let a = ledger.actors[importer], a.active, a.roles.contains(.revops) else {
+                throw DomainError.refused(rule: Rule.signature, message: "only an active revops member imports commands for others; '\(importer)' is not one")
             }
             return
         }
@@ -155,6 +172,7 @@ struct Rules {
             if a.roles.contains(.revops), !roles.contains(.revops), a.active, activeRevops() == [id] {
                 throw refuse(Rule.actors, "'\(id)' is the last active revops member; give another actor revops first")
             }
+            try checkNotOwnAccess(id, "change their own roles", "align actor roles \(id) --role ROLE")
             return [.actorRolesChanged(ActorRolesChanged(actor: id, roles: roles))]
         case .actorKeyAdd(let id, let grant), .actorKeyRotate(let id, let grant):
             guard let a = ledger.actors[id] else { throw DomainError.notFound("no actor '\(id)'; see `align actor list`") }
@@ -186,6 +204,8 @@ struct Rules {
                 throw refuse(Rule.actors, "key \(keyID) is the last key of an active revops member; register another revops key first, or nobody could sign as revops again")
             }
             return [.actorKeyRevoked(ActorKeyRevoked(actor: id, keyID: keyID, reason: reason))]
+        case .importRecords(let source, let reason, let n):
+            return [.recordsImported(RecordsImported(source: source, reason: reason, commands: n))]
         case .policyRequireSignatures:
             // Already required: nothing to record (as a policy set to what it is).
             guard !ledger.signaturesRequired else { return [] }
@@ -198,11 +218,13 @@ struct Rules {
             guard let a = ledger.actors[id] else { throw DomainError.notFound("no actor '\(id)'; see `align actor list`") }
             guard a.active else { throw refuse(Rule.actors, "actor '\(id)' is already deactivated") }
             if activeRevops() == [id] { throw refuse(Rule.actors, "'\(id)' is the last active revops member; give another actor revops first") }
+            try checkNotOwnAccess(id, "deactivate themselves", "align actor deactivate \(id)")
             return [.actorDeactivated(ActorDeactivated(actor: id))]
         case .policySet(let quorum, let sla, let context, let review):
             var p = policy
             if let quorum {
                 guard quorum >= 1, quorum <= 100 else { throw DomainError.invalid("--quorum must be between 1 and 100") }
+                if quorum != policy.quorum { try checkQuorumWithinSales(quorum) }
                 p.quorum = quorum
             }
             if let sla {
@@ -242,9 +264,10 @@ struct Rules {
             var o = Overridable(reason: override)
             try o.require(v.rejections.isEmpty, Rule.noRejection,
                           "'\(id)' v\(version) was rejected by \(v.rejections.map(\.actor).joined(separator: ", ")); propose a new version that answers the rejection")
-            try o.require(v.signOffs.count >= policy.quorum, Rule.quorum,
-                          "lead definition '\(id)' v\(version) has \(v.signOffs.count) of \(policy.quorum) required sales sign-offs; ask a sales member to run `align definition sign-off \(id) \(version)`")
-            return [.definitionActivated(LeadDefinitionActivated(definition: id, version: version, signOffs: v.signOffs.count,
+            let counted = countedSignOffs(v)
+            try o.require(counted.count >= policy.quorum, Rule.quorum,
+                          "lead definition '\(id)' v\(version) has \(counted.count) of \(policy.quorum) required sales sign-offs\(counted.note); ask a sales member to run `align definition sign-off \(id) \(version)`")
+            return [.definitionActivated(LeadDefinitionActivated(definition: id, version: version, signOffs: counted.count,
                                                                  quorum: policy.quorum, supersedes: d.activeVersion, override: try o.result()))]
         case .definitionRetire(let id):
             let d = try source.definition(id)
@@ -269,6 +292,7 @@ struct Rules {
             guard c.status == .draft || c.status == .inReview else {
                 throw refuse(Rule.campaignLifecycle, "campaign '\(id)' is \(c.status.rawValue); only a draft can be reviewed")
             }
+            try checkNotDraftAuthor(c)
             return [.campaignReviewed(CampaignReviewed(campaign: id, revision: c.revision, approved: approve, comment: comment))]
         case .campaignBrief(let id, let summary, let points, let offer):
             let c = try campaign(id)
@@ -296,10 +320,12 @@ struct Rules {
         case .leadAccept(let id):
             let l = try lead(id)
             guard l.status == .handedOff else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only a handed-off lead can be accepted") }
+            try checkNotHandoffAuthor(l, "accept")
             return [.leadAccepted(LeadAccepted(lead: id))]
         case .leadReject(let id, let reason, let note):
             let l = try lead(id)
             guard l.status == .handedOff else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only a handed-off lead can be rejected") }
+            try checkNotHandoffAuthor(l, "reject")
             return [.leadRejected(LeadRejected(lead: id, reason: reason, note: note))]
         case .leadConvert(let id, let opportunity, let amount):
             let l = try lead(id)

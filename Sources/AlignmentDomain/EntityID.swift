@@ -1,22 +1,45 @@
 import Foundation
 
-/// Checks an entity or actor id: 1 to 100 characters of letters, digits, '-', '_', '.', '@'.
+/// Checks an entity or actor id: 1 to 100 characters of letters, digits, '-', '_', '.', '@', printable and in
+/// composed form (NFC). An id names a stream and is printed bare in every view, so it may hold nothing a terminal
+/// acts on or hides (controls, bidi controls, zero-width and other invisible characters), nor start with a
+/// combining mark (which would draw itself over the character printed before it).
 func checkID(_ id: String, _ what: String) throws(DomainError) {
-    let ok = !id.isEmpty && id.utf8.count <= 100 && (asciiIDCheck(id) ?? id.unicodeScalars.allSatisfy {
-        CharacterSet.alphanumerics.contains($0) || "-_.@".unicodeScalars.contains($0)
-    })
-    if !ok {
-        throw .invalid("\(what) id \(id.debugDescription) is not valid: use 1 to 100 letters, digits, '-', '_', '.' or '@'")
+    let rule = "use 1 to 100 letters, digits, '-', '_', '.' or '@'"
+    guard !id.isEmpty, id.utf8.count <= 100 else { throw .invalid("\(what) id \(SafeText.quoted(id)) is not valid: \(rule)") }
+    if asciiIDCheck(id) == true { return }
+    if let bad = id.unicodeScalars.first(where: SafeText.isHidden) {
+        throw .invalid("\(what) id \(SafeText.quoted(id)) is not valid: it holds \(SafeText.describe(bad)); \(rule)")
+    }
+    let ok = id.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.@".unicodeScalars.contains($0) }
+    if !ok { throw .invalid("\(what) id \(SafeText.quoted(id)) is not valid: \(rule)") }
+    // Letters that show nothing (Hangul fillers, the combining grapheme joiner, variation selectors) would make two
+    // ids look the same.
+    if let bad = id.unicodeScalars.first(where: { $0.properties.isDefaultIgnorableCodePoint }) {
+        throw .invalid("\(what) id \(spelled(id)) is not valid: it holds U+\(hex(bad)) (an invisible character); \(rule)")
+    }
+    if let first = id.unicodeScalars.first, isMark(first) {
+        throw .invalid("\(what) id \(spelled(id)) is not valid: it starts with a combining mark (U+\(hex(first))); \(rule)")
     }
     // Ids name streams, which the log tells apart by their bytes. Two spellings of one text ("é" as one character
     // or as "e" and an accent) would be two entities there but one in Swift's `==`: only the composed form (Unicode
     // normal form C, which every such text has exactly one of) is accepted.
-    if !id.utf8.allSatisfy({ $0 < 0x80 }), Array(id.precomposedStringWithCanonicalMapping.utf8) != Array(id.utf8) {
-        // Both spellings look the same on a terminal: show their code points.
-        func spelled(_ t: String) -> String {
-            "\"" + t.unicodeScalars.map { $0.isASCII ? String($0) : "\\u{\(String($0.value, radix: 16, uppercase: true))}" }.joined() + "\""
-        }
+    if Array(id.precomposedStringWithCanonicalMapping.utf8) != Array(id.utf8) {
         throw .invalid("\(what) id \(spelled(id)) is not in composed form (Unicode NFC); write it as \(spelled(id.precomposedStringWithCanonicalMapping))")
+    }
+}
+
+/// An id with its non-ASCII characters as code points: two spellings that look the same on a terminal differ here.
+private func spelled(_ t: String) -> String {
+    "\"" + t.unicodeScalars.map { $0.isASCII ? String($0) : "\\u{\(hex($0))}" }.joined() + "\""
+}
+
+private func hex(_ s: Unicode.Scalar) -> String { String(s.value, radix: 16, uppercase: true) }
+
+private func isMark(_ s: Unicode.Scalar) -> Bool {
+    switch s.properties.generalCategory {
+    case .nonspacingMark, .spacingMark, .enclosingMark: true
+    default: false
     }
 }
 

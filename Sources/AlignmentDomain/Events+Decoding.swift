@@ -68,6 +68,12 @@ extension ActorKeyRevoked: JSONFieldsDecodable {
     }
 }
 
+extension RecordsImported: JSONFieldsDecodable {
+    public init(json j: JSONFields) throws(JSONFieldError) {
+        self.init(source: try j.string("source"), reason: try j.string("reason"), commands: try j.int("commands"))
+    }
+}
+
 extension SignaturesRequired: JSONFieldsDecodable {
     public init(json j: JSONFields) throws(JSONFieldError) { self.init(scheme: try j.string("scheme")) }
 }

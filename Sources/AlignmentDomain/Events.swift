@@ -83,6 +83,7 @@ public enum DomainEvent: Equatable, Sendable {
     case actorKeyRegistered(ActorKeyRegistered)
     case actorKeyRevoked(ActorKeyRevoked)
     case signaturesRequired(SignaturesRequired)
+    case recordsImported(RecordsImported)
     // definition/<id>
     case definitionProposed(LeadDefinitionProposed)
     case definitionSignedOff(LeadDefinitionSignedOff)
@@ -157,6 +158,21 @@ public struct ActorKeyRevoked: Codable, Equatable, Sendable {
         self.reason = reason
     }
 }
+/// The payload of a `RecordsImported` event: a revops member takes on the commands of a file whose actors' keys were
+/// not at hand; they sign those commands' events as imports, each caused by this event.
+public struct RecordsImported: Codable, Equatable, Sendable {
+    /// Where the commands came from (a file name, a CRM export).
+    public var source: String
+    public var reason: String
+    /// How many commands the importing revops member signed.
+    public var commands: Int
+
+    public init(source: String, reason: String, commands: Int) {
+        self.source = source
+        self.reason = reason
+        self.commands = commands
+    }
+}
 /// The payload of a `SignaturesRequired` event: from here on every event must be signed by its actor's key.
 public struct SignaturesRequired: Codable, Equatable, Sendable {
     /// The signature scheme required: `ed25519`.
@@ -193,7 +209,8 @@ public struct LeadDefinitionRejected: Codable, Equatable, Sendable {
 public struct LeadDefinitionActivated: Codable, Equatable, Sendable {
     public var definition: String
     public var version: Int
-    /// Sales sign-offs the version had when activated, and the quorum then in force.
+    /// Sales sign-offs that counted when the version was activated (by actors then active and in sales), and the
+    /// quorum then in force.
     public var signOffs: Int
     public var quorum: Int
     /// The version this one replaced, if any.
@@ -354,7 +371,7 @@ extension DomainEvent {
     /// Every event type name with its current schema version.
     public static let types: [(name: String, schemaVersion: Int)] = [
         "LedgerInitialized", "ActorRegistered", "ActorRolesChanged", "ActorDeactivated", "PolicyChanged",
-        "ActorKeyRegistered", "ActorKeyRevoked", "SignaturesRequired",
+        "ActorKeyRegistered", "ActorKeyRevoked", "SignaturesRequired", "RecordsImported",
         "LeadDefinitionProposed", "LeadDefinitionSignedOff", "LeadDefinitionRejected", "LeadDefinitionActivated",
         "LeadDefinitionRetired", "CampaignDrafted", "CampaignReviewRequested", "CampaignReviewed",
         "CampaignBriefPublished", "CampaignLaunched", "CampaignClosed", "LeadHandedOff", "LeadAccepted",
@@ -373,6 +390,7 @@ extension DomainEvent {
         case .actorKeyRegistered: "ActorKeyRegistered"
         case .actorKeyRevoked: "ActorKeyRevoked"
         case .signaturesRequired: "SignaturesRequired"
+        case .recordsImported: "RecordsImported"
         case .definitionProposed: "LeadDefinitionProposed"
         case .definitionSignedOff: "LeadDefinitionSignedOff"
         case .definitionRejected: "LeadDefinitionRejected"
@@ -403,7 +421,7 @@ extension DomainEvent {
     public var stream: String {
         switch self {
         case .ledgerInitialized, .actorRegistered, .actorRolesChanged, .actorDeactivated, .policyChanged,
-             .actorKeyRegistered, .actorKeyRevoked, .signaturesRequired: StreamName.ledger
+             .actorKeyRegistered, .actorKeyRevoked, .signaturesRequired, .recordsImported: StreamName.ledger
         case .definitionProposed(let e): StreamName.definition(e.definition)
         case .definitionSignedOff(let e): StreamName.definition(e.definition)
         case .definitionRejected(let e): StreamName.definition(e.definition)
@@ -454,6 +472,7 @@ extension DomainEvent {
         case .actorKeyRegistered(let e): return try enc(e)
         case .actorKeyRevoked(let e): return try enc(e)
         case .signaturesRequired(let e): return try enc(e)
+        case .recordsImported(let e): return try enc(e)
         case .definitionProposed(let e): return try enc(e)
         case .definitionSignedOff(let e): return try enc(e)
         case .definitionRejected(let e): return try enc(e)
@@ -517,6 +536,7 @@ extension DomainEvent {
             "ActorKeyRegistered": d(ActorKeyRegistered.self) { .actorKeyRegistered($0) },
             "ActorKeyRevoked": d(ActorKeyRevoked.self) { .actorKeyRevoked($0) },
             "SignaturesRequired": d(SignaturesRequired.self) { .signaturesRequired($0) },
+            "RecordsImported": d(RecordsImported.self) { .recordsImported($0) },
             "LeadDefinitionProposed": d(LeadDefinitionProposed.self) { .definitionProposed($0) },
             "LeadDefinitionSignedOff": d(LeadDefinitionSignedOff.self) { .definitionSignedOff($0) },
             "LeadDefinitionRejected": d(LeadDefinitionRejected.self) { .definitionRejected($0) },

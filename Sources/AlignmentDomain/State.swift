@@ -215,6 +215,8 @@ public struct CampaignState: Codable, Equatable, Sendable {
     public var approvedRevision: Int?
     public var briefs: [Brief] = []
     public var launchedAt: Date?
+    /// Who drafted the latest revision (its author, who may not review it).
+    public var draftedBy: String?
     public init(id: String) { self.id = id }
 
     public var exists: Bool { status != .none }
@@ -228,6 +230,7 @@ public struct CampaignState: Codable, Equatable, Sendable {
             offer = e.offer
             channels = e.channels
             launchDate = e.launchDate
+            draftedBy = r.actor
             if status == .none || status == .inReview { status = .draft }
             approvedRevision = nil
         case .campaignReviewRequested:

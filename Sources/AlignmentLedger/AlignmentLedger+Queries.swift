@@ -10,6 +10,8 @@ public struct AuditTrail: Sendable {
     public var events: [RecordedEvent]
     /// The log's head when the answer was read.
     public var head: Checkpoint
+    /// For each imported event (by position): who imported it, and from where ("imported by rita from crm.csv").
+    public var imports: [UInt64: String] = [:]
 }
 
 /// The answer to "who approved definition X, as of time T?".
@@ -42,7 +44,7 @@ extension AlignmentLedger {
     public func auditStream(_ stream: String) throws -> AuditTrail {
         let head = try log.head()
         let events = try log.read(stream: stream).filter { $0.position <= head.position }
-        return AuditTrail(events: events, head: head)
+        return AuditTrail(events: events, head: head, imports: try importNotes(events))
     }
 
     /// The events of one actor, from the audit index (no scan of the log), optionally between business times.
@@ -64,7 +66,29 @@ extension AlignmentLedger {
             if let until, e.occurredAt.date >= until { continue }
             events.append(e)
         }
-        return AuditTrail(events: events, head: head)
+        return AuditTrail(events: events, head: head, imports: try importNotes(events))
+    }
+
+    /// "imported by ACTOR from SOURCE" for each event in `events` that a revops member signed as an import (the key's
+    /// owner, and the source its `RecordsImported` cause names).
+    func importNotes(_ events: [RecordedEvent]) throws -> [UInt64: String] {
+        let imported = events.filter { EventSignature(field: $0.signature)?.imported == true }
+        guard !imported.isEmpty else { return [:] }
+        let keys = try ledgerState().keys
+        var sources: [UUID: String] = [:]
+        var out: [UInt64: String] = [:]
+        for e in imported {
+            guard let sig = EventSignature(field: e.signature) else { continue }
+            var note = "imported by \(keys[sig.keyID]?.actor ?? "key \(sig.keyID)")"
+            if let cause = e.causationID {
+                if sources[cause] == nil, let c = try log.event(id: cause), case .recordsImported(let r)? = AlignmentLedger.decoded(c) {
+                    sources[cause] = r.source
+                }
+                if let source = sources[cause] { note += " from \(source)" }
+            }
+            out[e.position] = note
+        }
+        return out
     }
 
     /// Every override, from the audit index.

@@ -131,33 +131,54 @@ public final class AlignmentLedger: Sendable {
 
     /// Reads an apply file (`ApplyReader`) and runs it in one transaction: every command, or none. Throws `ApplyError`
     /// naming every malformed or refused line.
-    /// `signers` gives each line's actor's key when it is at hand (nil: the line is unsigned).
+    /// `signers` gives each line's actor's key when it is at hand (nil: the line is unsigned); `importing`, a revops
+    /// member who signs the other lines as an import.
     public func apply(file bytes: [UInt8], defaultActor: String?, defaultAt: Date?,
-                      signers: (String) throws -> EventSigner? = { _ in nil }) throws -> ApplyOutcome {
+                      signers: (String) throws -> EventSigner? = { _ in nil }, importing: ImportAuthority? = nil) throws -> ApplyOutcome {
         let items = try ApplyReader.items(of: bytes, defaultActor: defaultActor, defaultAt: defaultAt)
         let started = Date()
         var keys: [String: EventSigner] = [:]
         for actor in Set(items.map(\.actor)) { keys[actor] = try signers(actor) }
-        let recorded = try apply(items, signers: keys)
+        let recorded = try apply(items, signers: keys, importing: importing)
         // The head right after this file's events (another process may have appended since).
         let head = try recorded.last.map { Checkpoint(position: $0.position, hash: $0.hash) } ?? log.head()
         return ApplyOutcome(commands: items.count, recorded: recorded, head: head, seconds: Date().timeIntervalSince(started))
     }
 
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
-    public func apply(_ items: [ApplyItem], signers: [String: EventSigner] = [:]) throws -> [RecordedEvent] {
+    ///
+    /// With `importing`, the lines whose actor has no key in `signers` are signed by the importing revops member as
+    /// imports, each caused by one `RecordsImported` event (source, reason, count) that member records first.
+    public func apply(_ items: [ApplyItem], signers: [String: EventSigner] = [:], importing: ImportAuthority? = nil) throws -> [RecordedEvent] {
         try withCurrentModels { tx, p in
             var out: [RecordedEvent] = []
             out.reserveCapacity(items.count)
             var problems: [(Int, String)] = []
+            var importEvent: UUID?
+            if let importing {
+                let taken = items.filter { signers[$0.actor] == nil }.count
+                if taken > 0 {
+                    let record = Command.importRecords(source: importing.source, reason: importing.reason, commands: taken)
+                    try record.check()
+                    let events = try Decider.decide(record, p.state, DecisionContext(actor: importing.signer.actor, at: tx.now.date,
+                                                                                     keyID: importing.signer.keyID))
+                    let r = try self.append(events, actor: importing.signer.actor, at: tx.now.date, in: tx, projector: p, signer: importing.signer)
+                    out += r
+                    importEvent = r.first?.id
+                }
+            }
             for item in items {
                 let when = item.at ?? tx.now.date
-                let signer = signers[item.actor]
+                let own = signers[item.actor]
+                let signer = own ?? (importEvent == nil ? nil : importing?.signer)
+                let imported = own == nil && signer != nil
                 do {
-                    let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when, keyID: signer?.keyID))
+                    let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when, keyID: signer?.keyID,
+                                                                                           importedBy: imported ? signer?.actor : nil))
                     if events.isEmpty { continue }
                     if problems.isEmpty {
-                        out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p, signer: signer)
+                        out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p, signer: signer,
+                                               imported: imported, causation: imported ? importEvent : nil)
                     } else {
                         // Keep deciding later lines against the state they would see, without writing.
                         for e in events { try p.state.apply(Recorded(event: e, actor: item.actor, at: when, position: 0)) }
@@ -174,21 +195,22 @@ public final class AlignmentLedger: Sendable {
         }
     }
 
-    /// Appends a command's events, signed by `signer` when given (over `EventSignature.message`).
+    /// Appends a command's events, signed by `signer` when given (over `EventSignature.message`); `imported`: the
+    /// signer is a revops member signing for `actor`, caused by the import's record `causation`.
     private func append(_ events: [DomainEvent], actor: String, at: Date, in tx: LogTransaction, projector: Projector,
-                        signer: EventSigner?) throws -> [RecordedEvent] {
+                        signer: EventSigner?, imported: Bool = false, causation: UUID? = nil) throws -> [RecordedEvent] {
         let correlation = UUID.v7()
         let occurred = Timestamp(at)
         var appends: [StreamAppend] = []
         var grouped: [[DomainEvent]] = []
         for e in events {
             var p = ProposedEvent(type: e.type, schemaVersion: UInt16(e.schemaVersion), occurredAt: occurred, actor: actor,
-                                  correlationID: correlation, payload: try e.canonicalPayload())
+                                  correlationID: correlation, causationID: causation, payload: try e.canonicalPayload())
             if let signer {
                 let message = EventSignature.message(ledgerID: log.ledgerID, id: p.id, stream: e.stream, type: p.type, schemaVersion: p.schemaVersion,
-                                                     occurredAt: occurred, actor: actor, keyID: signer.keyID, imported: false,
-                                                     correlationID: correlation, causationID: nil, payload: p.payload)
-                p.signature = EventSignature(keyID: signer.keyID, imported: false, signature: try signer.sign(message)).field
+                                                     occurredAt: occurred, actor: actor, keyID: signer.keyID, imported: imported,
+                                                     correlationID: correlation, causationID: causation, payload: p.payload)
+                p.signature = EventSignature(keyID: signer.keyID, imported: imported, signature: try signer.sign(message)).field
             }
             if let i = appends.firstIndex(where: { $0.stream == e.stream }) {
                 appends[i].events.append(p)

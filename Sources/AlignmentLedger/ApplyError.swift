@@ -13,7 +13,7 @@ public struct ApplyError: Error, Sendable, CustomStringConvertible {
 
     /// The problems, one line each (the first 50).
     public var description: String {
-        let lines = problems.prefix(50).map { "  line \($0.line): \($0.error)" }.joined(separator: "\n")
+        let lines = problems.prefix(50).map { "  line \($0.line): \(Terminal.safe($0.error))" }.joined(separator: "\n")
         let more = problems.count > 50 ? "\n  ... and \(problems.count - 50) more" : ""
         return "\(problems.count) line(s) refused; nothing was written:\n\(lines)\(more)"
     }

@@ -1,8 +1,10 @@
 import AlignmentDomain
 
 extension CommandOutcome {
-    /// One line saying what the command did ("signed off 'mql' v1"), or that it changed nothing.
-    public var summary: String {
+    /// One line saying what the command did ("signed off 'mql' v1"), or that it changed nothing; safe for a terminal.
+    public var summary: String { Terminal.safe(rawSummary) }
+
+    private var rawSummary: String {
         func override(_ o: Override?) -> String { o.map { " (OVERRIDE of rule \($0.rule): \($0.reason))" } ?? "" }
         let first = decided.first
         switch command {
@@ -17,6 +19,7 @@ extension CommandOutcome {
             let revoked = decided.compactMap { if case .actorKeyRevoked(let r) = $0 { r.keyID } else { nil } }
             return "registered key \(key.key.id) for '\(id)'; revoked \(revoked.joined(separator: ", "))"
         case .actorKeyRevoke(let id, let keyID, _): return "revoked key \(keyID) of '\(id)'"
+        case .importRecords(let source, _, let n): return "import of \(n) command(s) from \(source) recorded"
         case .policyRequireSignatures:
             return decided.isEmpty ? "signatures were already required: nothing recorded"
                 : "signatures required: from now on every event must be signed by its actor's key"

@@ -174,6 +174,7 @@ extension AlignmentLedger {
         refused("vic", day(60), "lead.accept", ["id": s("L-10000")])
         refused("sam", day(60), "definition.sign-off", ["id": s("mql"), "version": n(2)])
         refused("maria", day(60), "lead.handoff", ["id": s("L-X"), "definition": s("mql")])
+        refused("rita", day(60), "actor.roles", ["id": s("rita"), "role": .array([s("revops"), s("sales")])])  // no self-dealing
         say("head unchanged after refusals: \(try l.head() == before)")
 
         return l

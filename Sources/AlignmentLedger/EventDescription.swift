@@ -2,8 +2,11 @@ import AlignmentDomain
 import EventLog
 
 extension AlignmentLedger {
-    /// One line saying what an event did, as audit answers print it ("signed off mql v2: matches our ICP").
-    public static func describe(_ e: RecordedEvent) -> String {
+    /// One line saying what an event did, as audit answers print it ("signed off mql v2: matches our ICP"); its
+    /// stored text is made safe for a terminal.
+    public static func describe(_ e: RecordedEvent) -> String { Terminal.safe(describeRaw(e)) }
+
+    private static func describeRaw(_ e: RecordedEvent) -> String {
         switch decoded(e) {
         case .definitionProposed(let x)?: return "proposed \(x.definition) v\(x.version) \"\(x.title)\""
         case .definitionSignedOff(let x)?: return "signed off \(x.definition) v\(x.version)\(x.comment.map { ": \($0)" } ?? "")"

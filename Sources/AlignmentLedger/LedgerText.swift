@@ -8,11 +8,11 @@ extension StateSummary {
     /// What was in force: active definitions, open campaigns, leads by status, the content plan.
     public var lines: [String] {
         func list(_ items: [String], _ none: String) -> String { items.isEmpty ? none : items.joined(separator: ", ") }
-        return ["State as of \(at.map { "business time \($0)" } ?? "position \(position)") (replayed \(position) positions; head \(head))",
+        return Terminal.safe(["State as of \(at.map { "business time \($0)" } ?? "position \(position)") (replayed \(position) positions; head \(head))",
                 "active definitions: " + list(activeDefinitions.map { "\($0.definition) v\($0.version)" }, "none"),
                 "open campaigns:     " + list(openCampaigns.map { "\($0.campaign) (\($0.status))" }, "none"),
                 "leads by status:    " + list(leadsByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }, "none"),
-                "content plan:       " + list(contentPlan.map { "\($0.asset) (\($0.stage))" }, "empty")]
+                "content plan:       " + list(contentPlan.map { "\($0.asset) (\($0.stage))" }, "empty")])
     }
 }
 
@@ -29,13 +29,13 @@ extension AlignmentLedger {
     /// One line of the log view: position, business time, actor, type, stream and version.
     public static func logLine(_ e: RecordedEvent) -> String {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }  // never cuts
-        return "\(pad(String(e.position), 7)) \(e.occurredAt.iso8601)  \(pad(e.actor, 10)) \(pad(e.type, 26)) \(e.stream)@\(e.version)"
+        return "\(pad(String(e.position), 7)) \(e.occurredAt.iso8601)  \(pad(Terminal.safe(e.actor), 10)) \(pad(Terminal.safe(e.type), 26)) \(Terminal.safe(e.stream))@\(e.version)"
     }
 
     /// The ledger at `path`: id, format, events, streams, size and the head checkpoint.
     public static func statsLines(_ s: LedgerStats, path: String) -> [String] {
-        ["ledger      \(path) (id \(s.ledgerID.uuidString.lowercased()), format \(s.formatVersion))", "events      \(s.events)",
+        Terminal.safe(["ledger      \(path) (id \(s.ledgerID.uuidString.lowercased()), format \(s.formatVersion))", "events      \(s.events)",
          "streams     \(s.streams)", "size        \(ByteCountFormatter.string(fromByteCount: s.sizeOnDisk, countStyle: .file))",
-         "checkpoint  \(s.head)"]
+         "checkpoint  \(s.head)"])
     }
 }

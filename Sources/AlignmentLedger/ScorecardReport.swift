@@ -33,6 +33,6 @@ extension Scorecard {
             out.append("")
             out += TextTable.lines(["ACTOR"] + header.dropFirst(), actors.sorted { $0.key < $1.key }.map { [$0.key] + row($0.value).dropFirst() })
         }
-        return out
+        return Terminal.safe(out)
     }
 }

@@ -89,8 +89,8 @@ public struct ReplayedStreams: Encodable, Sendable {
     public var lines: [String] {
         var kinds: [String: Int] = [:]
         for k in streams.keys { kinds[String(k.split(separator: "/").first ?? ""), default: 0] += 1 }
-        return ["state replayed through position \(position): " + kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "),
-                "(use --json for every stream's state)"]
+        return Terminal.safe(["state replayed through position \(position): " + kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "),
+                "(use --json for every stream's state)"])
     }
 }
 
@@ -105,7 +105,7 @@ public struct ReplayedOverrides: Encodable, Sendable {
 
     /// A line per override.
     public var lines: [String] {
-        ["audit replayed through position \(position): \(overrides.count) override(s)"]
-            + overrides.map { "  #\($0.position) \(DomainTime.format($0.at)) \($0.actor) \($0.type) \($0.stream): \($0.rule): \($0.reason)" }
+        Terminal.safe(["audit replayed through position \(position): \(overrides.count) override(s)"]
+            + overrides.map { "  #\($0.position) \(DomainTime.format($0.at)) \($0.actor) \($0.type) \($0.stream): \($0.rule): \($0.reason)" })
     }
 }

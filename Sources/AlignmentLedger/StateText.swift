@@ -1,7 +1,8 @@
 import AlignmentDomain
 import Foundation
 
-// Kept states as the text a person reads (`align definition show`, `lead show`, `campaign show`).
+// Kept states as the text a person reads (`align definition show`, `lead show`, `campaign show`), stored text shown
+// through `Terminal.safe`.
 
 extension AlignmentLedger {
     /// A lead definition with only `version` among its versions when given; `DomainError.notFound` when it has no such version.
@@ -29,7 +30,7 @@ extension DefinitionState {
                 out.append("    active      from \(date(a.from))\(a.until.map { " until \(date($0))" } ?? "")\(a.override.map { " (override: \($0.reason))" } ?? "")")
             }
         }
-        return out
+        return Terminal.safe(out)
     }
 }
 
@@ -38,7 +39,7 @@ extension LeadState {
     public var detailLines: [String] {
         func date(_ d: Date) -> String { DomainTime.format(d) }
         var out = ["lead \(id)  [\(status.rawValue)]\(rejection.map { " reason \($0.rawValue)" } ?? "")"]
-        guard let h = handoff else { return out }
+        guard let h = handoff else { return Terminal.safe(out) }
         out.append("  handed off by \(handedOffBy ?? "?") at \(handedOffAt.map(date) ?? "?") under '\(h.definition)' v\(h.definitionVersion)\(h.owner.map { ", owner \($0)" } ?? "")")
         out += h.profile.sorted { $0.key < $1.key }.map { "  profile   \($0.key) = \($0.value)" }
         out += h.signals.map { "  signal    \($0.name) at \(date($0.at))\($0.detail.map { ": \($0)" } ?? "")" }
@@ -47,7 +48,7 @@ extension LeadState {
         if let s = h.score { out.append("  score     \(s)") }
         if let n = h.note { out.append("  note      \(n)") }
         if let o = h.override { out.append("  OVERRIDE  \(o.rule): \(o.reason)") }
-        return out
+        return Terminal.safe(out)
     }
 }
 
@@ -63,6 +64,6 @@ extension CampaignState {
         out += reviews.map { "  review    by \($0.actor) at \(date($0.at)): \($0.text ?? "")" }
         out += briefs.map { b in "  brief v\(b.version) \(b.summary)\(b.talkingPoints.isEmpty ? "" : " — " + b.talkingPoints.joined(separator: "; "))" }
         if let l = launchedAt { out.append("  launched  \(date(l))") }
-        return out
+        return Terminal.safe(out)
     }
 }

@@ -1,7 +1,10 @@
 /// A plain-text table: a header row, a rule, the rows; columns padded to their widest cell (the last one is not).
+/// Every cell is made safe for a terminal (`Terminal.safe`) before it is measured.
 public enum TextTable {
     /// The table's lines.
     public static func lines(_ header: [String], _ rows: [[String]]) -> [String] {
+        let rows = rows.map(Terminal.safe)
+        let header = Terminal.safe(header)
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         func format(_ r: [String]) -> String {

@@ -27,7 +27,7 @@ public struct VerifyAnswer: Encodable, Sendable {
 
     /// Sound with the head and the checkpoint it extends, or the first bad position.
     public var lines: [String] {
-        if let firstBadPosition { return ["NOT SOUND: first bad position \(firstBadPosition): \(reason ?? "")"] }
+        if let firstBadPosition { return [Terminal.safe("NOT SOUND: first bad position \(firstBadPosition): \(reason ?? "")")] }
         var out = ["sound: \(events) events, chain, indexes and signatures check out (\(FixedPoint.format(seconds, places: 2)) s)", "head \(head)"]
         if let s = signatures {
             out.append("signatures: \(s.signed) signed by \(s.keys) key\(s.keys == 1 ? "" : "s")"

@@ -30,7 +30,7 @@ struct Align: AsyncParsableCommand {
     /// one writer, so that an output error shows (exit 3).
     static func answer(_ error: Error) -> Never {
         switch exitCode(for: error) {
-        case .validationFailure: Say.note(fullMessage(for: error) + "\n"); Foundation.exit(2)
+        case .validationFailure: Say.note(Terminal.safeLines(fullMessage(for: error)) + "\n"); Foundation.exit(2)
         case .success: Say.line(fullMessage(for: error)); Foundation.exit(flushed(0))
         default: exit(withError: error)
         }

@@ -42,6 +42,8 @@ struct CampaignCommand: ParsableCommand {
 
     struct Review: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Review the latest draft (sales).", discussion: """
+            The author of the latest draft cannot review it.
+
             Examples:
               align campaign review q3-webinar --approve --comment "good offer" --as sam
               align campaign review q3-webinar --request-changes \\

@@ -55,6 +55,8 @@ struct LeadCommand: ParsableCommand {
 
     struct Accept: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept a lead (sales).", discussion: """
+            Whoever handed the lead off cannot accept it.
+
             Example:
               align lead accept L-1001 --as sam
             """)
@@ -68,6 +70,7 @@ struct LeadCommand: ParsableCommand {
     struct Reject: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a lead with a reason code (sales).", discussion: """
             Reason codes: not-icp, bad-timing, no-budget, duplicate, insufficient-context, no-response, other.
+            Whoever handed the lead off cannot reject it.
 
             Example:
               align lead reject L-1002 --reason not-icp --note "an agency" --as sam

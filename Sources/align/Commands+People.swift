@@ -30,6 +30,8 @@ struct ActorCommand: ParsableCommand {
 
     struct Roles: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Replace a person's roles.", discussion: """
+            Nobody changes their own roles: another revops member does.
+
             Example:
               align actor roles sam --role sales --role viewer --as rita
             """)
@@ -43,6 +45,8 @@ struct ActorCommand: ParsableCommand {
 
     struct Deactivate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop a person from acting (their history stays).", discussion: """
+            Nobody deactivates themselves: another revops member does.
+
             Example:
               align actor deactivate sam --as rita
             """)
@@ -111,7 +115,7 @@ struct PolicyCommand: ParsableCommand {
               align policy set --quorum 2 --sla-hours 48 --as rita
             """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Sales sign-offs needed to activate a definition version.") var quorum: Int?
+        @Option(help: "Sales sign-offs needed to activate a definition version (at most the active sales members).") var quorum: Int?
         @Option(name: .customLong("sla-hours"), help: "Hours sales has to accept a lead.") var slaHours: Int?
         @Option(name: .customLong("require-context"), help: "Handoffs need a behavioural signal (true/false).") var requireContext: Bool?
         @Option(name: .customLong("require-campaign-review"), help: "Launch needs an approving review (true/false).") var requireCampaignReview: Bool?

@@ -37,7 +37,7 @@ enum Failure {
             f.message += ". Run `align verify` for a full report."
         }
         if json, let body = try? f.jsonResponse() { Say.note(String(decoding: body, as: UTF8.self) + "\n") }
-        else { Say.note("error: \(f.message)\n") }
+        else { Say.note("error: \(Terminal.safeLines(f.message))\n") }  // messages quote what was typed
         return f.exitCode
     }
 

@@ -53,3 +53,25 @@ struct KeyTests {
         #expect(dig(v, "signatures", "unsigned") as? Int == 0 && (dig(v, "signatures", "keys") as? Int ?? 0) >= 3, "\(v)")
     }
 }
+
+@Suite("align apply --import")
+struct ImportTests {
+    @Test func aRevopsMemberImportsLinesWhoseActorsKeysAreNotAtHand() throws {
+        let cli = try CLI()
+        try cli.people()
+        try cli.ok(["actor", "add", "max", "--name", "Max", "--role", "sales", "--as", "rita"])  // his key is elsewhere
+        try cli.ok(["definition", "propose", "mql", "--title", "T", "--fit", "employees>=1", "--as", "maria"])
+        let file = try cli.write("crm.jsonl", #"{"command": "definition.sign-off", "as": "max", "args": {"id": "mql", "version": 1}}"# + "\n")
+        let before = try cli.eventCount()
+        try cli.fails(1, ["apply", file], mentioning: "no key for 'max'")
+        try cli.fails(2, ["apply", file, "--import", "--as", "rita"], mentioning: "--reason")
+        try cli.fails(1, ["apply", file, "--import", "--reason", "sync", "--as", "sam"])
+        #expect(try cli.eventCount() == before)
+        try cli.ok(["apply", file, "--import", "--reason", "weekly CRM sync", "--as", "rita"])
+        #expect(try cli.eventCount() == before + 2)
+        let audit = try cli.ok(["audit", "actor", "max"])
+        #expect(audit.out.contains("imported by rita from \(file): max"), "\(audit)")
+        let v = try cli.ok(["verify", "--json"]).json()
+        #expect(v["ok"] as? Bool == true && dig(v, "signatures", "imported") as? Int == 1, "\(v)")
+    }
+}

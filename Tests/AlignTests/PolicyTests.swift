@@ -13,7 +13,10 @@ struct PolicyTests {
         #expect(try cli.eventCount() == before)
         let json = try cli.ok(["policy", "set", "--quorum", "1", "--as", "rita", "--json"]).json()
         #expect((json["events"] as? [Any])?.isEmpty == true && json["ok"] as? Bool == true)
-        try cli.ok(["policy", "set", "--quorum", "2", "--as", "rita"])
+        try cli.ok(["policy", "set", "--sla-hours", "48", "--as", "rita"])
+        #expect(try cli.eventCount() == before + 1)
+        // A quorum no sales team could meet is refused: there are no sales members yet.
+        try cli.fails(1, ["policy", "set", "--quorum", "2", "--as", "rita"], mentioning: "quorum-within-sales")
         #expect(try cli.eventCount() == before + 1)
         try cli.fails(2, ["policy", "set", "--as", "rita"], mentioning: "--quorum")
     }

@@ -20,6 +20,7 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
     case "ActorKeyRegistered": return .actorKeyRegistered(try dec(ActorKeyRegistered.self))
     case "ActorKeyRevoked": return .actorKeyRevoked(try dec(ActorKeyRevoked.self))
     case "SignaturesRequired": return .signaturesRequired(try dec(SignaturesRequired.self))
+    case "RecordsImported": return .recordsImported(try dec(RecordsImported.self))
     case "LeadDefinitionProposed": return .definitionProposed(try dec(LeadDefinitionProposed.self))
     case "LeadDefinitionSignedOff": return .definitionSignedOff(try dec(LeadDefinitionSignedOff.self))
     case "LeadDefinitionRejected": return .definitionRejected(try dec(LeadDefinitionRejected.self))
@@ -180,6 +181,7 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
         try w.run(.contentFulfil(id: "R-1", asset: "security-faq"), as: "maria")
         try w.run(.contentFulfil(id: "R-4", asset: nil), as: "maria")
         // Keys: registered, rotated (the old one revoked), then signatures required, signed by the new key.
+        try w.run(.importRecords(source: "crm-export.csv", reason: "weekly CRM sync", commands: 3), as: "rita")
         try w.run(.actorKeyAdd(actor: "rita", key: ritaKeys[0]), as: "rita")
         try w.run(.actorKeyRotate(actor: "rita", key: ritaKeys[1]), as: "rita")
         try w.run(.policyRequireSignatures, as: "rita", keyID: ritaKeys[1].key.id)

@@ -238,9 +238,10 @@ struct ActorRuleTests {
         // The last active revops member cannot be demoted or deactivated...
         expectRefused(Rule.actors) { try w.decide(.actorRoles(id: "rita", roles: [.sales]), as: "rita") }
         expectRefused(Rule.actors) { try w.decide(.actorDeactivate(id: "rita"), as: "rita") }
-        // ... until someone else holds revops.
+        // ... until someone else holds revops, who may then do it (nobody deactivates themselves).
         try w.run(.actorRoles(id: "maria", roles: [.marketing, .revops]), as: "rita")
-        #expect(try w.decide(.actorDeactivate(id: "rita"), as: "rita").count == 1)
+        expectRefused(Rule.noSelfRoleChange) { try w.decide(.actorDeactivate(id: "rita"), as: "rita") }
+        #expect(try w.decide(.actorDeactivate(id: "rita"), as: "maria").count == 1)
         try w.run(.actorDeactivate(id: "sam"), as: "rita")
         expectRefused(Rule.actors) { try w.decide(.actorDeactivate(id: "sam"), as: "rita") }
     }
@@ -285,6 +286,7 @@ let sampleCommands: [Command] = [
     .actorKeyRevoke(actor: "vic", keyID: "0123456789abcdef", reason: nil),
     .policySet(quorum: 2, slaHours: nil, requireContext: nil, requireCampaignReview: nil),
     .policyRequireSignatures,
+    .importRecords(source: "crm.csv", reason: "sync", commands: 2),
     .definitionPropose(id: "d", title: "T", fit: [Criterion(field: "a", op: "=", values: ["b"])], engagement: [], rationale: nil),
     .definitionSignOff(id: "d", version: 1, comment: nil),
     .definitionReject(id: "d", version: 1, reason: "no"),
@@ -312,7 +314,7 @@ struct RoleTableRuleTests {
     /// The design's table of who runs what.
     static let expected: [String: Set<Role>] = [
         "actor.add": [.revops], "actor.roles": [.revops], "actor.deactivate": [.revops], "policy.set": [.revops],
-        "policy.require-signatures": [.revops],
+        "policy.require-signatures": [.revops], "import.record": [.revops],
         // Any role may manage keys, but only revops or the key's own actor (the rules check which).
         "actor.key-add": Set(Role.allCases), "actor.key-rotate": Set(Role.allCases), "actor.key-revoke": Set(Role.allCases),
         "definition.propose": [.marketing, .sales], "definition.sign-off": [.sales], "definition.reject": [.sales],
@@ -368,7 +370,7 @@ struct RoleTableRuleTests {
             expectRefused(Rule.role) { try w.decide(command, as: "vic") }
         }
         // Keys are the exception: a viewer manages their own, nobody else's.
-        expectRefused(Rule.actors) { try w.decide(.actorKeyAdd(actor: "sam", key: sampleGrant), as: "vic") }
+        expectRefused(Rule.actors) { try w.decide(.actorKeyRevoke(actor: "sam", keyID: "0123456789abcdef", reason: nil), as: "vic") }
         #expect(try w.decide(.actorKeyAdd(actor: "vic", key: sampleGrant), as: "vic").count == 1)
     }
 }

@@ -67,6 +67,7 @@ import AlignmentLedger
             ("ActorKeyRevoked", .actorKeyRevoked(ActorKeyRevoked(actor: "vic", keyID: "cd716181b0d5b5fc", reason: "rotated to 073467b0d84a409b"))),
             ("ActorKeyRevoked no reason", .actorKeyRevoked(ActorKeyRevoked(actor: "vic", keyID: "073467b0d84a409b"))),
             ("SignaturesRequired", .signaturesRequired(SignaturesRequired())),
+            ("RecordsImported", .recordsImported(RecordsImported(source: "crm-export.csv", reason: "weekly CRM sync", commands: 12))),
             ("ActorRegistered", .actorRegistered(ActorRegistered(actor: "sam", name: "Sam Seller", roles: [.sales]))),
             ("ActorRegistered with two roles", .actorRegistered(ActorRegistered(actor: "dana@acme", name: "Dana", roles: [.marketing, .sales]))),
             ("ActorRolesChanged", .actorRolesChanged(ActorRolesChanged(actor: "sam", roles: [.revops, .sales]))),

@@ -236,6 +236,41 @@ struct SignatureTests {
         }
     }
 
+    // MARK: imports
+
+    @Test func linesWithoutTheirActorsKeyAreRefusedOrImportedInTheOpen() throws {
+        try withLedgerDirectory { dir in
+            let f = try SignedFixture(path: dir)
+            try f.run(.actorAdd(id: "max", name: "Max", roles: [.sales]), as: "rita")  // no key of his on this machine
+            try f.propose()
+            let items = [ApplyItem(line: 1, command: .definitionSignOff(id: "mql", version: 1, comment: "from the CRM"), actor: "max", at: f.nextTime),
+                         ApplyItem(line: 2, command: .definitionSignOff(id: "mql", version: 1, comment: nil), actor: "sam", at: f.nextTime)]
+            let signers: [String: EventSigner] = ["sam": f.signers["sam"]!]
+            let head = try f.ledger.head()
+            // Without an import, max's line is refused (and nothing of the file is written).
+            #expect { try f.ledger.apply(items, signers: signers) } throws: { e in
+                (e as? ApplyError)?.problems.map(\.0) == [1]
+            }
+            // A salesperson cannot take it on.
+            #expect(throws: (any Error).self) {
+                try f.ledger.apply(items, signers: signers, importing: ImportAuthority(signer: f.signers["sam"]!, source: "crm.csv", reason: "sync"))
+            }
+            #expect(try f.ledger.head() == head)
+            // Rita does: she records the import, then signs max's line as an import caused by that record.
+            let out = try f.ledger.apply(items, signers: signers, importing: ImportAuthority(signer: f.signers["rita"]!, source: "crm.csv", reason: "weekly sync"))
+            #expect(out.map(\.type) == ["RecordsImported", "LeadDefinitionSignedOff", "LeadDefinitionSignedOff"])
+            let record = out[0], maxs = out[1], sams = out[2]
+            #expect(maxs.actor == "max" && EventSignature(field: maxs.signature)?.imported == true && maxs.causationID == record.id)
+            #expect(EventSignature(field: maxs.signature)?.keyID == f.signers["rita"]!.keyID)
+            #expect(EventSignature(field: sams.signature)?.imported == false && sams.causationID == nil)
+            // Audits say who imported it, and from where; verify counts it.
+            let audit = try f.ledger.auditActor("max")
+            #expect(audit.lines.contains { $0.contains("imported by rita from crm.csv: max") }, "\(audit.lines)")
+            let v = try f.verify()
+            #expect(v.ok && v.signatures?.imported == 1, "\(v.lines)")
+        }
+    }
+
     // MARK: forgeries (records appended with the chain recomputed)
 
     @Test func aSignOffByAnActorThatDoesNotExistFailsVerify() throws {

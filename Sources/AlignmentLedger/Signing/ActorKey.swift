@@ -47,3 +47,18 @@ public final class ActorKey: EventSigner, @unchecked Sendable {  // immutable af
         get throws { KeyGrant(key: publicKey, proof: try sign(KeyProof.message(actor: actor, key: publicKey))) }
     }
 }
+
+/// A revops member taking on the commands of a file whose actors' keys are not at hand: they sign them as imports,
+/// in the open (a `RecordsImported` event names the source and the reason; audits say "imported by").
+public struct ImportAuthority: Sendable {
+    public var signer: EventSigner
+    /// Where the commands come from (a file name).
+    public var source: String
+    public var reason: String
+
+    public init(signer: EventSigner, source: String, reason: String) {
+        self.signer = signer
+        self.source = source
+        self.reason = reason
+    }
+}

@@ -120,6 +120,7 @@ extension CampaignState: BinaryCodable {
         w.optional(audience) { $0.string($1) }; w.optional(offer) { $0.string($1) }; w.array(channels) { $0.string($1) }
         w.optional(launchDate) { $0.string($1) }; w.array(reviews) { $0.value($1) }
         w.optional(approvedRevision) { $0.int($1) }; w.array(briefs) { $0.value($1) }; w.optional(launchedAt) { $0.date($1) }
+        w.optional(draftedBy) { $0.string($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init(id: try r.string())
@@ -128,6 +129,7 @@ extension CampaignState: BinaryCodable {
         channels = try r.array { try $0.string() }; launchDate = try r.optional { try $0.string() }
         reviews = try r.array { try $0.value() }; approvedRevision = try r.optional { try $0.int() }
         briefs = try r.array { try $0.value() }; launchedAt = try r.optional { try $0.date() }
+        draftedBy = try r.optional { try $0.string() }
     }
 }
 
