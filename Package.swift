@@ -57,6 +57,7 @@ let package = Package(
         .plugin(name: "BuildCommitPlugin", capability: .buildTool()),
         .executableTarget(name: "align-bench", dependencies: [
             "EventLog", "EventLogLMDB", "AlignmentLedger", "AlignmentDomain", "JSONCore", "ISOTime", "SplitMix", "CLMDB", "CSQLite",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "eventlog-probe", dependencies: ["EventLog", "EventLogLMDB"]),
 

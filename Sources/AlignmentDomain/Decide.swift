@@ -183,7 +183,14 @@ struct Rules {
                 throw refuse(Rule.unique, "key \(grant.key.id) is already registered (to '\(k.actor)'\(k.active ? "" : ", revoked")); a key is registered once: generate a new one")
             }
             let registered = ActorKeyRegistered(actor: id, keyID: grant.key.id, publicKey: grant.key.text, proof: Base64URL.encode(grant.proof))
-            guard case .actorKeyRotate = command else { return [.actorKeyRegistered(registered)] }
+            guard case .actorKeyRotate = command else {
+                // Someone who has a key adds another themselves: revops adding one beside it could sign as them unseen.
+                // (Revops replaces a lost key with `rotate`, which revokes the others, in the open.)
+                if ctx.actor != id, !ledger.activeKeys(of: id).isEmpty {
+                    throw refuse(Rule.actors, "'\(id)' has an active key; they add another themselves, or revops replaces theirs with `align actor key rotate \(id) --key ... --proof ...`, which revokes it")
+                }
+                return [.actorKeyRegistered(registered)]
+            }
             let old = ledger.activeKeys(of: id)
             guard !old.isEmpty else {
                 throw refuse(Rule.actors, "'\(id)' has no active key to rotate; register one with `align actor key add \(id)`")

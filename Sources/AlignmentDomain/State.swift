@@ -51,12 +51,15 @@ public struct LedgerState: Codable, Equatable, Sendable {
     public mutating func evolve(_ r: Recorded) {
         switch r.event {
         case .ledgerInitialized(let e):
+            guard !initialized else { break }  // once (`Authority` refuses a second one)
             initialized = true
             if let key = e.key, let k = try? PublicKey(text: key) {
                 keys[k.id] = KeyRecord(id: k.id, actor: e.admin, publicKey: k.text, registeredAt: r.position)
             }
         case .actorKeyRegistered(let e):
-            keys[e.keyID] = KeyRecord(id: e.keyID, actor: e.actor, publicKey: e.publicKey, registeredAt: r.position)
+            // Under the id of the key itself, and never over an earlier registration (a revoked key stays revoked).
+            guard let k = try? PublicKey(text: e.publicKey), keys[k.id] == nil else { break }
+            keys[k.id] = KeyRecord(id: k.id, actor: e.actor, publicKey: k.text, registeredAt: r.position, registeredBy: r.actor)
         case .actorKeyRevoked(let e):
             keys[e.keyID]?.revokedAt = r.position
             keys[e.keyID]?.revokeReason = e.reason

@@ -177,12 +177,16 @@ extension AlignmentLedger {
         let p = Projector(tx: nil, enabled: projections, freshState: true)
         var last: UInt64 = 0
         var overrides: [OverrideRecord] = []
+        let gate = Projector.wholeLogGate(log.ledgerID)
         try log.replay(from: 1, through: position ?? .max) { e in
+            let decoded = Projector.decode(e)
+            try gate.check(e, decoded: decoded)
             if let until, e.occurredAt.date >= until { return }
-            try p.apply(e)
+            try p.apply(e, decoded: decoded)
             overrides += p.drainOverrides()
             last = e.position
         }
+        try gate.flush()
         return (p.state, p.scorecard, overrides, last)
     }
 }

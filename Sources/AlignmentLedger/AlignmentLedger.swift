@@ -195,37 +195,32 @@ public final class AlignmentLedger: Sendable {
         }
     }
 
-    /// Appends a command's events, signed by `signer` when given (over `EventSignature.message`); `imported`: the
+    /// Appends a command's events in the order decided, signed by `signer` when given (over `EventSignature.message`, which
+    /// binds each event's position and the chain hash before it: so they are appended one by one); `imported`: the
     /// signer is a revops member signing for `actor`, caused by the import's record `causation`.
     private func append(_ events: [DomainEvent], actor: String, at: Date, in tx: LogTransaction, projector: Projector,
                         signer: EventSigner?, imported: Bool = false, causation: UUID? = nil) throws -> [RecordedEvent] {
         let correlation = UUID.v7()
         let occurred = Timestamp(at)
-        var appends: [StreamAppend] = []
-        var grouped: [[DomainEvent]] = []
+        var out: [RecordedEvent] = []
+        out.reserveCapacity(events.count)
         for e in events {
             var p = ProposedEvent(type: e.type, schemaVersion: UInt16(e.schemaVersion), occurredAt: occurred, actor: actor,
                                   correlationID: correlation, causationID: causation, payload: try e.canonicalPayload())
             if let signer {
-                let message = EventSignature.message(ledgerID: log.ledgerID, id: p.id, stream: e.stream, type: p.type, schemaVersion: p.schemaVersion,
-                                                     occurredAt: occurred, actor: actor, keyID: signer.keyID, imported: imported,
-                                                     correlationID: correlation, causationID: causation, payload: p.payload)
+                let head = tx.head
+                let message = EventSignature.message(ledgerID: log.ledgerID, position: head.position + 1, previous: head.hash, id: p.id,
+                                                     stream: e.stream, type: p.type, schemaVersion: p.schemaVersion, occurredAt: occurred,
+                                                     actor: actor, keyID: signer.keyID, imported: imported, correlationID: correlation,
+                                                     causationID: causation, payload: p.payload)
                 p.signature = EventSignature(keyID: signer.keyID, imported: imported, signature: try signer.sign(message)).field
             }
-            if let i = appends.firstIndex(where: { $0.stream == e.stream }) {
-                appends[i].events.append(p)
-                grouped[i].append(e)
-            } else {
-                appends.append(StreamAppend(stream: e.stream, events: [p]))
-                grouped.append([e])
+            for r in try tx.append([StreamAppend(stream: e.stream, events: [p])]).events {
+                try projector.apply(Recorded(event: e, actor: actor, at: r.occurredAt.date, position: r.position), stream: r.stream, type: r.type)
+                out.append(r)
             }
         }
-        let result = try tx.append(appends)
-        // The log returns the events stream by stream, in the order given.
-        for (e, r) in zip(grouped.joined(), result.events) {
-            try projector.apply(Recorded(event: e, actor: actor, at: r.occurredAt.date, position: r.position), stream: r.stream, type: r.type)
-        }
-        return result.events
+        return out
     }
 
     // MARK: Read model upkeep
@@ -276,12 +271,13 @@ public final class AlignmentLedger: Sendable {
         // Batches of 4,096 events: the next one is read and decoded on another thread while this one folds.
         let batch: UInt64 = 4096
         var next: UInt64 = 1
+        let gate = Projector.wholeLogGate(log.ledgerID)
         var pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
         while let decoding = pending {
             let (read, events) = try decoding.wait()
             next += UInt64(read)
             pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
-            try p.apply(batch: events)
+            try p.apply(checked: events, gate: gate)
             progress?(next - 1, head)
         }
         // Everything folded so far is written as sorted rows; what the transaction folds on top is written as changes.

@@ -58,6 +58,7 @@ public struct LedgerFailure: Sendable {
             switch e {
             case .missing, .insecure, .exists: (kind, message, self.rule) = (.refused, e.description, Rule.signature)
             case .damaged, .io: (kind, message) = (.storage, e.description)
+            case .invalidActor: (kind, message) = (.usage, e.description)
             }
         default:
             (kind, message) = (.storage, "\(error)")

@@ -38,8 +38,8 @@ public enum ListText {
     /// An actor's keys, oldest first, with when each was registered and revoked (positions in the log).
     public static func keys(_ keys: [KeyRecord], of actor: String) -> [String] {
         guard !keys.isEmpty else { return ["'\(actor)' has no registered key; see `align key generate`"] }
-        return TextTable.lines(["KEY ID", "STATUS", "REGISTERED", "REVOKED", "PUBLIC KEY"], keys.map {
-            [$0.id, $0.active ? "active" : "revoked", "#\($0.registeredAt)", $0.revokedAt.map { "#\($0)" } ?? "-", $0.publicKey]
+        return TextTable.lines(["KEY ID", "STATUS", "REGISTERED", "BY", "REVOKED", "PUBLIC KEY"], keys.map {
+            [$0.id, $0.active ? "active" : "revoked", "#\($0.registeredAt)", $0.registeredBy, $0.revokedAt.map { "#\($0)" } ?? "-", $0.publicKey]
         }) + keys.compactMap { k in k.revokeReason.map { "\(k.id) revoked: \($0)" } }
     }
 

@@ -33,6 +33,7 @@ public struct VerifyAnswer: Encodable, Sendable {
             out.append("signatures: \(s.signed) signed by \(s.keys) key\(s.keys == 1 ? "" : "s")"
                        + (s.imported > 0 ? " (\(s.imported) imports signed by revops)" : "") + ", \(s.unsigned) unsigned"
                        + (s.checksPerSecond > 0 ? "; \(Int(s.checksPerSecond)) Ed25519 checks/s" : ""))
+            if let g = s.genesisKey { out.append("genesis key \(g) (keep it beside your checkpoint)") }
         }
         return out + (checkpointMatched == true ? ["the log extends checkpoint \(checkpoint.map(\.description) ?? "")"] : [])
     }

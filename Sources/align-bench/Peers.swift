@@ -128,7 +128,7 @@ final class SQLitePeer {
     private var byStream: OpaquePointer?
     private(set) var position: Int64 = 0
 
-    static let columns = "position, id, stream, version, type, schema_version, recorded_at, occurred_at, actor, payload"
+    static let columns = "position, id, stream, version, type, schema_version, recorded_at, occurred_at, actor, payload, signature"
 
     init(path: String, create: Bool = true) {
         var dbp: OpaquePointer?
@@ -150,11 +150,12 @@ final class SQLitePeer {
                 occurred_at INTEGER NOT NULL,
                 actor TEXT NOT NULL,
                 payload BLOB NOT NULL,
+                signature BLOB NOT NULL,
                 UNIQUE (stream, version)
             )
             """)
         }
-        insert = prepare("INSERT INTO events (\(SQLitePeer.columns)) VALUES (?,?,?,?,?,?,?,?,?,?)")
+        insert = prepare("INSERT INTO events (\(SQLitePeer.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
         maxVersion = prepare("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?")
         begin = prepare("BEGIN IMMEDIATE")
         commit = prepare("COMMIT")
@@ -215,6 +216,7 @@ final class SQLitePeer {
                 sqlite3_bind_int64(insert, 8, now)
                 sqlite3_bind_text(insert, 9, e.actor, -1, SQLITE_TRANSIENT)
                 _ = e.payload.withUnsafeBytes { sqlite3_bind_blob(insert, 10, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+                _ = e.signature.withUnsafeBytes { sqlite3_bind_blob(insert, 11, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
                 step(insert)
             }
         }
@@ -243,7 +245,7 @@ final class SQLitePeer {
             version: UInt64(sqlite3_column_int64(s, 3)), type: text(4), schemaVersion: UInt16(sqlite3_column_int(s, 5)),
             recordedAt: Timestamp(microseconds: sqlite3_column_int64(s, 6)),
             occurredAt: Timestamp(microseconds: sqlite3_column_int64(s, 7)), actor: text(8),
-            correlationID: nil, causationID: nil, payload: blob(9), signature: [], hash: .genesis)
+            correlationID: nil, causationID: nil, payload: blob(9), signature: blob(10), hash: .genesis)
     }
 
     /// A full-table scan in position order decoding every row; calls `body` for each.

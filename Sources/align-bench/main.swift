@@ -17,6 +17,17 @@ if arguments.count > 1, arguments[1] == "__mem" {
 }
 // `align-bench commit-floor DIR`: the median durable commit of raw LMDB in a fresh environment in DIR, in ms, for
 // `tools/bench-cli.sh` (the share of a one-event command that is the disk's and LMDB's, not ours).
+// `align-bench ed25519`: single-core Ed25519 sign and check times, in µs, for `tools/bench-cli.sh`.
+if arguments.count == 2, arguments[1] == "ed25519" {
+    do {
+        let r = try SigningBench.run()
+        print(String(format: "%.2f %.2f", r.signMicros, r.verifyMicros))
+        exit(0)
+    } catch {
+        note("ed25519: \(error)")
+        exit(1)
+    }
+}
 if arguments.count == 3, arguments[1] == "commit-floor" {
     print(String(rawLMDBCommitMedian(dir: arguments[2], n: 300) * 1_000))
     exit(0)

@@ -121,7 +121,10 @@ extension ActorCommand {
                 let next = try ActorKey(generatingFor: id)
                 let pending = store.path(of: id) + ".new"
                 try store.write(next, to: pending)
-                try global.perform(.actorKeyRotate(actor: id, key: try next.grant))
+                do { try global.perform(.actorKeyRotate(actor: id, key: try next.grant)) } catch {
+                    unlink(pending)  // refused: the new key was never registered
+                    throw error
+                }
                 try store.retire(old)
                 try store.install(pending, for: id)
             }

@@ -8,6 +8,7 @@ import Testing
 @testable import AlignmentLedger
 import EventLog
 import EventLogLMDB
+import SplitMix
 
 /// A signed ledger on disk with rita (revops), maria (marketing), sam and sofia (sales), each with a key.
 final class SignedFixture {
@@ -62,9 +63,10 @@ final class SignedFixture {
         let s = stream ?? domain.stream
         if let key {
             let id = keyID ?? key.keyID
-            let m = EventSignature.message(ledgerID: ledgerID ?? ledger.ledgerID, id: p.id, stream: s, type: p.type, schemaVersion: 1,
-                                           occurredAt: at, actor: actor, keyID: id, imported: imported, correlationID: nil, causationID: nil,
-                                           payload: p.payload)
+            let head = try ledger.head()  // the forgery is appended right after the head
+            let m = EventSignature.message(ledgerID: ledgerID ?? ledger.ledgerID, position: head.position + 1, previous: head.hash, id: p.id,
+                                           stream: s, type: p.type, schemaVersion: 1, occurredAt: at, actor: actor, keyID: id,
+                                           imported: imported, correlationID: nil, causationID: nil, payload: p.payload)
             p.signature = EventSignature(keyID: id, imported: imported, signature: try key.sign(m)).field
         }
         return (s, p)
@@ -120,6 +122,19 @@ struct SignatureTests {
             try "align-key v1\nactor: bob\nprivate-key: !!!\n".write(toFile: store.path(of: "bob"), atomically: false, encoding: .utf8)
             chmod(store.path(of: "bob"), 0o600)
             #expect(throws: KeyFileError.self) { try store.load("bob") }
+        }
+    }
+
+    @Test func base64urlRoundTripsWithoutPadding() {
+        #expect(Base64URL.encode(Array("foo".utf8)) == "Zm9v" && Base64URL.encode(Array("fo".utf8)) == "Zm8" && Base64URL.encode([0xFB, 0xFF]) == "-_8")
+        #expect(Base64URL.decode("-_8") == [0xFB, 0xFF] && Base64URL.decode("Zg") == Array("f".utf8))
+        #expect(Base64URL.decode("+/8") == nil && Base64URL.decode("Zg==") == nil && Base64URL.decode("Z") == nil)
+        var rng = SplitMix64(seed: 5)
+        for n in 0..<200 {
+            let bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let text = Base64URL.encode(bytes)
+            #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
+            #expect(Base64URL.decode(text) == bytes)
         }
     }
 
@@ -279,7 +294,7 @@ struct SignatureTests {
             try f.propose()
             let ghost = try ActorKey(generatingFor: "ghost")
             try f.forge([try f.signed(.definitionSignedOff(LeadDefinitionSignedOff(definition: "mql", version: 1, comment: nil)), actor: "ghost", by: ghost)])
-            try f.expectForgeryCaught("not registered")
+            try f.expectForgeryCaught("'ghost' is not an active actor")
         }
     }
 
@@ -326,6 +341,89 @@ struct SignatureTests {
                 try f.forge([try make(f)])
                 try f.expectForgeryCaught(why)
             }
+        }
+    }
+
+    // MARK: signed, but outside the signer's authority (the security review's attacks)
+
+    @Test func aSalespersonCannotRegisterAKeyForRevopsOrGrantThemselvesRoles() throws {
+        // A1: sam registers a key of his for rita; A2: sam gives himself revops. Both signed by sam's real key.
+        let attempts: [(String, (SignedFixture) throws -> (stream: String, event: ProposedEvent))] = [
+            ("only revops registers another actor's key", { f in
+                let mine = try ActorKey(generatingFor: "rita")
+                let g = try mine.grant
+                return try f.signed(.actorKeyRegistered(ActorKeyRegistered(actor: "rita", keyID: g.key.id, publicKey: g.key.text,
+                                                                           proof: Base64URL.encode(g.proof))), actor: "sam", by: f.signers["sam"]!)
+            }),
+            ("ActorRolesChanged is recorded by revops", { f in
+                try f.signed(.actorRolesChanged(ActorRolesChanged(actor: "sam", roles: [.sales, .revops])), actor: "sam", by: f.signers["sam"]!)
+            }),
+            ("LeadDefinitionSignedOff is recorded by sales", { f in
+                try f.signed(.definitionSignedOff(LeadDefinitionSignedOff(definition: "mql", version: 1, comment: nil)), actor: "maria", by: f.signers["maria"]!)
+            }),
+            ("an override is recorded by revops only", { f in
+                try f.signed(.definitionActivated(LeadDefinitionActivated(definition: "mql", version: 1, signOffs: 0, quorum: 1, supersedes: nil,
+                                                                          override: Override(reason: "because", rule: Rule.quorum))),
+                             actor: "maria", by: f.signers["maria"]!)
+            }),
+        ]
+        for (why, make) in attempts {
+            try withLedgerDirectory { dir in
+                let f = try SignedFixture(path: dir)
+                try f.propose()
+                try f.forge([try make(f)])
+                try f.expectForgeryCaught(why)
+            }
+        }
+    }
+
+    @Test func aRevokedKeyCannotBeRegisteredAgain() throws {
+        // A4: after rita revokes sam's key, sofia (or anyone) registers the same key id again to revive it.
+        try withLedgerDirectory { dir in
+            let f = try SignedFixture(path: dir)
+            let sam = try #require(f.signers["sam"])
+            try f.run(.actorKeyRevoke(actor: "sam", keyID: sam.keyID, reason: "stolen"), as: "rita")
+            let g = try sam.grant
+            try f.forge([try f.signed(.actorKeyRegistered(ActorKeyRegistered(actor: "sam", keyID: g.key.id, publicKey: g.key.text,
+                                                                             proof: Base64URL.encode(g.proof))), actor: "rita", by: f.signers["rita"]!)])
+            try f.expectForgeryCaught("registered already")
+        }
+    }
+
+    @Test func aRebuildAndAnAsOfReplayRefuseWhatTheCatchUpRefuses() throws {
+        // A5 and A13: an unsigned revops registration written raw, then the read models' checkpoints removed so that the
+        // next command rebuilds them: the rebuild (and `state --at`) must refuse it as the catch-up does.
+        try withLedgerDirectory { dir in
+            let f = try SignedFixture(path: dir)
+            try f.forge([try f.signed(.actorRegistered(ActorRegistered(actor: "mallory", name: "M", roles: [.revops])), actor: "rita", by: nil)])
+            #expect(throws: (any Error).self) { try f.ledger.rebuild(progress: nil) }
+            #expect(throws: (any Error).self) { try f.ledger.replay(to: nil) }
+            #expect(try f.ledger.ledgerState().actors["mallory"] == nil)
+        }
+    }
+
+    @Test func insertingBelowASignedEventBreaksItsSignature() throws {
+        // A7: two unsigned records slipped in before the genesis' SignaturesRequired (the log rewritten from position 2,
+        // the chain recomputed): every later signed event binds its position and the hash before it, so they all fail.
+        try withLedgerDirectory { dir in
+            let f = try SignedFixture(path: dir)
+            let original = try EventLog.open(at: dir)
+            let all = try original.read(from: 1, limit: 100)
+            let copy = dir + ".rewritten"
+            defer { try? FileManager.default.removeItem(atPath: copy) }
+            let rewritten = try EventLog.create(at: copy)
+            func again(_ e: RecordedEvent) -> ProposedEvent {
+                ProposedEvent(id: e.id, type: e.type, schemaVersion: e.schemaVersion, occurredAt: e.occurredAt, actor: e.actor,
+                              correlationID: e.correlationID, causationID: e.causationID, payload: e.payload, signature: e.signature)
+            }
+            try rewritten.append(to: all[0].stream, [again(all[0])])
+            let m = ActorRegistered(actor: "mallory", name: "M", roles: [.revops])
+            try rewritten.append(to: StreamName.ledger, [ProposedEvent(type: "ActorRegistered", actor: "rita", payload: try DomainEvent.actorRegistered(m).canonicalPayload())])
+            for e in all.dropFirst() { try rewritten.append(to: e.stream, [again(e)]) }
+            // Another ledger id: the rewrite is caught at its first event already; with the same id (an attacker copies
+            // the file instead), at the first signed event after the insertion. Here: the ledger id differs.
+            let v = try AlignmentLedger.openLog(at: copy).verifyAnswer(checkpoint: nil)
+            #expect(!v.ok, "\(v.lines)")
         }
     }
 

@@ -83,12 +83,14 @@ struct TerminalTextTests {
             let osc = "\u{1B}]0;pwned\u{07}"
             let name = "Eve \(osc)\u{1B}[31mRed\u{202E}desrever"
             let register = Array(#"{"actor":"eve","name":"\#(name.unicodeScalars.map { $0.value < 0x20 ? String(format: "\\u%04x", $0.value) : String($0) }.joined())","roles":["sales"]}"#.utf8)
-            _ = try f.ledger.log.append(to: "ledger", [ProposedEvent(type: "ActorRegistered", actor: "rita\u{202E}x", payload: register)])
+            // (By rita: an event outside its actor's authority is not folded at all; see SignatureTests.)
+            _ = try f.ledger.log.append(to: "ledger", [ProposedEvent(type: "ActorRegistered", actor: "rita", payload: register)])
             let signOff = Array(#"{"definition":"mql","version":1,"comment":"fine\n  signed off by sofia \u001b[32mOK\u001b[0m \u202e"}"#.utf8)
             _ = try f.ledger.log.append(to: "definition/mql", [ProposedEvent(type: "LeadDefinitionSignedOff", actor: "eve", payload: signOff)])
             let reopened = try AlignmentLedger.open(at: f.path)
             #expect(try reopened.ledgerState().actors["eve"]?.name == name)
-            let events = try reopened.events(from: 1, limit: 1_000)
+            var events = try reopened.events(from: 1, limit: 1_000)
+            if var odd = events.last { odd.actor = "rita\u{202E}x"; events.append(odd) }  // an actor's id as the log allows it
             let views: [(String, [String])] = [
                 ("actor list", ListText.actors(Array(try reopened.ledgerState().actors.values))),
                 ("log", events.map(AlignmentLedger.logLine)),

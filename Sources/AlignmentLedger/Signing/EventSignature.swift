@@ -8,9 +8,11 @@ import Foundation
 /// actor), the signing key's id (8 bytes), the Ed25519 signature (64 bytes). The event log stores the field as opaque
 /// bytes inside the record, so the hash chain covers it.
 ///
-/// The signed message is domain-separated (`align-event/v1`) and binds the ledger, the event id, its stream, type,
-/// schema version, business time, actor, the key id and flags, correlation and causation ids and the payload, each
-/// length-prefixed: a signature cannot be replayed into another ledger, stream or event, nor moved to another time.
+/// The signed message is domain-separated (`align-event/v2`) and binds the ledger, the event's position and the chain
+/// hash just before it, the event id, its stream, type, schema version, business time, actor, the key id and flags,
+/// correlation and causation ids and the payload, each length-prefixed: a signature cannot be replayed into another
+/// ledger, stream, event or place, nor moved to another time; and rewriting anything below a signed event (inserting,
+/// deleting, reordering or replacing records) breaks that event's signature, so it needs its signer's key.
 public struct EventSignature: Equatable, Sendable {
     public static let scheme: UInt8 = 1
     public static let size = 74
@@ -52,16 +54,18 @@ public struct EventSignature: Equatable, Sendable {
     }
 
     /// The bytes an event's signature signs.
-    public static func message(ledgerID: UUID, id: UUID, stream: String, type: String, schemaVersion: UInt16, occurredAt: Timestamp,
-                               actor: String, keyID: String, imported: Bool, correlationID: UUID?, causationID: UUID?,
-                               payload: [UInt8]) -> [UInt8] {
+    public static func message(ledgerID: UUID, position: UInt64, previous: ChainHash, id: UUID, stream: String, type: String,
+                               schemaVersion: UInt16, occurredAt: Timestamp, actor: String, keyID: String, imported: Bool,
+                               correlationID: UUID?, causationID: UUID?, payload: [UInt8]) -> [UInt8] {
         var m: [UInt8] = []
-        m.reserveCapacity(160 + stream.utf8.count + type.utf8.count + actor.utf8.count + payload.count)
-        m += Array("align-event/v1".utf8) + [0]
+        m.reserveCapacity(200 + stream.utf8.count + type.utf8.count + actor.utf8.count + payload.count)
+        m += Array("align-event/v2".utf8) + [0]
         func uuid(_ u: UUID?) { withUnsafeBytes(of: (u ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))).uuid) { m += $0 } }
         func u16(_ v: Int) { m += [UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)] }
         func text(_ s: String) { u16(s.utf8.count); m += Array(s.utf8) }
         uuid(ledgerID)
+        withUnsafeBytes(of: position.bigEndian) { m += $0 }
+        for word in [previous.a, previous.b, previous.c, previous.d] { withUnsafeBytes(of: word.bigEndian) { m += $0 } }
         uuid(id)
         text(stream)
         text(type)
@@ -77,11 +81,11 @@ public struct EventSignature: Equatable, Sendable {
         return m
     }
 
-    /// The bytes a stored event's signature signs.
-    public static func message(ledgerID: UUID, _ e: RecordedEvent, keyID: String, imported: Bool) -> [UInt8] {
-        message(ledgerID: ledgerID, id: e.id, stream: e.stream, type: e.type, schemaVersion: e.schemaVersion, occurredAt: e.occurredAt,
-                actor: e.actor, keyID: keyID, imported: imported, correlationID: e.correlationID, causationID: e.causationID,
-                payload: e.payload)
+    /// The bytes a stored event's signature signs; `previous` is the chain hash of the record before it.
+    public static func message(ledgerID: UUID, _ e: RecordedEvent, previous: ChainHash, keyID: String, imported: Bool) -> [UInt8] {
+        message(ledgerID: ledgerID, position: e.position, previous: previous, id: e.id, stream: e.stream, type: e.type,
+                schemaVersion: e.schemaVersion, occurredAt: e.occurredAt, actor: e.actor, keyID: keyID, imported: imported,
+                correlationID: e.correlationID, causationID: e.causationID, payload: e.payload)
     }
 }
 

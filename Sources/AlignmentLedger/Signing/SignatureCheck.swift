@@ -28,8 +28,34 @@ enum SignatureCheck {
         case bad(String)
     }
 
+    /// What the cheap part needs to know of the log before an event, beyond the ledger's state.
+    struct Context {
+        let ledgerID: UUID
+        /// The chain hash of the record just before the event.
+        var previous: ChainHash = .genesis
+        /// The correlation id of the ledger's creation (its first event's).
+        var genesis: UUID?
+        /// `RecordsImported` events seen so far: their id and the key that signed them.
+        var imports: [UUID: String] = [:]
+        /// Whether every event before this one was seen (a fold from position 1, verify): an import's cause must then be
+        /// among `imports`. A catch-up from a later position cannot tell, and checks the signer only.
+        var seenAll = true
+
+        /// Records what an event tells the next one (call after checking it).
+        mutating func passed(_ e: RecordedEvent, decoded: DomainEvent?) {
+            previous = e.hash
+            if e.position == 1 { genesis = e.correlationID }
+            if case .recordsImported? = decoded, let sig = EventSignature(field: e.signature) { imports[e.id] = sig.keyID }
+        }
+    }
+
     /// The cheap part: `ledger` is the ledger's state just before `e` (with `decoded` its domain event, when known).
-    static func inspect(_ e: RecordedEvent, decoded: DomainEvent?, ledger: LedgerState, ledgerID: UUID) -> Outcome {
+    static func inspect(_ e: RecordedEvent, decoded: DomainEvent?, ledger: LedgerState, context c: Context) -> Outcome {
+        let genesis = e.position == 1 || (c.genesis != nil && e.correlationID == c.genesis)
+        // Within the actor's authority, signed or not (an old ledger's unsigned history included).
+        if let d = decoded, let why = Authority.problem(d, actor: e.actor, position: e.position, genesis: genesis, ledger: ledger) {
+            return .bad("not within the actor's authority: \(why)")
+        }
         guard !e.signature.isEmpty else {
             return ledger.signaturesRequired ? .bad("the event is not signed, and this ledger requires signatures") : .unsigned
         }
@@ -47,17 +73,20 @@ enum SignatureCheck {
             guard let a = ledger.actors[record.actor], a.active, a.roles.contains(.revops) else {
                 return .bad("key \(sig.keyID) signs an import, but its actor '\(record.actor)' is not an active revops member")
             }
-        } else if record.actor != e.actor {
+            guard let cause = e.causationID, c.imports[cause] == sig.keyID || (!c.seenAll && c.imports[cause] == nil) else {
+                return .bad("an import must be caused by an earlier RecordsImported event signed by the same key (\(sig.keyID))")
+            }
+        } else if record.actor != e.actor, !genesis {
             return .bad("key \(sig.keyID) is '\(record.actor)'s, but the event's actor is '\(e.actor)'")
         }
         guard let key = try? PublicKey(text: record.publicKey) else { return .bad("key \(sig.keyID) is not a usable public key") }
-        let message = EventSignature.message(ledgerID: ledgerID, e, keyID: sig.keyID, imported: sig.imported)
+        let message = EventSignature.message(ledgerID: c.ledgerID, e, previous: c.previous, keyID: sig.keyID, imported: sig.imported)
         return .pending(Pending(position: e.position, key: key, message: message, signature: sig.signature), keyID: sig.keyID)
     }
 
     /// Both parts, in order (a fold of a few events).
-    static func problem(_ e: RecordedEvent, decoded: DomainEvent?, ledger: LedgerState, ledgerID: UUID) -> String? {
-        switch inspect(e, decoded: decoded, ledger: ledger, ledgerID: ledgerID) {
+    static func problem(_ e: RecordedEvent, decoded: DomainEvent?, ledger: LedgerState, context: Context) -> String? {
+        switch inspect(e, decoded: decoded, ledger: ledger, context: context) {
         case .unsigned: nil
         case .bad(let why): why
         case .pending(let p, _): p.problem
@@ -75,6 +104,9 @@ public struct SignatureReport: Encodable, Sendable, Equatable {
     public var unsigned: UInt64 = 0
     /// Distinct keys that signed.
     public var keys: Int = 0
+    /// The key that signed the ledger's creation (nil on a ledger created unsigned). Keep it beside a checkpoint: a log
+    /// rewritten from its first event under another admin key verifies on its own, and only these catch it.
+    public var genesisKey: String?
     /// The first event whose signature does not check, and why.
     public var firstBadPosition: UInt64?
     public var reason: String?
@@ -93,7 +125,7 @@ extension AlignmentLedger {
         var checked: UInt64 = 0
         var cryptoSeconds = 0.0
         let head = try log.head().position
-        let ledgerID = log.ledgerID
+        var context = SignatureCheck.Context(ledgerID: log.ledgerID)
         struct Stop: Error {}
 
         /// Runs the batch's Ed25519 checks; records the first failure.
@@ -113,20 +145,22 @@ extension AlignmentLedger {
         do {
             try log.replay(from: 1, through: head) { e in
                 // Only the ledger's own stream changes the key state; other events are not decoded here.
-                let decoded = e.stream == StreamName.ledger ? AlignmentLedger.decoded(e) : nil
-                switch SignatureCheck.inspect(e, decoded: decoded, ledger: ledger, ledgerID: ledgerID) {
+                let decoded = AlignmentLedger.decoded(e)
+                switch SignatureCheck.inspect(e, decoded: decoded, ledger: ledger, context: context) {
                 case .unsigned: report.unsigned += 1
                 case .bad(let why):
                     flush()
                     if report.firstBadPosition == nil { report.firstBadPosition = e.position; report.reason = why }
                     throw Stop()
                 case .pending(let p, let keyID):
+                    if e.position == 1 { report.genesisKey = keyID }
                     report.signed += 1
                     if EventSignature(field: e.signature)?.imported == true { report.imported += 1 }
                     keys.insert(keyID)
                     batch.append(p)
                 }
                 if let d = decoded { ledger.evolve(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position)) }
+                context.passed(e, decoded: decoded)
                 if batch.count >= 8_192 {
                     flush()
                     if report.firstBadPosition != nil { throw Stop() }
@@ -138,5 +172,47 @@ extension AlignmentLedger {
         report.keys = keys.count
         report.checksPerSecond = cryptoSeconds > 0 ? Double(checked) / cryptoSeconds : 0
         return report
+    }
+}
+
+/// Checks the events a fold reads from the log, in order, before they are folded: `SignatureCheck`'s cheap part for
+/// each, against the ledger's state by position (which the gate keeps itself, whatever the fold skips), and the Ed25519
+/// checks of those `crypto` selects, in parallel batches (`flush`). A bad event throws `EventLogError.corrupt` with its
+/// position.
+final class SignatureGate {
+    private(set) var context: SignatureCheck.Context
+    private var ledger: LedgerState
+    private let crypto: (RecordedEvent) -> Bool
+    private var pending: [SignatureCheck.Pending] = []
+
+    /// `ledger`: the ledger's state just before the first event the gate will see.
+    init(context: SignatureCheck.Context, ledger: LedgerState = LedgerState(), crypto: @escaping (RecordedEvent) -> Bool) {
+        self.context = context
+        self.ledger = ledger
+        self.crypto = crypto
+    }
+
+    /// Checks `e` (the next event of the log); the Ed25519 check may wait for `flush`.
+    func check(_ e: RecordedEvent, decoded: DomainEvent?) throws {
+        switch SignatureCheck.inspect(e, decoded: decoded, ledger: ledger, context: context) {
+        case .bad(let why): throw EventLogError.corrupt(position: e.position, reason: "it is not believed: \(why); it is not folded (run `align verify`)")
+        case .unsigned: break
+        case .pending(let p, _): if crypto(e) { pending.append(p) }
+        }
+        context.passed(e, decoded: decoded)
+        if e.stream == StreamName.ledger, let d = decoded {
+            ledger.evolve(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position))
+        }
+        if pending.count >= 8_192 { try flush() }
+    }
+
+    /// Runs the waiting Ed25519 checks on all cores; throws at the first that fails.
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        let problems = Parallel.map(pending) { $0.problem }
+        defer { pending.removeAll(keepingCapacity: true) }
+        if let i = problems.firstIndex(where: { $0 != nil }) {
+            throw EventLogError.corrupt(position: pending[i].position, reason: "it is not believed: \(problems[i] ?? ""); it is not folded (run `align verify`)")
+        }
     }
 }

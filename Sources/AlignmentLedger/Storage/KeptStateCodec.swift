@@ -23,12 +23,13 @@ extension ActorInfo: BinaryCodable {
 
 extension KeyRecord: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
-        w.string(id); w.string(actor); w.string(publicKey); w.int(Int(registeredAt))
+        w.string(id); w.string(actor); w.string(publicKey); w.int(Int(registeredAt)); w.string(registeredBy)
         w.optional(revokedAt) { $0.int(Int($1)) }; w.optional(revokeReason) { $0.string($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init(id: try r.string(), actor: try r.string(), publicKey: try r.string(), registeredAt: UInt64(clamping: try r.int()),
-                  revokedAt: try r.optional { UInt64(clamping: try $0.int()) }, revokeReason: try r.optional { try $0.string() })
+                  registeredBy: try r.string(), revokedAt: try r.optional { UInt64(clamping: try $0.int()) },
+                  revokeReason: try r.optional { try $0.string() })
     }
 }
 
