@@ -4,13 +4,14 @@ import Foundation
 
 extension LMDBStore {
     /// Walks the whole log and its indexes: every record decodes, every chain hash is recomputed, positions
-    /// and stream versions are gapless, and the stream and id indexes hold exactly one entry per indexed event
-    /// (none for the unindexed tail). Given `checkpoint`, also proves the log still extends it: records removed
-    /// from the end are caught by the indexes when they were indexed, and otherwise only by a checkpoint.
+    /// and stream versions are gapless, the stream and id indexes hold exactly one entry per indexed event
+    /// (none for the unindexed tail), and no tail event repeats an id stored before it. Given `checkpoint`, also
+    /// proves the log still extends it: records removed from the end are caught by the indexes when they were
+    /// indexed, and otherwise only by a checkpoint.
     ///
-    /// Memory stays flat in the number of events (it grows only with the number of streams). The indexes are
-    /// compared with the log through order-independent digests over sequential walks; only on a mismatch does
-    /// a second pass look each entry up to name the first bad position.
+    /// Memory stays flat in the number of events (it grows only with the number of streams, and with the tail's
+    /// ids). The indexes are compared with the log through order-independent digests over sequential walks; only
+    /// on a mismatch does a second pass look each entry up to name the first bad position.
     func verify(checkpoint: Checkpoint?, progress: ((UInt64, UInt64) -> Void)?) throws -> VerifyReport {
         // The indexes are walked in short read transactions. An index pass that commits meanwhile (appends
         // reaching the tail limit) makes them hold entries the walk of the log did not count: walk again.
@@ -72,8 +73,11 @@ extension LMDBStore {
         walker.start()
         defer { if !indexes.joined { indexesDone.wait() } }
 
-        // Pass 1: the chain, positions, stream versions; digests of what the indexes should hold.
+        // Pass 1: the chain, positions, stream versions; digests of what the indexes should hold; no tail event
+        // repeating an id already stored (the next index pass could not write its id entry, and would fail).
         var chain = ChainCheck(checkpoint: checkpoint)
+        var tailIDs: [UUID: UInt64] = [:]
+        let greatestID = try greatestIndexedID()
         var streamDigest = Digest(), idDigest = Digest()
         var problem: VerifyReport.Problem?
         try replayRaw(from: 1, through: head.position, chunk: 16_384, releasingPagesEvery: 16 << 20) { pos, v in
@@ -99,10 +103,23 @@ extension LMDBStore {
                 return
             }
             lastVersion[Int(sid)] = version
+            let idb = RecordCodec.idBytes(v)
             if pos <= indexed {
                 streamDigest.add(Digest.mix(UInt64(sid), version, pos))
-                let idb = RecordCodec.idBytes(v)
                 idDigest.add(Digest.mix(idb.loadUnaligned(as: UInt64.self), idb.loadUnaligned(fromByteOffset: 8, as: UInt64.self), pos))
+            } else {
+                // A tail event: its id must be neither earlier in the tail nor in the id index (looked up only when
+                // it does not sort after the index's greatest id, as time-ordered ids made later do).
+                let id = UUID(bytes: idb)
+                var earlier = tailIDs[id]
+                if earlier == nil, greatestID.map({ UUID.orderKey(idb) <= $0 }) ?? true {
+                    earlier = try indexedEarlier(idb, before: pos)
+                }
+                if let earlier {
+                    problem = .init(pos, "event id \(id.uuidString.lowercased()) is already stored at position \(earlier) (an id is stored once; this record repeats it)")
+                    return
+                }
+                tailIDs[id] = pos
             }
             chain.accept()
             if pos % 65_536 == 0 { progress?(pos, head.position) }
@@ -137,6 +154,29 @@ extension LMDBStore {
         if let p = chain.checkpointProblem() { return fail(p.position, p.reason) }
         if checkpoint != nil { report.checkpointMatched = true }
         return report
+    }
+
+    /// The id index's greatest key (nil when the index is empty or that key is not 16 bytes: then every tail id is
+    /// looked up).
+    private func greatestIndexedID() throws -> UUID.OrderKey? {
+        try env.read { r in
+            let c = try r.cursor(r.dbs.ids)
+            defer { c.close() }
+            return try c.last().flatMap { $0.key.count == 16 ? UUID.orderKey($0.key) : nil }
+        }
+    }
+
+    /// The position the id index gives for `id` when that is an earlier record holding the same id; nil otherwise
+    /// (not indexed; indexed at `position` itself by an index pass that committed meanwhile; or an entry pointing
+    /// at a record without this id, which the comparison of the indexes with the log names).
+    private func indexedEarlier(_ id: UnsafeRawBufferPointer, before position: UInt64) throws -> UInt64? {
+        try env.read { r in
+            guard let v = try r.get(r.dbs.ids, id), v.count == 8 else { return nil }
+            let at = UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))
+            guard at < position, let record = try r.record(at: at), record.count >= RecordCodec.headerSize,
+                  RecordCodec.idBytes(record).elementsEqual(id) else { return nil }
+            return at
+        }
     }
 
     /// Slow path: looks each event's index entries up to find the first position whose entries are wrong.

@@ -282,7 +282,9 @@ final class LMDBTransaction: StoreTransaction {
                             appending = false  // an id below the index's last one: from here on, ordinary puts
                         }
                     }
-                    try idIndex.put(k, v, flags: MDB_NOOVERWRITE)
+                    do { try idIndex.put(k, v, flags: MDB_NOOVERWRITE) } catch let x as LMDBError where x.isKeyExisting {
+                        throw duplicateID(e.id, k, at: e.position)
+                    }
                 }
             }
         }
@@ -291,6 +293,18 @@ final class LMDBTransaction: StoreTransaction {
         indexed = head.position
         greatestIndexed = nil
         tail.removeAll()
+    }
+
+    /// A tail event whose id the id index already holds (a record written into the file by other means: the
+    /// writer never stores an id twice), as damage at the later of the two positions.
+    private func duplicateID(_ id: UUID, _ key: UnsafeRawBufferPointer, at position: UInt64) -> Error {
+        let stored = (try? w.reader.get(w.dbs.ids, key)).flatMap { $0 }.flatMap {
+            $0.count == 8 ? UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) : nil
+        }
+        guard let stored else {
+            return EventLogError.corrupt(position: position, reason: "event id \(id.uuidString.lowercased()) is already in the id index")
+        }
+        return EventLogError.corrupt(position: max(position, stored), reason: "event id \(id.uuidString.lowercased()) is already stored at position \(min(position, stored))")
     }
 
     // MARK: Side tables (read models kept beside the log, written in the same transaction)

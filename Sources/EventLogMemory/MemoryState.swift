@@ -40,7 +40,12 @@ final class MemoryState {
                     return .init(pos, "stream version \(version) follows version \(prev) (versions must be gapless)")
                 }
                 versions[key] = version
-                guard ids[UUID(bytes: RecordCodec.idBytes(v))] == pos, streams[key]?[Int(version - 1)] == pos else {
+                let id = UUID(bytes: RecordCodec.idBytes(v))
+                // Two records with one id leave the id index pointing at the earlier: name the repeat as such.
+                if let at = ids[id], at >= 1, at < pos, records[Int(at - 1)].withUnsafeBytes({ RecordCodec.idBytes($0).elementsEqual(RecordCodec.idBytes(v)) }) {
+                    return .init(pos, "event id \(id.uuidString.lowercased()) is already stored at position \(at) (an id is stored once; this record repeats it)")
+                }
+                guard ids[id] == pos, streams[key]?[Int(version - 1)] == pos else {
                     return .init(pos, "an index entry for this event is missing or wrong")
                 }
                 return nil

@@ -123,6 +123,11 @@ final class MemoryStore: EventStore, @unchecked Sendable {
         try locked { s in try s.verify(checkpoint: checkpoint, progress: progress) }
     }
 
+    /// Changes the state directly, as damage done by other means would (for tests of `verify`).
+    func tamper(_ body: (MemoryState) throws -> Void) rethrows {
+        try locked(body)
+    }
+
     // MARK: Side tables
 
     func prepareSideTables(_ names: [String]) throws {

@@ -279,6 +279,25 @@ struct TamperTests {
         _ = try expectCaught(copy2, at: n / 2, "deleting tail record \(n / 2)")
     }
 
+    @Test func aRecordRepeatingAnIndexedIDIsCaughtAndNamedByTheNextWriter() throws {
+        // An old record copied verbatim (same id, same signature) to the head, its version and chain recomputed:
+        // verify names it, and the next process's writer, whose index pass cannot store the id twice, reports the
+        // damage at that position instead of failing with LMDB's error.
+        let f = try TamperFixture()
+        defer { f.remove() }
+        let k: UInt64 = 50
+        let copy = try f.copy()
+        let forged = try forgeRepeat(of: k, in: try EventLog.open(at: copy), .lmdb)
+        #expect(forged == f.head.position + 1)
+        let reason = try expectCaught(copy, at: forged, "record \(k) repeated at \(forged)")
+        #expect(reason?.contains("already stored at position \(k)") == true, "\(reason ?? "")")
+        let writer = try ProbeProcess.run(["append", copy, "later", "1"])
+        #expect(writer.exit == .exited(3), "\(writer)")
+        #expect(writer.stdout.contains("record at position \(forged) is damaged") && writer.stdout.contains("already stored at position \(k)"), "\(writer)")
+        #expect(!writer.stdout.contains("MDB_KEYEXIST"), "\(writer)")
+        _ = try expectCaught(copy, at: forged, "record \(k) repeated at \(forged), after the refused append")
+    }
+
     @Test func damagedIndexesAreCaught() throws {
         let f = try TamperFixture()
         defer { f.remove() }
