@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "AlignmentLedger", dependencies: [
             "EventLog", "EventLogLMDB", "EventLogMemory", "AlignmentDomain", "AlignmentProjections", "JSONCore", "ISOTime",
             "SplitMix", .product(name: "Crypto", package: "swift-crypto"),
+            // scrypt, for key files kept under a passphrase.
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
 
         // Executables

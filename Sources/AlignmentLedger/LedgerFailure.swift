@@ -56,7 +56,7 @@ public struct LedgerFailure: Sendable {
             (kind, message) = (.storage, e.description)
         case let e as KeyFileError:
             switch e {
-            case .missing, .insecure, .exists: (kind, message, self.rule) = (.refused, e.description, Rule.signature)
+            case .missing, .insecure, .exists, .passphrase: (kind, message, self.rule) = (.refused, e.description, Rule.signature)
             case .damaged, .io: (kind, message) = (.storage, e.description)
             case .invalidActor: (kind, message) = (.usage, e.description)
             }

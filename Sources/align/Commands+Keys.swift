@@ -30,8 +30,9 @@ struct SigningKeyCommand: ParsableCommand {
         commandName: "key", abstract: "Your signing key: generate it, or show its public half.",
         discussion: """
         The private key stays in the key directory ($ALIGN_KEYS, else $XDG_CONFIG_HOME/align/keys,
-        else ~/.config/align/keys), mode 0600, never overwritten. Give the public key and proof it
-        prints to a revops member, who registers them (`align actor key add`).
+        else ~/.config/align/keys), mode 0600, never overwritten; with ALIGN_KEY_PASSPHRASE set, it is
+        sealed under that passphrase (scrypt), which every command then needs. Give the public key and
+        proof it prints to a revops member, who registers them (`align actor key add`).
 
         Examples:
           align key generate --as sam

@@ -125,6 +125,24 @@ struct SignatureTests {
         }
     }
 
+    @Test func aKeyKeptUnderAPassphraseOpensOnlyWithIt() throws {
+        try withLedgerDirectory { dir in
+            let sealed = KeyStore(directory: dir + "/keys", passphrase: "correct horse battery staple")
+            let k = try sealed.generate(for: "sam")
+            let text = try String(contentsOfFile: sealed.path(of: "sam"), encoding: .utf8)
+            #expect(text.contains("encrypted-private-key: scrypt-chachapoly:") && !text.contains("\nprivate-key:"))
+            #expect(try sealed.load("sam").keyID == k.keyID)
+            #expect { try KeyStore(directory: dir + "/keys").load("sam") } throws: { e in
+                if case KeyFileError.passphrase(_, false) = e { return true }
+                return false
+            }
+            #expect { try KeyStore(directory: dir + "/keys", passphrase: "wrong").load("sam") } throws: { e in
+                if case KeyFileError.passphrase(_, true) = e { return true }
+                return false
+            }
+        }
+    }
+
     @Test func base64urlRoundTripsWithoutPadding() {
         #expect(Base64URL.encode(Array("foo".utf8)) == "Zm9v" && Base64URL.encode(Array("fo".utf8)) == "Zm8" && Base64URL.encode([0xFB, 0xFF]) == "-_8")
         #expect(Base64URL.decode("-_8") == [0xFB, 0xFF] && Base64URL.decode("Zg") == Array("f".utf8))

@@ -1,5 +1,7 @@
 import AlignmentDomain
+import Crypto
 import Foundation
+import _CryptoExtras
 
 #if canImport(Glibc)
 import Glibc
@@ -21,6 +23,8 @@ public enum KeyFileError: Error, CustomStringConvertible, Sendable {
     case io(String)
     /// Not an actor id a key file can be named after.
     case invalidActor(String)
+    /// The key is kept under a passphrase, and none (or a wrong one) was given.
+    case passphrase(path: String, given: Bool)
 
     public var description: String {
         switch self {
@@ -31,6 +35,8 @@ public enum KeyFileError: Error, CustomStringConvertible, Sendable {
         case .damaged(let why): "the key file cannot be read: \(why)"
         case .io(let why): why
         case .invalidActor(let a): "\(a.debugDescription) is not an actor id (letters, digits, '-', '_', '.', '@'; not '.' or '..')"
+        case .passphrase(let path, let given):
+            given ? "the passphrase does not open the key \(path)" : "the key \(path) is kept under a passphrase: give it in ALIGN_KEY_PASSPHRASE"
         }
     }
 }
@@ -47,16 +53,28 @@ public enum KeyFileError: Error, CustomStringConvertible, Sendable {
 /// public-key: ed25519:...
 /// private-key: ...
 /// ```
+///
+/// With a passphrase, `private-key` is replaced by `encrypted-private-key: scrypt-chachapoly:N:r:p:SALT:SEALED`: the seed
+/// sealed with ChaCha20-Poly1305 under a key derived from the passphrase with scrypt (swift-crypto's extras).
 public struct KeyStore: Sendable {
     public let directory: String
+    /// The passphrase that seals new keys and opens sealed ones (nil: keys are kept unsealed, and a sealed one is refused).
+    public let passphrase: String?
 
-    public init(directory: String) { self.directory = directory }
+    public init(directory: String, passphrase: String? = nil) {
+        self.directory = directory
+        self.passphrase = passphrase
+    }
+
+    /// scrypt's cost: N = 2^15, r = 8, p = 1 (32 MiB, about a tenth of a second here).
+    static let scryptN = 1 << 15, scryptR = 8, scryptP = 1
 
     /// The directory the environment names (see the type's documentation).
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> KeyStore {
-        if let d = env["ALIGN_KEYS"], !d.isEmpty { return KeyStore(directory: d) }
-        if let x = env["XDG_CONFIG_HOME"], !x.isEmpty { return KeyStore(directory: x + "/align/keys") }
-        return KeyStore(directory: (env["HOME"] ?? NSHomeDirectory()) + "/.config/align/keys")
+        let pass = env["ALIGN_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let d = env["ALIGN_KEYS"], !d.isEmpty { return KeyStore(directory: d, passphrase: pass) }
+        if let x = env["XDG_CONFIG_HOME"], !x.isEmpty { return KeyStore(directory: x + "/align/keys", passphrase: pass) }
+        return KeyStore(directory: (env["HOME"] ?? NSHomeDirectory()) + "/.config/align/keys", passphrase: pass)
     }
 
     /// The path of `actor`'s key file.
@@ -88,7 +106,7 @@ public struct KeyStore: Sendable {
     /// others may read it.
     public func load(_ actor: String) throws -> ActorKey {
         try KeyStore.check(actor)
-        return try KeyStore.read(path(of: actor), actor: actor)
+        return try KeyStore.read(path(of: actor), actor: actor, passphrase: passphrase)
     }
 
     /// Writes `key` to a new file at `path` (mode 0600, `O_EXCL`), creating the directory (0700) if needed.
@@ -99,7 +117,7 @@ public struct KeyStore: Sendable {
             actor: \(key.actor)
             key-id: \(key.keyID)
             public-key: \(key.publicKey.text)
-            private-key: \(Base64URL.encode(key.seed))
+            \(try privateLine(key))
 
             """
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -126,6 +144,22 @@ public struct KeyStore: Sendable {
             unlink(path)
             throw KeyFileError.io("cannot write \(path): \(String(cString: strerror(e)))")
         }
+    }
+
+    /// The private key's line: the seed, or the seed sealed under the passphrase.
+    private func privateLine(_ key: ActorKey) throws -> String {
+        guard let passphrase else { return "private-key: " + Base64URL.encode(key.seed) }
+        var salt = [UInt8](repeating: 0, count: 16)
+        var rng = SystemRandomNumberGenerator()
+        for i in salt.indices { salt[i] = UInt8.random(in: 0...255, using: &rng) }
+        let k = try KeyStore.derive(passphrase, salt: salt, n: KeyStore.scryptN, r: KeyStore.scryptR, p: KeyStore.scryptP)
+        let sealed = try ChaChaPoly.seal(key.seed, using: k).combined
+        return "encrypted-private-key: scrypt-chachapoly:\(KeyStore.scryptN):\(KeyStore.scryptR):\(KeyStore.scryptP):"
+            + Base64URL.encode(salt) + ":" + Base64URL.encode(Array(sealed))
+    }
+
+    static func derive(_ passphrase: String, salt: [UInt8], n: Int, r: Int, p: Int) throws -> SymmetricKey {
+        try KDF.Scrypt.deriveKey(from: Array(passphrase.utf8), salt: salt, outputByteCount: 32, rounds: n, blockSize: r, parallelism: p)
     }
 
     /// Moves `actor`'s key file aside (after a rotation): `ACTOR.KEYID.revoked.key`.
@@ -157,7 +191,7 @@ public struct KeyStore: Sendable {
     }
 
     /// Reads the key file at `path`, which must belong to `actor`.
-    public static func read(_ path: String, actor: String) throws -> ActorKey {
+    public static func read(_ path: String, actor: String, passphrase: String? = nil) throws -> ActorKey {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let e = errno
@@ -199,8 +233,25 @@ public struct KeyStore: Sendable {
         guard fields["actor"] == actor else {
             throw KeyFileError.damaged("\(path) holds the key of '\(fields["actor"] ?? "nobody")', not of '\(actor)'")
         }
-        guard let seedText = fields["private-key"], let seed = Base64URL.decode(seedText) else {
-            throw KeyFileError.damaged("\(path) has no private key")
+        let seed: [UInt8]
+        if let sealed = fields["encrypted-private-key"] {
+            let parts = sealed.split(separator: ":").map(String.init)
+            guard parts.count == 6, parts[0] == "scrypt-chachapoly", let n = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
+                  n > 1, n <= 1 << 20, r >= 1, r <= 32, p >= 1, p <= 16,
+                  let salt = Base64URL.decode(parts[4]), let box = Base64URL.decode(parts[5]) else {
+                throw KeyFileError.damaged("\(path) has an encrypted private key this build does not read")
+            }
+            guard let passphrase else { throw KeyFileError.passphrase(path: path, given: false) }
+            let k = try KeyStore.derive(passphrase, salt: salt, n: n, r: r, p: p)
+            guard let opened = try? ChaChaPoly.open(ChaChaPoly.SealedBox(combined: box), using: k) else {
+                throw KeyFileError.passphrase(path: path, given: true)
+            }
+            seed = Array(opened)
+        } else {
+            guard let seedText = fields["private-key"], let s = Base64URL.decode(seedText) else {
+                throw KeyFileError.damaged("\(path) has no private key")
+            }
+            seed = s
         }
         let key = try ActorKey(actor: actor, seed: seed)
         if let id = fields["key-id"], id != key.keyID {
