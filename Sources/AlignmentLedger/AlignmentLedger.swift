@@ -27,6 +27,7 @@ public final class AlignmentLedger: Sendable {
     public static func create(at path: String, admin: String, name: String, at: Date? = nil,
                               clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
         let events = try Decider.initialize(admin: admin, name: name)
+        if let at { try Decider.checkGenesis(at: at, recordedAt: clock().date) }  // before anything is created
         let log: EventLog
         do {
             log = try EventLog.create(at: path, clock: clock)
@@ -46,6 +47,7 @@ public final class AlignmentLedger: Sendable {
     public static func createInMemory(admin: String, name: String, at: Date? = nil,
                                       clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
         let events = try Decider.initialize(admin: admin, name: name)
+        if let at { try Decider.checkGenesis(at: at, recordedAt: clock().date) }  // before anything is created
         return try initialize(EventLog.inMemory(clock: clock), admin: admin, name: name, at: at, events: events)
     }
 
@@ -96,7 +98,7 @@ public final class AlignmentLedger: Sendable {
         try command.check()
         return try withCurrentModels { tx, p in
             let when = at ?? tx.now.date
-            let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when))
+            let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when, recordedAt: tx.now.date))
             guard !events.isEmpty else {
                 try p.flush(tx)  // what the models caught up with is written, so the `current` mark below holds
                 return CommandOutcome(command: command, decided: [], recorded: [], head: tx.head)
@@ -142,13 +144,13 @@ public final class AlignmentLedger: Sendable {
             for item in items {
                 let when = item.at ?? tx.now.date
                 do {
-                    let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when))
+                    let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when, recordedAt: tx.now.date))
                     if events.isEmpty { continue }
                     if problems.isEmpty {
                         out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p)
                     } else {
                         // Keep deciding later lines against the state they would see, without writing.
-                        for e in events { try p.state.apply(Recorded(event: e, actor: item.actor, at: when, position: 0)) }
+                        for e in events { try p.state.apply(Recorded(event: e, actor: item.actor, at: when, position: 0, recordedAt: tx.now.date)) }
                     }
                 } catch let e as DomainError {
                     problems.append((item.line, e.description))
@@ -181,7 +183,8 @@ public final class AlignmentLedger: Sendable {
         let result = try tx.append(appends)
         // The log returns the events stream by stream, in the order given.
         for (e, r) in zip(grouped.joined(), result.events) {
-            try projector.apply(Recorded(event: e, actor: actor, at: r.occurredAt.date, position: r.position), stream: r.stream, type: r.type)
+            try projector.apply(Recorded(event: e, actor: actor, at: r.occurredAt.date, position: r.position, recordedAt: r.recordedAt.date),
+                                stream: r.stream, type: r.type)
         }
         return result.events
     }

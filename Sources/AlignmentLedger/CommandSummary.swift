@@ -9,7 +9,7 @@ extension CommandOutcome {
         case .policySet:
             guard case .policyChanged(let e)? = first else { return "policy unchanged: it already has these values" }
             let p = e.policy
-            return "policy: quorum \(p.quorum), sla-hours \(p.slaHours), require-context \(p.requireContext), require-campaign-review \(p.requireCampaignReview)"
+            return "policy: quorum \(p.quorum), sla-hours \(p.slaHours), require-context \(p.requireContext), require-campaign-review \(p.requireCampaignReview), max-backdate \(p.maxBackdateHours)h"
         case .actorAdd(let id, _, let roles): return "registered actor '\(id)' (\(roles.map(\.rawValue).joined(separator: ", ")))"
         case .actorRoles(let id, let roles): return "actor '\(id)' now has roles \(roles.map(\.rawValue).joined(separator: ", "))"
         case .actorDeactivate(let id): return "deactivated actor '\(id)'"

@@ -51,6 +51,7 @@ public enum ListText {
     /// The policy in force, one setting a line.
     public static func policy(_ p: Policy) -> [String] {
         ["quorum                   \(p.quorum) sales sign-off(s) per definition version", "sla-hours                \(p.slaHours)",
-         "require-context          \(p.requireContext)", "require-campaign-review  \(p.requireCampaignReview)"]
+         "require-context          \(p.requireContext)", "require-campaign-review  \(p.requireCampaignReview)",
+         "max-backdate             \(p.maxBackdateHours) hours (business time before recording; more needs an override or an import)"]
     }
 }

@@ -46,8 +46,9 @@ public enum EntityState: Codable, Equatable, Sendable {
 public final class CurrentStateFold {
     /// Bump when the fold's code changes meaning: kept read models with another version are rebuilt.
     /// 4: a stream whose id starts with a combining mark gets a state (the kind was read from the name's first
-    /// `Character`, which swallowed the slash).
-    public static let codeVersion = 4
+    /// `Character`, which swallowed the slash). 5: business time: states keep recorded times, each stream's latest
+    /// business time, and the ledger's policies and actors' roles over business time.
+    public static let codeVersion = 5
 
     /// One table per kind of stream, so that a state evolves in place: pulling a state out of an `EntityState`
     /// and putting it back cost a copy of all its fields per event.
