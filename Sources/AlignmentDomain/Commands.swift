@@ -34,7 +34,7 @@ public enum Command: Equatable, Sendable {
     case importRecords(source: String, reason: String, commands: Int)
     case actorRoles(id: String, roles: [Role])
     case actorDeactivate(id: String)
-    case policySet(quorum: Int?, slaHours: Int?, requireContext: Bool?, requireCampaignReview: Bool?)
+    case policySet(quorum: Int?, slaHours: Int?, requireContext: Bool?, requireCampaignReview: Bool?, maxBackdateHours: Int? = nil)
     case definitionPropose(id: String, title: String, fit: [Criterion], engagement: [Criterion], rationale: String?)
     case definitionSignOff(id: String, version: Int, comment: String?)
     case definitionReject(id: String, version: Int, reason: String)
@@ -158,7 +158,8 @@ extension Command {
         case "policy.set":
             c = .policySet(quorum: try a.optionalInt("quorum"), slaHours: try a.optionalInt("sla-hours"),
                            requireContext: try a.optionalBool("require-context"),
-                           requireCampaignReview: try a.optionalBool("require-campaign-review"))
+                           requireCampaignReview: try a.optionalBool("require-campaign-review"),
+                           maxBackdateHours: try a.optionalInt("max-backdate"))
         case "definition.propose":
             var fit: [Criterion] = [], engagement: [Criterion] = []
             for e in try a.strings("fit") { fit.append(try Criterion.parse(e)) }
@@ -498,8 +499,13 @@ extension Signal {
 
 /// ISO 8601 parsing for the domain (dates and date-times, UTC or with offsets).
 public enum DomainTime {
+    /// The time of an ISO 8601 text, nil unless it is a real calendar time in the years 1970–9999 that reads back
+    /// identically (`problem` says why not).
     public static func parse(_ s: String) -> Date? {
-        ISOTime.parse(s).map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
+        guard let us = ISOTime.parse(s) else { return nil }
+        let d = Date(timeIntervalSince1970: Double(us) / 1_000_000)
+        guard BusinessTime.inRange(d), Int64((d.timeIntervalSince1970 * 1_000_000).rounded()) == us else { return nil }
+        return d
     }
 
     public static func format(_ d: Date) -> String {

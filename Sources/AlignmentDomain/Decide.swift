@@ -36,18 +36,29 @@ extension StateSource {
     public func leadHandoff(_ id: String) throws -> LeadHandoffFacts { LeadHandoffFacts(try lead(id)) }
 }
 
-/// Who acts, and when (business time), and the key that will sign the events (nil: unsigned).
+/// Who acts, and when: the business time claimed, and the time the log records it (TimeRules.swift); and the key that
+/// will sign the events (nil: unsigned).
 public struct DecisionContext: Sendable {
     public var actor: String
+    /// Business time.
     public var at: Date
+    /// The log's clock: when the command's events are recorded.
+    public var recordedAt: Date
+    /// The command is an import of history taken on by revops in the open (its source and reason on record): it
+    /// keeps its business time however far back (no `max-backdate`), and its actor's roles then count even if they
+    /// have since changed or the actor was deactivated.
+    public var imported: Bool
     /// The id of the key the service will sign the decided events with.
     public var keyID: String?
     /// The revops member signing the events for `actor`, whose own key is not at hand (an import, recorded by a
     /// `RecordsImported` event); nil when the actor signs.
     public var importedBy: String?
-    public init(actor: String, at: Date, keyID: String? = nil, importedBy: String? = nil) {
+
+    public init(actor: String, at: Date, recordedAt: Date, imported: Bool = false, keyID: String? = nil, importedBy: String? = nil) {
         self.actor = actor
         self.at = at
+        self.recordedAt = recordedAt
+        self.imported = imported || importedBy != nil
         self.keyID = keyID
         self.importedBy = importedBy
     }
@@ -79,22 +90,23 @@ public enum Decider {
         guard ledger.initialized else {
             throw DomainError.refused(rule: Rule.activeActor, message: "the ledger has no actors yet; run `align init --admin ID --name NAME` first")
         }
-        // Only registered, active actors act, with a role the command allows.
+        try checkClock(ctx)
+        // Only registered, active actors act, with a role the command allows, judged at the business time.
         guard let actor = ledger.actors[ctx.actor] else {
             throw DomainError.refused(rule: Rule.activeActor, message: "'\(ctx.actor)' is not a registered actor; a revops member can add them with `align actor add \(ctx.actor) --name NAME --role ROLE`")
         }
-        guard actor.active else {
+        guard actor.active || ctx.imported else {
             throw DomainError.refused(rule: Rule.activeActor, message: "actor '\(ctx.actor)' was deactivated and can no longer act")
         }
         try checkSigningKey(ledger, ctx)
-        let roles = Set(actor.roles)
+        let roles = try rolesInForce(ledger, actor, ctx)
         let override = command.overrideReason
         if override != nil {
             guard roles.contains(.revops) else {
-                throw DomainError.refused(rule: Rule.override, message: "only revops may override a rule; '\(ctx.actor)' has roles \(actor.roles.map(\.rawValue).joined(separator: ", "))")
+                throw DomainError.refused(rule: Rule.override, message: "only revops may override a rule; '\(ctx.actor)' has roles \(describeRoles(ledger, actor, ctx))")
             }
         } else if roles.isDisjoint(with: command.allowedRoles) {
-            throw DomainError.refused(rule: Rule.role, message: "`\(command.name)` is for \(command.allowedRoles.sorted().map(\.rawValue).joined(separator: " or ")); '\(ctx.actor)' has roles \(actor.roles.map(\.rawValue).joined(separator: ", "))")
+            throw DomainError.refused(rule: Rule.role, message: "`\(command.name)` is for \(command.allowedRoles.sorted().map(\.rawValue).joined(separator: " or ")); '\(ctx.actor)' has roles \(describeRoles(ledger, actor, ctx))")
         }
         return try Rules(source: source, ledger: ledger, ctx: ctx).decide(command, override: override)
     }
@@ -130,6 +142,8 @@ public enum Decider {
 struct Overridable {
     let reason: String?
     var failed: (rule: String, message: String)?
+    /// A failed check judged after the step's own (backdating past the window): recorded only when it is the only one.
+    var last: (rule: String, message: String)?
 
     mutating func require(_ ok: Bool, _ rule: String, _ message: @autoclosure () -> String) throws {
         guard !ok else { return }
@@ -138,6 +152,12 @@ struct Overridable {
     }
 
     func result() throws -> Override? {
+        if let last {
+            var o = self
+            o.last = nil
+            try o.require(false, last.rule, last.message)
+            return try o.result()
+        }
         guard let reason else { return nil }
         guard let failed else {
             throw DomainError.refused(rule: Rule.override, message: "nothing to override: the rules allow this step; run it without --override")
@@ -151,11 +171,13 @@ struct Rules {
     let ledger: LedgerState
     let ctx: DecisionContext
 
-    var policy: Policy { ledger.policy }
+    /// The policy in force at the command's business time.
+    var policy: Policy { ledger.policy(at: ctx.at) }
 
     func refuse(_ rule: String, _ message: String) -> DomainError { .refused(rule: rule, message: message) }
 
     func decide(_ command: Command, override: String?) throws -> [DomainEvent] {
+        try checkBusinessTime(command)
         switch command {
         // MARK: actors and policy
         case .actorAdd(let id, let name, let roles, let grant):
@@ -227,8 +249,8 @@ struct Rules {
             if activeRevops() == [id] { throw refuse(Rule.actors, "'\(id)' is the last active revops member; give another actor revops first") }
             try checkNotOwnAccess(id, "deactivate themselves", "align actor deactivate \(id)")
             return [.actorDeactivated(ActorDeactivated(actor: id))]
-        case .policySet(let quorum, let sla, let context, let review):
-            var p = policy
+        case .policySet(let quorum, let sla, let context, let review, let maxBackdate):
+            var p = ledger.policy
             if let quorum {
                 guard quorum >= 1, quorum <= 100 else { throw DomainError.invalid("--quorum must be between 1 and 100") }
                 if quorum != policy.quorum { try checkQuorumWithinSales(quorum) }
@@ -240,8 +262,12 @@ struct Rules {
             }
             if let context { p.requireContext = context }
             if let review { p.requireCampaignReview = review }
+            if let maxBackdate {
+                guard maxBackdate >= 0, maxBackdate <= 87_600 else { throw DomainError.invalid("--max-backdate must be between 0 and 87600 hours") }
+                p.maxBackdateHours = maxBackdate
+            }
             // Setting the policy to what it is changes nothing and records nothing (`align policy set` says so).
-            guard p != policy else { return [] }
+            guard p != ledger.policy else { return [] }
             return [.policyChanged(PolicyChanged(policy: p))]
 
         // MARK: lead definitions
@@ -268,7 +294,7 @@ struct Rules {
             let (d, v) = try definitionVersion(id, version)
             if d.retired { throw refuse(Rule.definitionLifecycle, "definition '\(id)' is retired; propose under a new id") }
             if d.activeVersion == version { throw refuse(Rule.definitionLifecycle, "'\(id)' v\(version) is already active") }
-            var o = Overridable(reason: override)
+            var o = overridable(override)
             try o.require(v.rejections.isEmpty, Rule.noRejection,
                           "'\(id)' v\(version) was rejected by \(v.rejections.map(\.actor).joined(separator: ", ")); propose a new version that answers the rejection")
             let counted = countedSignOffs(v)
@@ -312,7 +338,7 @@ struct Rules {
                 throw refuse(Rule.campaignLifecycle, "campaign '\(id)' is \(c.status.rawValue); only a draft can be launched")
             }
             let reviewed = c.approvedRevision == c.revision
-            var o = Overridable(reason: override)
+            var o = overridable(override)
             try o.require(reviewed || !policy.requireCampaignReview, Rule.campaignReview,
                           "campaign '\(id)' revision \(c.revision) has no approving sales review since its latest draft; run `align campaign request-review \(id)` and ask sales to `align campaign review \(id) --approve`")
             return [.campaignLaunched(CampaignLaunched(campaign: id, revision: c.revision, reviewed: reviewed, override: try o.result()))]
@@ -444,7 +470,7 @@ struct Rules {
                 throw refuse(Rule.role, "owner '\(owner)' must be an active sales member")
             }
         }
-        var o = Overridable(reason: override)
+        var o = overridable(override)
         let activeNow = d.activeVersion(at: ctx.at)
         let version = h.version ?? activeNow ?? d.activeVersion ?? d.versions.count
         if h.version != nil, d.version(version) == nil {

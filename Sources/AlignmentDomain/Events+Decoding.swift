@@ -30,6 +30,7 @@ extension Policy: JSONFieldsDecodable {
         slaHours = try j.int("slaHours")
         requireContext = try j.bool("requireContext")
         requireCampaignReview = try j.bool("requireCampaignReview")
+        maxBackdateHours = try j.intIfPresent("maxBackdateHours") ?? Policy.defaultMaxBackdateHours
     }
 }
 

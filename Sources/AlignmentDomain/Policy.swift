@@ -8,6 +8,26 @@ public struct Policy: Codable, Equatable, Sendable {
     public var requireContext: Bool = true
     /// Campaigns must have an approving sales review of their latest draft before launch.
     public var requireCampaignReview: Bool = true
+    /// Hours a command's business time may lie before its recording without an override or an import
+    /// (`max-backdate`); views mark entries backdated by more.
+    public var maxBackdateHours: Int = Policy.defaultMaxBackdateHours
+
+    /// The window of `maxBackdateHours` before it was set (and in `PolicyChanged` payloads written before it existed).
+    public static let defaultMaxBackdateHours = 72
 
     public init() {}
+}
+
+extension Policy {
+    /// The synthesized decoding, except that `maxBackdateHours` may be missing (payloads written before it existed
+    /// read as the default), as `init(json:)` reads it.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        quorum = try c.decode(Int.self, forKey: .quorum)
+        slaHours = try c.decode(Int.self, forKey: .slaHours)
+        requireContext = try c.decode(Bool.self, forKey: .requireContext)
+        requireCampaignReview = try c.decode(Bool.self, forKey: .requireCampaignReview)
+        maxBackdateHours = try c.decodeIfPresent(Int.self, forKey: .maxBackdateHours) ?? Policy.defaultMaxBackdateHours
+    }
 }

@@ -7,12 +7,15 @@ public struct Recorded: Equatable, Sendable {
     /// Business time.
     public var at: Date
     public var position: UInt64
+    /// When the log recorded it (its `recordedAt`; `at` when not known, e.g. for an event not written yet).
+    public var recordedAt: Date
 
-    public init(event: DomainEvent, actor: String, at: Date, position: UInt64) {
+    public init(event: DomainEvent, actor: String, at: Date, position: UInt64, recordedAt: Date? = nil) {
         self.event = event
         self.actor = actor
         self.at = at
         self.position = position
+        self.recordedAt = recordedAt ?? at
     }
 }
 
@@ -41,6 +44,8 @@ public struct LedgerState: Codable, Equatable, Sendable {
     public var keys: [String: KeyRecord] = [:]
     /// Whether every event must be signed by its actor's key (`SignaturesRequired`; new ledgers from their start).
     public var signaturesRequired = false
+    /// The policies and actors' roles over business time, and the stream's latest business time (TimeRules.swift).
+    public var timeline = LedgerTimeline()
     public init() {}
 
     /// The actor's keys that may sign now.
@@ -49,6 +54,7 @@ public struct LedgerState: Codable, Equatable, Sendable {
     }
 
     public mutating func evolve(_ r: Recorded) {
+        timeline.evolve(r, actors: actors)
         switch r.event {
         case .ledgerInitialized(let e):
             guard !initialized else { break }  // once (`Authority` refuses a second one)
@@ -79,13 +85,16 @@ public struct Verdict: Codable, Equatable, Sendable {
     public var at: Date
     public var text: String?
     public var position: UInt64
+    /// When it was recorded.
+    public var recordedAt: Date
 
-    /// A value with every field given (the kept-state codec builds them).
-    public init(actor: String, at: Date, text: String? = nil, position: UInt64) {
+    /// A value with every field given (the kept-state codec builds them); `recordedAt` defaults to `at`.
+    public init(actor: String, at: Date, text: String? = nil, position: UInt64, recordedAt: Date? = nil) {
         self.actor = actor
         self.at = at
         self.text = text
         self.position = position
+        self.recordedAt = recordedAt ?? at
     }
 }
 
@@ -100,9 +109,11 @@ public struct DefinitionVersion: Codable, Equatable, Sendable {
     public var rationale: String?
     public var signOffs: [Verdict] = []
     public var rejections: [Verdict] = []
+    /// When the proposal was recorded.
+    public var proposedRecordedAt: Date
 
-    /// A value with every field given (the kept-state codec builds them).
-    public init(version: Int, title: String, author: String, proposedAt: Date, fit: [Criterion], engagement: [Criterion], rationale: String? = nil, signOffs: [Verdict] = [], rejections: [Verdict] = []) {
+    /// A value with every field given (the kept-state codec builds them); `proposedRecordedAt` defaults to `proposedAt`.
+    public init(version: Int, title: String, author: String, proposedAt: Date, fit: [Criterion], engagement: [Criterion], rationale: String? = nil, signOffs: [Verdict] = [], rejections: [Verdict] = [], proposedRecordedAt: Date? = nil) {
         self.version = version
         self.title = title
         self.author = author
@@ -112,6 +123,7 @@ public struct DefinitionVersion: Codable, Equatable, Sendable {
         self.rationale = rationale
         self.signOffs = signOffs
         self.rejections = rejections
+        self.proposedRecordedAt = proposedRecordedAt ?? proposedAt
     }
 }
 
@@ -125,9 +137,11 @@ public struct Activation: Codable, Equatable, Sendable {
     public var quorum: Int
     /// Position of the activation event.
     public var position: UInt64 = 0
+    /// When the activation was recorded.
+    public var recordedAt: Date
 
-    /// A value with every field given (the kept-state codec builds them).
-    public init(version: Int, from: Date, until: Date? = nil, override: Override? = nil, signOffs: Int, quorum: Int, position: UInt64 = 0) {
+    /// A value with every field given (the kept-state codec builds them); `recordedAt` defaults to `from`.
+    public init(version: Int, from: Date, until: Date? = nil, override: Override? = nil, signOffs: Int, quorum: Int, position: UInt64 = 0, recordedAt: Date? = nil) {
         self.version = version
         self.from = from
         self.until = until
@@ -135,6 +149,7 @@ public struct Activation: Codable, Equatable, Sendable {
         self.signOffs = signOffs
         self.quorum = quorum
         self.position = position
+        self.recordedAt = recordedAt ?? from
     }
 }
 
@@ -145,6 +160,8 @@ public struct DefinitionState: Codable, Equatable, Sendable {
     public var activeVersion: Int?
     public var activations: [Activation] = []
     public var retired = false
+    /// The latest business time of the stream's events.
+    public var lastAt: Date?
     public init(id: String) { self.id = id }
 
     public var exists: Bool { !versions.isEmpty }
@@ -159,21 +176,23 @@ public struct DefinitionState: Codable, Equatable, Sendable {
     }
 
     public mutating func evolve(_ r: Recorded) {
+        lastAt = BusinessTime.later(lastAt, r.at)
         switch r.event {
         case .definitionProposed(let e):
             versions.append(DefinitionVersion(version: e.version, title: e.title, author: r.actor, proposedAt: r.at,
-                                              fit: e.fit, engagement: e.engagement, rationale: e.rationale))
+                                              fit: e.fit, engagement: e.engagement, rationale: e.rationale, proposedRecordedAt: r.recordedAt))
         case .definitionSignedOff(let e):
             if e.version >= 1, e.version <= versions.count {
-                versions[e.version - 1].signOffs.append(Verdict(actor: r.actor, at: r.at, text: e.comment, position: r.position))
+                versions[e.version - 1].signOffs.append(Verdict(actor: r.actor, at: r.at, text: e.comment, position: r.position, recordedAt: r.recordedAt))
             }
         case .definitionRejected(let e):
             if e.version >= 1, e.version <= versions.count {
-                versions[e.version - 1].rejections.append(Verdict(actor: r.actor, at: r.at, text: e.reason, position: r.position))
+                versions[e.version - 1].rejections.append(Verdict(actor: r.actor, at: r.at, text: e.reason, position: r.position, recordedAt: r.recordedAt))
             }
         case .definitionActivated(let e):
             if let last = activations.indices.last, activations[last].until == nil { activations[last].until = r.at }
-            activations.append(Activation(version: e.version, from: r.at, until: nil, override: e.override, signOffs: e.signOffs, quorum: e.quorum, position: r.position))
+            activations.append(Activation(version: e.version, from: r.at, until: nil, override: e.override, signOffs: e.signOffs, quorum: e.quorum,
+                                          position: r.position, recordedAt: r.recordedAt))
             activeVersion = e.version
         case .definitionRetired:
             if let last = activations.indices.last, activations[last].until == nil { activations[last].until = r.at }
@@ -191,14 +210,17 @@ public struct Brief: Codable, Equatable, Sendable {
     public var talkingPoints: [String]
     public var offer: String?
     public var at: Date
+    /// When it was recorded.
+    public var recordedAt: Date
 
-    /// A value with every field given (the kept-state codec builds them).
-    public init(version: Int, summary: String, talkingPoints: [String], offer: String? = nil, at: Date) {
+    /// A value with every field given (the kept-state codec builds them); `recordedAt` defaults to `at`.
+    public init(version: Int, summary: String, talkingPoints: [String], offer: String? = nil, at: Date, recordedAt: Date? = nil) {
         self.version = version
         self.summary = summary
         self.talkingPoints = talkingPoints
         self.offer = offer
         self.at = at
+        self.recordedAt = recordedAt ?? at
     }
 }
 
@@ -220,13 +242,21 @@ public struct CampaignState: Codable, Equatable, Sendable {
     public var launchedAt: Date?
     /// Who drafted the latest revision (its author, who may not review it).
     public var draftedBy: String?
+    /// When the launch was recorded.
+    public var launchedRecordedAt: Date?
+    /// The business time of the latest draft.
+    public var draftedAt: Date?
+    /// The latest business time of the stream's events.
+    public var lastAt: Date?
     public init(id: String) { self.id = id }
 
     public var exists: Bool { status != .none }
 
     public mutating func evolve(_ r: Recorded) {
+        lastAt = BusinessTime.later(lastAt, r.at)
         switch r.event {
         case .campaignDrafted(let e):
+            draftedAt = r.at
             revision = e.revision
             name = e.name
             audience = e.audience
@@ -239,14 +269,17 @@ public struct CampaignState: Codable, Equatable, Sendable {
         case .campaignReviewRequested:
             if status == .draft { status = .inReview }
         case .campaignReviewed(let e):
-            reviews.append(Verdict(actor: r.actor, at: r.at, text: e.approved ? "approved" : "changes requested: " + (e.comment ?? ""), position: r.position))
+            reviews.append(Verdict(actor: r.actor, at: r.at, text: e.approved ? "approved" : "changes requested: " + (e.comment ?? ""), position: r.position,
+                                   recordedAt: r.recordedAt))
             approvedRevision = e.approved && e.revision == revision ? e.revision : nil
             if status == .inReview { status = .draft }
         case .campaignBriefPublished(let e):
-            briefs.append(Brief(version: e.briefVersion, summary: e.summary, talkingPoints: e.talkingPoints, offer: e.offer, at: r.at))
+            briefs.append(Brief(version: e.briefVersion, summary: e.summary, talkingPoints: e.talkingPoints, offer: e.offer, at: r.at,
+                                recordedAt: r.recordedAt))
         case .campaignLaunched:
             status = .launched
             launchedAt = r.at
+            launchedRecordedAt = r.recordedAt
         case .campaignClosed:
             status = .closed
         default: break
@@ -266,19 +299,28 @@ public struct LeadState: Codable, Equatable, Sendable {
     public var handedOffBy: String?
     public var decidedAt: Date?
     public var rejection: RejectionReason?
+    /// When the handoff was recorded.
+    public var handedOffRecordedAt: Date?
+    /// When the acceptance or rejection was recorded.
+    public var decidedRecordedAt: Date?
+    /// The latest business time of the stream's events.
+    public var lastAt: Date?
     public init(id: String) { self.id = id }
 
     public mutating func evolve(_ r: Recorded) {
+        lastAt = BusinessTime.later(lastAt, r.at)
         switch r.event {
         case .leadHandedOff(let e):
             status = .handedOff
             handoff = e
             handedOffAt = r.at
+            handedOffRecordedAt = r.recordedAt
             handedOffBy = r.actor
             decidedAt = nil
+            decidedRecordedAt = nil
             rejection = nil
-        case .leadAccepted: status = .accepted; decidedAt = r.at
-        case .leadRejected(let e): status = .rejected; decidedAt = r.at; rejection = e.reason
+        case .leadAccepted: status = .accepted; decidedAt = r.at; decidedRecordedAt = r.recordedAt
+        case .leadRejected(let e): status = .rejected; decidedAt = r.at; decidedRecordedAt = r.recordedAt; rejection = e.reason
         case .leadConverted: status = .converted
         case .leadRecycled: status = .recycled
         default: break
@@ -294,14 +336,19 @@ public struct ContentState: Codable, Equatable, Sendable {
     public var requestedBy: String?
     public var triage: ContentRequestTriaged?
     public var fulfilled: ContentRequestFulfilled?
+    /// The business time of the request.
+    public var requestedAt: Date?
+    /// The latest business time of the stream's events.
+    public var lastAt: Date?
     public init(id: String) { self.id = id }
 
     public var exists: Bool { asset != nil || request != nil }
 
     public mutating func evolve(_ r: Recorded) {
+        lastAt = BusinessTime.later(lastAt, r.at)
         switch r.event {
         case .contentPlanned(let e): asset = e
-        case .contentRequested(let e): request = e; requestedBy = r.actor
+        case .contentRequested(let e): request = e; requestedBy = r.actor; requestedAt = r.at
         case .contentRequestTriaged(let e): triage = e
         case .contentRequestFulfilled(let e): fulfilled = e
         default: break

@@ -12,6 +12,8 @@ public struct AuditTrail: Sendable {
     public var head: Checkpoint
     /// For each imported event (by position): who imported it, and from where ("imported by rita from crm.csv").
     public var imports: [UInt64: String] = [:]
+    /// The backdating window of the policy in force when the answer was read (lines mark events backdated past it).
+    public var maxBackdateHours = Policy.defaultMaxBackdateHours
 }
 
 /// The answer to "who approved definition X, as of time T?".
@@ -21,6 +23,10 @@ public struct Approval: Codable, Sendable {
         public var at: Date
         public var position: UInt64
         public var comment: String?
+        /// When the sign-off was recorded.
+        public var recordedAt: Date?
+        /// Whether it was recorded more than `maxBackdateHours` after its business time.
+        public var backdated: Bool?
     }
     public var definition: String
     public var at: Date
@@ -30,6 +36,11 @@ public struct Approval: Codable, Sendable {
     public var activeFrom: Date?
     public var activeUntil: Date?
     public var activationPosition: UInt64?
+    /// When the activation was recorded, and whether that was more than `maxBackdateHours` after its business time.
+    public var activationRecordedAt: Date?
+    public var activationBackdated: Bool?
+    /// The backdating window of the policy in force when the answer was read.
+    public var maxBackdateHours: Int = Policy.defaultMaxBackdateHours
     public var override: Override?
     public var signOffs: [SignOff]
     public var head: String
@@ -44,7 +55,7 @@ extension AlignmentLedger {
     public func auditStream(_ stream: String) throws -> AuditTrail {
         let head = try log.head()
         let events = try log.read(stream: stream).filter { $0.position <= head.position }
-        return AuditTrail(events: events, head: head, imports: try importNotes(events))
+        return AuditTrail(events: events, head: head, imports: try importNotes(events), maxBackdateHours: try maxBackdateHours())
     }
 
     /// The events of one actor, from the audit index (no scan of the log), optionally between business times.
@@ -66,7 +77,7 @@ extension AlignmentLedger {
             if let until, e.occurredAt.date >= until { continue }
             events.append(e)
         }
-        return AuditTrail(events: events, head: head, imports: try importNotes(events))
+        return AuditTrail(events: events, head: head, imports: try importNotes(events), maxBackdateHours: try maxBackdateHours())
     }
 
     /// "imported by ACTOR from SOURCE" for each event in `events` that a revops member signed as an import (the key's
@@ -116,8 +127,9 @@ extension AlignmentLedger {
             throw DomainError.notFound("no lead definition '\(definition)'; see `align definition list`")
         }
         let head = try log.head()  // read after the state, so every position the answer cites is at or before it
+        let hours = try maxBackdateHours()
         var a = Approval(definition: definition, at: at, version: nil, title: nil, activeFrom: nil, activeUntil: nil,
-                         activationPosition: nil, override: nil, signOffs: [], head: head.description)
+                         activationPosition: nil, maxBackdateHours: hours, override: nil, signOffs: [], head: head.description)
         guard let act = d.activations.last(where: { $0.from <= at && ($0.until.map { at < $0 } ?? true) }),
               let v = d.version(act.version) else { return a }
         a.version = v.version
@@ -125,8 +137,13 @@ extension AlignmentLedger {
         a.activeFrom = act.from
         a.activeUntil = act.until
         a.override = act.override
-        a.signOffs = v.signOffs.map { .init(actor: $0.actor, at: $0.at, position: $0.position, comment: $0.text) }
+        a.signOffs = v.signOffs.map {
+            .init(actor: $0.actor, at: $0.at, position: $0.position, comment: $0.text, recordedAt: $0.recordedAt,
+                  backdated: BusinessTime.isBackdated(at: $0.at, recordedAt: $0.recordedAt, hours: hours))
+        }
         a.activationPosition = act.position
+        a.activationRecordedAt = act.recordedAt
+        a.activationBackdated = BusinessTime.isBackdated(at: act.from, recordedAt: act.recordedAt, hours: hours)
         return a
     }
 

@@ -29,6 +29,7 @@ public final class AlignmentLedger: Sendable {
     public static func create(at path: String, admin: String, name: String, at: Date? = nil, key: ActorKey? = nil,
                               clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
         let events = try Decider.initialize(admin: admin, name: name, key: try key?.grant)
+        if let at { try Decider.checkGenesis(at: at, recordedAt: clock().date) }  // before anything is created
         let log: EventLog
         do {
             log = try EventLog.create(at: path, clock: clock)
@@ -48,6 +49,7 @@ public final class AlignmentLedger: Sendable {
     public static func createInMemory(admin: String, name: String, at: Date? = nil, key: ActorKey? = nil,
                                       clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
         let events = try Decider.initialize(admin: admin, name: name, key: try key?.grant)
+        if let at { try Decider.checkGenesis(at: at, recordedAt: clock().date) }  // before anything is created
         return try initialize(EventLog.inMemory(clock: clock), admin: admin, name: name, at: at, events: events, signer: key)
     }
 
@@ -102,7 +104,7 @@ public final class AlignmentLedger: Sendable {
         }
         return try withCurrentModels { tx, p in
             let when = at ?? tx.now.date
-            let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when, keyID: signer?.keyID))
+            let events = try Decider.decide(command, p.state, DecisionContext(actor: actor, at: when, recordedAt: tx.now.date, keyID: signer?.keyID))
             guard !events.isEmpty else {
                 try p.flush(tx)  // what the models caught up with is written, so the `current` mark below holds
                 return CommandOutcome(command: command, decided: [], recorded: [], head: tx.head)
@@ -161,7 +163,7 @@ public final class AlignmentLedger: Sendable {
                     let record = Command.importRecords(source: importing.source, reason: importing.reason, commands: taken)
                     try record.check()
                     let events = try Decider.decide(record, p.state, DecisionContext(actor: importing.signer.actor, at: tx.now.date,
-                                                                                     keyID: importing.signer.keyID))
+                                                                                     recordedAt: tx.now.date, keyID: importing.signer.keyID))
                     let r = try self.append(events, actor: importing.signer.actor, at: tx.now.date, in: tx, projector: p, signer: importing.signer)
                     out += r
                     importEvent = r.first?.id
@@ -173,7 +175,7 @@ public final class AlignmentLedger: Sendable {
                 let signer = own ?? (importEvent == nil ? nil : importing?.signer)
                 let imported = own == nil && signer != nil
                 do {
-                    let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when, keyID: signer?.keyID,
+                    let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when, recordedAt: tx.now.date, keyID: signer?.keyID,
                                                                                            importedBy: imported ? signer?.actor : nil))
                     if events.isEmpty { continue }
                     if problems.isEmpty {
@@ -181,7 +183,7 @@ public final class AlignmentLedger: Sendable {
                                                imported: imported, causation: imported ? importEvent : nil)
                     } else {
                         // Keep deciding later lines against the state they would see, without writing.
-                        for e in events { try p.state.apply(Recorded(event: e, actor: item.actor, at: when, position: 0)) }
+                        for e in events { try p.state.apply(Recorded(event: e, actor: item.actor, at: when, position: 0, recordedAt: tx.now.date)) }
                     }
                 } catch let e as DomainError {
                     problems.append((item.line, e.description))
@@ -216,7 +218,8 @@ public final class AlignmentLedger: Sendable {
                 p.signature = EventSignature(keyID: signer.keyID, imported: imported, signature: try signer.sign(message)).field
             }
             for r in try tx.append([StreamAppend(stream: e.stream, events: [p])]).events {
-                try projector.apply(Recorded(event: e, actor: actor, at: r.occurredAt.date, position: r.position), stream: r.stream, type: r.type)
+                try projector.apply(Recorded(event: e, actor: actor, at: r.occurredAt.date, position: r.position, recordedAt: r.recordedAt.date),
+                                    stream: r.stream, type: r.type)
                 out.append(r)
             }
         }

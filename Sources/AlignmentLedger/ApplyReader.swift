@@ -97,7 +97,7 @@ public enum ApplyReader {
                     if let last = lastAt, last.text == t {
                         at = last.date
                     } else {
-                        guard let d = DomainTime.parse(t) else { throw LineProblem("\"at\" \(t.debugDescription) is not ISO 8601") }
+                        guard let d = DomainTime.parse(t) else { throw LineProblem("\"at\": \(DomainTime.problem(t) ?? "\(t.debugDescription) is not ISO 8601")") }
                         lastAt = (t, d)
                         at = d
                     }

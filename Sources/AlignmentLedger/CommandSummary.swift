@@ -11,7 +11,7 @@ extension CommandOutcome {
         case .policySet:
             guard case .policyChanged(let e)? = first else { return "policy unchanged: it already has these values" }
             let p = e.policy
-            return "policy: quorum \(p.quorum), sla-hours \(p.slaHours), require-context \(p.requireContext), require-campaign-review \(p.requireCampaignReview)"
+            return "policy: quorum \(p.quorum), sla-hours \(p.slaHours), require-context \(p.requireContext), require-campaign-review \(p.requireCampaignReview), max-backdate \(p.maxBackdateHours)h"
         case .actorAdd(let id, _, let roles, let key):
             return "registered actor '\(id)' (\(roles.map(\.rawValue).joined(separator: ", ")))" + (key.map { " with key \($0.key.id)" } ?? ", no key yet")
         case .actorKeyAdd(let id, let key): return "registered key \(key.key.id) for '\(id)'"

@@ -1,16 +1,23 @@
 import AlignmentDomain
+import EventLog
 import Foundation
 import JSONCore
 import SplitMix
 
 extension AlignmentLedger {
     /// Creates a ledger at `path` and plays a realistic quarter through the real commands and rules (refusals
-    /// included), narrating to `say`; deterministic for a seed. Every actor of the cast signs with a key of its own,
-    /// taken from (or generated in) `keys`.
+    /// included), narrating to `say`; deterministic for a seed.
+    ///
+    /// The quarter is played in business-time order on a clock of its own (`DemoClock`): each step is recorded a
+    /// minute after its business time, and the leads and content requests go in one apply transaction per day of
+    /// business time, so that nothing is backdated by more than a day and the time rules hold as they would for a
+    /// team recording its work as it goes.
+    /// Every actor of the cast signs with a key of its own, taken from (or generated in) `keys`.
     public static func playDemoQuarter(at path: String, seed: UInt64, leads: Int, keys: KeyStore, say: (String) -> Void) throws -> AlignmentLedger {
         var rng = SplitMix64(seed: seed)  // a seed replays the same quarter
         let q = Date(timeIntervalSince1970: 1_775_034_000)  // 2026-04-01T09:00:00Z
         func day(_ d: Double, _ h: Double = 0) -> Date { q.addingTimeInterval((d * 24 + h) * 3600) }
+        let clock = DemoClock(start: day(0))
 
         say("== The alignment ledger demo: one quarter at Acme (seed \(seed), \(leads) leads) ==")
         say("ledger: \(path)")
@@ -21,9 +28,10 @@ extension AlignmentLedger {
             return k
         }
         say("keys: \(keys.directory)")
-        let (l, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: day(0), key: try key("rita"))
+        let (l, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: day(0), key: try key("rita"), clock: clock.read)
         func run(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) throws -> [RecordedEvent] {
-            try l.execute(try Command.parse(name, args), as: actor, at: at, signer: signers[actor])
+            clock.advance(to: at)
+            return try l.execute(try Command.parse(name, args), as: actor, at: at, signer: signers[actor])
         }
         /// `actor.add` arguments with the actor's new key and its proof.
         func withKey(_ id: String, _ args: [String: JSONValue]) throws -> [String: JSONValue] {
@@ -41,12 +49,17 @@ extension AlignmentLedger {
             }
         }
 
-        // The team.
+        // The team, and marketing's content plan for each stage of the buy cycle.
         let marketers = ["maria", "mo", "meg"], sellers = ["sam", "sofia", "sid", "sue"]
         for m in marketers { _ = try run("rita", day(0, 1), "actor.add", try withKey(m, ["id": s(m), "name": s(m.capitalized + " (marketing)"), "role": s("marketing")])) }
         for x in sellers { _ = try run("rita", day(0, 1), "actor.add", try withKey(x, ["id": s(x), "name": s(x.capitalized + " (sales)"), "role": s("sales")])) }
         _ = try run("rita", day(0, 2), "actor.add", try withKey("vic", ["id": s("vic"), "name": s("Vic Viewer"), "role": s("viewer")]))
         say("\nTeam: revops rita; marketing \(marketers.joined(separator: ", ")); sales \(sellers.joined(separator: ", ")); viewer vic")
+        let stages = Stage.allCases.map(\.rawValue)
+        let assets = ["pricing-guide", "roi-calculator", "fintech-case-study", "onboarding-checklist", "expansion-playbook"]
+        for (i, a) in assets.enumerated() {
+            _ = try run("meg", day(1), "content.plan", ["asset": s(a), "title": s(a.replacingOccurrences(of: "-", with: " ")), "stage": s(stages[i])])
+        }
 
         // Lead definitions.
         say("\n-- Lead definitions (failure mode 1: definitions made without sales) --")
@@ -64,12 +77,6 @@ extension AlignmentLedger {
         _ = try run("sofia", day(6), "definition.sign-off", ["id": s("mql"), "version": n(2)])
         _ = try run("maria", day(7), "definition.activate", ["id": s("mql"), "version": n(2)])
         say("quorum set to 2; mql v2 signed off by sam and sofia, then activated")
-        _ = try run("mo", day(40), "definition.propose", ["id": s("mql"), "title": s("Engaged SaaS incl. pricing-page visitors"),
-                                                          "fit": s("employees>=150"), "engagement": s("pricing.visited>=2")])
-        _ = try run("sid", day(41), "definition.sign-off", ["id": s("mql"), "version": n(3)])
-        _ = try run("rita", day(42), "definition.activate", ["id": s("mql"), "version": n(3), "override": .bool(true),
-                                                             "reason": s("board asked for pipeline by month end")])
-        say("mql v3 had 1 of 2 sign-offs; rita activated it by OVERRIDE (recorded with its reason)")
 
         // Campaigns.
         say("\n-- Campaigns (failure modes 3 and 5: briefs too early, campaigns without sales) --")
@@ -84,39 +91,22 @@ extension AlignmentLedger {
                                                          "talking-point": .array([s("ask how they price today"), s("offer the audit")])])
         _ = try run("maria", day(13), "campaign.launch", ["id": s("q2-webinar")])
         say("q2-webinar: changes requested, redrafted, approved by sam, briefed, launched")
-        _ = try run("mo", day(30), "campaign.draft", ["id": s("flash-sale"), "name": s("Flash sale"), "channel": s("email")])
-        refused("mo", day(30, 1), "campaign.launch", ["id": s("flash-sale")])
-        _ = try run("rita", day(30, 2), "campaign.launch", ["id": s("flash-sale"), "override": .bool(true), "reason": s("competitor launch")])
-        say("flash-sale launched by OVERRIDE without a sales review (no brief either)")
 
-        // Content plan.
-        let stages = Stage.allCases.map(\.rawValue)
-        for (i, a) in ["pricing-guide", "roi-calculator", "fintech-case-study", "onboarding-checklist", "expansion-playbook"].enumerated() {
-            _ = try run("meg", day(1), "content.plan", ["id": s(a), "asset": s(a), "title": s(a.replacingOccurrences(of: "-", with: " ")), "stage": s(stages[i])].filter { $0.key != "id" })
-        }
-
-        // Leads, in one apply transaction per week.
-        say("\n-- Leads (failure mode 2: handoffs with demographics only) --")
-        var lines: [ApplyItem] = []
-        var line = 0
-        func add(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) throws {
-            line += 1
-            lines.append(ApplyItem(line: line, command: try Command.parse(name, args), actor: actor, at: at))
-        }
+        // The rest of the quarter: the leads and content requests, written down first, then played in business-time
+        // order with what else happened meanwhile (a flash sale, mql v3, context required again).
+        say("\n-- The rest of the quarter: leads (failure mode 2: handoffs with demographics only), content requests (failure mode 4) --")
         _ = try run("rita", day(14), "policy.set", ["require-context": .bool(false)])
         say("policy: context not required from day 14 (the old habit), required again from day 50")
+        var lines: [ApplyItem] = []
+        func add(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) throws {
+            lines.append(ApplyItem(line: lines.count + 1, command: try Command.parse(name, args), actor: actor, at: at))
+        }
         let industries = ["saas", "fintech", "retail", "health"]
-        var contextRequired = false
         let reasons = ["not-icp", "bad-timing", "no-budget", "insufficient-context", "no-response"]
         for i in 0..<leads {
             let d = 15 + Double(i) / Double(leads) * 74
             let t = day(d)
-            if !contextRequired && d >= 50 {
-                try flushDemo(&lines, l, signers)
-                _ = try run("rita", day(50), "policy.set", ["require-context": .bool(true)])
-                contextRequired = true
-            }
-            let withSignals = contextRequired || rng.next() % 100 < 45
+            let withSignals = d >= 50 || rng.next() % 100 < 45
             var args: [String: JSONValue] = ["id": s("L-\(10000 + i)"), "definition": s("mql"),
                                              "profile": .object(["company": s("Company \(i)"), "employees": s(String(50 + rng.next() % 2000)),
                                                                  "industry": s(industries[Int(rng.next() % 4)])])]
@@ -126,29 +116,24 @@ extension AlignmentLedger {
                                                                     "at": s(DomainTime.format(t.addingTimeInterval(-Double(j + 1) * 86400)))]) })
             }
             if rng.next() % 100 < 40 { args["campaign"] = s(d < 30 || rng.next() % 2 == 0 ? "q2-webinar" : "flash-sale") }
-            args["owner"] = s(sellers[Int(rng.next() % 4)])
+            let owner = sellers[Int(rng.next() % 4)]
+            args["owner"] = s(owner)
+            let id = s("L-\(10000 + i)")
             try add(marketers[Int(rng.next() % 3)], t, "lead.handoff", args)
-            let owner: String = { if case .string(let o)? = args["owner"] { return o }; return "sam" }()
             let roll = rng.next() % 100
             let delay = Double(1 + rng.next() % 60) * 3600
             let accept = withSignals ? roll < 75 : roll < 40
             if accept {
-                try add(owner, t.addingTimeInterval(delay), "lead.accept", ["id": args["id"]!])
+                try add(owner, t.addingTimeInterval(delay), "lead.accept", ["id": id])
                 if rng.next() % 100 < 30 {
-                    try add(owner, t.addingTimeInterval(delay + 7 * 86400), "lead.convert", ["id": args["id"]!, "amount": n(Int(5000 + rng.next() % 50000))])
+                    try add(owner, t.addingTimeInterval(delay + 7 * 86400), "lead.convert", ["id": id, "amount": n(Int(5000 + rng.next() % 50000))])
                 }
             } else {
                 let reason = withSignals ? reasons[Int(rng.next() % 3)] : reasons[3 + Int(rng.next() % 2)]
-                try add(owner, t.addingTimeInterval(delay), "lead.reject", ["id": args["id"]!, "reason": s(reason)])
+                try add(owner, t.addingTimeInterval(delay), "lead.reject", ["id": id, "reason": s(reason)])
             }
-            if lines.count >= 5000 { try flushDemo(&lines, l, signers) }
         }
-        try flushDemo(&lines, l, signers)
-
-        // Content requests.
-        say("\n-- Content requests (failure mode 4: ad-hoc content on demand) --")
         let requests = max(10, leads / 50)
-        let assets = ["pricing-guide", "roi-calculator", "fintech-case-study", "onboarding-checklist", "expansion-playbook"]
         for r in 0..<requests {
             let t = day(20 + Double(r) / Double(requests) * 60)
             let id = s("REQ-\(r + 1)")
@@ -165,25 +150,91 @@ extension AlignmentLedger {
             }
             if roll < 70 || roll >= 80 { try add("meg", t.addingTimeInterval(3 * 86400), "content.fulfil", ["id": id]) }
         }
-        try flushDemo(&lines, l, signers)
-        say("\(requests) content requests raised by sales and triaged by marketing")
+        // Stable: a lead's (or request's) own lines keep their order at equal times.
+        lines.sort { ($0.at ?? q, $0.line) < ($1.at ?? q, $1.line) }
+
+        // What else happened, at its business time.
+        enum Happening { case flashSale, proposeV3, signOffV3, activateV3, contextRequired }
+        var happenings: [(at: Date, what: Happening)] = [(day(30), .flashSale), (day(40), .proposeV3), (day(41), .signOffV3),
+                                                         (day(42), .activateV3), (day(50), .contextRequired)]
+        func happen(_ h: Happening) throws {
+            switch h {
+            case .flashSale:
+                _ = try run("mo", day(30), "campaign.draft", ["id": s("flash-sale"), "name": s("Flash sale"), "channel": s("email")])
+                refused("mo", day(30, 1), "campaign.launch", ["id": s("flash-sale")])
+                _ = try run("rita", day(30, 2), "campaign.launch", ["id": s("flash-sale"), "override": .bool(true), "reason": s("competitor launch")])
+                say("flash-sale launched by OVERRIDE without a sales review (no brief either)")
+            case .proposeV3:
+                _ = try run("mo", day(40), "definition.propose", ["id": s("mql"), "title": s("Engaged SaaS incl. pricing-page visitors"),
+                                                                  "fit": s("employees>=150"), "engagement": s("pricing.visited>=2")])
+            case .signOffV3:
+                _ = try run("sid", day(41), "definition.sign-off", ["id": s("mql"), "version": n(3)])
+            case .activateV3:
+                _ = try run("rita", day(42), "definition.activate", ["id": s("mql"), "version": n(3), "override": .bool(true),
+                                                                     "reason": s("board asked for pipeline by month end")])
+                say("mql v3 had 1 of 2 sign-offs; rita activated it by OVERRIDE (recorded with its reason)")
+            case .contextRequired:
+                _ = try run("rita", day(50), "policy.set", ["require-context": .bool(true)])
+            }
+        }
+        // One apply transaction per day of business time (at most 5,000 lines), recorded a minute after its last line.
+        var batch: [ApplyItem] = []
+        func flush() throws {
+            guard let last = batch.last?.at else { return }
+            clock.advance(to: last)
+            _ = try l.apply(batch, signers: signers)
+            batch.removeAll(keepingCapacity: true)
+        }
+        for item in lines {
+            let at = item.at ?? q
+            while let next = happenings.first, next.at <= at {
+                try flush()
+                try happen(next.what)
+                happenings.removeFirst()
+            }
+            if let first = batch.first?.at, at.timeIntervalSince(first) >= 86400 || batch.count >= 5000 { try flush() }
+            batch.append(item)
+        }
+        try flush()
+        for h in happenings { try happen(h.what) }
+        say("\(leads) leads handed off; \(requests) content requests raised by sales and triaged by marketing")
 
         // A refused command writes nothing.
         say("\n-- Rules hold --")
+        let end = clock.now.date.addingTimeInterval(3600)
         let before = try l.head()
-        refused("vic", day(60), "lead.accept", ["id": s("L-10000")])
-        refused("sam", day(60), "definition.sign-off", ["id": s("mql"), "version": n(2)])
-        refused("maria", day(60), "lead.handoff", ["id": s("L-X"), "definition": s("mql")])
-        refused("rita", day(60), "actor.roles", ["id": s("rita"), "role": .array([s("revops"), s("sales")])])  // no self-dealing
+        refused("vic", end, "lead.accept", ["id": s("L-10000")])
+        refused("sam", end, "definition.sign-off", ["id": s("mql"), "version": n(2)])
+        refused("maria", end, "lead.handoff", ["id": s("L-X"), "definition": s("mql")])
+        refused("sue", day(39), "definition.sign-off", ["id": s("mql"), "version": n(3)])
+        refused("maria", end.addingTimeInterval(-10 * 86400), "lead.handoff",
+                ["id": s("L-Y"), "definition": s("mql"), "signal": s("pricing.visited@" + DomainTime.format(end.addingTimeInterval(-11 * 86400)))])
+        refused("rita", end, "actor.roles", ["id": s("rita"), "role": .array([s("revops"), s("sales")])])  // no self-dealing
         say("head unchanged after refusals: \(try l.head() == before)")
 
         return l
     }
+}
 
-    private static func flushDemo(_ lines: inout [ApplyItem], _ l: AlignmentLedger, _ signers: [String: EventSigner]) throws {
-        guard !lines.isEmpty else { return }
-        _ = try l.apply(lines, signers: signers)
-        lines.removeAll()
+/// The demo's clock: the log's recording time, moved on as the quarter is played (a minute after each step's
+/// business time), never back.
+final class DemoClock: @unchecked Sendable {
+    // @unchecked: `value` is only read and written under `lock`.
+    private let lock = NSLock()
+    private var value: Timestamp
+
+    init(start: Date) { value = Timestamp(start.addingTimeInterval(60)) }
+
+    /// The time now.
+    var now: Timestamp { lock.withLock { value } }
+
+    /// The clock as a ledger takes it.
+    var read: @Sendable () -> Timestamp { { [self] in now } }
+
+    /// Moves the clock to a minute after `t`, unless it is later already.
+    func advance(to t: Date) {
+        let next = Timestamp(t.addingTimeInterval(60))
+        lock.withLock { value = max(value, next) }
     }
 }
 

@@ -60,6 +60,7 @@ public enum ListText {
     public static func policy(_ p: Policy, signaturesRequired: Bool) -> [String] {
         ["quorum                   \(p.quorum) sales sign-off(s) per definition version", "sla-hours                \(p.slaHours)",
          "require-context          \(p.requireContext)", "require-campaign-review  \(p.requireCampaignReview)",
+         "max-backdate             \(p.maxBackdateHours) hours (business time before recording; more needs an override or an import)",
          "signatures               \(signaturesRequired ? "required: every event is signed by its actor's key" : "not required (an unsigned ledger: `align policy require-signatures`)")"]
     }
 }

@@ -17,7 +17,7 @@ public enum ProjectionName: String, CaseIterable, Sendable {
         switch self {
         case .state: CurrentStateFold.codeVersion
         case .scorecard: ScorecardFold.codeVersion
-        case .audit: 3
+        case .audit: 4  // 4: override records keep their recorded time
         }
     }
 
@@ -39,6 +39,8 @@ public struct OverrideRecord: Codable, Equatable, Sendable {
     public var at: Date
     public var rule: String
     public var reason: String
+    /// When it was recorded (nil in records kept before version 4 of the audit model).
+    public var recordedAt: Date?
 }
 
 /// Folds events into every read model, the same way for the kept models (loading and saving through a
@@ -131,7 +133,8 @@ final class Projector {
         if foldsAudit {
             actorPositions[r.actor, default: []].append(r.position)
             if let o = r.event.override {
-                overrides.append(OverrideRecord(position: r.position, type: type, stream: stream, actor: r.actor, at: r.at, rule: o.rule, reason: o.reason))
+                overrides.append(OverrideRecord(position: r.position, type: type, stream: stream, actor: r.actor, at: r.at, rule: o.rule, reason: o.reason,
+                                                recordedAt: r.recordedAt))
             }
         }
         try state.apply(r, stream: stream)
@@ -144,7 +147,8 @@ final class Projector {
 
     func apply(_ e: RecordedEvent, decoded: DomainEvent?) throws {
         guard let d = decoded else { return }
-        try apply(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position), stream: e.stream, type: e.type)
+        try apply(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position, recordedAt: e.recordedAt.date),
+                  stream: e.stream, type: e.type)
     }
 
     /// A stored event ready to fold: its domain event with actor, business time and position, and its stream and type.
@@ -156,7 +160,10 @@ final class Projector {
 
     /// The stored events this build can fold, ready to fold (pure: done on the decoding thread).
     static func folding(_ e: RecordedEvent) -> Folding? {
-        decode(e).map { Folding(recorded: Recorded(event: $0, actor: e.actor, at: e.occurredAt.date, position: e.position), stream: e.stream, type: e.type) }
+        decode(e).map {
+            Folding(recorded: Recorded(event: $0, actor: e.actor, at: e.occurredAt.date, position: e.position, recordedAt: e.recordedAt.date),
+                    stream: e.stream, type: e.type)
+        }
     }
 
     /// The same from a record read in place.
@@ -164,7 +171,7 @@ final class Projector {
         let type = String(decoding: v.type, as: UTF8.self)
         guard let event = try? DomainEvent.decode(type: type, schemaVersion: Int(v.schemaVersion), payload: v.payload) else { return nil }
         return Folding(recorded: Recorded(event: event, actor: String(decoding: v.actor, as: UTF8.self), at: v.occurredAt.date,
-                                          position: v.position),
+                                          position: v.position, recordedAt: v.recordedAt.date),
                        stream: String(decoding: v.stream, as: UTF8.self), type: type)
     }
 

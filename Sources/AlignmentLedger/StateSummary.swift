@@ -106,6 +106,8 @@ public struct ReplayedOverrides: Encodable, Sendable {
     /// A line per override.
     public var lines: [String] {
         Terminal.safe(["audit replayed through position \(position): \(overrides.count) override(s)"]
-            + overrides.map { "  #\($0.position) \(DomainTime.format($0.at)) \($0.actor) \($0.type) \($0.stream): \($0.rule): \($0.reason)" })
+            + overrides.map {
+                "  #\($0.position) \(DomainTime.format($0.at)) (recorded \($0.recordedCell(Policy.defaultMaxBackdateHours))) \($0.actor) \($0.type) \($0.stream): \($0.rule): \($0.reason)"
+            })
     }
 }

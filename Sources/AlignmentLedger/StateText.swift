@@ -16,31 +16,43 @@ extension AlignmentLedger {
 }
 
 extension DefinitionState {
-    /// Its whole story: each version with its criteria, sign-offs, rejections and activations.
-    public var storyLines: [String] {
+    /// Its whole story: each version with its criteria, sign-offs, rejections and activations, each entry with its
+    /// business time and when it was recorded (marked when backdated past `maxBackdateHours`).
+    public func storyLines(maxBackdateHours hours: Int = Policy.defaultMaxBackdateHours) -> [String] {
         func date(_ d: Date) -> String { DomainTime.format(d) }
+        func rec(_ at: Date, _ r: Date) -> String { " (\(TimeText.recorded(at, r, hours: hours)))" }
         var out = ["definition \(id)\(retired ? " (retired)" : "")  active: \(activeVersion.map { "v\($0)" } ?? "none")"]
         for v in versions {
-            out += ["", "v\(v.version)  \(v.title)  proposed by \(v.author) at \(date(v.proposedAt))"]
+            out += ["", "v\(v.version)  \(v.title)  proposed by \(v.author) at \(date(v.proposedAt))\(rec(v.proposedAt, v.proposedRecordedAt))"]
             out += v.fit.map { "    fit         \($0)" } + v.engagement.map { "    engagement  \($0)" }
             if let r = v.rationale { out.append("    rationale   \(r)") }
-            out += v.signOffs.map { "    signed off  by \($0.actor) at \(date($0.at))\($0.text.map { ": \($0)" } ?? "")" }
-            out += v.rejections.map { "    rejected    by \($0.actor) at \(date($0.at)): \($0.text ?? "")" }
+            out += v.signOffs.map { "    signed off  by \($0.actor) at \(date($0.at))\(rec($0.at, $0.recordedAt))\($0.text.map { ": \($0)" } ?? "")" }
+            out += v.rejections.map { "    rejected    by \($0.actor) at \(date($0.at))\(rec($0.at, $0.recordedAt)): \($0.text ?? "")" }
             for a in activations where a.version == v.version {
-                out.append("    active      from \(date(a.from))\(a.until.map { " until \(date($0))" } ?? "")\(a.override.map { " (override: \($0.reason))" } ?? "")")
+                out.append("    active      from \(date(a.from))\(rec(a.from, a.recordedAt))\(a.until.map { " until \(date($0))" } ?? "")"
+                    + "\(a.override.map { " (override: \($0.reason))" } ?? "")")
             }
         }
         return Terminal.safe(out)
     }
+
+    /// `storyLines` with the default backdating window.
+    public var storyLines: [String] { storyLines() }
 }
 
 extension LeadState {
-    /// The lead with its handoff: profile, signals, campaign brief, score, note, override.
-    public var detailLines: [String] {
+    /// The lead with its handoff: profile, signals, campaign brief, score, note, override; the handoff and the decision
+    /// with their business and recorded times.
+    public func detailLines(maxBackdateHours hours: Int = Policy.defaultMaxBackdateHours) -> [String] {
         func date(_ d: Date) -> String { DomainTime.format(d) }
+        func rec(_ at: Date?, _ r: Date?) -> String {
+            guard let at, let r else { return "" }
+            return " (\(TimeText.recorded(at, r, hours: hours)))"
+        }
         var out = ["lead \(id)  [\(status.rawValue)]\(rejection.map { " reason \($0.rawValue)" } ?? "")"]
         guard let h = handoff else { return Terminal.safe(out) }
-        out.append("  handed off by \(handedOffBy ?? "?") at \(handedOffAt.map(date) ?? "?") under '\(h.definition)' v\(h.definitionVersion)\(h.owner.map { ", owner \($0)" } ?? "")")
+        out.append("  handed off by \(handedOffBy ?? "?") at \(handedOffAt.map(date) ?? "?")\(rec(handedOffAt, handedOffRecordedAt)) under '\(h.definition)' v\(h.definitionVersion)\(h.owner.map { ", owner \($0)" } ?? "")")
+        if let d = decidedAt { out.append("  \(rejection == nil ? "accepted" : "rejected") at \(date(d))\(rec(d, decidedRecordedAt))") }
         out += h.profile.sorted { $0.key < $1.key }.map { "  profile   \($0.key) = \($0.value)" }
         out += h.signals.map { "  signal    \($0.name) at \(date($0.at))\($0.detail.map { ": \($0)" } ?? "")" }
         if let c = h.campaign { out.append("  campaign  \(c)") }
@@ -50,20 +62,30 @@ extension LeadState {
         if let o = h.override { out.append("  OVERRIDE  \(o.rule): \(o.reason)") }
         return Terminal.safe(out)
     }
+
+    /// `detailLines` with the default backdating window.
+    public var detailLines: [String] { detailLines() }
 }
 
 extension CampaignState {
-    /// The campaign: audience, offer, channels, reviews, briefs, launch.
-    public var detailLines: [String] {
+    /// The campaign: audience, offer, channels, reviews, briefs, launch; each dated entry with its business and
+    /// recorded times.
+    public func detailLines(maxBackdateHours hours: Int = Policy.defaultMaxBackdateHours) -> [String] {
         func date(_ d: Date) -> String { DomainTime.format(d) }
+        func rec(_ at: Date, _ r: Date) -> String { " (\(TimeText.recorded(at, r, hours: hours)))" }
         var out = ["campaign \(id): \(name)  [\(status.rawValue), revision \(revision)]"]
         if let a = audience { out.append("  audience  \(a)") }
         if let o = offer { out.append("  offer     \(o)") }
         if !channels.isEmpty { out.append("  channels  \(channels.joined(separator: ", "))") }
         if let d = launchDate { out.append("  launch    \(d)") }
-        out += reviews.map { "  review    by \($0.actor) at \(date($0.at)): \($0.text ?? "")" }
-        out += briefs.map { b in "  brief v\(b.version) \(b.summary)\(b.talkingPoints.isEmpty ? "" : " — " + b.talkingPoints.joined(separator: "; "))" }
-        if let l = launchedAt { out.append("  launched  \(date(l))") }
+        out += reviews.map { "  review    by \($0.actor) at \(date($0.at))\(rec($0.at, $0.recordedAt)): \($0.text ?? "")" }
+        out += briefs.map { b in
+            "  brief v\(b.version) at \(date(b.at))\(rec(b.at, b.recordedAt)) \(b.summary)\(b.talkingPoints.isEmpty ? "" : " — " + b.talkingPoints.joined(separator: "; "))"
+        }
+        if let l = launchedAt { out.append("  launched  \(date(l))\(rec(l, launchedRecordedAt ?? l))") }
         return Terminal.safe(out)
     }
+
+    /// `detailLines` with the default backdating window.
+    public var detailLines: [String] { detailLines() }
 }

@@ -46,10 +46,11 @@ public enum EntityState: Codable, Equatable, Sendable {
 public final class CurrentStateFold {
     /// Bump when the fold's code changes meaning: kept read models with another version are rebuilt.
     /// 4: a stream whose id starts with a combining mark gets a state (the kind was read from the name's first
-    /// `Character`, which swallowed the slash).
-    /// 5: a campaign's state keeps who drafted its latest revision (`draftedBy`, for separation of duties); 6: the
-    /// ledger's state keeps the registered keys and whether signatures are required.
-    public static let codeVersion = 6
+    /// `Character`, which swallowed the slash). 5: a campaign's state keeps who drafted its latest revision (`draftedBy`,
+    /// for separation of duties); 6: the ledger's state keeps the registered keys and whether signatures are required;
+    /// 7: business time: states keep recorded times, each stream's latest business time, and the ledger's policies and
+    /// actors' roles over business time.
+    public static let codeVersion = 7
 
     /// One table per kind of stream, so that a state evolves in place: pulling a state out of an `EntityState`
     /// and putting it back cost a copy of all its fields per event.

@@ -190,6 +190,7 @@ public enum RecordCodec {
             position: position,
             schemaVersion: UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2, as: UInt16.self)),
             occurredAt: Timestamp(microseconds: Int64(littleEndian: p.loadUnaligned(fromByteOffset: 32, as: Int64.self))),
+            recordedAt: Timestamp(microseconds: Int64(littleEndian: p.loadUnaligned(fromByteOffset: 24, as: Int64.self))),
             stream: f.stream, type: f.type, actor: f.actor, payload: f.payload)
     }
 

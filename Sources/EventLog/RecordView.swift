@@ -7,6 +7,8 @@ public struct RecordView {
     public let schemaVersion: UInt16
     /// Business time.
     public let occurredAt: Timestamp
+    /// When the log recorded it.
+    public let recordedAt: Timestamp
     /// UTF-8 bytes of the stream name, event type and actor.
     public let stream: UnsafeRawBufferPointer
     /// UTF-8 bytes of the event type.

@@ -81,9 +81,10 @@ struct AuditCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         func run() throws {
-            let (os, head) = try global.open().auditOverrides()
+            let ledger = try global.open()
+            let (os, head) = try ledger.auditOverrides()
             if global.json { return try Say.json(Overrides(head: head.description, overrides: os)) }
-            OverrideRecord.tableLines(os, head: head).forEach(Say.line)
+            OverrideRecord.tableLines(os, head: head, maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
     }
 }

@@ -113,9 +113,10 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Campaign id.") var id: String
         func run() throws {
-            let c = try global.open().campaign(id)
+            let ledger = try global.open()
+            let c = try ledger.campaign(id)
             if global.json { return try Say.json(c) }
-            c.detailLines.forEach(Say.line)
+            c.detailLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
     }
 

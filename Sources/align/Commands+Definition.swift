@@ -93,9 +93,10 @@ struct DefinitionCommand: ParsableCommand {
         @Argument(help: "Definition id.") var id: String
         @Option(help: "Only this version.") var version: Int?
         func run() throws {
-            let d = try global.open().definition(id, version: version)
+            let ledger = try global.open()
+            let d = try ledger.definition(id, version: version)
             if global.json { return try Say.json(d) }
-            d.storyLines.forEach(Say.line)
+            d.storyLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
     }
 

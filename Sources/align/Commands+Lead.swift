@@ -118,9 +118,10 @@ struct LeadCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String
         func run() throws {
-            let l = try global.open().lead(id)
+            let ledger = try global.open()
+            let l = try ledger.lead(id)
             if global.json { return try Say.json(l) }
-            l.detailLines.forEach(Say.line)
+            l.detailLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
     }
 

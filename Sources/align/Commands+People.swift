@@ -76,7 +76,7 @@ struct ActorCommand: ParsableCommand {
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "The rules revops keeps: quorum, SLA, context, campaign review.",
+        commandName: "policy", abstract: "The rules revops keeps: quorum, SLA, context, campaign review, backdating.",
         subcommands: [Show.self, Set.self, RequireSignatures.self])
 
     struct RequireSignatures: ParsableCommand {
@@ -111,21 +111,30 @@ struct PolicyCommand: ParsableCommand {
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change the policy (revops).", discussion: """
-            Example:
+            --max-backdate HOURS (default 72): how far a command's business time
+            (--at) may lie before the moment it is recorded. Older entries need a
+            revops override or an import, and audit and show views mark them
+            "backdated".
+
+            Examples:
               align policy set --quorum 2 --sla-hours 48 --as rita
+              align policy set --max-backdate 24 --as rita
             """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "Sales sign-offs needed to activate a definition version (at most the active sales members).") var quorum: Int?
         @Option(name: .customLong("sla-hours"), help: "Hours sales has to accept a lead.") var slaHours: Int?
         @Option(name: .customLong("require-context"), help: "Handoffs need a behavioural signal (true/false).") var requireContext: Bool?
         @Option(name: .customLong("require-campaign-review"), help: "Launch needs an approving review (true/false).") var requireCampaignReview: Bool?
+        @Option(name: .customLong("max-backdate"), help: ArgumentHelp("Hours a business time may lie before its recording (default 72).", valueName: "HOURS"))
+        var maxBackdate: Int?
         func validate() throws {
-            if quorum == nil && slaHours == nil && requireContext == nil && requireCampaignReview == nil {
-                throw ValidationError("give at least one of --quorum, --sla-hours, --require-context, --require-campaign-review")
+            if quorum == nil && slaHours == nil && requireContext == nil && requireCampaignReview == nil && maxBackdate == nil {
+                throw ValidationError("give at least one of --quorum, --sla-hours, --require-context, --require-campaign-review, --max-backdate")
             }
         }
         func run() throws {
-            let command = Command.policySet(quorum: quorum, slaHours: slaHours, requireContext: requireContext, requireCampaignReview: requireCampaignReview)
+            let command = Command.policySet(quorum: quorum, slaHours: slaHours, requireContext: requireContext, requireCampaignReview: requireCampaignReview,
+                                            maxBackdateHours: maxBackdate)
             try global.perform(command)
         }
     }

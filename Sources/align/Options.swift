@@ -10,14 +10,14 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("Who is acting (env ALIGN_ACTOR).", valueName: "ACTOR"))
     var actor: String?
 
-    @Option(name: .long, help: ArgumentHelp("Business time of the action, ISO 8601 (default: now).", valueName: "TIME"))
+    @Option(name: .long, help: ArgumentHelp("Business time of the action, ISO 8601 in 1970-9999 (default: now; see policy --max-backdate).", valueName: "TIME"))
     var at: String?
 
     @Flag(name: .long, help: "Machine-readable output: one JSON object (log: one per line).")
     var json = false
 
     func validate() throws {
-        if let at, DomainTime.parse(at) == nil { throw ValidationError("--at \(at.debugDescription) is not an ISO 8601 time such as 2026-03-01T09:00:00Z") }
+        if let at, let problem = DomainTime.problem(at) { throw ValidationError("--at: \(problem)") }
     }
 
     var ledgerPath: String { ledger ?? ProcessInfo.processInfo.environment["ALIGN_LEDGER"] ?? "./alignment.ledger" }

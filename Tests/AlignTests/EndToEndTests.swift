@@ -347,9 +347,13 @@ struct EndToEndTests {
         #expect(try cli.eventCount() == before)
 
         // A good file: everything appended in one go.
+        // A business time given on a line: a moment ago (the people it names were registered before it).
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let moment = iso.string(from: Date())
         let good = try cli.write("good.jsonl", """
             # lead definition sql, signed off and activated; a handoff without signals once the policy allows it
-            {"command": "definition.propose", "as": "maria", "at": "2026-03-01T09:00:00Z", "args": {"id": "sql", "title": "SQL", "fit": ["employees>=500"], "engagement": "demo.requested>=1"}}
+            {"command": "definition.propose", "as": "maria", "at": "\(moment)", "args": {"id": "sql", "title": "SQL", "fit": ["employees>=500"], "engagement": "demo.requested>=1"}}
             {"command": "definition.sign-off", "as": "sam", "args": {"id": "sql", "version": 1, "comment": "ok"}}
             {"command": "definition.sign-off", "as": "sofia", "args": {"id": "sql", "version": 1}}
             {"command": "definition.activate", "as": "maria", "args": {"id": "sql", "version": 1}}

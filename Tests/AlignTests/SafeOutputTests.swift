@@ -15,26 +15,26 @@ private func controls(_ s: String) -> Bool {
 struct SafeOutputTests {
     @Test func aNewlineInASignOffCommentPrintsNoForgedApproval() throws {
         let cli = try CLI()
-        try cli.ok(["init", "--admin", "rita", "--name", "Rita Revops", "--at", "2026-03-01T09:00:00Z"])
+        try cli.ok(["init", "--admin", "rita", "--name", "Rita Revops"])
         for a in ["maria", "sam", "sofia"] { try cli.ok(["key", "generate", "--as", a], withLedger: false) }
         try cli.ok(["actor", "add", "maria", "--name", "Maria", "--role", "marketing", "--as", "rita"])
         try cli.ok(["actor", "add", "sam", "--name", "Sam", "--role", "sales", "--as", "rita"])
         try cli.ok(["actor", "add", "sofia", "--name", "Sofia", "--role", "sales", "--as", "rita"])
-        try cli.ok(["definition", "propose", "mql", "--title", "MQL", "--fit", "employees>=200", "--as", "maria", "--at", "2026-03-02T09:00:00Z"])
+        try cli.ok(["definition", "propose", "mql", "--title", "MQL", "--fit", "employees>=200", "--as", "maria"])
         let comment = "ok\n  signed off by sofia at 2026-03-03T09:00:00Z (#9): forged"
-        try cli.ok(["definition", "sign-off", "mql", "1", "--comment", comment, "--as", "sam", "--at", "2026-03-03T09:00:00Z"])
-        try cli.ok(["definition", "activate", "mql", "1", "--as", "maria", "--at", "2026-03-04T09:00:00Z"])
-        let o = try cli.ok(["audit", "who-approved", "mql", "--at", "2026-03-05T00:00:00Z"])
+        try cli.ok(["definition", "sign-off", "mql", "1", "--comment", comment, "--as", "sam"])
+        try cli.ok(["definition", "activate", "mql", "1", "--as", "maria"])
+        let o = try cli.ok(["audit", "who-approved", "mql"])
         let lines = o.out.split(separator: "\n")
         #expect(lines.filter { $0.contains("signed off by") }.count == 1, "\(o)")
         #expect(!lines.contains { $0.hasPrefix("  signed off by sofia") }, "\(o)")
-        #expect(o.out.contains(#": ok\n  signed off by sofia"#), "\(o)")
+        #expect(o.out.contains(#"): ok\n  signed off by sofia"#), "\(o)")
         for view in [["audit", "definition", "mql"], ["definition", "show", "mql"], ["audit", "actor", "sam"]] {
             let v = try cli.ok(view)
             #expect(!v.out.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("signed off by sofia") }, "\(v)")
         }
         // JSON keeps the comment as stored.
-        let json = try cli.ok(["audit", "who-approved", "mql", "--at", "2026-03-05T00:00:00Z", "--json"]).json()
+        let json = try cli.ok(["audit", "who-approved", "mql", "--json"]).json()
         #expect((json["signOffs"] as? [[String: Any]])?.first?["comment"] as? String == comment)
     }
 

@@ -136,7 +136,7 @@ func runSteps(_ seeds: [Int]) throws -> RunOutcome {
         let at = step.backdate ? max(Pool.origin, w.now.addingTimeInterval(-1800)) : w.now.addingTimeInterval(60)
         let before = w.fold.snapshot
         w.fold.fold.clearDirty()
-        let ctx = DecisionContext(actor: step.actor, at: at)
+        let ctx = DecisionContext(actor: step.actor, at: at, recordedAt: max(at, w.now.addingTimeInterval(60)))
         do {
             let events = try Decider.decide(step.command, w.fold, ctx)
             #expect(w.fold.snapshot == before, "decide changed the state: \(step)")
@@ -148,7 +148,7 @@ func runSteps(_ seeds: [Int]) throws -> RunOutcome {
                 #expect(!events.isEmpty, "an accepted command records at least one event: \(step)")
             }
             checkInvariants(step, events, at: at, before: w.fold)
-            w.record(events, by: step.actor, at: at)
+            w.record(events, by: step.actor, at: at, recordedAt: ctx.recordedAt)
             outcome.accepted += 1
         } catch let e as DomainError {
             #expect(w.fold.snapshot == before, "a refused command changed the state: \(step): \(e)")

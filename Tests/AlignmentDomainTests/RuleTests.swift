@@ -59,34 +59,43 @@ final class World {
         return w
     }
 
-    /// The next business time (one minute later) unless one is given; never goes back.
+    /// The next business time (one minute later) unless one is given. The clock (`now`, also the recording time)
+    /// never goes back: a business time given after it moves it on.
     private func tick(_ at: Date?) -> Date {
-        if let at { return at }
+        if let at {
+            now = max(now, at)
+            return at
+        }
         now = now.addingTimeInterval(60)
         return now
     }
 
-    func record(_ events: [DomainEvent], by actor: String, at: Date? = nil) {
+    /// Folds events recorded now (`recordedAt`, default: the clock after the tick) at business time `at`.
+    func record(_ events: [DomainEvent], by actor: String, at: Date? = nil, recordedAt: Date? = nil) {
         let t = tick(at)
         for e in events {
             position += 1
-            let r = Recorded(event: e, actor: actor, at: t, position: position)
+            let r = Recorded(event: e, actor: actor, at: t, position: position, recordedAt: recordedAt ?? now)
             recorded.append(r)
             fold.apply(r)
         }
     }
 
-    /// Decides without folding.
-    func decide(_ c: Command, as actor: String, at: Date? = nil) throws -> [DomainEvent] {
-        try Decider.decide(c, fold, DecisionContext(actor: actor, at: at ?? now.addingTimeInterval(60)))
+    /// Decides without folding, as if recorded a minute from now (or at `recordedAt`).
+    func decide(_ c: Command, as actor: String, at: Date? = nil, recordedAt: Date? = nil, imported: Bool = false) throws -> [DomainEvent] {
+        let t = at ?? now.addingTimeInterval(60)
+        return try Decider.decide(c, fold, DecisionContext(actor: actor, at: t, recordedAt: recordedAt ?? max(t, now.addingTimeInterval(60)),
+                                                           imported: imported))
     }
 
-    /// Decides and folds the events; returns them.
+    /// Decides and folds the events, recorded on the clock (or at `recordedAt`); returns them.
     @discardableResult
-    func run(_ c: Command, as actor: String, at: Date? = nil, keyID: String? = nil) throws -> [DomainEvent] {
+    func run(_ c: Command, as actor: String, at: Date? = nil, recordedAt: Date? = nil, imported: Bool = false, keyID: String? = nil) throws -> [DomainEvent] {
         let t = tick(at)
-        let events = try Decider.decide(c, fold, DecisionContext(actor: actor, at: t, keyID: keyID))
-        record(events, by: actor, at: t)
+        let rec = recordedAt ?? now
+        if let recordedAt { now = max(now, recordedAt) }
+        let events = try Decider.decide(c, fold, DecisionContext(actor: actor, at: t, recordedAt: rec, imported: imported, keyID: keyID))
+        record(events, by: actor, at: t, recordedAt: rec)
         return events
     }
 

@@ -22,26 +22,51 @@ func withLedgerDirectory<T>(_ body: (String) throws -> T) throws -> T {
 /// 2026-03-01T09:00:00Z.
 let ledgerT0 = Date(timeIntervalSince1970: 1_772_355_600)
 
-/// A ledger with its business clock: each `run` happens one minute after the previous one.
+/// A clock a test sets: the log's recording time (`AlignmentLedger.create(..., clock:)`).
+final class TestClock: @unchecked Sendable {
+    // @unchecked: `value` is only read and written under `lock`.
+    private let lock = NSLock()
+    private var value: Timestamp
+    init(_ start: Date) { value = Timestamp(start) }
+    var now: Timestamp { lock.withLock { value } }
+    func set(_ d: Date) { lock.withLock { value = Timestamp(d) } }
+    /// Sets the clock to `d` and answers it (a command recorded at its business time).
+    func jump(_ d: Date) -> Date {
+        set(d)
+        return d
+    }
+    /// The clock as a ledger takes it.
+    var read: @Sendable () -> Timestamp { { [self] in now } }
+}
+
+/// A ledger with its business clock: each `run` happens one minute after the previous one, and is recorded then
+/// (the log's clock follows the business clock, as when people record what they do as they do it).
 final class Fixture {
     let path: String
     var ledger: AlignmentLedger
+    let clock = TestClock(ledgerT0)
     private(set) var minute = 0
 
     init(path: String) throws {
         self.path = path
-        (ledger, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: ledgerT0)
+        (ledger, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: ledgerT0, clock: clock.read)
     }
 
     /// A ledger kept in memory.
     init(inMemory: Void) throws {
         path = "memory"
-        (ledger, _) = try AlignmentLedger.createInMemory(admin: "rita", name: "Rita Revops", at: ledgerT0)
+        (ledger, _) = try AlignmentLedger.createInMemory(admin: "rita", name: "Rita Revops", at: ledgerT0, clock: clock.read)
     }
 
+    /// The ledger at `path` opened again, on this fixture's clock.
+    func reopen() throws -> AlignmentLedger { try AlignmentLedger.open(at: path, clock: clock.read) }
+
+    /// The next business time, one minute on; the recording clock moves there too.
     var nextTime: Date {
         minute += 1
-        return ledgerT0.addingTimeInterval(Double(minute) * 60)
+        let t = ledgerT0.addingTimeInterval(Double(minute) * 60)
+        clock.set(t)
+        return t
     }
 
     @discardableResult
@@ -115,7 +140,7 @@ func withFixture<T>(populated: Bool = true, _ body: (Fixture) throws -> T) throw
 struct LedgerTests {
     @Test func createRecordsTheFirstActorAndPolicy() throws {
         try withLedgerDirectory { path in
-            let (ledger, events) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita", at: ledgerT0)
+            let (ledger, events) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita", at: ledgerT0, clock: TestClock(ledgerT0).read)
             #expect(events.map(\.type) == ["LedgerInitialized", "ActorRegistered", "PolicyChanged"])
             #expect(events.map(\.position) == [1, 2, 3])
             #expect(try ledger.log.head().position == 3)
@@ -131,7 +156,7 @@ struct LedgerTests {
         try withLedgerDirectory { path in
             // What an `align init` killed between the log's metadata and its first events leaves: a log, no events.
             do { _ = try EventLog.create(at: path) }
-            let (ledger, events) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita", at: ledgerT0)
+            let (ledger, events) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita", at: ledgerT0, clock: TestClock(ledgerT0).read)
             #expect(events.map(\.type) == ["LedgerInitialized", "ActorRegistered", "PolicyChanged"])
             #expect(try ledger.ledgerState().actors["rita"]?.roles == [.revops])
             // Once it has events, it is a ledger like any other: refused, untouched.
@@ -286,13 +311,14 @@ struct LedgerTests {
             let head = try f!.ledger.log.head()
             let states = try keptStates(f!.ledger)
             #expect(states.count == 7)
+            let clock = f!.clock
             f = nil
-            let reopened = try AlignmentLedger.open(at: path)
+            let reopened = try AlignmentLedger.open(at: path, clock: clock.read)
             #expect(try reopened.log.head() == head)
             #expect(try keptStates(reopened) == states)
             for (stream, s) in states { #expect(try reopened.state(of: stream) == s, "\(stream)") }
             // And it keeps working where it left off.
-            let e = try reopened.execute(.leadConvert(id: "L-1", opportunity: "OPP-1", amount: 1000), as: "sam", at: ledgerT0.addingTimeInterval(86_400))
+            let e = try reopened.execute(.leadConvert(id: "L-1", opportunity: "OPP-1", amount: 1000), as: "sam", at: clock.jump(ledgerT0.addingTimeInterval(86_400)))
             #expect(e.map(\.position) == [head.position + 1])
         }
     }
@@ -322,10 +348,11 @@ struct LedgerTests {
             let payload = Array(#"{"actor":"otto","name":"Otto","roles":["sales"]}"#.utf8)
             _ = try f!.ledger.log.append(to: "ledger", [ProposedEvent(type: "ActorRegistered", actor: "rita", payload: payload)])
             #expect(try f!.ledger.ledgerState().actors["otto"] == nil)
+            let clock = f!.clock
             f = nil
-            let reopened = try AlignmentLedger.open(at: path)
+            let reopened = try AlignmentLedger.open(at: path, clock: clock.read)
             #expect(try reopened.ledgerState().actors["otto"]?.roles == [.sales])
-            #expect(try reopened.execute(.leadRecycle(id: "L-1"), as: "otto", at: ledgerT0.addingTimeInterval(86_400)).count == 1)
+            #expect(try reopened.execute(.leadRecycle(id: "L-1"), as: "otto", at: clock.jump(ledgerT0.addingTimeInterval(86_400))).count == 1)
         }
     }
 
@@ -337,9 +364,10 @@ struct LedgerTests {
             try f!.populate()
             let payload = Array(#"{"actor":"otto","name":"Otto","roles":["sales"]}"#.utf8)
             _ = try f!.ledger.log.append(to: "ledger", [ProposedEvent(type: "ActorRegistered", actor: "rita", payload: payload)])
+            let clock = f!.clock
             f = nil
-            let reopened = try AlignmentLedger.open(at: path)
-            #expect(try reopened.execute(.leadRecycle(id: "L-1"), as: "otto", at: ledgerT0.addingTimeInterval(86_400)).count == 1)
+            let reopened = try AlignmentLedger.open(at: path, clock: clock.read)
+            #expect(try reopened.execute(.leadRecycle(id: "L-1"), as: "otto", at: clock.jump(ledgerT0.addingTimeInterval(86_400))).count == 1)
             #expect(try reopened.ledgerState().actors["otto"]?.roles == [.sales])
             #expect(try keptStates(reopened) == keptStates(try AlignmentLedger.open(at: path)))
         }
@@ -390,7 +418,7 @@ struct LedgerTests {
             _ = try f.ledger.log.append(to: "ledger", [ProposedEvent(type: "ActorRegistered", actor: "rita", payload: payload)])
             #expect(try f.ledger.ledgerState().actors["otto"] == nil, "the kept model has not seen it yet")
             // Otto may act only if the command sees his registration.
-            let e = try f.ledger.execute(.leadRecycle(id: "L-1"), as: "otto", at: ledgerT0.addingTimeInterval(86_400))
+            let e = try f.ledger.execute(.leadRecycle(id: "L-1"), as: "otto", at: f.clock.jump(ledgerT0.addingTimeInterval(86_400)))
             #expect(e.count == 1)
             let head = try f.ledger.log.head().position
             #expect(try f.ledger.ledgerState().actors["otto"]?.roles == [.sales])
@@ -422,7 +450,7 @@ struct LedgerTests {
             let cps = try ledger.projectionCheckpoints()
             #expect(Set(cps.values.map(\.position)).count == 2, "the scorecard's checkpoint moved, the others did not")
             // Otto may act only if the command sees his registration.
-            _ = try ledger.execute(.leadRecycle(id: "L-1"), as: "otto", at: ledgerT0.addingTimeInterval(86_400))
+            _ = try ledger.execute(.leadRecycle(id: "L-1"), as: "otto", at: f.clock.jump(ledgerT0.addingTimeInterval(86_400)))
             let head = try ledger.log.head().position
             #expect(try ledger.projectionCheckpoints().values.allSatisfy { $0.position == head })
             #expect(try ledger.ledgerState().actors["otto"]?.roles == [.sales])
@@ -438,13 +466,14 @@ struct LedgerTests {
     @Test func commandsDuringARebuildAreInTheRebuiltModels() throws {
         try withFixture { f in
             let ledger = f.ledger
+            let clock = f.clock
             let before = try ledger.log.head().position
             let once = Calls()
             try ledger.rebuild(progress: { _, _ in
                 guard once.all.isEmpty else { return }
                 once.add(0, 0)
                 // Another writer, while the rebuild folds.
-                _ = try? ledger.execute(.actorAdd(id: "otto", name: "Otto", roles: [.sales]), as: "rita", at: ledgerT0.addingTimeInterval(86_400))
+                _ = try? ledger.execute(.actorAdd(id: "otto", name: "Otto", roles: [.sales]), as: "rita", at: clock.jump(ledgerT0.addingTimeInterval(86_400)))
             })
             let head = try ledger.log.head().position
             #expect(head == before + 1, "the command ran during the rebuild")
@@ -547,7 +576,7 @@ struct ServiceMatchesDomainTests {
             let fold = CurrentStateFold()
             for e in try f.ledger.log.read(from: 1, limit: 1000) {
                 try fold.apply(Recorded(event: try DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload),
-                                        actor: e.actor, at: e.occurredAt.date, position: e.position))
+                                        actor: e.actor, at: e.occurredAt.date, position: e.position, recordedAt: e.recordedAt.date))
             }
             var r = SeededRandom(state: UInt64(seed))
             var accepted = 0
@@ -555,7 +584,8 @@ struct ServiceMatchesDomainTests {
                 let (actor, command) = Self.randomCommand(&r)
                 let at = f.nextTime   // whole seconds
                 let expected: Result<[DomainEvent], DomainError>
-                do { expected = .success(try Decider.decide(command, fold, DecisionContext(actor: actor, at: at))) } catch let e as DomainError { expected = .failure(e) }
+                let ctx = DecisionContext(actor: actor, at: at, recordedAt: f.clock.now.date)
+                do { expected = .success(try Decider.decide(command, fold, ctx)) } catch let e as DomainError { expected = .failure(e) }
                 let head = try f.ledger.log.head()
                 do {
                     let recorded = try f.ledger.execute(command, as: actor, at: at)
@@ -566,7 +596,7 @@ struct ServiceMatchesDomainTests {
                     }
                     #expect(decoded == events, "step \(step): \(actor) \(command.name)")
                     for (e, rec) in zip(events, recorded) {
-                        try fold.apply(Recorded(event: e, actor: actor, at: rec.occurredAt.date, position: rec.position))
+                        try fold.apply(Recorded(event: e, actor: actor, at: rec.occurredAt.date, position: rec.position, recordedAt: rec.recordedAt.date))
                     }
                     accepted += 1
                 } catch let e as DomainError {

@@ -16,6 +16,8 @@ final class SignedFixture {
     let keys: KeyStore
     let ledger: AlignmentLedger
     var signers: [String: ActorKey] = [:]
+    /// The log's clock follows the business clock (recorded as it happens).
+    let clock = TestClock(ledgerT0)
     private var minute = 0
 
     init(path: String) throws {
@@ -23,7 +25,7 @@ final class SignedFixture {
         keys = KeyStore(directory: path + ".keys")
         let rita = try keys.generate(for: "rita")
         signers["rita"] = rita
-        (ledger, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita", at: ledgerT0, key: rita)
+        (ledger, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita", at: ledgerT0, key: rita, clock: clock.read)
         for (a, role) in [("maria", Role.marketing), ("sam", .sales), ("sofia", .sales)] {
             let k = try keys.generate(for: a)
             signers[a] = k
@@ -35,7 +37,9 @@ final class SignedFixture {
 
     var nextTime: Date {
         minute += 1
-        return ledgerT0.addingTimeInterval(Double(minute) * 60)
+        let t = ledgerT0.addingTimeInterval(Double(minute) * 60)
+        clock.set(t)
+        return t
     }
 
     @discardableResult

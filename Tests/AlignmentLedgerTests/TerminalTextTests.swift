@@ -29,7 +29,7 @@ struct TerminalTextTests {
             // One sign-off, one line: sam's, with the comment escaped on it; no line starts as sofia's.
             #expect(lines.filter { $0.hasPrefix("  signed off by") }.count == 1, "\(text)")
             #expect(!lines.contains { $0.contains("signed off by sofia") && !$0.hasPrefix("  signed off by sam") }, "\(text)")
-            #expect(text.contains(#"(#\#(signed[0].position)): ok\n  signed off by sofia"#), "\(text)")
+            #expect(text.contains(#"(#\#(signed[0].position), recorded "#) && text.contains(#"): ok\n  signed off by sofia"#), "\(text)")
             // The same holds for the audit trail, the definition's story and the log view.
             for view in [try f.ledger.auditDefinition("mql", version: 2).lines, try f.ledger.definition("mql").storyLines] {
                 let all = view.joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false)

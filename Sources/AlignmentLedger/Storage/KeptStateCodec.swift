@@ -4,11 +4,12 @@ import Foundation
 /// The kept binary form of the domain's state types (see `BinaryWriter`, docs/FORMAT.md "Kept read models").
 extension Policy: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
-        w.int(quorum); w.int(slaHours); w.bool(requireContext); w.bool(requireCampaignReview)
+        w.int(quorum); w.int(slaHours); w.bool(requireContext); w.bool(requireCampaignReview); w.int(maxBackdateHours)
     }
     public init(from r: inout BinaryReader) throws {
         self.init()
         quorum = try r.int(); slaHours = try r.int(); requireContext = try r.bool(); requireCampaignReview = try r.bool()
+        maxBackdateHours = try r.int()
     }
 }
 
@@ -35,12 +36,12 @@ extension KeyRecord: BinaryCodable {
 
 extension LedgerState: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
-        w.bool(initialized); w.dictionary(actors) { $0.value($1) }; w.value(policy)
+        w.bool(initialized); w.dictionary(actors) { $0.value($1) }; w.value(policy); w.value(timeline)
         w.dictionary(keys) { $0.value($1) }; w.bool(signaturesRequired)
     }
     public init(from r: inout BinaryReader) throws {
         self.init()
-        initialized = try r.bool(); actors = try r.dictionary { try $0.value() }; policy = try r.value()
+        initialized = try r.bool(); actors = try r.dictionary { try $0.value() }; policy = try r.value(); timeline = try r.value()
         keys = try r.dictionary { try $0.value() }; signaturesRequired = try r.bool()
     }
 }
@@ -59,10 +60,11 @@ extension Override: BinaryCodable {
 
 extension Verdict: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
-        w.string(actor); w.date(at); w.optional(text) { $0.string($1) }; w.uvarint(position)
+        w.string(actor); w.date(at); w.optional(text) { $0.string($1) }; w.uvarint(position); w.date(recordedAt)
     }
     public init(from r: inout BinaryReader) throws {
-        self.init(actor: try r.string(), at: try r.date(), text: try r.optional { try $0.string() }, position: try r.uvarint())
+        self.init(actor: try r.string(), at: try r.date(), text: try r.optional { try $0.string() }, position: try r.uvarint(),
+                  recordedAt: try r.date())
     }
 }
 
@@ -70,31 +72,33 @@ extension DefinitionVersion: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
         w.int(version); w.string(title); w.string(author); w.date(proposedAt)
         w.array(fit) { $0.value($1) }; w.array(engagement) { $0.value($1) }; w.optional(rationale) { $0.string($1) }
-        w.array(signOffs) { $0.value($1) }; w.array(rejections) { $0.value($1) }
+        w.array(signOffs) { $0.value($1) }; w.array(rejections) { $0.value($1) }; w.date(proposedRecordedAt)
     }
     public init(from r: inout BinaryReader) throws {
         self.init(version: try r.int(), title: try r.string(), author: try r.string(), proposedAt: try r.date(),
                   fit: try r.array { try $0.value() }, engagement: try r.array { try $0.value() },
                   rationale: try r.optional { try $0.string() },
-                  signOffs: try r.array { try $0.value() }, rejections: try r.array { try $0.value() })
+                  signOffs: try r.array { try $0.value() }, rejections: try r.array { try $0.value() },
+                  proposedRecordedAt: try r.date())
     }
 }
 
 extension Activation: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
         w.int(version); w.date(from); w.optional(until) { $0.date($1) }; w.optional(override) { $0.value($1) }
-        w.int(signOffs); w.int(quorum); w.uvarint(position)
+        w.int(signOffs); w.int(quorum); w.uvarint(position); w.date(recordedAt)
     }
     public init(from r: inout BinaryReader) throws {
         self.init(version: try r.int(), from: try r.date(), until: try r.optional { try $0.date() },
-                  override: try r.optional { try $0.value() }, signOffs: try r.int(), quorum: try r.int(), position: try r.uvarint())
+                  override: try r.optional { try $0.value() }, signOffs: try r.int(), quorum: try r.int(), position: try r.uvarint(),
+                  recordedAt: try r.date())
     }
 }
 
 extension DefinitionState: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
         w.string(id); w.array(versions) { $0.value($1) }; w.optional(activeVersion) { $0.int($1) }
-        w.array(activations) { $0.value($1) }; w.bool(retired)
+        w.array(activations) { $0.value($1) }; w.bool(retired); w.optional(lastAt) { $0.date($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init(id: try r.string())
@@ -102,16 +106,18 @@ extension DefinitionState: BinaryCodable {
         activeVersion = try r.optional { try $0.int() }
         activations = try r.array { try $0.value() }
         retired = try r.bool()
+        lastAt = try r.optional { try $0.date() }
     }
 }
 
 extension Brief: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
         w.int(version); w.string(summary); w.array(talkingPoints) { $0.string($1) }; w.optional(offer) { $0.string($1) }; w.date(at)
+        w.date(recordedAt)
     }
     public init(from r: inout BinaryReader) throws {
         self.init(version: try r.int(), summary: try r.string(), talkingPoints: try r.array { try $0.string() },
-                  offer: try r.optional { try $0.string() }, at: try r.date())
+                  offer: try r.optional { try $0.string() }, at: try r.date(), recordedAt: try r.date())
     }
 }
 
@@ -122,6 +128,7 @@ extension CampaignState: BinaryCodable {
         w.optional(launchDate) { $0.string($1) }; w.array(reviews) { $0.value($1) }
         w.optional(approvedRevision) { $0.int($1) }; w.array(briefs) { $0.value($1) }; w.optional(launchedAt) { $0.date($1) }
         w.optional(draftedBy) { $0.string($1) }
+        w.optional(launchedRecordedAt) { $0.date($1) }; w.optional(draftedAt) { $0.date($1) }; w.optional(lastAt) { $0.date($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init(id: try r.string())
@@ -131,6 +138,8 @@ extension CampaignState: BinaryCodable {
         reviews = try r.array { try $0.value() }; approvedRevision = try r.optional { try $0.int() }
         briefs = try r.array { try $0.value() }; launchedAt = try r.optional { try $0.date() }
         draftedBy = try r.optional { try $0.string() }
+        launchedRecordedAt = try r.optional { try $0.date() }; draftedAt = try r.optional { try $0.date() }
+        lastAt = try r.optional { try $0.date() }
     }
 }
 
@@ -171,12 +180,15 @@ extension LeadState: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
         w.string(id); w.raw(status); w.optional(handoff) { $0.value($1) }; w.optional(handedOffAt) { $0.date($1) }
         w.optional(handedOffBy) { $0.string($1) }; w.optional(decidedAt) { $0.date($1) }; w.optional(rejection) { $0.raw($1) }
+        w.optional(handedOffRecordedAt) { $0.date($1) }; w.optional(decidedRecordedAt) { $0.date($1) }; w.optional(lastAt) { $0.date($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init(id: try r.string())
         status = try r.raw(Status.self); handoff = try r.optional { try $0.value() }
         handedOffAt = try r.optional { try $0.date() }; handedOffBy = try r.optional { try $0.string() }
         decidedAt = try r.optional { try $0.date() }; rejection = try r.optional { try $0.raw(RejectionReason.self) }
+        handedOffRecordedAt = try r.optional { try $0.date() }; decidedRecordedAt = try r.optional { try $0.date() }
+        lastAt = try r.optional { try $0.date() }
     }
 }
 
@@ -221,11 +233,13 @@ extension ContentState: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
         w.string(id); w.optional(asset) { $0.value($1) }; w.optional(request) { $0.value($1) }
         w.optional(requestedBy) { $0.string($1) }; w.optional(triage) { $0.value($1) }; w.optional(fulfilled) { $0.value($1) }
+        w.optional(requestedAt) { $0.date($1) }; w.optional(lastAt) { $0.date($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init(id: try r.string())
         asset = try r.optional { try $0.value() }; request = try r.optional { try $0.value() }
         requestedBy = try r.optional { try $0.string() }; triage = try r.optional { try $0.value() }
         fulfilled = try r.optional { try $0.value() }
+        requestedAt = try r.optional { try $0.date() }; lastAt = try r.optional { try $0.date() }
     }
 }
