@@ -77,16 +77,18 @@ echo "sign-off latency, process start to exit (median of 20): $(ms "$(cat "$W/si
 python3 - "$W" <<'PY'
 import json, sys
 w = sys.argv[1]
+# No business times: the lines are recorded as they are applied (a fixed date would soon lie past the
+# policy's backdating window).
 with open(f"{w}/setup.jsonl", "w") as f:
     for a, r in [("maria", "marketing"), ("sam", "sales")]:
         f.write(json.dumps({"command": "actor.add", "as": "rita", "args": {"id": a, "name": a, "role": r}}) + "\n")
-    f.write(json.dumps({"command": "definition.propose", "as": "maria", "at": "2026-01-01T00:00:00Z", "args": {"id": "mql", "title": "t", "fit": ["employees>=200"]}}) + "\n")
-    f.write(json.dumps({"command": "definition.sign-off", "as": "sam", "at": "2026-01-02T00:00:00Z", "args": {"id": "mql", "version": 1}}) + "\n")
-    f.write(json.dumps({"command": "definition.activate", "as": "maria", "at": "2026-01-03T00:00:00Z", "args": {"id": "mql", "version": 1}}) + "\n")
+    f.write(json.dumps({"command": "definition.propose", "as": "maria", "args": {"id": "mql", "title": "t", "fit": ["employees>=200"]}}) + "\n")
+    f.write(json.dumps({"command": "definition.sign-off", "as": "sam", "args": {"id": "mql", "version": 1}}) + "\n")
+    f.write(json.dumps({"command": "definition.activate", "as": "maria", "args": {"id": "mql", "version": 1}}) + "\n")
 with open(f"{w}/100k.jsonl", "w") as f:
     for i in range(50000):
-        f.write(json.dumps({"command": "lead.handoff", "as": "maria", "at": "2026-02-01T00:00:00Z", "args": {"id": f"L-{i}", "definition": "mql", "profile": {"company": f"C{i}", "employees": "300"}, "signal": [{"name": "webinar.attended", "at": "2026-01-30T00:00:00Z"}]}}) + "\n")
-        f.write(json.dumps({"command": "lead.accept", "as": "sam", "at": "2026-02-02T00:00:00Z", "args": {"id": f"L-{i}"}}) + "\n")
+        f.write(json.dumps({"command": "lead.handoff", "as": "maria", "args": {"id": f"L-{i}", "definition": "mql", "profile": {"company": f"C{i}", "employees": "300"}, "signal": [{"name": "webinar.attended", "at": "2026-01-30T00:00:00Z"}]}}) + "\n")
+        f.write(json.dumps({"command": "lead.accept", "as": "sam", "args": {"id": f"L-{i}"}}) + "\n")
 PY
 for r in 1 2 3; do
   L="$W/apply$r.ledger"
