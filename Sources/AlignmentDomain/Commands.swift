@@ -502,7 +502,7 @@ public enum DomainTime {
     /// The time of an ISO 8601 text, nil unless it is a real calendar time in the years 1970–9999 that reads back
     /// identically (`problem` says why not).
     public static func parse(_ s: String) -> Date? {
-        guard let us = ISOTime.parse(s) else { return nil }
+        guard let us = ISOTime.parse(s), !isLeapSecond(s) else { return nil }
         let d = Date(timeIntervalSince1970: Double(us) / 1_000_000)
         guard BusinessTime.inRange(d), Int64((d.timeIntervalSince1970 * 1_000_000).rounded()) == us else { return nil }
         return d

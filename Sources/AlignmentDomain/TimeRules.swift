@@ -335,12 +335,23 @@ extension DomainTime {
             }
             return "\(text.debugDescription) is not an ISO 8601 time such as 2026-03-01T09:00:00Z (or a date, 2026-03-01)"
         }
+        if isLeapSecond(text) {
+            return "\(text.debugDescription) is a leap second, which would be stored as the next second; give :59 or the next minute"
+        }
         let d = Date(timeIntervalSince1970: Double(us) / 1_000_000)
         guard BusinessTime.inRange(d) else { return "\(text.debugDescription) is outside the years 1970–9999 (UTC)" }
         guard Int64((d.timeIntervalSince1970 * 1_000_000).rounded()) == us else {
-            return "\(text.debugDescription) is more precise than the ledger keeps for its year; give whole milliseconds"
+            return "\(text.debugDescription) is more precise than the ledger keeps for its year; give whole seconds"
         }
         return nil
+    }
+
+    /// Whether `text` names second 60 (`23:59:60Z`): `ISOTime` reads it as the next second, which would not read back
+    /// as typed.
+    static func isLeapSecond(_ text: String) -> Bool {
+        let u = Array(text.utf8.prefix(19))
+        return u.count == 19 && (u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: "t") || u[10] == 32) && u[13] == 58 && u[16] == 58
+            && u[17] == UInt8(ascii: "6") && u[18] == UInt8(ascii: "0")
     }
 
     /// `parse`, or a `.invalid` error saying what is wrong with the text (`what` names where it was given).

@@ -97,17 +97,16 @@ extension AlignmentLedger {
         say("\n-- The rest of the quarter: leads (failure mode 2: handoffs with demographics only), content requests (failure mode 4) --")
         _ = try run("rita", day(14), "policy.set", ["require-context": .bool(false)])
         say("policy: context not required from day 14 (the old habit), required again from day 50")
-        var lines: [ApplyItem] = []
-        func add(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) throws {
-            lines.append(ApplyItem(line: lines.count + 1, command: try Command.parse(name, args), actor: actor, at: at))
-        }
         let industries = ["saas", "fintech", "retail", "health"]
         let reasons = ["not-icp", "bad-timing", "no-budget", "insufficient-context", "no-response"]
-        for i in 0..<leads {
+        /// Lead `i`'s lines (handoff, then acceptance and maybe conversion, or rejection), drawing from `rng`.
+        func leadLines(_ i: Int, _ rng: inout SplitMix64) -> [DemoLine] {
+            var out: [DemoLine] = []
             let d = 15 + Double(i) / Double(leads) * 74
             let t = day(d)
             let withSignals = d >= 50 || rng.next() % 100 < 45
-            var args: [String: JSONValue] = ["id": s("L-\(10000 + i)"), "definition": s("mql"),
+            let id = s("L-\(10000 + i)")
+            var args: [String: JSONValue] = ["id": id, "definition": s("mql"),
                                              "profile": .object(["company": s("Company \(i)"), "employees": s(String(50 + rng.next() % 2000)),
                                                                  "industry": s(industries[Int(rng.next() % 4)])])]
             if withSignals {
@@ -118,40 +117,50 @@ extension AlignmentLedger {
             if rng.next() % 100 < 40 { args["campaign"] = s(d < 30 || rng.next() % 2 == 0 ? "q2-webinar" : "flash-sale") }
             let owner = sellers[Int(rng.next() % 4)]
             args["owner"] = s(owner)
-            let id = s("L-\(10000 + i)")
-            try add(marketers[Int(rng.next() % 3)], t, "lead.handoff", args)
+            out.append(DemoLine(at: t, actor: marketers[Int(rng.next() % 3)], name: "lead.handoff", args: args))
             let roll = rng.next() % 100
             let delay = Double(1 + rng.next() % 60) * 3600
             let accept = withSignals ? roll < 75 : roll < 40
             if accept {
-                try add(owner, t.addingTimeInterval(delay), "lead.accept", ["id": id])
+                out.append(DemoLine(at: t.addingTimeInterval(delay), actor: owner, name: "lead.accept", args: ["id": id]))
                 if rng.next() % 100 < 30 {
-                    try add(owner, t.addingTimeInterval(delay + 7 * 86400), "lead.convert", ["id": id, "amount": n(Int(5000 + rng.next() % 50000))])
+                    out.append(DemoLine(at: t.addingTimeInterval(delay + 7 * 86400), actor: owner, name: "lead.convert",
+                                        args: ["id": id, "amount": n(Int(5000 + rng.next() % 50000))]))
                 }
             } else {
                 let reason = withSignals ? reasons[Int(rng.next() % 3)] : reasons[3 + Int(rng.next() % 2)]
-                try add(owner, t.addingTimeInterval(delay), "lead.reject", ["id": id, "reason": s(reason)])
+                out.append(DemoLine(at: t.addingTimeInterval(delay), actor: owner, name: "lead.reject", args: ["id": id, "reason": s(reason)]))
             }
+            return out
         }
+        // The content requests draw from the generator after every lead: a first pass over the leads finds where it
+        // stands then (and numbers the leads' lines), so that the quarter is the same as when the leads were
+        // written down whole before being played.
+        var afterLeads = rng
+        var leadLineCount = 0
+        for i in 0..<leads { leadLineCount += leadLines(i, &afterLeads).count }
         let requests = max(10, leads / 50)
+        var contentLines: [DemoLine] = []
         for r in 0..<requests {
             let t = day(20 + Double(r) / Double(requests) * 60)
             let id = s("REQ-\(r + 1)")
-            try add(sellers[r % 4], t, "content.request", ["id": id, "what": s("material for deal \(r)"), "stage": s(stages[r % 5])])
-            let roll = rng.next() % 100
-            if roll < 55 {
-                try add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "map-to": s(assets[r % 5])])
-            } else if roll < 70 {
-                try add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "add-to-plan": s("asset-from-req-\(r + 1)")])
-            } else if roll < 80 {
-                try add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "decline": .bool(true), "reason": s("covered by the plan")])
-            } else {
-                try add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "ad-hoc": .bool(true), "reason": s("deal closes this week")])
+            func add(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) {
+                contentLines.append(DemoLine(at: at, seq: leadLineCount + contentLines.count, actor: actor, name: name, args: args))
             }
-            if roll < 70 || roll >= 80 { try add("meg", t.addingTimeInterval(3 * 86400), "content.fulfil", ["id": id]) }
+            add(sellers[r % 4], t, "content.request", ["id": id, "what": s("material for deal \(r)"), "stage": s(stages[r % 5])])
+            let roll = afterLeads.next() % 100
+            if roll < 55 {
+                add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "map-to": s(assets[r % 5])])
+            } else if roll < 70 {
+                add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "add-to-plan": s("asset-from-req-\(r + 1)")])
+            } else if roll < 80 {
+                add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "decline": .bool(true), "reason": s("covered by the plan")])
+            } else {
+                add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "ad-hoc": .bool(true), "reason": s("deal closes this week")])
+            }
+            if roll < 70 || roll >= 80 { add("meg", t.addingTimeInterval(3 * 86400), "content.fulfil", ["id": id]) }
         }
-        // Stable: a lead's (or request's) own lines keep their order at equal times.
-        lines.sort { ($0.at ?? q, $0.line) < ($1.at ?? q, $1.line) }
+        contentLines.sort { ($0.at, $0.seq) < ($1.at, $1.seq) }
 
         // What else happened, at its business time.
         enum Happening { case flashSale, proposeV3, signOffV3, activateV3, contextRequired }
@@ -177,7 +186,8 @@ extension AlignmentLedger {
                 _ = try run("rita", day(50), "policy.set", ["require-context": .bool(true)])
             }
         }
-        // One apply transaction per day of business time (at most 5,000 lines), recorded a minute after its last line.
+        // Played in business-time order: one apply transaction per day of business time (at most 5,000 lines), recorded a
+        // minute after its last line; what else happened runs between them at its time.
         var batch: [ApplyItem] = []
         func flush() throws {
             guard let last = batch.last?.at else { return }
@@ -185,16 +195,36 @@ extension AlignmentLedger {
             _ = try l.apply(batch, signers: signers)
             batch.removeAll(keepingCapacity: true)
         }
-        for item in lines {
-            let at = item.at ?? q
-            while let next = happenings.first, next.at <= at {
+        func play(_ line: DemoLine) throws {
+            while let next = happenings.first, next.at <= line.at {
                 try flush()
                 try happen(next.what)
                 happenings.removeFirst()
             }
-            if let first = batch.first?.at, at.timeIntervalSince(first) >= 86400 || batch.count >= 5000 { try flush() }
-            batch.append(item)
+            if let first = batch.first?.at, line.at.timeIntervalSince(first) >= 86400 || batch.count >= 5000 { try flush() }
+            batch.append(ApplyItem(line: line.seq + 1, command: try Command.parse(line.name, line.args), actor: line.actor, at: line.at))
         }
+        // The leads' lines are written down lead by lead (handoffs in business-time order, each lead's later lines
+        // after its handoff) and played once nothing written later can come before them: a few days of lines are
+        // held at a time, not the quarter.
+        var pending = DemoLineHeap()
+        var nextContent = 0
+        func playUntil(_ t: Date?) throws {
+            while true {
+                let lead = pending.first, content = nextContent < contentLines.count ? contentLines[nextContent] : nil
+                guard let line = [lead, content].compactMap({ $0 }).min(by: { ($0.at, $0.seq) < ($1.at, $1.seq) }),
+                      t.map({ line.at < $0 }) ?? true else { return }
+                if line.seq == lead?.seq { _ = pending.pop() } else { nextContent += 1 }
+                try play(line)
+            }
+        }
+        var seq = 0
+        for i in 0..<leads {
+            var lines = leadLines(i, &rng)
+            try playUntil(lines[0].at)
+            for k in lines.indices { lines[k].seq = seq; seq += 1; pending.push(lines[k]) }
+        }
+        try playUntil(nil)
         try flush()
         for h in happenings { try happen(h.what) }
         say("\(leads) leads handed off; \(requests) content requests raised by sales and triaged by marketing")
@@ -213,6 +243,51 @@ extension AlignmentLedger {
         say("head unchanged after refusals: \(try l.head() == before)")
 
         return l
+    }
+}
+
+/// A line of the demo's quarter, written down before it is played: its business time, its place in the order the
+/// lines were written (ties at the same time keep it), who, what.
+struct DemoLine {
+    var at: Date
+    var seq = 0
+    var actor: String
+    var name: String
+    var args: [String: JSONValue]
+}
+
+/// The lines written down and not played yet, earliest first (by business time, then `seq`): a binary heap.
+struct DemoLineHeap {
+    private var items: [DemoLine] = []
+
+    var first: DemoLine? { items.first }
+
+    private func less(_ a: Int, _ b: Int) -> Bool { (items[a].at, items[a].seq) < (items[b].at, items[b].seq) }
+
+    mutating func push(_ line: DemoLine) {
+        items.append(line)
+        var i = items.count - 1
+        while i > 0, less(i, (i - 1) / 2) {
+            items.swapAt(i, (i - 1) / 2)
+            i = (i - 1) / 2
+        }
+    }
+
+    mutating func pop() -> DemoLine? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let top = items.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < items.count, less(l, m) { m = l }
+            if r < items.count, less(r, m) { m = r }
+            if m == i { break }
+            items.swapAt(i, m)
+            i = m
+        }
+        return top
     }
 }
 
