@@ -33,10 +33,8 @@ private func mdb(_ rc: Int32, _ what: String) {
     if rc != 0 { fatalError("\(what): \(String(cString: mdb_strerror(rc)))") }
 }
 
-/// Raw LMDB's own floor: a fresh environment with default (durable) flags, one unnamed database, and a loop of
-/// `mdb_txn_begin` + `mdb_put` (8-byte big-endian key, the same 300-byte payload) + `mdb_txn_commit`. With
-/// `perCommit` above 1, that many puts per transaction: the floor of a group commit of that size.
-func rawLMDBOnePerCommit(dir: String, payloads: [[UInt8]], perCommit: Int = 1) -> Double {
+/// A fresh raw LMDB environment in `dir` with default (durable) flags and its unnamed database, for `body`.
+private func withRawLMDB<T>(dir: String, _ body: (OpaquePointer, MDB_dbi) -> T) -> T {
     var envp: OpaquePointer?
     mdb(mdb_env_create(&envp), "mdb_env_create")
     let env = envp!
@@ -48,53 +46,55 @@ func rawLMDBOnePerCommit(dir: String, payloads: [[UInt8]], perCommit: Int = 1) -
     mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
     mdb(mdb_dbi_open(txn, nil, 0, &dbi), "mdb_dbi_open")
     mdb(mdb_txn_commit(txn), "mdb_txn_commit")
-    let t0 = nowNS()
-    for (i, p) in payloads.enumerated() {
-        var key = UInt64(i + 1).bigEndian
-        if i % perCommit == 0 { mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin") }
-        withUnsafeMutableBytes(of: &key) { k in
-            p.withUnsafeBytes { v in
-                var kv = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
-                var vv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
-                mdb(mdb_put(txn, dbi, &kv, &vv, 0), "mdb_put")
+    return body(env, dbi)
+}
+
+/// Raw LMDB's own floor: a fresh environment with default (durable) flags, one unnamed database, and a loop of
+/// `mdb_txn_begin` + `mdb_put` (8-byte big-endian key, the same 300-byte payload) + `mdb_txn_commit`. With
+/// `perCommit` above 1, that many puts per transaction: the floor of a group commit of that size.
+func rawLMDBOnePerCommit(dir: String, payloads: [[UInt8]], perCommit: Int = 1) -> Double {
+    withRawLMDB(dir: dir) { env, dbi in
+        var txn: OpaquePointer?
+        let t0 = nowNS()
+        for (i, p) in payloads.enumerated() {
+            var key = UInt64(i + 1).bigEndian
+            if i % perCommit == 0 { mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin") }
+            withUnsafeMutableBytes(of: &key) { k in
+                p.withUnsafeBytes { v in
+                    var kv = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
+                    var vv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                    mdb(mdb_put(txn, dbi, &kv, &vv, 0), "mdb_put")
+                }
             }
+            if i % perCommit == perCommit - 1 || i == payloads.count - 1 { mdb(mdb_txn_commit(txn), "mdb_txn_commit") }
         }
-        if i % perCommit == perCommit - 1 || i == payloads.count - 1 { mdb(mdb_txn_commit(txn), "mdb_txn_commit") }
+        return Double(payloads.count) / seconds(since: t0)
     }
-    return Double(payloads.count) / seconds(since: t0)
 }
 
 /// The median time of one durable commit of one 300-byte put in raw LMDB, over `n` commits in a fresh environment
 /// in `dir`: the part of a one-event command (`align definition sign-off`) that no code of ours can remove.
 func rawLMDBCommitMedian(dir: String, n: Int) -> Double {
-    var envp: OpaquePointer?
-    mdb(mdb_env_create(&envp), "mdb_env_create")
-    let env = envp!
-    defer { mdb_env_close(env) }
-    mdb(mdb_env_set_mapsize(env, 1 << 30), "mdb_env_set_mapsize")
-    mdb(mdb_env_open(env, dir, 0, 0o644), "mdb_env_open")
-    var dbi: MDB_dbi = 0
-    var txn: OpaquePointer?
-    mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
-    mdb(mdb_dbi_open(txn, nil, 0, &dbi), "mdb_dbi_open")
-    mdb(mdb_txn_commit(txn), "mdb_txn_commit")
-    var payload = [UInt8](repeating: 0x61, count: Workload.payloadSize)
-    var times: [Double] = []
-    for i in 0..<max(n, 1) {
-        var key = UInt64(i + 1).bigEndian
-        let t0 = nowNS()
-        mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
-        withUnsafeMutableBytes(of: &key) { k in
-            payload.withUnsafeMutableBytes { v in
-                var kv = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
-                var vv = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
-                mdb(mdb_put(txn, dbi, &kv, &vv, 0), "mdb_put")
+    withRawLMDB(dir: dir) { env, dbi in
+        var txn: OpaquePointer?
+        var payload = [UInt8](repeating: 0x61, count: Workload.payloadSize)
+        var times: [Double] = []
+        for i in 0..<max(n, 1) {
+            var key = UInt64(i + 1).bigEndian
+            let t0 = nowNS()
+            mdb(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin")
+            withUnsafeMutableBytes(of: &key) { k in
+                payload.withUnsafeMutableBytes { v in
+                    var kv = MDB_val(mv_size: k.count, mv_data: k.baseAddress)
+                    var vv = MDB_val(mv_size: v.count, mv_data: v.baseAddress)
+                    mdb(mdb_put(txn, dbi, &kv, &vv, 0), "mdb_put")
+                }
             }
+            mdb(mdb_txn_commit(txn), "mdb_txn_commit")
+            times.append(seconds(since: t0))
         }
-        mdb(mdb_txn_commit(txn), "mdb_txn_commit")
-        times.append(seconds(since: t0))
+        return times.sorted()[times.count / 2]
     }
-    return times.sorted()[times.count / 2]
 }
 
 // MARK: LMDB facts
