@@ -343,6 +343,14 @@ struct TypedTimeTests {
         #expect(throws: DomainError.invalid("--at: \(problem)")) { try DomainTime.parse(text, "--at") }
     }
 
+    @Test func aSignalAtAnImpossibleTimeSaysWhy() throws {
+        let day = #expect(throws: DomainError.self) { try Signal.parse("webinar.attended@2026-02-30T10:00:00Z:Pricing") }
+        #expect(day?.description.contains("2026-02 has 28 days") == true, "\(String(describing: day))")
+        let year = #expect(throws: DomainError.self) { try Signal.parse("webinar.attended@0001-01-01") }
+        #expect(year?.description.contains("1970–9999") == true, "\(String(describing: year))")
+        #expect(try Signal.parse("webinar.attended@2026-02-28:Pricing").detail == "Pricing")
+    }
+
     @Test func validTimesHaveNoProblem() throws {
         for text in ["2026-03-01", "2024-02-29T12:00:00Z", "2026-03-01T10:00:00.5+01:00", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
             #expect(DomainTime.problem(text) == nil, "\(text)")
