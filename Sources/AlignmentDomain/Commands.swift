@@ -457,7 +457,7 @@ extension Signal {
             var end = rest.endIndex
             while let colon = rest[..<end].lastIndex(of: ":") { candidates.append(String(rest[..<colon])); end = colon }
             if let why = candidates.lazy.compactMap({ DomainTime.problem($0) }).first(where: { !$0.contains("is not an ISO 8601 time") }) {
-                throw .invalid("signal \(text.debugDescription): \(why)")
+                throw .invalid("signal \(text.debugDescription): \(why) (a signal is NAME@TIME[:DETAIL])")
             }
             throw bad()
         }

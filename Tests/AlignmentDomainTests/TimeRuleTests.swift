@@ -244,6 +244,17 @@ struct TimeRuleTests {
         expectRefused(Rule.activeActor) { try w.decide(signOff, as: "sofia", imported: true) }
     }
 
+    @Test func aHandoffsOwnerIsSalesAtItsBusinessTime() throws {
+        let w = try World.standard()
+        try w.activeDefinition()
+        try w.run(.actorAdd(id: "nia", name: "Nia", roles: [.sales]), as: "rita", at: w.now.addingTimeInterval(hour))
+        let joined = w.now
+        guard case .leadHandoff(var h) = w.handoff("L-1") else { return }
+        h.owner = "nia"
+        expectRefused(Rule.role) { try w.decide(.leadHandoff(h), as: "maria", at: joined.addingTimeInterval(-60)) }
+        #expect(try w.decide(.leadHandoff(h), as: "maria", at: joined).count == 1)
+    }
+
     // MARK: the story
 
     /// v2 proposed "on 2 April", signed off "on 1 April" and activated "on 3 April", all typed on 20 April, rewrote the
