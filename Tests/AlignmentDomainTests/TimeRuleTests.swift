@@ -140,6 +140,21 @@ struct TimeRuleTests {
                              at: lastLedgerEvent).count == 1)
     }
 
+    /// An older ledger may hold an event dated far in the future of its recording (the proposal dated 9999):
+    /// it must not close its stream to every later command.
+    @Test func aFutureDatedEventOfAnOlderLedgerDoesNotCloseItsStream() throws {
+        let w = try World.standard()
+        let y9999 = try #require(DomainTime.parse("9999-01-01"))
+        // Written before the rules, straight into the fold: proposed "in 9999", recorded now.
+        w.fold.apply(Recorded(event: .definitionProposed(LeadDefinitionProposed(definition: "mql", version: 1, title: "Bogus", fit: [],
+                                                                                engagement: [try Criterion.parse("a>=1")], rationale: nil)),
+                              actor: "maria", at: y9999, position: 1000, recordedAt: w.now))
+        let next = Command.definitionPropose(id: "mql", title: "Real", fit: [], engagement: [try Criterion.parse("a>=1")], rationale: nil)
+        #expect(try w.decide(next, as: "maria", at: w.now.addingTimeInterval(600), recordedAt: w.now.addingTimeInterval(600)).count == 1)
+        // Its own sign-off still cannot come before it.
+        expectRefused(Rule.afterDependency) { try w.decide(.definitionSignOff(id: "mql", version: 1, comment: nil), as: "sam") }
+    }
+
     // MARK: the backdating window
 
     @Test func backdatingPastTheWindowIsRefusedUnlessImported() throws {
