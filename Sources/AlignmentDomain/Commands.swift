@@ -491,7 +491,16 @@ extension Signal {
                 idx = colon
             }
         }
-        guard let time else { throw bad() }
+        guard let time else {
+            // A time that names no real instant (2026-02-30, year 0001, second 60) says so.
+            var candidates = [rest]
+            var end = rest.endIndex
+            while let colon = rest[..<end].lastIndex(of: ":") { candidates.append(String(rest[..<colon])); end = colon }
+            if let why = candidates.lazy.compactMap({ DomainTime.problem($0) }).first(where: { !$0.contains("is not an ISO 8601 time") }) {
+                throw .invalid("signal \(text.debugDescription): \(why) (a signal is NAME@TIME[:DETAIL])")
+            }
+            throw bad()
+        }
         guard name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }) else { throw bad() }
         return Signal(name: name, at: time, detail: detail?.isEmpty == true ? nil : detail)
     }

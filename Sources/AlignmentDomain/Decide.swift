@@ -466,8 +466,9 @@ struct Rules {
         let d = try source.definition(h.definition)
         guard d.exists else { throw DomainError.notFound("no lead definition '\(h.definition)'; see `align definition list`") }
         if let owner = h.owner {
-            guard let o = ledger.actors[owner], o.active, o.roles.contains(.sales) else {
-                throw refuse(Rule.role, "owner '\(owner)' must be an active sales member")
+            guard let o = ledger.actors[owner], o.active, o.roles.contains(.sales),
+                  let then = ledger.status(of: owner, at: ctx.at), then.active, then.roles.contains(.sales) else {
+                throw refuse(Rule.role, "owner '\(owner)' must be an active sales member, now and at \(DomainTime.format(ctx.at))")
             }
         }
         var o = overridable(override)

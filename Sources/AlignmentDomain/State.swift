@@ -160,7 +160,7 @@ public struct DefinitionState: Codable, Equatable, Sendable {
     public var activeVersion: Int?
     public var activations: [Activation] = []
     public var retired = false
-    /// The latest business time of the stream's events.
+    /// The latest business time of the stream's events (`BusinessTime.streamTime`).
     public var lastAt: Date?
     public init(id: String) { self.id = id }
 
@@ -176,7 +176,7 @@ public struct DefinitionState: Codable, Equatable, Sendable {
     }
 
     public mutating func evolve(_ r: Recorded) {
-        lastAt = BusinessTime.later(lastAt, r.at)
+        lastAt = BusinessTime.later(lastAt, BusinessTime.streamTime(r))
         switch r.event {
         case .definitionProposed(let e):
             versions.append(DefinitionVersion(version: e.version, title: e.title, author: r.actor, proposedAt: r.at,
@@ -246,14 +246,14 @@ public struct CampaignState: Codable, Equatable, Sendable {
     public var launchedRecordedAt: Date?
     /// The business time of the latest draft.
     public var draftedAt: Date?
-    /// The latest business time of the stream's events.
+    /// The latest business time of the stream's events (`BusinessTime.streamTime`).
     public var lastAt: Date?
     public init(id: String) { self.id = id }
 
     public var exists: Bool { status != .none }
 
     public mutating func evolve(_ r: Recorded) {
-        lastAt = BusinessTime.later(lastAt, r.at)
+        lastAt = BusinessTime.later(lastAt, BusinessTime.streamTime(r))
         switch r.event {
         case .campaignDrafted(let e):
             draftedAt = r.at
@@ -303,12 +303,12 @@ public struct LeadState: Codable, Equatable, Sendable {
     public var handedOffRecordedAt: Date?
     /// When the acceptance or rejection was recorded.
     public var decidedRecordedAt: Date?
-    /// The latest business time of the stream's events.
+    /// The latest business time of the stream's events (`BusinessTime.streamTime`).
     public var lastAt: Date?
     public init(id: String) { self.id = id }
 
     public mutating func evolve(_ r: Recorded) {
-        lastAt = BusinessTime.later(lastAt, r.at)
+        lastAt = BusinessTime.later(lastAt, BusinessTime.streamTime(r))
         switch r.event {
         case .leadHandedOff(let e):
             status = .handedOff
@@ -338,14 +338,14 @@ public struct ContentState: Codable, Equatable, Sendable {
     public var fulfilled: ContentRequestFulfilled?
     /// The business time of the request.
     public var requestedAt: Date?
-    /// The latest business time of the stream's events.
+    /// The latest business time of the stream's events (`BusinessTime.streamTime`).
     public var lastAt: Date?
     public init(id: String) { self.id = id }
 
     public var exists: Bool { asset != nil || request != nil }
 
     public mutating func evolve(_ r: Recorded) {
-        lastAt = BusinessTime.later(lastAt, r.at)
+        lastAt = BusinessTime.later(lastAt, BusinessTime.streamTime(r))
         switch r.event {
         case .contentPlanned(let e): asset = e
         case .contentRequested(let e): request = e; requestedBy = r.actor; requestedAt = r.at

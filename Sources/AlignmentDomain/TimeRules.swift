@@ -30,6 +30,11 @@ public enum BusinessTime {
     /// The later of an optional time and a time.
     public static func later(_ a: Date?, _ b: Date) -> Date { a.map { max($0, b) } ?? b }
 
+    /// Where an event stands in its stream's order: its business time, but no later than its recording plus the
+    /// clock skew. The same as the business time for every event these rules accept; an event of an older ledger
+    /// dated in the future of its recording (year 9999) would otherwise close its stream to every later command.
+    public static func streamTime(_ r: Recorded) -> Date { min(r.at, r.recordedAt.addingTimeInterval(clockSkew)) }
+
     /// Whether `t` lies in the years 1970–9999 (UTC).
     public static func inRange(_ t: Date) -> Bool { t >= earliest && t <= latest }
 
@@ -101,7 +106,7 @@ public struct LedgerTimeline: Codable, Equatable, Sendable {
     /// Folds one event of the `ledger` stream; `current` is the actors' state before it. A change that leaves the policy
     /// or the actor's status as it was at that time adds nothing (a ledger may hold many such events).
     mutating func evolve(_ r: Recorded, actors current: [String: ActorInfo]) {
-        lastAt = BusinessTime.later(lastAt, r.at)
+        lastAt = BusinessTime.later(lastAt, BusinessTime.streamTime(r))
         switch r.event {
         case .policyChanged(let e):
             LedgerTimeline.insert(PolicySpan(from: r.at, policy: e.policy), into: &policies, from: \.from) { $0.policy == $1.policy }

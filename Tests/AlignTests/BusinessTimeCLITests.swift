@@ -53,6 +53,21 @@ struct BusinessTimeCLITests {
         #expect(try cli.ok(["policy", "set", "--help"]).out.contains("align policy set --max-backdate 24 --as rita"))
     }
 
+    /// The JSON forms of audits and shows carry the recorded time beside the business time.
+    @Test func jsonViewsCarryTheRecordedTime() throws {
+        let cli = try CLI()
+        try cli.people()
+        try cli.activeDefinition()
+        let who = try cli.ok(["audit", "who-approved", "mql", "--json"]).json()
+        let signOff = try #require((who["signOffs"] as? [[String: Any]])?.first)
+        #expect(signOff["recordedAt"] is String && signOff["backdated"] as? Bool == false, "\(who)")
+        #expect(who["activationRecordedAt"] is String && who["maxBackdateHours"] as? Int == 72)
+        let show = try cli.ok(["definition", "show", "mql", "--json"]).json()
+        #expect(dig(show, "versions").flatMap { ($0 as? [[String: Any]])?.first?["proposedRecordedAt"] } is String, "\(show)")
+        let overrides = try cli.ok(["audit", "overrides", "--json"]).json()
+        #expect((overrides["overrides"] as? [Any])?.isEmpty == true)
+    }
+
     /// A time with an offset and microseconds is stored as the instant it names and read back identically.
     @Test func aTimeIsReadBackAsTheInstantItNames() throws {
         let cli = try CLI()

@@ -140,6 +140,21 @@ struct TimeRuleTests {
                              at: lastLedgerEvent).count == 1)
     }
 
+    /// An older ledger may hold an event dated far in the future of its recording (the proposal dated 9999):
+    /// it must not close its stream to every later command.
+    @Test func aFutureDatedEventOfAnOlderLedgerDoesNotCloseItsStream() throws {
+        let w = try World.standard()
+        let y9999 = try #require(DomainTime.parse("9999-01-01"))
+        // Written before the rules, straight into the fold: proposed "in 9999", recorded now.
+        w.fold.apply(Recorded(event: .definitionProposed(LeadDefinitionProposed(definition: "mql", version: 1, title: "Bogus", fit: [],
+                                                                                engagement: [try Criterion.parse("a>=1")], rationale: nil)),
+                              actor: "maria", at: y9999, position: 1000, recordedAt: w.now))
+        let next = Command.definitionPropose(id: "mql", title: "Real", fit: [], engagement: [try Criterion.parse("a>=1")], rationale: nil)
+        #expect(try w.decide(next, as: "maria", at: w.now.addingTimeInterval(600), recordedAt: w.now.addingTimeInterval(600)).count == 1)
+        // Its own sign-off still cannot come before it.
+        expectRefused(Rule.afterDependency) { try w.decide(.definitionSignOff(id: "mql", version: 1, comment: nil), as: "sam") }
+    }
+
     // MARK: the backdating window
 
     @Test func backdatingPastTheWindowIsRefusedUnlessImported() throws {
@@ -244,6 +259,17 @@ struct TimeRuleTests {
         expectRefused(Rule.activeActor) { try w.decide(signOff, as: "sofia", imported: true) }
     }
 
+    @Test func aHandoffsOwnerIsSalesAtItsBusinessTime() throws {
+        let w = try World.standard()
+        try w.activeDefinition()
+        try w.run(.actorAdd(id: "nia", name: "Nia", roles: [.sales]), as: "rita", at: w.now.addingTimeInterval(hour))
+        let joined = w.now
+        guard case .leadHandoff(var h) = w.handoff("L-1") else { return }
+        h.owner = "nia"
+        expectRefused(Rule.role) { try w.decide(.leadHandoff(h), as: "maria", at: joined.addingTimeInterval(-60)) }
+        #expect(try w.decide(.leadHandoff(h), as: "maria", at: joined).count == 1)
+    }
+
     // MARK: the story
 
     /// v2 proposed "on 2 April", signed off "on 1 April" and activated "on 3 April", all typed on 20 April, rewrote the
@@ -341,6 +367,14 @@ struct TypedTimeTests {
         let problem = DomainTime.problem(text) ?? ""
         #expect(problem.contains(reason), "\(text): \(problem)")
         #expect(throws: DomainError.invalid("--at: \(problem)")) { try DomainTime.parse(text, "--at") }
+    }
+
+    @Test func aSignalAtAnImpossibleTimeSaysWhy() throws {
+        let day = #expect(throws: DomainError.self) { try Signal.parse("webinar.attended@2026-02-30T10:00:00Z:Pricing") }
+        #expect(day?.description.contains("2026-02 has 28 days") == true, "\(String(describing: day))")
+        let year = #expect(throws: DomainError.self) { try Signal.parse("webinar.attended@0001-01-01") }
+        #expect(year?.description.contains("1970–9999") == true, "\(String(describing: year))")
+        #expect(try Signal.parse("webinar.attended@2026-02-28:Pricing").detail == "Pricing")
     }
 
     @Test func validTimesHaveNoProblem() throws {
