@@ -274,7 +274,8 @@ public final class AlignmentLedger: Sendable {
         // Batches of 4,096 events: the next one is read and decoded on another thread while this one folds.
         let batch: UInt64 = 4096
         var next: UInt64 = 1
-        let gate = Projector.wholeLogGate(log.ledgerID)
+        let ledgerID = log.ledgerID
+        let gate = Projector.wholeLogGate(ledgerID)
         var pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
         while let decoding = pending {
             let (read, events) = try decoding.wait()
@@ -293,7 +294,7 @@ public final class AlignmentLedger: Sendable {
             // which `through` makes fold nothing twice. The events of work sharing it come after the checkpoint, and
             // the next catch-up folds them.
             if tx.committedHead > box.value.through {
-                try box.value.projector.fold(tx, from: box.value.through + 1, through: tx.committedHead)
+                try box.value.projector.fold(tx, from: box.value.through + 1, through: tx.committedHead, ledgerID: ledgerID)
                 box.value.through = tx.committedHead
             }
             for n in set { for t in n.tables { try tx.clear(t) } }

@@ -54,9 +54,8 @@ final class Projector {
     /// Positions folded since the last flush, by actor, ascending (for the `audit-actor` posting lists).
     private(set) var actorPositions: [String: [UInt64]] = [:]
     private(set) var overrides: [OverrideRecord] = []
-    /// When set (the log's ledger id), `fold` checks the signature of each event it reads from the log against the key
-    /// state just before it, and refuses to fold one that does not check: events another process appended (or that
-    /// were written into the file by other means) are folded only when their actor's key signed them.
+    /// The log's ledger id, which `foldMissing` needs to check the events it folds (`SignatureGate`): events another
+    /// process appended (or that were written into the file by other means) are folded only when they are believed.
     var ledgerID: UUID?
 
     /// Kept models are read through `tx` (none: everything in memory); `enabled` says which ones `flush`
@@ -93,13 +92,14 @@ final class Projector {
         guard ProjectionName.allCases.allSatisfy({ cps[$0]?.version == $0.codeVersion }) else { return false }
         let positions = Set(ProjectionName.allCases.map { cps[$0]?.position ?? UInt64.max })
         guard positions.count == 1, let last = positions.first, last <= tx.head.position else { return false }
-        try fold(tx, from: last + 1, through: tx.head.position)
+        guard let ledgerID else { return false }  // unknown: the caller rebuilds, which checks from position 1
+        try fold(tx, from: last + 1, through: tx.head.position, ledgerID: ledgerID)
         return true
     }
 
     /// Folds positions `from...through` as `tx` sees them. The log has no gaps; a missing position is reported as
     /// damage rather than folded around.
-    func fold(_ tx: LogTransaction, from: UInt64, through: UInt64) throws {
+    func fold(_ tx: LogTransaction, from: UInt64, through: UInt64, ledgerID: UUID) throws {
         var next = from
         while next <= through {
             let events = try tx.readStored(from: next, limit: Int(min(4096, through - next + 1))).events()
@@ -107,22 +107,18 @@ final class Projector {
                 throw EventLogError.corrupt(position: next + UInt64(i), reason: "the record is missing (the log has a gap)")
             }
             guard !events.isEmpty else { throw EventLogError.corrupt(position: next, reason: "the log ends before its head (\(through))") }
-            if let ledgerID {
-                // Every event: the catch-up folds what another process (or something else) wrote.
-                var context = SignatureCheck.Context(ledgerID: ledgerID)
-                context.seenAll = false
-                if next > 1, let before = try tx.readStored(from: next - 1, limit: 1).events().first { context.previous = before.hash }
-                context.genesis = try tx.readStored(from: 1, limit: 1).events().first?.correlationID
-                let gate = SignatureGate(context: context, ledger: try state.ledger()) { _ in true }
-                for e in events {
-                    let decoded = Projector.decode(e)
-                    try gate.check(e, decoded: decoded)
-                    try apply(e, decoded: decoded)
-                }
-                try gate.flush()
-            } else {
-                try apply(batch: events.compactMap(Projector.folding))
+            // Every event is checked: this folds what another process (or something else) wrote.
+            var context = SignatureCheck.Context(ledgerID: ledgerID)
+            context.seenAll = false
+            if next > 1, let before = try tx.readStored(from: next - 1, limit: 1).events().first { context.previous = before.hash }
+            context.genesis = try tx.readStored(from: 1, limit: 1).events().first?.correlationID
+            let gate = SignatureGate(context: context, ledger: try state.ledger()) { _ in true }
+            for e in events {
+                let decoded = Projector.decode(e)
+                try gate.check(e, decoded: decoded)
+                try apply(e, decoded: decoded)
             }
+            try gate.flush()
             next += UInt64(events.count)
         }
     }
@@ -166,15 +162,6 @@ final class Projector {
         }
     }
 
-    /// The same from a record read in place.
-    static func folding(_ v: RecordView) -> Folding? {
-        let type = String(decoding: v.type, as: UTF8.self)
-        guard let event = try? DomainEvent.decode(type: type, schemaVersion: Int(v.schemaVersion), payload: v.payload) else { return nil }
-        return Folding(recorded: Recorded(event: event, actor: String(decoding: v.actor, as: UTF8.self), at: v.occurredAt.date,
-                                          position: v.position, recordedAt: v.recordedAt.date),
-                       stream: String(decoding: v.stream, as: UTF8.self), type: type)
-    }
-
     /// Checks (`gate`) and folds a batch decoded already (see `PendingDecode`), one event after the other.
     func apply(checked batch: [(record: RecordedEvent, folding: Folding?)], gate: SignatureGate) throws {
         for (e, f) in batch {
@@ -189,11 +176,6 @@ final class Projector {
     /// the catch-up's: doing them here too would make a rebuild of a million events some 20 times slower.
     static func wholeLogGate(_ ledgerID: UUID) -> SignatureGate {
         SignatureGate(context: SignatureCheck.Context(ledgerID: ledgerID)) { $0.stream == StreamName.ledger }
-    }
-
-    /// Folds a batch decoded already (see `PendingDecode`). The events are read in place, not copied.
-    func apply(batch: [Folding]) throws {
-        for i in batch.indices { try apply(batch[i].recorded, stream: batch[i].stream, type: batch[i].type) }
     }
 
     /// The domain event of a stored one; nil for a type this build does not know (or a payload it cannot read).

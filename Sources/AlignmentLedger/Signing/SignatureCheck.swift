@@ -87,15 +87,6 @@ enum SignatureCheck {
         let message = EventSignature.message(ledgerID: c.ledgerID, e, previous: c.previous, keyID: sig.keyID, imported: sig.imported)
         return .pending(Pending(position: e.position, key: key, message: message, signature: sig.signature), keyID: sig.keyID)
     }
-
-    /// Both parts, in order (a fold of a few events).
-    static func problem(_ e: RecordedEvent, decoded: DomainEvent?, ledger: LedgerState, context: Context) -> String? {
-        switch inspect(e, decoded: decoded, ledger: ledger, context: context) {
-        case .unsigned, .skipped: nil
-        case .bad(let why): why
-        case .pending(let p, _): p.problem
-        }
-    }
 }
 
 /// What `verify` found of the signatures.
