@@ -21,6 +21,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
     case storage(String)
     /// A stored record could not be decoded.
     case corrupt(position: UInt64, reason: String)
+    /// The ledger is open for reading only (its directory, files or file system cannot be written): nothing was written.
+    case readOnly(path: String)
 
     /// The message for people: the thing, the rule and the way forward.
     public var description: String {
@@ -43,6 +45,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
             "storage failure: \(message)"
         case .corrupt(let position, let reason):
             "record at position \(position) is damaged: \(reason). Verify the ledger for a full report of the damage."
+        case .readOnly(let path):
+            "the ledger is read-only: '\(path)' is open for reading only (its directory, files or file system cannot be written), so nothing was written. Reads work; record on the writable ledger."
         }
     }
 }
