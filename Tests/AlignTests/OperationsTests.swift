@@ -205,15 +205,19 @@ struct OperationsTests {
         let o = try cli.sh("""
             ( i=0; while [ ! -f stop ]; do i=$((i+1)); "$A" actor add "p$i" --name P --role sales --as rita >/dev/null || { echo "append failed"; exit 1; }; done ) &
             w=$!
-            while [ "$("$A" stats --json | sed 's/.*"events":\\([0-9]*\\).*/\\1/')" -lt 8 ]; do sleep 0.05; done
-            for n in 1 2 3 4; do "$A" backup "b$n" --json | sed 's/.*"head":"\\([^"]*\\)".*/\\1/' > "b$n.head" || exit 9; done
+            while kill -0 $w 2>/dev/null && [ "$("$A" stats --json | sed 's/.*"events":\\([0-9]*\\).*/\\1/')" -lt 8 ]; do sleep 0.05; done
+            for n in 1 2 3 4; do
+                "$A" backup "b$n" --json | sed 's/.*"head":"\\([^"]*\\)".*/\\1/' > "b$n.head"
+                # The next backup waits for the appender to have moved on (it never stops meanwhile).
+                while kill -0 $w 2>/dev/null && [ "$("$A" stats --json | sed 's/.*"events":\\([0-9]*\\).*/\\1/')" -le "$(cut -d: -f1 "b$n.head")" ]; do sleep 0.05; done
+            done
             touch stop; wait $w || exit 8
             for n in 1 2 3 4; do "$A" verify --ledger "b$n" --checkpoint "$(cat b$n.head)" >/dev/null || exit 7; cat "b$n.head"; done
             """)
         #expect(o.code == 0, "\(o)")
         let heads = o.out.split(separator: "\n").compactMap { $0.split(separator: ":").first.flatMap { Int($0) } }
         #expect(heads.count == 4 && heads.allSatisfy { $0 >= 8 }, "\(o)")
-        #expect(Set(heads).count > 1, "the ledger grew between the backups: \(o)")
+        #expect(heads == heads.sorted() && Set(heads).count == 4, "the ledger grew between the backups: \(o)")
     }
 
     /// A backup of a read-only ledger works (LMDB's copy only reads).
