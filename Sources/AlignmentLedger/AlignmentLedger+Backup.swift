@@ -18,14 +18,21 @@ public struct BackupAnswer: Encodable, Sendable {
     public var verify: VerifyAnswer
     /// How long copying and verifying took.
     public var seconds: Double
-    // The copy's signed checkpoint (issue 12, items 3 and 4) goes here once the ledger signs checkpoints: the note
-    // signed for `head`, printed by `lines` after the checkpoint line.
+    /// The signed checkpoint the copy was proven to extend (the one signed just before copying when the log key is at
+    /// hand, else the newest kept; nil on a ledger without any).
+    public var signedCheckpoint: String?
+    /// Whether `signedCheckpoint` was signed by this backup.
+    public var signedNow: Bool = false
 
     /// What a front end prints: the copy, that it verifies, and its checkpoint.
     public var lines: [String] {
         ["backed up \(events) events into \(Terminal.safe(directory)) (compacted, \(sizeOnDisk) bytes) in \(FixedPoint.format(seconds, places: 2)) s",
          "verified: sound (chain, indexes and signatures); it extends \(extends)",
          "checkpoint \(head)"]
+            + (signedCheckpoint.map { note in
+                ["it extends this signed checkpoint\(signedNow ? " of the head" : ", the newest kept") (keep it beside the copy):"]
+                    + note.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "  " + Terminal.safe(String($0)) }
+            } ?? [])
     }
 }
 
@@ -37,12 +44,23 @@ extension AlignmentLedger {
     ///
     /// Throws `EventLogError.invalidInput` for a directory that holds anything, `.storage` when the copy cannot be
     /// written (it is removed then; a full disk says so) or does not verify (it is kept, for a look at the damage).
-    public func backup(to directory: String, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> BackupAnswer {
+    ///
+    /// With `checkpointKeys` holding the log key, a checkpoint of the head is signed first; the copy is then proven to
+    /// extend it (or, without the key, the newest checkpoint kept).
+    public func backup(to directory: String, checkpointKeys: KeyStore? = nil, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> BackupAnswer {
         let started = Date()
+        var signed: TreeCheckpoint?
+        var signedNow = false
+        if let keys = checkpointKeys, (try? logVerifier()) != nil, keys.hasKey(for: logKeyName), (try? requireTree()) != nil {
+            signed = try signCheckpoint(keys: keys)
+            signedNow = true
+        } else {
+            signed = try? latestCheckpoint()
+        }
         let before = try log.head()
         try log.backup(to: directory)
         let copy = try AlignmentLedger.openLog(at: directory, access: .readOnly)
-        let answer = try copy.verifyAnswer(checkpoint: before, progress: progress)
+        let answer = try copy.verifyAnswer(checkpoint: before, signed: signed.map { ($0.note, nil) }, progress: progress)
         guard answer.ok else {
             throw EventLogError.storage("the backup in '\(directory)' does not verify (first bad position \(answer.firstBadPosition ?? 0): "
                                         + "\(answer.reason ?? "")): the ledger it was copied from is most likely damaged there; run `verify` "
@@ -50,6 +68,7 @@ extension AlignmentLedger {
         }
         let stats = try copy.stats()
         return BackupAnswer(directory: directory, events: stats.events, head: stats.head.description, extends: before.description,
-                            sizeOnDisk: stats.sizeOnDisk, verify: answer, seconds: Date().timeIntervalSince(started))
+                            sizeOnDisk: stats.sizeOnDisk, verify: answer, seconds: Date().timeIntervalSince(started),
+                            signedCheckpoint: signed?.note, signedNow: signedNow)
     }
 }

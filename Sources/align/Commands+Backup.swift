@@ -8,7 +8,8 @@ struct Backup: ParsableCommand {
         discussion: """
         Uses LMDB's own compacting copy: appends go on while it runs, and the copy is one consistent snapshot. DEST
         must be a new or empty directory. The copy is then verified whole (chain, indexes, signatures) and proven to
-        extend the ledger's head from before the copy; keep the printed checkpoint beside the backup. Exit 0 with a
+        extend the ledger's head from before the copy; keep the printed checkpoint beside the backup. When the
+        ledger's log key is at hand, a signed checkpoint of the head is made first and the copy proven to extend it. Exit 0 with a
         verified copy; 2 when DEST holds anything; 3 when the copy cannot be written (a full disk says so, and the
         incomplete copy is removed) or does not verify.
 
@@ -23,7 +24,7 @@ struct Backup: ParsableCommand {
 
     func run() throws {
         let tty = isatty(2) == 1 && !global.json
-        let answer = try global.openLog().backup(to: destination) { done, total in
+        let answer = try global.openLog().backup(to: destination, checkpointKeys: KeyStore.fromEnvironment()) { done, total in
             if tty, total > 0 { Say.note("\rverifying the copy: \(done)/\(total) events...") }
         }
         if tty { Say.note("\r\u{1B}[K") }
