@@ -90,7 +90,7 @@ extension AlignmentLedger {
                 case .fork(let h): (answer.verdict, answer.heads) = ("FORK", h)
                 default: throw e
                 }
-                (answer.ok, answer.reason) = (false, e.description)
+                (answer.ok, answer.reason) = (false, e.finding)
             }
             answer.seconds = Date().timeIntervalSince(started)
         }

@@ -33,6 +33,19 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+extension CheckpointError {
+    /// What a rollback or a fork means, without the heads (printed beside it).
+    var finding: String {
+        switch self {
+        case .rollback(let h):
+            "the ledger has \(h.ledgerSize) events, fewer than the \(h.checkpointSize) of the signed checkpoint: events were cut off the end; restore the backup that holds them"
+        case .fork(let h):
+            "the ledger's tree of \(h.checkpointSize) events is not the signed checkpoint's: its history was rewritten; restore a backup that extends the checkpoint"
+        default: description
+        }
+    }
+}
+
 /// Both heads, printed when a checkpoint is not extended: the signed one and the ledger's.
 public struct CheckpointHeads: Codable, Equatable, Sendable {
     public var checkpointSize: UInt64
