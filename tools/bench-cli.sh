@@ -35,7 +35,10 @@ floor_ratios() {
   local floor_arg=--version; $A --version >/dev/null 2>&1 || floor_arg=--help
   $A definition propose floorbench --title t --fit "employees>=1" --as maria --ledger "$L" >/dev/null
   for i in $(seq 2 $n); do $A definition propose floorbench --title "t$i" --fit "employees>=$i" --as maria --ledger "$L" >/dev/null; done
-  : > "$W/f0"; : > "$W/f1"; : > "$W/f2"; : > "$W/f3"; : > "$W/fp"
+  : > "$W/f0"; : > "$W/f1"; : > "$W/f2"; : > "$W/f3"; : > "$W/fp"; : > "$W/f4"
+  # `prove inclusion` against a signed checkpoint of the whole ledger (signed now with the log key the demo made).
+  $A checkpoint --ledger "$L" >/dev/null
+  local mid; mid=$(( $($A checkpoint --latest --json --ledger "$L" | python3 -c 'import json,sys; print(json.load(sys.stdin)["size"])') / 2 ))
   for i in $(seq 1 $n); do
     s=$(now); $A $floor_arg >/dev/null; e=$(now); echo $((e - s)) >> "$W/f0"
     # The same sign-off, parsed, against a ledger path that does not exist: the process and the argument parser.
@@ -43,14 +46,16 @@ floor_ratios() {
     s=$(now); $A definition sign-off floorbench "$i" --as sam --ledger "$L" >/dev/null; e=$(now); echo $((e - s)) >> "$W/f1"
     s=$(now); $A audit who-approved mql --at 2026-05-01 --ledger "$L" >/dev/null; e=$(now); echo $((e - s)) >> "$W/f2"
     s=$(now); $A scorecard --ledger "$L" >/dev/null; e=$(now); echo $((e - s)) >> "$W/f3"
+    s=$(now); $A prove inclusion $((mid + i)) --json --ledger "$L" >/dev/null; e=$(now); echo $((e - s)) >> "$W/f4"
   done
-  local f0 f1 f2 f3
-  f0=$(median < "$W/f0"); f1=$(median < "$W/f1"); f2=$(median < "$W/f2"); f3=$(median < "$W/f3")
+  local f0 f1 f2 f3 f4
+  f0=$(median < "$W/f0"); f1=$(median < "$W/f1"); f2=$(median < "$W/f2"); f3=$(median < "$W/f3"); f4=$(median < "$W/f4")
   ratio() { awk -v a="$1" -v b="$f0" 'BEGIN{printf "%.2fx", a/b}'; }
   echo "  process floor, align $floor_arg (median of $n): $(ms "$f0") ms"
   echo "  sign-off (median of $n):      $(ms "$f1") ms = $(ratio "$f1") of the floor   (target <= 1.3x)"
   echo "  who-approved (median of $n):  $(ms "$f2") ms = $(ratio "$f2") of the floor   (target <= 1.3x)"
   echo "  scorecard (median of $n):     $(ms "$f3") ms = $(ratio "$f3") of the floor   (target <= 1.3x)"
+  echo "  prove inclusion (median of $n): $(ms "$f4") ms = $(ratio "$f4") of the floor   (target <= 1.3x)"
   # A sign-off ends in a durable commit: LMDB syncs the data pages, then the meta page. That share belongs to the
   # disk and to LMDB, not to us: raw LMDB's own median durable commit of one put, measured now on the same disk.
   local d="$W/commit-floor"; mkdir -p "$d"
