@@ -338,6 +338,9 @@ extension AlignmentLedger {
         let report = try l.verifyAnswer(checkpoint: nil)
         let signed = report.signatures.map { ", \($0.signed) signed by \($0.keys) keys" } ?? ""
         say("\nverify: \(report.ok ? "sound" : "NOT SOUND"), \(report.events) events\(signed); head \(report.head)")
+        let checkpoint = try l.signCheckpoint(keys: KeyStore(directory: keys))
+        say("signed checkpoint: \(checkpoint.size) events, Merkle root \(checkpoint.root.hex) (`align checkpoint --latest`;")
+        say("  publish it with `align checkpoint --vkey`, and prove one event is in it: `align prove inclusion 30`)")
         say("\nExplore it (the cast's keys are in \(keys)):")
         say("  export ALIGN_LEDGER=\(path) ALIGN_KEYS=\(keys)")
         say("  align scorecard --period week      align audit definition mql      align audit overrides")
