@@ -546,7 +546,7 @@ class Bundles(unittest.TestCase):
         a.update(author="maria", activatedBy="maria", proposedAt=t(10), rejections=[])
         self.verify(self.L.bundle("mql", a, at=ANSWER_AT))
         for field, value in (("author", "sam"), ("activatedBy", "rita"), ("proposedAt", t(11)),
-                             ("rejections", [{"actor": "lee", "at": t(16), "position": 16, "comment": "too broad"}])):
+                             ("rejections", [{"actor": "lee", "at": t(16), "position": 16, "reason": "too broad"}])):
             b = copy.deepcopy(a)
             b[field] = value
             with self.subTest(field=field):

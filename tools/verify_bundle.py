@@ -716,18 +716,18 @@ def recompute_answer(definition, at, events, max_backdate_hours):
 
 def _answer_view(a):
     """The recomputed answer with times as text (for printing and --json)."""
-    def verdict(s):
+    def verdict(s, text="comment"):
         out = {"actor": s["actor"], "at": format_time(s["at"]), "position": s["position"],
                "recordedAt": format_time(s["recordedAt"]), "backdated": s["backdated"]}
         if s.get("comment") is not None:
-            out["comment"] = s["comment"]
+            out[text] = s["comment"]
         return out
     out = {k: v for k, v in a.items() if v is not None and k not in ("signOffs", "rejections")}
     for k in ("at", "activeFrom", "activeUntil", "activationRecordedAt", "proposedAt"):
         if k in out:
             out[k] = format_time(out[k])
     out["signOffs"] = [verdict(s) for s in a["signOffs"]]
-    out["rejections"] = [verdict(s) for s in a["rejections"]]
+    out["rejections"] = [verdict(s, "reason") for s in a["rejections"]]
     return out
 
 
@@ -762,8 +762,8 @@ def compare_answer(claimed, computed):
             same(name, computed[name], claimed.get(name))
     if "proposedAt" in claimed:
         same("proposedAt", format_time(computed["proposedAt"]), format_time(time_field(claimed, "proposedAt")))
-    lists = [("signOffs", True)] + ([("rejections", True)] if "rejections" in claimed else [])
-    for name, _ in lists:
+    lists = [("signOffs", "comment")] + ([("rejections", "reason")] if "rejections" in claimed else [])
+    for name, text in lists:
         got = claimed.get(name)
         want = computed[name]
         if not isinstance(got, list):
@@ -778,7 +778,7 @@ def compare_answer(claimed, computed):
             same("actor", w["actor"], g.get("actor"), where)
             same("position", w["position"], g.get("position"), where)
             same("at", format_time(w["at"]), format_time(time_field(g, "at", where)), where)
-            same("comment", w.get("comment"), g.get("comment"), where)
+            same(text, w.get("comment"), g.get(text), where)
             if "recordedAt" in g:
                 same("recordedAt", format_time(w["recordedAt"]), format_time(time_field(g, "recordedAt", where)), where)
             if "backdated" in g:
