@@ -79,4 +79,16 @@ public struct ChainHash: Hashable, Sendable, CustomStringConvertible {
 
     /// The hex digits.
     public var description: String { hex }
+
+    /// Hands the 32 bytes, in order, to `body` (no allocation).
+    @inline(__always) public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var words = (a.bigEndian, b.bigEndian, c.bigEndian, d.bigEndian)
+        return try withUnsafeBytes(of: &words) { try body($0) }
+    }
+
+    /// The hash made of exactly 32 bytes; nil for any other length.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 32 else { return nil }
+        self = bytes.withUnsafeBytes { ChainHash(bytes: $0) }
+    }
 }

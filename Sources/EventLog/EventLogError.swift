@@ -21,6 +21,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
     case storage(String)
     /// A stored record could not be decoded.
     case corrupt(position: UInt64, reason: String)
+    /// A signed tree head was refused: it does not describe this log, or the log already kept one it contradicts.
+    case inconsistentTreeHead(String)
 
     /// The message for people: the thing, the rule and the way forward.
     public var description: String {
@@ -43,6 +45,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
             "storage failure: \(message)"
         case .corrupt(let position, let reason):
             "record at position \(position) is damaged: \(reason). Verify the ledger for a full report of the damage."
+        case .inconsistentTreeHead(let message):
+            "tree head refused: \(message); nothing was signed or kept. Run `align verify` and compare with your published checkpoints."
         }
     }
 }

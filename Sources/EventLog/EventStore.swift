@@ -45,6 +45,18 @@ public protocol EventStore: AnyObject, Sendable {
     /// Checks the chain, positions, stream versions and the store's indexes; given a checkpoint, that the log extends it.
     func verify(checkpoint: Checkpoint?, progress: ((UInt64, UInt64) -> Void)?) throws -> VerifyReport
 
+    /// The number of leaves of the Merkle tree: the head position (a writer first brings the tree of a ledger
+    /// written without one up to its head).
+    func treeSize() throws -> UInt64
+    /// Stored hashes of the Merkle tree by storage index (`Merkle.storedIndex`), in the order asked.
+    func treeHashes(_ indexes: [UInt64]) throws -> [ChainHash]
+    /// The record at `position` as stored, with the chain hash of the record before it (nil past the head).
+    func storedRecord(at position: UInt64) throws -> (bytes: [UInt8], previous: ChainHash)?
+    /// The newest signed tree head kept (nil when none was ever kept).
+    func latestTreeHead() throws -> StoredTreeHead?
+    /// The signed tree head kept for exactly `size` leaves.
+    func treeHead(size: UInt64) throws -> StoredTreeHead?
+
     /// Makes the named side tables ready for use in transactions (creating them if needed).
     func prepareSideTables(_ names: [String]) throws
     /// One value of a side table.
@@ -79,4 +91,9 @@ public protocol StoreTransaction: AnyObject {
     func clear(_ table: String) throws
     /// Copies up to `limit` records out as stored, from `position` on.
     func readStored(from position: UInt64, limit: Int) throws -> StoredRecords
+    /// The root of the Merkle tree's first `size` leaves, as this transaction sees it.
+    func treeRoot(size: UInt64) throws -> ChainHash
+    /// Keeps a signed tree head. Refused unless its root is this log's at its size, and the newest head kept before
+    /// it is still the log's at its own size and no larger: the log never keeps two inconsistent heads.
+    func keepTreeHead(_ head: StoredTreeHead) throws
 }

@@ -45,6 +45,13 @@ public final class LogTransaction {
     /// Empties a named side table.
     public func clear(_ table: String) throws { try backend.clear(table) }
 
+    /// The root of the Merkle tree's first `size` leaves (the head position at most), as this transaction sees it.
+    public func treeRoot(size: UInt64) throws -> ChainHash { try backend.treeRoot(size: size) }
+
+    /// Keeps a signed tree head; refused (`EventLogError.inconsistentTreeHead`) unless its root is the log's at its
+    /// size and the newest head kept so far is still the log's and no larger.
+    public func keepTreeHead(_ head: StoredTreeHead) throws { try backend.keepTreeHead(head) }
+
     /// Copies up to `limit` records out as stored, into one buffer, for decoding elsewhere (`StoredRecords.events()`,
     /// on any thread).
     public func readStored(from position: UInt64, limit: Int) throws -> StoredRecords {

@@ -20,6 +20,12 @@ public struct VerifyReport: Sendable, Equatable {
     public var problem: Problem?
     /// True when a checkpoint was given and the log extends it.
     public var checkpointMatched: Bool?
+    /// The Merkle tree's root over every record, recomputed from the records.
+    public var treeRoot: ChainHash = Merkle.emptyRoot
+    /// The leaves the stored Merkle tree covers (below `events` only on a ledger no writer of this build has
+    /// written since it was made by an older one: the next write adds the missing leaves). Every stored hash was
+    /// found equal to the one recomputed from the records.
+    public var treeStored: UInt64 = 0
 
     /// A report (for stores).
     package init(events: UInt64, head: Checkpoint, problem: Problem?, checkpointMatched: Bool?) {

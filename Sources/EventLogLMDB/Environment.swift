@@ -126,7 +126,9 @@ final class Environment: @unchecked Sendable {
         var names: [String] = []
         var entry = try c.seek(nil)
         while let (k, _) = entry, Keys.recordPosition(k) == nil {
-            if k.starts(with: Environment.sideTablePrefix) { names.append(String(decoding: k, as: UTF8.self)) }
+            if k.starts(with: Environment.sideTablePrefix) || k.starts(with: Environment.logTablePrefix) {
+                names.append(String(decoding: k, as: UTF8.self))
+            }
             entry = try c.next()
         }
         return names
@@ -134,6 +136,8 @@ final class Environment: @unchecked Sendable {
 
     /// The prefix of the named databases that hold side tables.
     static let sideTablePrefix = Array("rm.".utf8)
+    /// The prefix of the named databases the log keeps beside its records (the Merkle tree, its signed heads).
+    static let logTablePrefix = Array("log.".utf8)
 
     /// An already opened side database (nil if `database(named:)` was never called for it in this process).
     func openedDatabase(named name: String) -> MDB_dbi? {
@@ -151,11 +155,21 @@ final class Environment: @unchecked Sendable {
     /// Opens several side databases at once: in a read-only transaction when they all exist (no writer lock,
     /// no commit), otherwise creating the missing ones in one write transaction.
     func databases(named names: [String]) throws -> [MDB_dbi] {
+        try databases(named: names, create: true) ?? []
+    }
+
+    /// The named databases if they all exist (opening them), or nil when one does not: never writes.
+    func existingDatabases(named names: [String]) throws -> [MDB_dbi]? {
+        try databases(named: names, create: false)
+    }
+
+    private func databases(named names: [String], create mayCreate: Bool) throws -> [MDB_dbi]? {
         dbLock.lock()
         defer { dbLock.unlock() }
         if names.allSatisfy({ dbs.extra[$0] != nil }) { return names.map { dbs.extra[$0]! } }
+        var found = true
         try withShared {
-            for create in [false, true] {
+            for create in mayCreate ? [false, true] : [false] {
                 var txn: OpaquePointer?
                 try check(mdb_txn_begin(env, nil, create ? 0 : UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
                 var opened: [String: MDB_dbi] = [:]
@@ -167,13 +181,18 @@ final class Environment: @unchecked Sendable {
                     if rc != 0 { mdb_txn_abort(txn); try check(rc, "mdb_dbi_open(\(name))") }
                     opened[name] = dbi
                 }
-                if missing { mdb_txn_abort(txn); continue }
+                if missing { mdb_txn_abort(txn); found = false; continue }
                 try check(mdb_txn_commit(txn), "mdb_txn_commit")
                 dbs.extra.merge(opened) { a, _ in a }
+                found = true
                 return
             }
         }
-        return names.map { dbs.extra[$0]! }
+        guard found else { return nil }
+        return try names.map {
+            guard let dbi = dbs.extra[$0] else { throw LMDBError(code: MDB_NOTFOUND, operation: "mdb_dbi_open(\($0))") }
+            return dbi
+        }
     }
 
     // MARK: Map size

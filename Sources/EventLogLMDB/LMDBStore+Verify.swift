@@ -80,9 +80,16 @@ extension LMDBStore {
         let greatestID = try greatestIndexedID()
         var streamDigest = Digest(), idDigest = Digest()
         var problem: VerifyReport.Problem?
+        // The Merkle tree, recomputed from the records: its stored hashes are digested (order-dependent, SHA-256)
+        // and compared below with a sequential walk of `log.tree`, over the leaves the stored tree covers.
+        let treeTables = try env.existingDatabases(named: MerkleTable.names)
+        let treeStored = try treeTables.map { t in try env.read { r in try MerkleTable.size(r, t[0]) } } ?? 0
+        var tree = MerkleBuilder()
+        var treeDigest = SHA256Stream()
         try replayRaw(from: 1, through: head.position, chunk: 16_384, releasingPagesEvery: 16 << 20) { pos, v in
             if problem != nil { return }
             if let p = chain.check(pos, v) { problem = p; return }
+            if pos <= treeStored { tree.add(leaf: Merkle.leafHash(v)) { treeDigest.add($0) } } else { tree.add(leaf: Merkle.leafHash(v)) { _ in } }
             let name = (try? RecordCodec.streamName(v)) ?? UnsafeRawBufferPointer(start: nil, count: 0)
             var found = sidByName.sid(name)
             if found == nil, pos > indexed {
@@ -139,6 +146,29 @@ extension LMDBStore {
             return fail(count + 1, "the indexes cover positions up to \(indexed) but the log ends at \(count) (records were removed)")
         }
         if let namesProblem { return fail(1, namesProblem) }
+        report.treeRoot = tree.root
+        if treeStored > count { return fail(count + 1, "the Merkle tree has \(treeStored) leaves but the log ends at \(count) (records were removed)") }
+        if let t = treeTables, treeStored > 0 {
+            var stored = SHA256Stream()
+            var entries: UInt64 = 0
+            var malformed = false
+            let expected = Merkle.storedCount(treeStored)
+            try scan(t[0]) { k, v in
+                if entries == expected { return false }  // hashes of leaves appended since the walk began
+                guard k.count == 8, v.count == 32, UInt64(bigEndian: k.loadUnaligned(as: UInt64.self)) == entries else {
+                    malformed = true
+                    return false
+                }
+                stored.add(ChainHash(bytes: v))
+                entries += 1
+                return true
+            }
+            if malformed || entries != expected || stored.finish() != treeDigest.finish() {
+                let (at, leaf) = try firstTreeProblem(through: treeStored, tree: t[0])
+                return fail(leaf, "the Merkle tree's stored hash \(at) differs from the one recomputed from the records; the tree can be rebuilt from the log")
+            }
+        }
+        report.treeStored = treeStored
 
         // Pass 2's result.
         indexesDone.wait()
@@ -154,6 +184,28 @@ extension LMDBStore {
         if let p = chain.checkpointProblem() { return fail(p.position, p.reason) }
         if checkpoint != nil { report.checkpointMatched = true }
         return report
+    }
+
+    /// Slow path: recomputes the tree and looks each stored hash up; the first storage index that differs (or is
+    /// missing), and the position of the leaf that stored it.
+    private func firstTreeProblem(through size: UInt64, tree dbi: MDB_dbi) throws -> (index: UInt64, position: UInt64) {
+        var builder = MerkleBuilder()
+        var index: UInt64 = 0
+        var found: (UInt64, UInt64)?
+        try replayRaw(from: 1, through: size, chunk: 16_384, releasingPagesEvery: 16 << 20) { pos, v in
+            if found != nil { return }
+            try builder.add(leaf: Merkle.leafHash(v)) { h in
+                if found == nil {
+                    let ok = try env.read { r in
+                        var key = index.bigEndian
+                        return try withUnsafeBytes(of: &key) { try r.get(dbi, $0) }.map { $0.count == 32 && ChainHash(bytes: $0) == h } ?? false
+                    }
+                    if !ok { found = (index, pos) }
+                }
+                index += 1
+            }
+        }
+        return found ?? (Merkle.storedCount(size), size)
     }
 
     /// The id index's greatest key (nil when the index is empty or that key is not 16 bytes: then every tail id is

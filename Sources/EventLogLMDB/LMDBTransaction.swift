@@ -33,10 +33,15 @@ final class LMDBTransaction: StoreTransaction {
     /// The id index's greatest key, once looked up (the index changes only in `indexTail`, which forgets it).
     private var greatestIndexed: UUID.OrderKey??
 
-    init(w: WriteTransaction, env: Environment, now: Timestamp, committed: CommittedStreams? = nil) throws {
+    /// The Merkle tree's stored hashes and the signed tree heads (`MerkleTable`).
+    let tree: MDB_dbi
+    let treeHeads: MDB_dbi
+
+    init(w: WriteTransaction, env: Environment, tree: (MDB_dbi, MDB_dbi), now: Timestamp, committed: CommittedStreams? = nil) throws {
         self.w = w
         self.env = env
         self.now = now
+        (self.tree, self.treeHeads) = tree
         let head = try Meta.readHead(w.reader)
         let indexed = try Meta.readIndexed(w.reader)
         self.head = head
@@ -58,6 +63,9 @@ final class LMDBTransaction: StoreTransaction {
             // `tailLimit` records, 0.25 ms of a sign-off on a 1M-event ledger. A long-lived writer keeps its tail in
             // memory and still indexes it in batches.
             if tail.count > 0 { indexRequested = true }
+            // Records appended by a build that kept no tree (or before the tree existed) get their leaves now. A
+            // writer whose cache is current knows the tree covers the head: it appended the leaves itself.
+            try MerkleTable.catchUp(w, tree.0, to: head.position)
         }
     }
 
@@ -93,6 +101,8 @@ final class LMDBTransaction: StoreTransaction {
         self.w = child
         self.env = parent.env
         self.now = parent.now
+        self.tree = parent.tree
+        self.treeHeads = parent.treeHeads
         self.head = parent.head
         self.committedHead = parent.committedHead
         self.tail = parent.tail
@@ -205,7 +215,10 @@ final class LMDBTransaction: StoreTransaction {
         let (bytes, event) = try RecordCodec.record(e, stream: name, version: version, position: position, previous: head.hash, now: now)
         var key = Keys.record(position)
         try withUnsafeBytes(of: &key) { k in
-            try bytes.withUnsafeBytes { v in try w.put(w.dbs.events, k, v, flags: MDB_APPEND) }
+            try bytes.withUnsafeBytes { v in
+                try w.put(w.dbs.events, k, v, flags: MDB_APPEND)
+                try MerkleTable.append(w, tree, leaf: position - 1, record: v)
+            }
         }
         tail.add(Tail.Entry(position: position, stream: StreamKey(bytes: e.stream), version: version, id: e.proposed.id))
         head = Checkpoint(position: position, hash: event.hash)
@@ -364,6 +377,31 @@ final class LMDBTransaction: StoreTransaction {
             return out.count < limit
         }
         return out
+    }
+
+    func treeRoot(size: UInt64) throws -> ChainHash {
+        guard size <= head.position else { throw MerkleError.treeTooSmall(asked: size, size: head.position) }
+        return try Merkle.root(size: size) { try MerkleTable.hashes(w.reader, tree, $0) }
+    }
+
+    func keepTreeHead(_ new: StoredTreeHead) throws {
+        guard new.size <= head.position, try treeRoot(size: new.size) == new.root else {
+            throw EventLogError.inconsistentTreeHead("its root is not this log's root at size \(new.size)")
+        }
+        if let last = try MerkleTable.latestHead(w.reader, treeHeads) {
+            guard last.size <= new.size else {
+                throw EventLogError.inconsistentTreeHead("a head of size \(last.size) was already signed, larger than \(new.size)")
+            }
+            guard try treeRoot(size: last.size) == last.root else {
+                throw EventLogError.inconsistentTreeHead(
+                    "the head signed at size \(last.size) (root \(last.root.hex)) is no longer this log's root at that size: the log was rewritten")
+            }
+            if last.size == new.size { return }  // already kept: the first note signed for a size stays
+        }
+        var key = new.size.bigEndian
+        try withUnsafeBytes(of: &key) { k in
+            try (new.root.bytes + new.note).withUnsafeBytes { v in try w.put(treeHeads, k, v, flags: MDB_APPEND) }
+        }
     }
 }
 

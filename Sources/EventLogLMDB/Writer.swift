@@ -147,9 +147,10 @@ final class Writer: @unchecked Sendable {
         var results: [Result<Any, Error>] = []
         var last: LMDBTransaction?
         do {
+            let treeTables = try env.databases(named: MerkleTable.names)  // opened (or created) once, outside the transaction
             try env.write { w in
                 results = []
-                let tx = try LMDBTransaction(w: w, env: env, now: clock(), committed: committed)
+                let tx = try LMDBTransaction(w: w, env: env, tree: (treeTables[0], treeTables[1]), now: clock(), committed: committed)
                 last = tx
                 var anySuccess = false
                 // A job that did not promise to check first runs in a nested transaction, so that its failure

@@ -11,6 +11,26 @@ final class MemoryState {
     var ids: [UUID: UInt64] = [:]
     var head = Checkpoint(position: 0, hash: .genesis)
     var tables: [String: [[UInt8]: [UInt8]]] = [:]
+    /// The Merkle tree's stored hashes, by storage index (`Merkle.storedIndex`).
+    var tree: [ChainHash] = []
+    /// The signed tree heads kept, in size order.
+    var treeHeads: [StoredTreeHead] = []
+
+    /// Stored tree hashes by storage index.
+    func treeHashes(_ indexes: [UInt64]) throws -> [ChainHash] {
+        try indexes.map { i in
+            guard i < UInt64(tree.count) else { throw MerkleError.storedHashesMissing }
+            return tree[Int(i)]
+        }
+    }
+
+    /// Stores the hashes the record just appended at `position` adds to the tree.
+    func addLeaf(position: UInt64) throws {
+        let n = position - 1
+        let old = try treeHashes(Merkle.indexesToCombine(leaf: n))
+        let leaf = records[Int(n)].withUnsafeBytes { Merkle.leafHash($0) }
+        tree.append(contentsOf: Merkle.hashesToStore(leaf: n, leaf, combining: old))
+    }
 
     /// The event at `position` (which is stored).
     func event(at position: UInt64) throws -> RecordedEvent {
@@ -62,6 +82,14 @@ final class MemoryState {
         if ids.count != records.count || streams.values.reduce(0, { $0 + $1.count }) != records.count {
             return fail(.init(chain.count + 1, "the indexes hold entries for events that are not stored"))
         }
+        var builder = MerkleBuilder()
+        var rebuilt: [ChainHash] = []
+        for bytes in records { bytes.withUnsafeBytes { builder.add(leaf: Merkle.leafHash($0)) { rebuilt.append($0) } } }
+        if let i = rebuilt.indices.first(where: { $0 >= tree.count || rebuilt[$0] != tree[$0] }) ?? (rebuilt.count == tree.count ? nil : rebuilt.count) {
+            return fail(.init(UInt64(records.count), "the Merkle tree's stored hash \(i) differs from the one recomputed from the records"))
+        }
+        report.treeRoot = builder.root
+        report.treeStored = UInt64(records.count)
         if let p = chain.checkpointProblem() { return fail(p) }
         if checkpoint != nil { report.checkpointMatched = true }
         return report

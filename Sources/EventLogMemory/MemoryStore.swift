@@ -111,6 +111,23 @@ final class MemoryStore: EventStore, @unchecked Sendable {
         }
     }
 
+    func treeSize() throws -> UInt64 { locked { $0.head.position } }
+
+    func treeHashes(_ indexes: [UInt64]) throws -> [ChainHash] { try locked { try $0.treeHashes(indexes) } }
+
+    func storedRecord(at position: UInt64) throws -> (bytes: [UInt8], previous: ChainHash)? {
+        locked { s in
+            guard position > 0, position <= UInt64(s.records.count) else { return nil }
+            let previous = position == 1 ? ChainHash.genesis
+                : s.records[Int(position - 2)].withUnsafeBytes { ChainHash(bytes: UnsafeRawBufferPointer(rebasing: $0[($0.count - 32)...])) }
+            return (s.records[Int(position - 1)], previous)
+        }
+    }
+
+    func latestTreeHead() throws -> StoredTreeHead? { locked { $0.treeHeads.last } }
+
+    func treeHead(size: UInt64) throws -> StoredTreeHead? { locked { s in s.treeHeads.first { $0.size == size } } }
+
     func stats() throws -> Stats {
         locked { s in
             Stats(events: UInt64(s.records.count), streams: UInt64(s.streams.count),

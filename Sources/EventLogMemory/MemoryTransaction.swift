@@ -43,9 +43,10 @@ final class MemoryTransaction: StoreTransaction {
             starts.append(current ?? 0)
             seen[s.key] = (current ?? 0) + UInt64(s.events.count)
         }
-        let saved = (head: state.head, count: state.records.count)
+        let saved = (head: state.head, count: state.records.count, tree: state.tree.count)
         undoLog.append { [state] in
             state.records.removeSubrange(saved.count...)
+            state.tree.removeSubrange(saved.tree...)
             state.head = saved.head
         }
         var out: [RecordedEvent] = []
@@ -58,6 +59,7 @@ final class MemoryTransaction: StoreTransaction {
                 let (bytes, event) = try RecordCodec.record(e, stream: s.name, version: version, position: position,
                                                             previous: state.head.hash, now: now)
                 state.records.append(bytes)
+                try state.addLeaf(position: position)
                 state.head = Checkpoint(position: position, hash: event.hash)
                 state.ids[e.proposed.id] = position
                 state.streams[s.key, default: []].append(position)
@@ -104,6 +106,28 @@ final class MemoryTransaction: StoreTransaction {
         let old = try self.table(table)
         undoLog.append { [state] in state.tables[table] = old }
         state.tables[table] = [:]
+    }
+
+    func treeRoot(size: UInt64) throws -> ChainHash {
+        guard size <= state.head.position else { throw MerkleError.treeTooSmall(asked: size, size: state.head.position) }
+        return try Merkle.root(size: size) { try state.treeHashes($0) }
+    }
+
+    func keepTreeHead(_ new: StoredTreeHead) throws {
+        guard new.size <= state.head.position, try treeRoot(size: new.size) == new.root else {
+            throw EventLogError.inconsistentTreeHead("its root is not this log's root at size \(new.size)")
+        }
+        if let last = state.treeHeads.last {
+            guard last.size <= new.size else {
+                throw EventLogError.inconsistentTreeHead("a head of size \(last.size) was already signed, larger than \(new.size)")
+            }
+            guard try treeRoot(size: last.size) == last.root else {
+                throw EventLogError.inconsistentTreeHead("the head signed at size \(last.size) is no longer this log's root at that size")
+            }
+            if last.size == new.size { return }
+        }
+        state.treeHeads.append(new)
+        undoLog.append { [state] in state.treeHeads.removeLast() }
     }
 
     func readStored(from position: UInt64, limit: Int) throws -> StoredRecords {

@@ -259,8 +259,9 @@ struct TamperTests {
     }
 
     @Test func recordsCutFromTheUnindexedTailAreCaughtByACheckpoint() throws {
-        // Unindexed records cut from the end leave a shorter, self-consistent log (as if the last commits had never
-        // happened): on its own it verifies, and a checkpoint taken before the cut exposes it.
+        // Unindexed records cut from the end leave the Merkle tree longer than the log: caught. Cut from the tree too,
+        // they leave a shorter, self-consistent log (as if the last commits had never happened): on its own it
+        // verifies, and a checkpoint taken before the cut exposes it.
         let f = try TamperFixture(indexed: false)
         defer { f.remove() }
         #expect(try f.log.indexedPosition() == 0)
@@ -268,6 +269,15 @@ struct TamperTests {
         let copy = try f.copy()
         try tamper(copy) { w in
             for k in (n - 2)...n { try w.delete(w.dbs.events, positionKey(k)) }
+        }
+        let treeReason = try expectCaught(copy, at: n - 2, "records cut from the tail but not from the tree")
+        #expect(treeReason?.contains("Merkle tree has \(n) leaves") == true, "\(treeReason ?? "")")
+        try tamper(copy) { w in
+            let tree = try #require(try f.log.env.existingDatabases(named: MerkleTable.names))[0]
+            for i in Merkle.storedCount(n - 3)..<Merkle.storedCount(n) {
+                var key = i.bigEndian
+                try w.delete(tree, withUnsafeBytes(of: &key) { Array($0) })
+            }
         }
         let (plain, raw) = try verifyInChild(copy)
         if case .ok(let events, _) = plain { #expect(events == n - 3) } else { Issue.record("expected a sound shorter log: \(raw)") }

@@ -27,8 +27,9 @@ func forgeRepeat(of original: UInt64, in log: EventLog, _ backend: Backend) thro
         try log.env.write { w in try w.put(w.dbs.events, positionKey(position), v) }
     case .memory:
         let store = try #require(log.store as? MemoryStore)
-        store.tamper { s in
+        try store.tamper { s in
             s.records.append(v)
+            try s.addLeaf(position: position)  // a thorough forger keeps the Merkle tree in step
             s.head = Checkpoint(position: position, hash: hash)
             s.streams[StreamKey(stream), default: []].append(position)
         }
