@@ -552,6 +552,24 @@ class Bundles(unittest.TestCase):
             with self.subTest(field=field):
                 self.refused(self.L.bundle("mql", b, at=ANSWER_AT), "answer." + field)
 
+    def test_dissent_on_the_active_version(self):
+        L = scripted_ledger()
+        L.append("definition/mql", "LeadDefinitionRejected", "sam", {"definition": "mql", "version": 1, "reason": "changed my mind"})  # 18
+        a = copy.deepcopy(ANSWER)
+        a["rejections"] = [{"actor": "sam", "at": t(18), "backdated": False, "position": 18, "reason": "changed my mind",
+                            "recordedAt": t(18)}]
+        report = vb.verify_bundle(L.bundle("mql", a, at=ANSWER_AT), L.vkey)
+        self.assertEqual([r["reason"] for r in report["answer"]["rejections"]], ["changed my mind"])
+        for change in (lambda r: r.clear(), lambda r: r[0].update(reason="fine"), lambda r: r[0].update(actor="lee")):
+            b = copy.deepcopy(a)
+            change(b["rejections"])
+            with self.assertRaisesRegex(vb.Refused, "answer.rejections"):
+                vb.verify_bundle(L.bundle("mql", b, at=ANSWER_AT), L.vkey)
+        claim = {"claim": "no rejection of mql version 1", "kind": "no-rejection", "stream": "definition/mql", "version": 1,
+                 "fromPosition": 1, "throughPosition": 18}
+        with self.assertRaisesRegex(vb.Refused, "is false: position 18"):
+            vb.verify_bundle(L.bundle("mql", a, at=ANSWER_AT, absence=[claim]), L.vkey)
+
     def test_flipped_byte_in_a_record(self):
         raw = base64.b64decode(self.event(self.good, 12)["record"])
         for offset in (1, 2, 17, 30, 45, 90, len(raw) - 150, len(raw) - 40, len(raw) - 1):
