@@ -450,13 +450,14 @@ class Ledger:
                 "absence": list(absence)}
 
 
-def scripted_ledger():
-    """rita (revops) creates the ledger; sam and lee (sales) sign off mql v1, which maria (marketing) proposed and
-    activates; lee rejects v2; events of another stream lie between."""
+def scripted_ledger(pinned_log_key=None):
+    """rita (revops) creates the ledger (pinning its log key); sam and lee (sales) sign off mql v1, which maria
+    (marketing) proposed and activates; lee rejects v2; events of another stream lie between."""
     L = Ledger()
     g = L.genesis
     L.append("ledger", "LedgerInitialized", "rita", {"admin": "rita", "name": "Acme", "key": L.key_text("rita"),
-                                                     "proof": L.proof("rita")}, correlation=g)                    # 1
+                                                     "proof": L.proof("rita"), "logKey": pinned_log_key or L.vkey},
+             correlation=g)                                                                                       # 1
     L.append("ledger", "ActorRegistered", "rita", {"actor": "rita", "name": "Rita", "roles": ["revops"]}, correlation=g)  # 2
     L.append("ledger", "SignaturesRequired", "rita", {"scheme": "ed25519"}, correlation=g)                       # 3
     for actor, roles in (("sam", ["sales"]), ("maria", ["marketing"]), ("lee", ["sales"])):
@@ -651,7 +652,8 @@ class Bundles(unittest.TestCase):
         forged = self.tampered(lambda b: b.update(checkpoint=sign_checkpoint(self.L.origin, 17, vb.tree_root(self.L.records), other.log_key),
                                                   verifierKey=note_vkey(self.L.origin, other.log_key)))
         self.refused(forged, "only a hint")
-        self.verify(forged, vkey=note_vkey(self.L.origin, other.log_key))  # (what that other key does sign holds)
+        # Even an auditor misled into trusting that other key is refused: the ledger's first event pins its own.
+        self.refused(forged, "first event pins the log key", vkey=note_vkey(self.L.origin, other.log_key))
 
     def test_previous_hash_and_position(self):
         self.refused(self.tampered(lambda b: self.event(b, 12).update(previousHash="11" * 32)), "chain hash")
@@ -714,6 +716,16 @@ class Bundles(unittest.TestCase):
         b = L.bundle("mql", {"at": t(13), "definition": "mql", "head": "x", "maxBackdateHours": 72, "signOffs": []}, at=t(13))
         with self.assertRaisesRegex(vb.Refused, "authority.*recorded by sales"):
             vb.verify_bundle(b, L.vkey)
+
+    def test_the_checkpoint_key_must_be_the_one_the_ledger_pins(self):
+        other = Ledger()
+        L = scripted_ledger(pinned_log_key=other.vkey)
+        b = L.bundle("mql", copy.deepcopy(ANSWER), at=ANSWER_AT)
+        with self.assertRaisesRegex(vb.Refused, "first event pins the log key"):
+            vb.verify_bundle(b, L.vkey)
+        with self.assertRaisesRegex(vb.Refused, "no signature by the trusted key"):
+            vb.verify_bundle(b, other.vkey)
+        self.assertTrue(self.verify(self.good)["checkpoint"]["pinnedByGenesis"])
 
     def test_signature_over_another_ledger_id(self):
         self.refused(self.tampered(lambda b: b.update(ledger=str(uuid.uuid4()))), "names another ledger|does not verify")

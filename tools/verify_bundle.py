@@ -931,6 +931,16 @@ def verify_bundle(bundle, vkey_text, say=lambda line: None):
                 imports[r.id] = kid
         if r.position == 1:
             genesis_correlation = r.correlation
+            pinned = p.get("logKey") if r.type == "LedgerInitialized" else None
+            if pinned is not None:
+                try:
+                    pinned_key = VerifierKey(pinned)
+                except Refused as e:
+                    raise Refused(f"{r.where()}: the log key it pins is not a verifier key: {e}") from None
+                if (pinned_key.name, pinned_key.key_id, pinned_key.public_key) != (key.name, key.key_id, key.public_key):
+                    raise Refused(f"the ledger's first event pins the log key {pinned_key}, but the checkpoint was checked with "
+                                  f"{key}: that key is not this ledger's")
+                report["checkpoint"]["pinnedByGenesis"] = True
         if r.stream == "ledger":
             state.evolve(r, p)
     report.update(signed=signed, unsigned=unsigned, keys=keys_used)
