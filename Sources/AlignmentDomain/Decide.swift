@@ -70,13 +70,14 @@ public enum Decider {
     /// Creates a ledger's first events: the initialisation (with the admin's key, which signs them all), its first
     /// actor, a revops admin, the default policy, and the requirement that every event be signed. Without a key (tests
     /// of the rules alone, ledgers as they were before signatures), the events of an unsigned ledger.
-    public static func initialize(admin: String, name: String, key: KeyGrant? = nil) throws(DomainError) -> [DomainEvent] {
+    public static func initialize(admin: String, name: String, key: KeyGrant? = nil, logKey: String? = nil) throws(DomainError) -> [DomainEvent] {
         try checkID(admin, "actor")
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("init needs --name for the first actor") }
         try SafeText.checkName(name, "init --name")
         try key?.check(actor: admin)
         return [
-            .ledgerInitialized(LedgerInitialized(admin: admin, name: name, key: key?.key.text, proof: key.map { Base64URL.encode($0.proof) })),
+            .ledgerInitialized(LedgerInitialized(admin: admin, name: name, key: key?.key.text, proof: key.map { Base64URL.encode($0.proof) },
+                                                 logKey: logKey)),
             .actorRegistered(ActorRegistered(actor: admin, name: name, roles: [.revops])),
             .policyChanged(PolicyChanged(policy: Policy())),
         ] + (key == nil ? [] : [.signaturesRequired(SignaturesRequired())])

@@ -52,7 +52,7 @@ extension AttachedBrief: JSONFieldsDecodable {
 extension LedgerInitialized: JSONFieldsDecodable {
     public init(json j: JSONFields) throws(JSONFieldError) {
         self.init(admin: try j.string("admin"), name: try j.string("name"), key: try j.stringIfPresent("key"),
-                  proof: try j.stringIfPresent("proof"))
+                  proof: try j.stringIfPresent("proof"), logKey: try j.stringIfPresent("logKey"))
     }
 }
 

@@ -119,12 +119,16 @@ public struct LedgerInitialized: Codable, Equatable, Sendable {
     public var key: String?
     /// The key's proof of possession, base64url.
     public var proof: String?
+    /// The ledger's log key, which signs its checkpoints: a C2SP verifier key `ORIGIN+HASH+KEY` whose name is the
+    /// origin line of every checkpoint (absent on ledgers created before checkpoints).
+    public var logKey: String?
 
-    public init(admin: String, name: String, key: String? = nil, proof: String? = nil) {
+    public init(admin: String, name: String, key: String? = nil, proof: String? = nil, logKey: String? = nil) {
         self.admin = admin
         self.name = name
         self.key = key
         self.proof = proof
+        self.logKey = logKey
     }
 }
 /// The payload of an `ActorKeyRegistered` event: a public key now speaks for `actor`.

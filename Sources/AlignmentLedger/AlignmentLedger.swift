@@ -26,10 +26,16 @@ public final class AlignmentLedger: Sendable {
     /// Creates a ledger with its first actor, a revops admin.
     /// With `key` (the admin's), the ledger requires signatures from its first event, which that key signs; without
     /// one it is an unsigned ledger, as ledgers were before signatures.
+    /// With `logKeys`, the ledger also gets its own log key (`log.<ledger id>` in that key directory), which signs its
+    /// checkpoints; the first event pins its verifier key, named `origin` (default `align/<ledger id>`).
     public static func create(at path: String, admin: String, name: String, at: Date? = nil, key: ActorKey? = nil,
+                              logKeys: KeyStore? = nil, origin: String? = nil,
                               clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> (AlignmentLedger, [RecordedEvent]) {
-        let events = try Decider.initialize(admin: admin, name: name, key: try key?.grant)
+        var events = try Decider.initialize(admin: admin, name: name, key: try key?.grant)
         if let at { try Decider.checkGenesis(at: at, recordedAt: clock().date) }  // before anything is created
+        if let origin, !SignedNote.isValidName(origin) {
+            throw DomainError.invalid("the origin '\(origin)' must have no spaces, '+' or control characters")
+        }
         let log: EventLog
         do {
             log = try EventLog.create(at: path, clock: clock)
@@ -40,6 +46,13 @@ public final class AlignmentLedger: Sendable {
             let existing = try EventLog.open(at: path, clock: clock)
             guard try existing.head().position == 0 else { throw EventLogError.alreadyExists(path: path) }
             log = existing
+        }
+        if let logKeys {
+            // Made (or, after an interrupted creation, found) before the first event pins its public half.
+            let keyName = "log." + log.ledgerID.uuidString.lowercased()
+            let logKey = logKeys.hasKey(for: keyName) ? try logKeys.load(keyName) : try logKeys.generate(for: keyName)
+            let vkey = try SignedNote.Verifier(name: origin ?? "align/" + log.ledgerID.uuidString.lowercased(), publicKey: logKey.publicKey.raw)
+            events = try Decider.initialize(admin: admin, name: name, key: try key?.grant, logKey: vkey.text)
         }
         return try initialize(log, admin: admin, name: name, at: at, events: events, signer: key)
     }

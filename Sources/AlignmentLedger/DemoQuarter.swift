@@ -28,7 +28,8 @@ extension AlignmentLedger {
             return k
         }
         say("keys: \(keys.directory)")
-        let (l, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: day(0), key: try key("rita"), clock: clock.read)
+        let (l, _) = try AlignmentLedger.create(at: path, admin: "rita", name: "Rita Revops", at: day(0), key: try key("rita"),
+                                                logKeys: keys, clock: clock.read)
         func run(_ actor: String, _ at: Date, _ name: String, _ args: [String: JSONValue]) throws -> [RecordedEvent] {
             clock.advance(to: at)
             return try l.execute(try Command.parse(name, args), as: actor, at: at, signer: signers[actor])

@@ -30,7 +30,11 @@ public struct LedgerFailure: Sendable {
     /// Whether `error` is one the service throws (a rule's, the apply reader's or storage's), which `init` sorts.
     public static func isLedgerError(_ error: Error) -> Bool {
         error is DomainError || error is ApplyError || error is EventLogError || error is ExportFileError || error is KeyFileError
+            || error is CheckpointError || error is NoteError || error is MerkleError || error is DamageError
     }
+
+    /// Damage found while answering (a record, hash or kept row that is not what it must be): exit 3.
+    static func damaged(_ message: String) -> DamageError { DamageError(message: message) }
 
     /// Sorts `error`.
     public init(_ error: Error) {
@@ -60,8 +64,24 @@ public struct LedgerFailure: Sendable {
             case .damaged, .io: (kind, message) = (.storage, e.description)
             case .invalidActor: (kind, message) = (.usage, e.description)
             }
+        case let e as CheckpointError:
+            switch e {
+            case .rollback, .fork: (kind, message) = (.storage, e.description)
+            case .noLogKey, .logKeyUnavailable, .noCheckpoint, .treeNotBuilt: (kind, message) = (.refused, e.description)
+            }
+        case let e as NoteError:
+            switch e {
+            case .malformedKey: (kind, message) = (.usage, e.description)
+            case .malformedNote, .badSignature, .noKnownSignature, .malformedCheckpoint: (kind, message) = (.storage, e.description)
+            }
         default:
             (kind, message) = (.storage, "\(error)")
         }
     }
+}
+
+/// Damage met while answering: what is wrong, and that `align verify` reports it in full.
+public struct DamageError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
 }

@@ -6,26 +6,29 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the whole log: every hash of the chain, every index entry, and optionally a checkpoint.",
         discussion: """
-        Exit 0 when sound; 3 with the first bad position otherwise. A checkpoint (POSITION:HASH, as printed by
-        `align stats`) taken earlier and kept elsewhere proves the log was not rolled back or rewritten since.
+        Exit 0 when sound; 3 with the first bad position otherwise. Also recomputes the Merkle tree from the
+        records and checks every stored hash. A checkpoint taken earlier and kept elsewhere proves the log was
+        not rolled back or rewritten since: a signed checkpoint note (`align checkpoint`), checked with --vkey
+        or the log key pinned in the ledger, tells a ROLLBACK (fewer events) from a FORK (another tree at its
+        size), printing both heads; a POSITION:HASH checkpoint (`align stats`) works too.
 
         Examples:
           align verify
+          align verify --checkpoint published.note --vkey "$(cat ledger.vkey)"
           align verify --checkpoint 1042:5f1c...e9
         """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("A checkpoint the log must still extend.", valueName: "POSITION:HASH")) var checkpoint: String?
-
-    func validate() throws {
-        if let checkpoint, Checkpoint(checkpoint) == nil {
-            throw ValidationError("--checkpoint must be POSITION:HASH (64 hex digits), as printed by `align stats`")
-        }
-    }
+    @Option(help: ArgumentHelp("A checkpoint the log must still extend: a signed note's file, or POSITION:HASH.", valueName: "FILE|POSITION:HASH"))
+    var checkpoint: String?
+    @Option(help: ArgumentHelp("The verifier key that must have signed the checkpoint note (default: the one pinned in the ledger).", valueName: "NAME+HASH+KEY"))
+    var vkey: String?
 
     func run() throws {
         let tty = isatty(2) == 1 && !global.json
-        let answer = try global.openLog().verifyAnswer(checkpoint: checkpoint.flatMap(Checkpoint.init)) { done, total in
+        let position = checkpoint.flatMap(Checkpoint.init)
+        let note = try checkpoint.flatMap { position == nil ? String(decoding: try readInput($0), as: UTF8.self) : nil }
+        let answer = try global.openLog().verifyAnswer(checkpoint: position, signed: note.map { ($0, vkey) }) { done, total in
             if tty, total > 0 { Say.note("\rverifying \(done)/\(total) events...") }
         }
         if tty { Say.note("\r\u{1B}[K") }
