@@ -32,6 +32,7 @@ import datetime
 import hashlib
 import json
 import re
+import signal
 import struct
 import sys
 import uuid
@@ -1069,6 +1070,8 @@ def main(argv=None):
                          "obtained apart from the bundle")
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
     args = ap.parse_args(argv)
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the output quietly
     lines = []
     say = lines.append if args.json else print
     try:
