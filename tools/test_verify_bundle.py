@@ -686,6 +686,13 @@ class Bundles(unittest.TestCase):
         with self.assertRaisesRegex(vb.Refused, "did not hold the sales role"):
             vb.verify_bundle(L.bundle("mql", answer, at=t(12)), L.vkey)
 
+    def test_a_role_change_recorded_after_a_sign_off_does_not_undo_it(self):
+        L = scripted_ledger()
+        # Backdated to before sam's sign-off (position 12), but recorded after it: the sign-off stood when made.
+        L.append("ledger", "ActorRolesChanged", "rita", {"actor": "sam", "roles": ["viewer"]}, at=T0 + 11 * HOUR,
+                 recorded=T0 + 18 * HOUR)
+        self.assertTrue(vb.verify_bundle(L.bundle("mql", copy.deepcopy(ANSWER), at=ANSWER_AT), L.vkey)["ok"])
+
     def test_revoked_and_unregistered_keys(self):
         L = scripted_ledger()
         sam_old = L.keys["sam"]

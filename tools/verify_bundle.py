@@ -883,6 +883,7 @@ def verify_bundle(bundle, vkey_text, say=lambda line: None):
     genesis_correlation = None
     imports = {}
     signed = unsigned = 0
+    signer_status = {}
     keys_used = {}
     for r in records:
         p = parse_payload(r)
@@ -942,6 +943,10 @@ def verify_bundle(bundle, vkey_text, say=lambda line: None):
                     raise Refused(f"the ledger's first event pins the log key {pinned_key}, but the checkpoint was checked with "
                                   f"{key}: that key is not this ledger's")
                 report["checkpoint"]["pinnedByGenesis"] = True
+        if r.type == "LeadDefinitionSignedOff":
+            # The signer's roles at the sign-off's business time, as the ledger knew them when it was recorded (the
+            # decider's view: a role change recorded later, even backdated, did not decide it).
+            signer_status[r.position] = state.status(r.actor, r.occurred_at)
         if r.stream == "ledger":
             state.evolve(r, p)
     report.update(signed=signed, unsigned=unsigned, keys=keys_used)
@@ -1010,7 +1015,7 @@ def verify_bundle(bundle, vkey_text, say=lambda line: None):
             + (f", override: {computed['override'].get('reason')}" if computed["override"] else "")
             + (f"; rejected by {', '.join(s['actor'] for s in computed['rejections'])}" if computed["rejections"] else ""))
     for s in computed["signOffs"]:
-        st = state.status(s["actor"], s["at"])
+        st = signer_status.get(s["position"])
         if st is None or not st[1] or "sales" not in st[0]:
             raise Refused(f"sign-off at position {s['position']}: {s['actor']!r} did not hold the sales role at "
                           f"{format_time(s['at'])} (roles then: {', '.join(st[0]) if st else 'not registered'})")
