@@ -1,11 +1,13 @@
 import EventLog
+import EventLogLMDB
 import Foundation
 
 extension AlignmentLedger {
     /// Opens a ledger to read its log only (`events`, `follow`, `verify`, `stats`, `export`): the kept read models are
     /// neither prepared nor brought up to date, so a damaged ledger can still be verified.
-    public static func openLog(at path: String) throws -> AlignmentLedger {
-        AlignmentLedger(log: try EventLog.open(at: path))
+    /// `access` as for `open`.
+    public static func openLog(at path: String, access: LedgerAccess.Request = .readWrite) throws -> AlignmentLedger {
+        AlignmentLedger(log: try EventLog.open(at: path, access: access))
     }
 
     /// The ledger's directory.

@@ -81,7 +81,7 @@ extension AlignmentLedger {
         var prefix = Array(actor.utf8)
         prefix.append(0)
         var positions: [UInt64] = []
-        try log.sideTableScan(AlignmentLedger.auditActorTable, prefix: prefix) { k, v in
+        try modelScan(AlignmentLedger.auditActorTable, prefix: prefix) { k, v in
             guard k.count == prefix.count + 8 else { return true }
             positions += try AlignmentLedger.postingPositions(first: k[prefix.count...].reduce(0) { $0 << 8 | UInt64($1) }, v)
             return true
@@ -123,7 +123,7 @@ extension AlignmentLedger {
         try ensureCurrent()
         let head = try log.head()
         var out: [OverrideRecord] = []
-        try log.sideTableScan(AlignmentLedger.auditOverridesTable) { _, v in
+        try modelScan(AlignmentLedger.auditOverridesTable) { _, v in
             out.append(try AlignmentLedger.decodeOverride(v))
             return true
         }
@@ -203,7 +203,7 @@ extension AlignmentLedger {
     public func scorecard(period: Scorecard.Period, since: Date?, until: Date?, byActor: Bool) throws -> Scorecard {
         try ensureCurrent()
         var tally = ScorecardTally(period: period, since: since, until: until, byActor: byActor)
-        try log.sideTableScan(ScorecardFold.table) { k, v in
+        try modelScan(ScorecardFold.table) { k, v in
             try tally.add(key: String(decoding: k, as: UTF8.self)) { sum, delays in try AlignmentLedger.addBucket(v, into: &sum, delays: delays) }
             return true
         }

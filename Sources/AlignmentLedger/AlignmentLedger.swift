@@ -20,6 +20,8 @@ public final class AlignmentLedger: Sendable {
 
     /// Whether the kept read models were brought up to date since opening (reads do it once, on first use).
     private let current = CurrentFlag()
+    /// On a ledger opened read only: what the kept read models lacked, folded in memory (see `catchUpInMemory`).
+    let unkept = UnkeptModels()
 
     init(log: EventLog) { self.log = log }
 
@@ -86,8 +88,12 @@ public final class AlignmentLedger: Sendable {
     /// Opens an existing ledger. Opening costs the log's own opening and one short read-only transaction for the read
     /// models' tables: the kept read models are brought up to date by the first read that needs them, and a command
     /// brings them up to date inside its own transaction (so a sign-off reads no checkpoint before it starts).
-    public static func open(at path: String, clock: @escaping @Sendable () -> Timestamp = { .now }) throws -> AlignmentLedger {
-        let log = try EventLog.open(at: path, clock: clock)
+    ///
+    /// `access`: `.readOnly` (or `.readWriteIfPossible` on files that cannot be written) opens it for reading only:
+    /// commands are refused with `EventLogError.readOnly`, and reads fold in memory what the kept models lack.
+    public static func open(at path: String, clock: @escaping @Sendable () -> Timestamp = { .now },
+                            access: LedgerAccess.Request = .readWrite) throws -> AlignmentLedger {
+        let log = try EventLog.open(at: path, clock: clock, access: access)
         try log.prepareSideTables(allTables)
         return AlignmentLedger(log: log)
     }
@@ -95,7 +101,7 @@ public final class AlignmentLedger: Sendable {
     /// Brings the kept read models up to date once, before the first read of them (see `open`).
     func ensureCurrent() throws {
         guard !current.isSet else { return }
-        try catchUp()
+        if log.access.isReadOnly { try catchUpInMemory() } else { try catchUp() }
         current.set()
     }
 
@@ -271,6 +277,24 @@ public final class AlignmentLedger: Sendable {
         try rebuild(ProjectionName.allCases, progress: nil)
     }
 
+    /// Folds the log from its first event through `head` into a fresh projector of the models `names` (in memory only).
+    func foldWholeLog(through head: UInt64, _ names: [ProjectionName], progress: (@Sendable (UInt64, UInt64) -> Void)?) throws -> Projector {
+        let p = Projector(tx: nil, enabled: Set(names), freshState: true)
+        // Batches of 4,096 events: the next one is read and decoded on another thread while this one folds.
+        let batch: UInt64 = 4096
+        var next: UInt64 = 1
+        let gate = Projector.wholeLogGate(log.ledgerID)
+        var pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
+        while let decoding = pending {
+            let (read, events) = try decoding.wait()
+            next += UInt64(read)
+            pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
+            try p.apply(checked: events, gate: gate)
+            progress?(next - 1, head)
+        }
+        return p
+    }
+
     /// Past this many unseen events, catching up rebuilds instead (a rebuild folds outside the writer, and faster).
     static let catchUpLimit: UInt64 = 125_000
 
@@ -281,22 +305,11 @@ public final class AlignmentLedger: Sendable {
     /// order (no search), folds and writes over it the events committed in between, and writes the checkpoints.
     /// Until it commits, the old models and checkpoints stay as they were, so an interrupted rebuild changes nothing.
     public func rebuild(_ names: [ProjectionName] = ProjectionName.allCases, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
+        if log.access.isReadOnly { throw EventLogError.readOnly(path: log.path) }
         let set = Set(names)
         let head = try log.head().position
-        let p = Projector(tx: nil, enabled: set, freshState: true)
-        // Batches of 4,096 events: the next one is read and decoded on another thread while this one folds.
-        let batch: UInt64 = 4096
-        var next: UInt64 = 1
+        let p = try foldWholeLog(through: head, names, progress: progress)
         let ledgerID = log.ledgerID
-        let gate = Projector.wholeLogGate(ledgerID)
-        var pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
-        while let decoding = pending {
-            let (read, events) = try decoding.wait()
-            next += UInt64(read)
-            pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
-            try p.apply(checked: events, gate: gate)
-            progress?(next - 1, head)
-        }
         // Everything folded so far is written as sorted rows; what the transaction folds on top is written as changes.
         let box = UncheckedBox((projector: p, through: head, rows: try p.allRowsSorted()))
         p.clearChanges()
@@ -325,7 +338,7 @@ public final class AlignmentLedger: Sendable {
     /// The kept state of one stream (`definition/mql`, `lead/L-1`, ...), nil when it has no events.
     public func state(of stream: String) throws -> EntityState? {
         try ensureCurrent()
-        guard let b = try log.sideTableValue(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
+        guard let b = try modelValue(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
         return try AlignmentLedger.decodeState(b)
     }
 
@@ -333,7 +346,7 @@ public final class AlignmentLedger: Sendable {
     public func states(kind: String) throws -> [EntityState] {
         try ensureCurrent()
         var out: [EntityState] = []
-        try log.sideTableScan(AlignmentLedger.stateTable, prefix: Array((kind + "/").utf8)) { _, v in
+        try modelScan(AlignmentLedger.stateTable, prefix: Array((kind + "/").utf8)) { _, v in
             out.append(try AlignmentLedger.decodeState(v))
             return true
         }

@@ -21,7 +21,7 @@ extension ProjectionStatus {
     public var tableLines: [String] {
         TextTable.lines(["PROJECTION", "VERSION", "CHECKPOINT", "HEAD"], projections.map {
             [$0.name, String($0.keptVersion), String($0.checkpoint), String(headPosition)]
-        })
+        }) + (foldedInMemoryThrough.map { ["read-only ledger: answers fold the events the kept models lack in memory, through #\($0) (nothing is kept)"] } ?? [])
     }
 }
 

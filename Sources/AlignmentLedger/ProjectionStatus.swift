@@ -17,6 +17,9 @@ public struct ProjectionStatus: Encodable, Sendable {
     public var headPosition: UInt64
     /// Every read model.
     public var projections: [Entry]
+    /// On a ledger opened read only whose kept models lag: the position up to which answers fold in memory what
+    /// they lack (not kept). Nil otherwise.
+    public var foldedInMemoryThrough: UInt64?
 }
 
 extension AlignmentLedger {
@@ -27,6 +30,6 @@ extension AlignmentLedger {
         let head = try log.head()
         return ProjectionStatus(head: head.description, headPosition: head.position, projections: ProjectionName.allCases.map {
             .init(name: $0.rawValue, codeVersion: $0.codeVersion, keptVersion: cps[$0]?.version ?? 0, checkpoint: cps[$0]?.position ?? 0)
-        })
+        }, foldedInMemoryThrough: foldedInMemoryThrough)
     }
 }

@@ -1,10 +1,13 @@
 public import AlignmentDomain
 public import AlignmentProjections
 public import EventLog
+public import EventLogLMDB
 
 // The words a front end needs, named by the service so that a front end imports `AlignmentLedger` only.
 // (`EventLog::` selects the module: its class has the same name.)
 
+/// How a ledger on disk is opened: read-write, or read only (with or without its lock file).
+public typealias LedgerAccess = EventLogLMDB::LedgerAccess
 /// Something a person asks the ledger to do.
 public typealias Command = AlignmentDomain::Command
 /// A lead handoff's arguments.

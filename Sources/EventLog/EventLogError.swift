@@ -23,6 +23,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
     case corrupt(position: UInt64, reason: String)
     /// A signed tree head was refused: it does not describe this log, or the log already kept one it contradicts.
     case inconsistentTreeHead(String)
+    /// The ledger is open for reading only (its directory, files or file system cannot be written): nothing was written.
+    case readOnly(path: String)
 
     /// The message for people: the thing, the rule and the way forward.
     public var description: String {
@@ -47,6 +49,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
             "record at position \(position) is damaged: \(reason). Verify the ledger for a full report of the damage."
         case .inconsistentTreeHead(let message):
             "tree head refused: \(message); nothing was signed or kept. Run `align verify` and compare with your published checkpoints."
+        case .readOnly(let path):
+            "the ledger is read-only: '\(path)' is open for reading only (its directory, files or file system cannot be written), so nothing was written. Reads work; record on the writable ledger."
         }
     }
 }

@@ -11,6 +11,8 @@ import Foundation
 final class Environment: @unchecked Sendable {
     let env: OpaquePointer
     let path: String
+    /// How it was opened (read only: no write transaction is ever begun, no database created).
+    let access: LedgerAccess
     private(set) var dbs = Databases()
     /// Shared by every transaction, exclusive while the map is resized.
     private var resizeLock = pthread_rwlock_t()
@@ -40,18 +42,20 @@ final class Environment: @unchecked Sendable {
     /// Default map reservation: address space, not disk. Grows by doubling on `MDB_MAP_FULL`.
     static let initialMapSize = 64 << 30
 
-    init(path: String, create: Bool) throws {
+    init(path: String, create: Bool, access: LedgerAccess = .readWrite) throws {
+        precondition(!(create && access.isReadOnly), "a ledger is created read-write")
         var envp: OpaquePointer?
         try check(mdb_env_create(&envp), "mdb_env_create")
         guard let env = envp else { throw LMDBError(code: ENOMEM, operation: "mdb_env_create") }
         self.env = env
         self.path = path
+        self.access = access
         pthread_rwlock_init(&resizeLock, nil)
         do {
             try check(mdb_env_set_maxdbs(env, Environment.maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, 1024), "mdb_env_set_maxreaders")
             try check(mdb_env_set_mapsize(env, Environment.initialMapSize), "mdb_env_set_mapsize")
-            try check(mdb_env_open(env, path, EnvironmentFlags.open, 0o644), "mdb_env_open")
+            try check(mdb_env_open(env, path, EnvironmentFlags.open(access), 0o644), "mdb_env_open")
             var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
             try openDatabases(create: create)
@@ -152,15 +156,34 @@ final class Environment: @unchecked Sendable {
         try databases(named: [name])[0]
     }
 
+    /// The side databases among `names` that exist, opened in a read-only transaction; creates none (what a
+    /// read-only environment offers: a missing one reads as empty).
+    func existingDatabases(named names: [String]) throws -> [String: MDB_dbi] {
+        dbLock.lock()
+        defer { dbLock.unlock() }
+        if names.contains(where: { dbs.extra[$0] == nil }) {
+            try withShared {
+                var txn: OpaquePointer?
+                try check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
+                var opened: [String: MDB_dbi] = [:]
+                for name in names where dbs.extra[name] == nil {
+                    var dbi: MDB_dbi = 0
+                    let rc = mdb_dbi_open(txn, name, 0, &dbi)
+                    if rc == MDB_NOTFOUND { continue }
+                    if rc != 0 { mdb_txn_abort(txn); try check(rc, "mdb_dbi_open(\(name))") }
+                    opened[name] = dbi
+                }
+                try check(mdb_txn_commit(txn), "mdb_txn_commit")  // keeps the handles open
+                dbs.extra.merge(opened) { a, _ in a }
+            }
+        }
+        return dbs.extra.filter { names.contains($0.key) }
+    }
+
     /// Opens several side databases at once: in a read-only transaction when they all exist (no writer lock,
     /// no commit), otherwise creating the missing ones in one write transaction.
     func databases(named names: [String]) throws -> [MDB_dbi] {
         try databases(named: names, create: true) ?? []
-    }
-
-    /// The named databases if they all exist (opening them), or nil when one does not: never writes.
-    func existingDatabases(named names: [String]) throws -> [MDB_dbi]? {
-        try databases(named: names, create: false)
     }
 
     private func databases(named names: [String], create mayCreate: Bool) throws -> [MDB_dbi]? {
@@ -244,6 +267,7 @@ final class Environment: @unchecked Sendable {
     /// Runs `body` in a durable write transaction on the calling thread; commits if it returns, aborts if it
     /// throws. `MDB_MAP_FULL` grows the map and runs `body` again, so `body` must be repeatable.
     func write<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
+        if access.isReadOnly { throw EventLogError.readOnly(path: path) }  // the store refuses writes before this
         while true {
             var txn: OpaquePointer?
             pthread_rwlock_rdlock(&resizeLock)

@@ -21,6 +21,8 @@ struct LMDBError: Error, CustomStringConvertible, Sendable {
     var isNotAnLMDBFile: Bool { code == MDB_INVALID || code == MDB_VERSION_MISMATCH || code == MDB_INCOMPATIBLE }
     var isTransactionFull: Bool { code == MDB_TXN_FULL }
     var isKeyExisting: Bool { code == MDB_KEYEXIST }
+    /// The file system is full (`ENOSPC`); `EDQUOT` (a quota) reads the same to the user.
+    var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
 }
 
 /// Every LMDB return code passes through here.

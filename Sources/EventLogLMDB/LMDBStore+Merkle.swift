@@ -3,7 +3,7 @@ import Foundation
 
 extension LMDBStore {
     /// The tree tables, or nil on a ledger no writer of this build has written yet (reading never creates them).
-    private func treeTables() throws -> [UInt32]? { try env.existingDatabases(named: MerkleTable.names) }
+    private func treeTables() throws -> [UInt32]? { try MerkleTable.tables(env).map { [$0.tree, $0.heads] } }
 
     func treeSize() throws -> UInt64 {
         try LMDBStore.storage {

@@ -28,7 +28,11 @@ extension LMDBStore {
 
     private func verifyUnchecked(checkpoint: Checkpoint?, progress: ((UInt64, UInt64) -> Void)?) throws -> VerifyReport {
         // Snapshot of metadata and the stream table (one short read each).
-        let (head, indexed) = try env.read { r in (try Meta.readHead(r), try Meta.readIndexed(r)) }
+        // The tree's size in the same snapshot as the head: appends running meanwhile add leaves and records together.
+        let treeTables = try MerkleTable.tables(env).map { [$0.tree, $0.heads] }
+        let (head, indexed, treeStored) = try env.read { r in
+            (try Meta.readHead(r), try Meta.readIndexed(r), try treeTables.map { try MerkleTable.size(r, $0[0]) } ?? 0)
+        }
         var report = VerifyReport(events: 0, head: head, problem: nil, checkpointMatched: nil)
         func fail(_ position: UInt64, _ reason: String) -> VerifyReport {
             report.problem = .init(position, reason)
@@ -82,8 +86,6 @@ extension LMDBStore {
         var problem: VerifyReport.Problem?
         // The Merkle tree, recomputed from the records: its stored hashes are digested (order-dependent, SHA-256)
         // and compared below with a sequential walk of `log.tree`, over the leaves the stored tree covers.
-        let treeTables = try env.existingDatabases(named: MerkleTable.names)
-        let treeStored = try treeTables.map { t in try env.read { r in try MerkleTable.size(r, t[0]) } } ?? 0
         var tree = MerkleBuilder()
         var treeDigest = SHA256Stream()
         try replayRaw(from: 1, through: head.position, chunk: 16_384, releasingPagesEvery: 16 << 20) { pos, v in

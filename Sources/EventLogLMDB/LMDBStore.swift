@@ -70,10 +70,10 @@ final class LMDBStore: EventStore {
     /// Opens the existing ledger in `path`, whose directory holds a `data.mdb`. Refuses one that is not a ledger or has
     /// an unknown format version. The environment's opening reads the metadata in the same read transaction that
     /// opens the databases (see `Environment.init`).
-    static func open(at path: String, clock: @escaping @Sendable () -> Timestamp) throws -> LMDBStore {
+    static func open(at path: String, clock: @escaping @Sendable () -> Timestamp, access: LedgerAccess = .readWrite) throws -> LMDBStore {
         let env: Environment
         do {
-            env = try EnvironmentRegistry.environment(path: path, create: false)  // one handle per path per process
+            env = try EnvironmentRegistry.environment(path: path, create: false, access: access)  // one handle per path per process
         } catch let e as LMDBError {
             if e.isNotFound {
                 throw EventLogError.notALedger(path: path, reason: LMDBStore.noMetadata)
@@ -103,27 +103,40 @@ final class LMDBStore: EventStore {
 
     // MARK: Appending
 
+    /// How the environment was opened.
+    var access: LedgerAccess { env.access }
+
+    /// Refuses a write on a ledger opened read only, before anything starts (no writer thread, no transaction).
+    private func refuseIfReadOnly() throws {
+        if env.access.isReadOnly { throw EventLogError.readOnly(path: location) }
+    }
+
     func append(_ request: PreparedAppend) throws -> AppendResult {
-        try writer.submitSync(checksBeforeWriting: true) { tx in try tx.append(request) }
+        try refuseIfReadOnly()
+        return try writer.submitSync(checksBeforeWriting: true) { tx in try tx.append(request) }
     }
 
     func append(_ request: PreparedAppend) async throws -> AppendResult {
-        try await writer.submit(checksBeforeWriting: true) { tx in try tx.append(request) }
+        try refuseIfReadOnly()
+        return try await writer.submit(checksBeforeWriting: true) { tx in try tx.append(request) }
     }
 
     /// Runs `body` in the writer's durable transaction (group-committed with other work); it may run again if the
     /// map grows.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (LogTransaction) throws -> T) throws -> T {
-        try writer.submitSync { tx in try body(LogTransaction(tx)) }
+        try refuseIfReadOnly()
+        return try writer.submitSync { tx in try body(LogTransaction(tx)) }
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (LogTransaction) throws -> T) async throws -> T {
-        try await writer.submit { tx in try body(LogTransaction(tx)) }
+        try refuseIfReadOnly()
+        return try await writer.submit { tx in try body(LogTransaction(tx)) }
     }
 
     /// Writes the index entries of the unindexed tail now. The writer does it by itself whenever the tail reaches
     /// `Writer.tailLimit` events.
     func indexTail() throws {
+        try refuseIfReadOnly()
         try writer.submitSync { tx in tx.requestIndex() }
     }
 

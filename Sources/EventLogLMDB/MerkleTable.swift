@@ -10,6 +10,14 @@ enum MerkleTable {
     static let heads = "log.tree-heads"
     static let names = [tree, heads]
 
+    /// The tree's two tables if this ledger has them (never creates them: reading a ledger written by an older build,
+    /// or a read-only one, finds none).
+    static func tables(_ env: Environment) throws -> (tree: MDB_dbi, heads: MDB_dbi)? {
+        let t = try env.existingDatabases(named: names)
+        guard let a = t[tree], let b = t[heads] else { return nil }
+        return (a, b)
+    }
+
     /// The number of leaves the stored hashes cover (from the last storage index).
     static func size(_ r: ReadTransaction, _ dbi: MDB_dbi) throws -> UInt64 {
         let c = try r.cursor(dbi)

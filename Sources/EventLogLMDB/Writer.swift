@@ -173,7 +173,7 @@ final class Writer: @unchecked Sendable {
                             // A job that promised to check first must not have written; if it did, undo everything.
                             if job.checksBeforeWriting && tx.head != before { throw error }
                             if !isolate && !job.checksBeforeWriting { lonePartial = true }
-                            results.append(.failure(LMDBStore.wrap(error)))
+                            results.append(.failure(LMDBStore.wrap(error, path: env.path)))
                         }
                     }
                     if lonePartial || batch.count >= Writer.maxBatch { break }
@@ -186,7 +186,7 @@ final class Writer: @unchecked Sendable {
         } catch is AbortBatch {
             return results
         } catch {
-            let e = LMDBStore.wrap(error)
+            let e = LMDBStore.wrap(error, path: env.path)
             return batch.map { _ in .failure(e) }
         }
         last?.publish(to: committed)

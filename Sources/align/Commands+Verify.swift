@@ -27,6 +27,9 @@ struct Verify: ParsableCommand {
     func run() throws {
         let tty = isatty(2) == 1 && !global.json
         let position = checkpoint.flatMap(Checkpoint.init)
+        if let checkpoint, position == nil, checkpoint != "-", !FileManager.default.fileExists(atPath: checkpoint) {
+            throw CLIError.usage("--checkpoint takes the file of a signed checkpoint note (`align checkpoint`) or POSITION:HASH (`align stats`); '\(checkpoint)' is neither")
+        }
         let note = try checkpoint.flatMap { position == nil ? String(decoding: try readInput($0), as: UTF8.self) : nil }
         let answer = try global.openLog().verifyAnswer(checkpoint: position, signed: note.map { ($0, vkey) }) { done, total in
             if tty, total > 0 { Say.note("\rverifying \(done)/\(total) events...") }

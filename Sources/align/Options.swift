@@ -35,11 +35,18 @@ struct GlobalOptions: ParsableArguments {
     /// The business time of --at (checked in `validate`).
     var businessTime: Date? { at.flatMap(DomainTime.parse) }
 
-    /// The ledger (its read models are brought up to date by the first read or command that needs them).
-    func open() throws -> AlignmentLedger { try AlignmentLedger.open(at: ledgerPath) }
+    /// The ledger (its read models are brought up to date by the first read or command that needs them). A ledger
+    /// whose files cannot be written is opened read only: reads work, commands are refused (exit 3).
+    func open() throws -> AlignmentLedger { noticed(try AlignmentLedger.open(at: ledgerPath, access: .readWriteIfPossible)) }
 
     /// The ledger's log only (for reading it whole: log, verify, stats, export).
-    func openLog() throws -> AlignmentLedger { try AlignmentLedger.openLog(at: ledgerPath) }
+    func openLog() throws -> AlignmentLedger { noticed(try AlignmentLedger.openLog(at: ledgerPath, access: .readWriteIfPossible)) }
+
+    /// `ledger`, once its access notice (reading without the lock) is on standard error: said once per process.
+    private func noticed(_ ledger: AlignmentLedger) -> AlignmentLedger {
+        if let notice = ledger.accessNotice, AccessNotice.once.take() { Say.note("align: \(notice)\n") }
+        return ledger
+    }
 
     /// The acting user's key from the key directory, nil when there is none (a ledger that requires signatures then
     /// refuses, saying how to get one); a key file others may read, or a damaged one, is an error.
@@ -67,6 +74,16 @@ struct GlobalOptions: ParsableArguments {
         var ok: Bool
         var summary: String
     }
+}
+
+/// Whether the access notice is still to be said.
+final class AccessNotice: @unchecked Sendable {
+    // @unchecked: `due` is only touched under `lock`.
+    static let once = AccessNotice()
+    private let lock = NSLock()
+    private var due = true
+    /// True the first time only.
+    func take() -> Bool { lock.withLock { defer { due = false }; return due } }
 }
 
 /// An ISO 8601 option value, checked when the options are parsed.

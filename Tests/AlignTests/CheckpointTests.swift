@@ -59,6 +59,19 @@ struct CheckpointTests {
         (try cli.ok(["stats", "--json", "--ledger", ledger], withLedger: false).json()["events"] as? Int) ?? -1
     }
 
+    @Test func aBackupExtendsASignedCheckpointOfTheHead() throws {
+        let cli = try CLI()
+        try cli.people()
+        let dest = cli.dir.appendingPathComponent("backup").path
+        let b = try cli.ok(["backup", dest, "--json"]).json()
+        let note = try #require(b["signedCheckpoint"] as? String)
+        let events = try cli.eventCount()
+        #expect(b["signedNow"] as? Bool == true && note.split(separator: "\n")[1] == Substring(String(events)), "\(b)")
+        // The copy verifies against that note, and the note is the one kept.
+        try cli.ok(["verify", "--ledger", dest, "--checkpoint", try cli.write("b.note", note)], withLedger: false)
+        #expect(try cli.ok(["checkpoint", "--latest"]).out == note)
+    }
+
     @Test func notesThatAreNotTheLogsOwnAreRefused() throws {
         let cli = try CLI()
         try cli.people()

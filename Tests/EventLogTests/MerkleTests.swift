@@ -243,7 +243,7 @@ struct MerkleTests {
         defer { f.remove() }
         let copy = try f.copy()
         try tamper(copy) { w in
-            let dbi = try #require(try f.log.env.existingDatabases(named: MerkleTable.names))[0]
+            let dbi = try #require(try MerkleTable.tables(f.log.env)).tree
             var key = UInt64(150).bigEndian  // a stored hash of leaf 76's region
             let k = withUnsafeBytes(of: &key) { Array($0) }
             var v = Array(try #require(try w.reader.get(dbi, k)))
@@ -265,7 +265,8 @@ struct MerkleTests {
         let copy = try f.copy()
         // Drop the tree, as on a ledger written by an older build.
         try tamper(copy) { w in
-            for dbi in try #require(try f.log.env.existingDatabases(named: MerkleTable.names)) { try w.drop(dbi) }
+            let t = try #require(try MerkleTable.tables(f.log.env))
+            for dbi in [t.tree, t.heads] { try w.drop(dbi) }
         }
         let log = try EventLog.open(at: copy)
         #expect(try log.treeSize() == 0)
