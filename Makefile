@@ -11,6 +11,10 @@ deps:
 		echo "installing $(APT_PACKAGES) with apt-get"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
 	fi
+	@if ! python3 -c 'import cryptography' 2>/dev/null && ! /usr/bin/python3 -c 'import cryptography' 2>/dev/null; then \
+		echo "installing python3-cryptography with apt-get (tools/verify_bundle.py, which the tests run)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-cryptography; \
+	fi
 
 # The main job: play a realistic quarter on a fresh embedded ledger and show what it knows.
 demo: deps

@@ -28,11 +28,25 @@ public struct Approval: Codable, Sendable {
         /// Whether it was recorded more than `maxBackdateHours` after its business time.
         public var backdated: Bool?
     }
+    /// A sales member's rejection of the version (dissent on record, whatever came after it).
+    public struct Rejection: Codable, Sendable {
+        public var actor: String
+        public var at: Date
+        public var position: UInt64
+        public var reason: String
+        public var recordedAt: Date
+        public var backdated: Bool
+    }
     public var definition: String
     public var at: Date
     /// nil when no version was active at that time.
     public var version: Int?
     public var title: String?
+    /// Who proposed the version, and when (business time).
+    public var author: String?
+    public var proposedAt: Date?
+    /// Who recorded the activation.
+    public var activatedBy: String?
     public var activeFrom: Date?
     public var activeUntil: Date?
     public var activationPosition: UInt64?
@@ -43,6 +57,8 @@ public struct Approval: Codable, Sendable {
     public var maxBackdateHours: Int = Policy.defaultMaxBackdateHours
     public var override: Override?
     public var signOffs: [SignOff]
+    /// The version's rejections by sales members (empty when there were none).
+    public var rejections: [Rejection] = []
     public var head: String
     /// How long the query took in process, for those who measure it.
     public var queryMicroseconds: Double?
@@ -140,6 +156,16 @@ extension AlignmentLedger {
         a.signOffs = v.signOffs.map {
             .init(actor: $0.actor, at: $0.at, position: $0.position, comment: $0.text, recordedAt: $0.recordedAt,
                   backdated: BusinessTime.isBackdated(at: $0.at, recordedAt: $0.recordedAt, hours: hours))
+        }
+        a.rejections = v.rejections.map {
+            .init(actor: $0.actor, at: $0.at, position: $0.position, reason: $0.text ?? "", recordedAt: $0.recordedAt,
+                  backdated: BusinessTime.isBackdated(at: $0.at, recordedAt: $0.recordedAt, hours: hours))
+        }
+        a.author = v.author
+        a.proposedAt = v.proposedAt
+        // The kept state does not keep who activated: one read of the activation event (a few µs).
+        if act.position > 0, let e = try log.read(from: act.position, limit: 1).first, e.position == act.position {
+            a.activatedBy = e.actor
         }
         a.activationPosition = act.position
         a.activationRecordedAt = act.recordedAt

@@ -32,6 +32,9 @@ extension Approval {
         out += signOffs.map {
             "  signed off by \($0.actor) at \(date($0.at)) (#\($0.position)\(recorded($0.at, $0.recordedAt)))\($0.comment.map { ": \($0)" } ?? "")"
         }
+        out += rejections.map {
+            "  rejected by \($0.actor) at \(date($0.at)) (#\($0.position)\(recorded($0.at, $0.recordedAt))): \($0.reason)"
+        }
         if let o = override { out.append("  activated by OVERRIDE of rule \(o.rule): \(o.reason)") }
         return Terminal.safe(out + ["head \(head)"])
     }

@@ -31,17 +31,36 @@ struct AuditCommand: ParsableCommand {
 
     struct WhoApproved: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "who-approved", abstract: "The version active at a time and the sales members who signed it off.", discussion: """
+            With --proof, also writes a proof bundle: the answer, every event of the definition's stream and of the
+            ledger stream with its signature and an inclusion proof against the newest signed checkpoint (run
+            `align checkpoint` first), which anyone can check offline with tools/verify_bundle.py and the ledger's
+            verifier key (`align checkpoint --vkey`).
+
             Examples:
               align audit who-approved mql
               align audit who-approved mql --at 2026-05-01
+              align audit who-approved mql --at 2026-05-01 --proof mql-2026-05-01.proof.json
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Definition id.") var id: String
+        @Option(help: "Also write a proof bundle of the answer to this file (replaced whole or not at all).") var proof: String?
         func run() throws {
-            let at = global.businessTime ?? Date()
-            let a = try global.open().whoApproved(id, at: at)
-            if global.json { return try Say.json(a) }
-            a.answerLines.forEach(Say.line)
+            let ledger = try global.open()
+            guard let proof else {
+                let a = try ledger.whoApproved(id, at: global.businessTime ?? Date())
+                if global.json { return try Say.json(a) }
+                return a.answerLines.forEach(Say.line)
+            }
+            let bundle = try ledger.writeWhoApprovedBundle(id, at: global.businessTime, toFile: proof)
+            let wrote = "proof bundle written to \(proof): \(bundle.events.count) events, proved against the signed checkpoint of "
+                + "\(bundle.treeSize) events. An auditor checks it with `python3 tools/verify_bundle.py \(proof) --vkey VKEY`, "
+                + "VKEY being this ledger's verifier key, given apart from the bundle: \(bundle.verifierKey ?? "(none: a ledger made before log keys)")"
+            if global.json {
+                try Say.json(bundle.answer)
+                return Say.note(wrote + "\n")
+            }
+            bundle.answer.answerLines.forEach(Say.line)
+            Say.line(wrote)
         }
     }
 
