@@ -179,7 +179,9 @@ struct OperationsTests {
         let o = try cli.ok(["backup", dest])
         let head = try cli.head()
         #expect(o.out.contains("verified: sound"), "\(o)")
-        #expect(o.out.hasSuffix("checkpoint \(head)\n"), "\(o)")
+        #expect(o.out.contains("\ncheckpoint \(head)\n"), "\(o)")
+        // The demo signed a checkpoint of its head: the copy is proven to extend it, and the note comes last.
+        #expect(o.out.contains("it extends this signed checkpoint"), "\(o)")
         let j = try cli.ok(["backup", dest + "-2", "--json"]).json()
         #expect(j["head"] as? String == head)
         #expect((j["verify"] as? [String: Any])?["ok"] as? Bool == true)

@@ -169,14 +169,7 @@ extension AlignmentLedger {
     public func checkCheckpoint(note: String, vkey: String?) throws -> CheckpointVerdict {
         let vs = try verifiers(vkey)
         let c = try TreeCheckpoint.open(note, verifiers: vs)
-        try requireTree()
-        let size = try log.treeSize()
-        let root = try log.treeRoot(size: size)
-        var heads = CheckpointHeads(checkpointSize: c.size, checkpointRoot: c.root.hex, ledgerSize: size, ledgerRoot: root.hex)
-        guard c.size <= size else { throw CheckpointError.rollback(heads) }
-        let at = try log.treeRoot(size: c.size)
-        heads.ledgerRootAtCheckpoint = at.hex
-        guard at == c.root else { throw CheckpointError.fork(heads) }
+        let (size, root) = try checkRoot(c)
         let proof = try log.consistencyProof(from: c.size, to: size)
         guard Merkle.verifyConsistency(oldSize: c.size, newSize: size, oldRoot: c.root, newRoot: root, proof: proof) else {
             throw LedgerFailure.damaged("the consistency proof from the checkpoint to the ledger does not check; run `align verify`")
@@ -229,14 +222,18 @@ extension AlignmentLedger {
                                       proof: proof.map(\.hex), oldCheckpoint: a.note, newCheckpoint: b.note)
     }
 
-    /// Fails with a rollback or fork unless this ledger's tree has the checkpoint's root at its size.
-    private func checkRoot(_ c: TreeCheckpoint) throws {
+    /// Fails with a rollback or fork unless this ledger's tree has the checkpoint's root at its size; answers the
+    /// ledger's own tree size and root.
+    @discardableResult
+    private func checkRoot(_ c: TreeCheckpoint) throws -> (size: UInt64, root: ChainHash) {
         try requireTree()
         let size = try log.treeSize()
-        var heads = CheckpointHeads(checkpointSize: c.size, checkpointRoot: c.root.hex, ledgerSize: size, ledgerRoot: try log.treeRoot(size: size).hex)
+        let root = try log.treeRoot(size: size)
+        var heads = CheckpointHeads(checkpointSize: c.size, checkpointRoot: c.root.hex, ledgerSize: size, ledgerRoot: root.hex)
         guard c.size <= size else { throw CheckpointError.rollback(heads) }
         let at = try log.treeRoot(size: c.size)
         heads.ledgerRootAtCheckpoint = at.hex
         guard at == c.root else { throw CheckpointError.fork(heads) }
+        return (size, root)
     }
 }
