@@ -310,6 +310,24 @@ public struct MerkleBuilder: Sendable {
 
     public init() {}
 
+    /// The right edge of the stored tree of `size` leaves: the roots of its complete subtrees, read by storage index
+    /// (at most 64 of them), so that appends can go on without reading any stored hash.
+    public init(size: UInt64, _ read: Merkle.HashReader) throws {
+        var parts: [(level: Int, start: UInt64)] = []
+        var lo: UInt64 = 0
+        for level in stride(from: 63, through: 0, by: -1) where size & (UInt64(1) << UInt64(level)) != 0 {
+            parts.append((level, lo))
+            lo += UInt64(1) << UInt64(level)
+        }
+        let hashes = try read(parts.map { Merkle.storedIndex(level: $0.level, $0.start >> UInt64($0.level)) })
+        guard hashes.count == parts.count else { throw MerkleError.storedHashesMissing }
+        edge = zip(parts, hashes).map { ($0.level, $1) }
+        self.size = size
+    }
+
+    /// The storage index of the next leaf's hash.
+    public var nextStoredIndex: UInt64 { Merkle.storedIndex(level: 0, size) }
+
     /// Adds the next leaf and hands on each hash it adds to the stored tree, in storage order.
     public mutating func add(leaf: ChainHash, _ stored: (ChainHash) throws -> Void) rethrows {
         var h = leaf

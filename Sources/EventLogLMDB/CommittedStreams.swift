@@ -11,6 +11,8 @@ final class CommittedStreams {
     var tail: Tail?
     var indexed: UInt64 = 0
     var nextStreamID: UInt32?
+    /// The Merkle tree's right edge as of that commit.
+    var tree: MerkleBuilder?
     /// Bound on the entries kept (the cache is emptied when it would grow past it).
     static let maxEntries = 100_000
 
@@ -19,5 +21,6 @@ final class CommittedStreams {
         streams.removeAll(keepingCapacity: true)
         nextStreamID = nil
         tail = nil
+        tree = nil
     }
 }

@@ -36,6 +36,10 @@ final class LMDBTransaction: StoreTransaction {
     /// The Merkle tree's stored hashes and the signed tree heads (`MerkleTable`).
     let tree: MDB_dbi
     let treeHeads: MDB_dbi
+    /// The tree's right edge: each append adds its hashes from it, reading no stored hash.
+    private(set) var treeEdge: MerkleBuilder
+    /// A cursor on `log.tree` for this transaction's appends (opened on the first; LMDB closes it with the transaction).
+    private var treeCursor: Cursor?
 
     init(w: WriteTransaction, env: Environment, tree: (MDB_dbi, MDB_dbi), now: Timestamp, committed: CommittedStreams? = nil) throws {
         self.w = w
@@ -49,10 +53,11 @@ final class LMDBTransaction: StoreTransaction {
         self.indexed = indexed
         // The cache is the log as this writer left it only if neither the head nor the indexed position moved
         // (another process's index pass moves the latter alone).
-        if let c = committed, let t = c.tail, c.head == head, c.indexed == indexed {
+        if let c = committed, let t = c.tail, let edge = c.tree, c.head == head, c.indexed == indexed {
             self.committed = c
             self.nextStreamID = c.nextStreamID
             self.tail = t
+            self.treeEdge = edge
             c.head = nil  // checked out: trusted again only once this transaction commits (`publish`)
         } else {
             committed?.reset()  // another process appended since, an earlier transaction failed, or nothing is known yet
@@ -66,6 +71,8 @@ final class LMDBTransaction: StoreTransaction {
             // Records appended by a build that kept no tree (or before the tree existed) get their leaves now. A
             // writer whose cache is current knows the tree covers the head: it appended the leaves itself.
             try MerkleTable.catchUp(w, tree.0, to: head.position)
+            let r = w.reader
+            self.treeEdge = try MerkleBuilder(size: head.position) { try MerkleTable.hashes(r, tree.0, $0) }
         }
     }
 
@@ -76,6 +83,7 @@ final class LMDBTransaction: StoreTransaction {
         c.nextStreamID = nextStreamID
         c.tail = tail
         c.indexed = indexed
+        c.tree = treeEdge
         c.head = head
     }
 
@@ -86,7 +94,7 @@ final class LMDBTransaction: StoreTransaction {
             return try w.nested { child in
                 let tx = LMDBTransaction(child: child, parent: self)
                 let r = try body(tx)
-                (head, streamCache, nextStreamID) = (tx.head, tx.streamCache, tx.nextStreamID)
+                (head, streamCache, nextStreamID, treeEdge) = (tx.head, tx.streamCache, tx.nextStreamID, tx.treeEdge)
                 indexRequested = indexRequested || tx.indexRequested
                 return r
             }
@@ -103,6 +111,7 @@ final class LMDBTransaction: StoreTransaction {
         self.now = parent.now
         self.tree = parent.tree
         self.treeHeads = parent.treeHeads
+        self.treeEdge = parent.treeEdge
         self.head = parent.head
         self.committedHead = parent.committedHead
         self.tail = parent.tail
@@ -217,7 +226,7 @@ final class LMDBTransaction: StoreTransaction {
         try withUnsafeBytes(of: &key) { k in
             try bytes.withUnsafeBytes { v in
                 try w.put(w.dbs.events, k, v, flags: MDB_APPEND)
-                try MerkleTable.append(w, tree, leaf: position - 1, record: v)
+                try addLeaf(v)
             }
         }
         tail.add(Tail.Entry(position: position, stream: StreamKey(bytes: e.stream), version: version, id: e.proposed.id))
@@ -377,6 +386,19 @@ final class LMDBTransaction: StoreTransaction {
             return out.count < limit
         }
         return out
+    }
+
+    /// Stores the Merkle hashes a new record adds (its leaf, and the subtrees it completes), from the right edge kept
+    /// in memory, through one cursor appending in key order.
+    private func addLeaf(_ record: UnsafeRawBufferPointer) throws {
+        let c = try treeCursor ?? w.reader.cursor(tree)
+        treeCursor = c
+        var index = treeEdge.nextStoredIndex
+        try treeEdge.add(leaf: Merkle.leafHash(record)) { h in
+            var key = index.bigEndian
+            try withUnsafeBytes(of: &key) { k in try h.withBytes { v in try c.put(k, v, flags: MDB_APPEND) } }
+            index += 1
+        }
     }
 
     func treeRoot(size: UInt64) throws -> ChainHash {
