@@ -258,6 +258,25 @@ public final class AlignmentLedger: Sendable {
         try rebuild(ProjectionName.allCases, progress: nil)
     }
 
+    /// Folds positions 1 through `head` into a fresh projector of `set`, outside the writer: what a rebuild writes, and
+    /// what `verify` compares the kept models with. Batches of 4,096 events: the next one is read and decoded on
+    /// another thread while this one folds. Every event's authority and key state is checked (`wholeLogGate`).
+    func foldLog(_ set: Set<ProjectionName>, through head: UInt64, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws -> Projector {
+        let p = Projector(tx: nil, enabled: set, freshState: true)
+        let batch: UInt64 = 4096
+        var next: UInt64 = 1
+        let gate = Projector.wholeLogGate(log.ledgerID)
+        var pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
+        while let decoding = pending {
+            let (read, events) = try decoding.wait()
+            next += UInt64(read)
+            pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
+            try p.apply(checked: events, gate: gate)
+            progress?(next - 1, head)
+        }
+        return p
+    }
+
     /// Past this many unseen events, catching up rebuilds instead (a rebuild folds outside the writer, and faster).
     static let catchUpLimit: UInt64 = 125_000
 
@@ -270,20 +289,8 @@ public final class AlignmentLedger: Sendable {
     public func rebuild(_ names: [ProjectionName] = ProjectionName.allCases, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
         let set = Set(names)
         let head = try log.head().position
-        let p = Projector(tx: nil, enabled: set, freshState: true)
-        // Batches of 4,096 events: the next one is read and decoded on another thread while this one folds.
-        let batch: UInt64 = 4096
-        var next: UInt64 = 1
         let ledgerID = log.ledgerID
-        let gate = Projector.wholeLogGate(ledgerID)
-        var pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
-        while let decoding = pending {
-            let (read, events) = try decoding.wait()
-            next += UInt64(read)
-            pending = next <= head ? PendingDecode(log, from: next, through: min(head, next + batch - 1)) : nil
-            try p.apply(checked: events, gate: gate)
-            progress?(next - 1, head)
-        }
+        let p = try foldLog(set, through: head, progress: progress)
         // Everything folded so far is written as sorted rows; what the transaction folds on top is written as changes.
         let box = UncheckedBox((projector: p, through: head, rows: try p.allRowsSorted()))
         p.clearChanges()

@@ -20,22 +20,66 @@ public struct VerifyAnswer: Encodable, Sendable {
     public var checkpointMatched: Bool?
     /// The signatures: how many are signed, by how many keys, how many unsigned (nil when the chain failed first).
     public var signatures: SignatureReport?
+    /// The kept read models compared with a fresh fold of the log (nil when an earlier part failed first).
+    public var models: ModelsReport?
+    /// How long each part took, in order: chain, indexes (beside the chain), signatures, models.
+    public var parts: [VerifyPart] = []
     /// The checkpoint given (not in the JSON form).
     var checkpoint: Checkpoint?
 
-    enum CodingKeys: String, CodingKey { case ok, events, head, seconds, firstBadPosition, reason, checkpointMatched, signatures }
+    enum CodingKeys: String, CodingKey { case ok, events, head, seconds, firstBadPosition, reason, checkpointMatched, signatures, models, parts }
 
-    /// Sound with the head and the checkpoint it extends, or the first bad position.
+    /// Sound with the head and the checkpoint it extends, or the first bad position (or read model row).
     public var lines: [String] {
         if let firstBadPosition { return [Terminal.safe("NOT SOUND: first bad position \(firstBadPosition): \(reason ?? "")")] }
-        var out = ["sound: \(events) events, chain, indexes and signatures check out (\(FixedPoint.format(seconds, places: 2)) s)", "head \(head)"]
+        if !ok { return [Terminal.safe("NOT SOUND: \(reason ?? "")")] + partLines }
+        let what = models?.checked == true ? "chain, indexes, signatures and read models check out" : "chain, indexes and signatures check out"
+        var out = ["sound: \(events) events, \(what) (\(FixedPoint.format(seconds, places: 2)) s)", "head \(head)"]
         if let s = signatures {
             out.append("signatures: \(s.signed) signed by \(s.keys) key\(s.keys == 1 ? "" : "s")"
                        + (s.imported > 0 ? " (\(s.imported) imports signed by revops)" : "") + ", \(s.unsigned) unsigned"
                        + (s.checksPerSecond > 0 ? "; \(Int(s.checksPerSecond)) Ed25519 checks/s" : ""))
             if let g = s.genesisKey { out.append("genesis key \(g) (keep it beside your checkpoint)") }
         }
-        return out + (checkpointMatched == true ? ["the log extends checkpoint \(checkpoint.map(\.description) ?? "")"] : [])
+        if let m = models {
+            if m.checked {
+                out.append("read models: \(m.rows) rows of rm.state, rm.scorecard, rm.audit-actor, rm.audit-overrides and the checkpoints equal a fresh fold of positions 1-\(m.position)")
+            } else if let note = m.note {
+                out.append("read models: not compared: \(note)")
+            }
+        }
+        return out + partLines + (checkpointMatched == true ? ["the log extends checkpoint \(checkpoint.map(\.description) ?? "")"] : [])
+    }
+
+    /// One line per part: its time and rate.
+    var partLines: [String] {
+        parts.isEmpty ? [] : ["parts: " + parts.map(\.text).joined(separator: "; ")]
+    }
+}
+
+/// One part of `verify`: what it checked, how long it took and at what rate.
+public struct VerifyPart: Encodable, Sendable {
+    /// `chain`, `indexes`, `signatures` or `models`.
+    public var name: String
+    public var seconds: Double
+    /// Events per second (for `models`: events folded per second, fold and compare together).
+    public var eventsPerSecond: Double
+    /// Rows compared per second (`models` only).
+    public var rowsPerSecond: Double?
+    /// Whether it ran beside another part (the index walks run on a second thread beside the chain).
+    public var concurrent: Bool?
+
+    init(_ name: String, seconds: Double, events: UInt64, rows: Int? = nil, concurrent: Bool? = nil) {
+        self.name = name
+        self.seconds = seconds
+        eventsPerSecond = seconds > 0 ? Double(events) / seconds : 0
+        rowsPerSecond = rows.map { seconds > 0 ? Double($0) / seconds : 0 }
+        self.concurrent = concurrent
+    }
+
+    var text: String {
+        "\(name) \(FixedPoint.format(seconds, places: 3)) s (\(Int(eventsPerSecond)) events/s"
+            + (rowsPerSecond.map { ", \(Int($0)) rows/s" } ?? "") + (concurrent == true ? ", beside the chain" : "") + ")"
     }
 }
 
@@ -43,13 +87,24 @@ extension AlignmentLedger {
     /// `verify`, timed, as an answer a front end prints.
     public func verifyAnswer(checkpoint: Checkpoint?, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerifyAnswer {
         let started = Date()
+        var parts: [VerifyPart] = []
+        var mark = Date()
+        func lap() -> Double { defer { mark = Date() }; return Date().timeIntervalSince(mark) }
         let r = try verify(checkpoint: checkpoint, progress: progress)
+        parts.append(VerifyPart("chain", seconds: lap(), events: r.events))
+        if let s = r.indexSeconds { parts.append(VerifyPart("indexes", seconds: s, events: r.events, concurrent: true)) }
         // Signatures are checked on a sound chain only: a damaged record names its position already.
         let s = r.isSound ? try verifySignatures(progress: progress) : nil
+        if s != nil { parts.append(VerifyPart("signatures", seconds: lap(), events: r.events)) }
+        // The read models, against a fold of a log proven sound (a fold of a damaged one proves nothing).
+        let m = s != nil && s?.firstBadPosition == nil ? try verifyModels() : nil
+        if let m, m.checked { parts.append(VerifyPart("models", seconds: m.seconds, events: m.position, rows: m.rows)) }
         let problem = r.problem.map { ($0.position, $0.reason) }
             ?? s?.firstBadPosition.map { ($0, "bad signature: " + (s?.reason ?? "")) }
-        return VerifyAnswer(ok: problem == nil, events: r.events, head: r.head.description, seconds: Date().timeIntervalSince(started),
-                            firstBadPosition: problem?.0, reason: problem?.1, checkpointMatched: r.checkpointMatched,
-                            signatures: s, checkpoint: checkpoint)
+        let modelProblem = m?.problem
+        return VerifyAnswer(ok: problem == nil && modelProblem == nil, events: r.events, head: r.head.description,
+                            seconds: Date().timeIntervalSince(started),
+                            firstBadPosition: problem?.0, reason: problem?.1 ?? modelProblem?.description, checkpointMatched: r.checkpointMatched,
+                            signatures: s, models: m, parts: parts, checkpoint: checkpoint)
     }
 }

@@ -21,6 +21,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
     case storage(String)
     /// A stored record could not be decoded.
     case corrupt(position: UInt64, reason: String)
+    /// The store's file is damaged where no record position can be named (a page of a table or index).
+    case damaged(String)
 
     /// The message for people: the thing, the rule and the way forward.
     public var description: String {
@@ -43,6 +45,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
             "storage failure: \(message)"
         case .corrupt(let position, let reason):
             "record at position \(position) is damaged: \(reason). Verify the ledger for a full report of the damage."
+        case .damaged(let what):
+            "the ledger file is damaged: \(what). Verify the ledger for a full report of the damage."
         }
     }
 }

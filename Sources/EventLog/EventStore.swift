@@ -51,6 +51,8 @@ public protocol EventStore: AnyObject, Sendable {
     func sideTableValue(_ table: String, _ key: [UInt8]) throws -> [UInt8]?
     /// The entries of a side table whose keys start with `prefix`, in key order, until `body` returns false.
     func sideTableScan(_ table: String, prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws
+    /// Runs `body` over one snapshot of the side tables.
+    func readSideTables<T>(_ body: (any SideTableReader) throws -> T) throws -> T
 }
 
 /// A store's write transaction, as `LogTransaction` hands it to a transaction body. Used on one thread only.

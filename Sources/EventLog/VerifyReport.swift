@@ -20,6 +20,8 @@ public struct VerifyReport: Sendable, Equatable {
     public var problem: Problem?
     /// True when a checkpoint was given and the log extends it.
     public var checkpointMatched: Bool?
+    /// How long the walks of the store's indexes took, when they ran beside the chain (nil for stores without).
+    public var indexSeconds: Double?
 
     /// A report (for stores).
     package init(events: UInt64, head: Checkpoint, problem: Problem?, checkpointMatched: Bool?) {

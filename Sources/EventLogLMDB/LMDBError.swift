@@ -21,6 +21,8 @@ struct LMDBError: Error, CustomStringConvertible, Sendable {
     var isNotAnLMDBFile: Bool { code == MDB_INVALID || code == MDB_VERSION_MISMATCH || code == MDB_INCOMPATIBLE }
     var isTransactionFull: Bool { code == MDB_TXN_FULL }
     var isKeyExisting: Bool { code == MDB_KEYEXIST }
+    /// LMDB met a page that is not what the tree says it is, or a page number past the file: the file is damaged.
+    var isDamage: Bool { code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND }
 }
 
 /// Every LMDB return code passes through here.

@@ -8,6 +8,7 @@ extension LMDBStore {
             if e.isTransactionFull {
                 return EventLogError.storage("\(e): the append is too large for one transaction; split it into smaller batches")
             }
+            if e.isDamage { return EventLogError.damaged("\(e)") }
             return EventLogError.storage("\(e)")
         }
         if let e = error as? RecordCodec.DecodeError { return EventLogError.corrupt(position: 0, reason: e.reason) }
