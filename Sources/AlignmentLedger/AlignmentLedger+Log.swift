@@ -8,6 +8,12 @@ extension AlignmentLedger {
         AlignmentLedger(log: try EventLog.open(at: path))
     }
 
+    /// Installs the process's last-resort handler for a damaged ledger file (see `EventLog.installDamageNet`): a fault
+    /// while LMDB follows a damaged page ends the process with exit 3 and a message naming `align verify` and the
+    /// backup, instead of a crash. For a program that owns its process, called once at start.
+    @discardableResult
+    public static func installDamageNet() -> Bool { EventLog.installDamageNet() }
+
     /// The ledger's directory.
     public var path: String { log.path }
     /// The ledger's id, fixed at creation.

@@ -319,19 +319,32 @@ public final class AlignmentLedger: Sendable {
     /// The kept state of one stream (`definition/mql`, `lead/L-1`, ...), nil when it has no events.
     public func state(of stream: String) throws -> EntityState? {
         try ensureCurrent()
-        guard let b = try log.sideTableValue(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
-        return try AlignmentLedger.decodeState(b)
+        let key = Array(stream.utf8)
+        guard let b = try log.sideTableValue(AlignmentLedger.stateTable, key) else { return nil }
+        return try AlignmentLedger.keptState(key, b)
     }
 
     /// All kept states of one kind (`definition`, `campaign`, `lead`, `content`), in id order.
     public func states(kind: String) throws -> [EntityState] {
         try ensureCurrent()
         var out: [EntityState] = []
-        try log.sideTableScan(AlignmentLedger.stateTable, prefix: Array((kind + "/").utf8)) { _, v in
-            out.append(try AlignmentLedger.decodeState(v))
+        try log.sideTableScan(AlignmentLedger.stateTable, prefix: Array((kind + "/").utf8)) { k, v in
+            out.append(try AlignmentLedger.keptState(k, v))
             return true
         }
         return out
+    }
+
+    /// A kept state row decoded, and of the kind its key names (a lead's row holding a campaign is damage).
+    static func keptState(_ key: [UInt8], _ value: [UInt8]) throws -> EntityState {
+        try modelRow(stateTable, key) {
+            let s = try decodeState(value)
+            let stream = String(decoding: key, as: UTF8.self)
+            guard let empty = EntityState.empty(for: stream), empty.kindName == s.kindName else {
+                throw ReadModelDamage(model: stateTable, key: describeKey(stateTable, key), reason: "the row holds a \(s.kindName) state")
+            }
+            return s
+        }
     }
 
     public func ledgerState() throws -> LedgerState {
