@@ -54,7 +54,14 @@ extension LMDBStore {
                     var skipFirst = start != prefix
                     while let (k, v) = entry {
                         let key = Array(k)
-                        guard key.starts(with: prefix) else { return }
+                        guard key.starts(with: prefix) else {
+                            // The rows after the prefix's must not hold it again: rows out of order (a damaged key)
+                            // would otherwise end the walk early, and the answer would silently lack them.
+                            if !prefix.isEmpty, let (after, _) = try c.next(), after.starts(with: prefix) {
+                                throw EventLogError.damaged("the rows of the table rm.\(table) are out of order (a damaged key)")
+                            }
+                            return
+                        }
                         if skipFirst && key == start { skipFirst = false; entry = try c.next(); continue }
                         skipFirst = false
                         if try !body(key, Array(v)) { return }
