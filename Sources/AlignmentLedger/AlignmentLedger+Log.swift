@@ -26,8 +26,11 @@ extension AlignmentLedger {
     public func stats() throws -> LedgerStats { try log.stats() }
 
     /// Up to `limit` events from `position` on, in log order.
+    /// Each is linked to the chain first (`EventLog.checkLinks`): a record altered in the file is reported, not shown.
     public func events(from position: UInt64, limit: Int) throws -> [RecordedEvent] {
-        try log.read(from: position, limit: limit)
+        let events = try log.read(from: position, limit: limit)
+        try log.checkLinks(events)
+        return events
     }
 
     /// Events from `position` on: those stored, then each new one as it commits (this process's or another's),

@@ -55,6 +55,7 @@ extension AlignmentLedger {
     public func auditStream(_ stream: String) throws -> AuditTrail {
         let head = try log.head()
         let events = try log.read(stream: stream).filter { $0.position <= head.position }
+        try log.checkLinks(events)  // an audit cites only records linked to the chain
         return AuditTrail(events: events, head: head, imports: try importNotes(events), maxBackdateHours: try maxBackdateHours())
     }
 
@@ -88,6 +89,7 @@ extension AlignmentLedger {
             if let until, e.occurredAt.date >= until { continue }
             events.append(e)
         }
+        try log.checkLinks(events)  // an audit cites only records linked to the chain
         return AuditTrail(events: events, head: head, imports: try importNotes(events), maxBackdateHours: try maxBackdateHours())
     }
 
