@@ -10,11 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <lmdb.h>
 
 volatile uint64_t damage_net_position = 0;
 volatile int damage_net_reading = DAMAGE_NET_NOTHING;
 
 static char *alt_stack;
+/// LMDB's failed assertion, copied before LMDB aborts (empty: none).
+static char lmdb_assertion[256];
+static volatile sig_atomic_t lmdb_asserted = 0;
+
+static void on_lmdb_assert(MDB_env *env, const char *msg) {
+    (void)env;
+    strncpy(lmdb_assertion, msg ? msg : "", sizeof lmdb_assertion - 1);
+    lmdb_asserted = 1;
+}
+
+void damage_net_attach_lmdb(void *env) { mdb_env_set_assert((MDB_env *)env, on_lmdb_assert); }
 
 static size_t put(char *buf, size_t at, size_t cap, const char *s) {
     while (*s && at < cap) buf[at++] = *s++;
@@ -32,11 +44,24 @@ static size_t put_u64(char *buf, size_t at, size_t cap, uint64_t n) {
 static void on_fault(int sig, siginfo_t *info, void *context) {
     (void)info;
     (void)context;
+    if (sig == SIGABRT && !lmdb_asserted) {
+        // An abort that is not LMDB's: not ours to explain. Die of it as the default would.
+        signal(SIGABRT, SIG_DFL);
+        raise(SIGABRT);
+        return;
+    }
     char buf[640];
     const size_t cap = sizeof buf;
     size_t n = 0;
-    n = put(buf, n, cap, "error: the ledger file is damaged: reading it made the process fault (");
-    n = put(buf, n, cap, sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
+    n = put(buf, n, cap, sig == SIGABRT ? "error: the ledger file is damaged: LMDB found a page that is not what its tree says ("
+                                        : "error: the ledger file is damaged: reading it made the process fault (");
+    if (sig == SIGABRT) {
+        n = put(buf, n, cap, "LMDB");
+        n = put(buf, n, cap, ": ");
+        n = put(buf, n, cap, lmdb_assertion);
+    } else {
+        n = put(buf, n, cap, sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
+    }
     n = put(buf, n, cap, ")");
     uint64_t position = damage_net_position;
     switch (damage_net_reading) {
@@ -78,5 +103,6 @@ int damage_net_install(void) {
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGSEGV, &sa, NULL) != 0) return -1;
     if (sigaction(SIGBUS, &sa, NULL) != 0) return -1;
+    if (sigaction(SIGABRT, &sa, NULL) != 0) return -1;
     return 0;
 }

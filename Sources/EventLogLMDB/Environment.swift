@@ -49,6 +49,7 @@ final class Environment: @unchecked Sendable {
         self.env = env
         self.path = path
         pthread_rwlock_init(&resizeLock, nil)
+        DamageNet.attach(env)
         do {
             try check(mdb_env_set_maxdbs(env, Environment.maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, 1024), "mdb_env_set_maxreaders")

@@ -16,4 +16,6 @@ enum DamageNet {
     @inline(__always) static func record(_ position: UInt64) { damage_net_note_record(position) }
     @inline(__always) static func index() { damage_net_note(Int32(DAMAGE_NET_INDEX)) }
     @inline(__always) static func model() { damage_net_note(Int32(DAMAGE_NET_MODEL)) }
+    /// Lets the net explain LMDB's failed assertions (a damaged page) as damage.
+    static func attach(_ env: OpaquePointer) { damage_net_attach_lmdb(UnsafeMutableRawPointer(env)) }
 }

@@ -19,7 +19,12 @@ static inline void damage_net_note_record(uint64_t position) {
 /// Notes that an index or a read model (`what`) is being read.
 static inline void damage_net_note(int what) { damage_net_reading = what; }
 
-/// Installs the last-resort SIGSEGV / SIGBUS handler (on its own stack): it writes one preformatted line to standard
+/// Makes LMDB's failed assertions (`mdb_assert`: LMDB checking its own pages, which a damaged file fails) known to the
+/// net: LMDB then calls abort(), and the net reports the abort as damage, quoting the assertion, instead of dying of
+/// SIGABRT. `env` is the `MDB_env *`. Harmless in a process without the net (LMDB aborts as it always did).
+void damage_net_attach_lmdb(void *env);
+
+/// Installs the last-resort SIGSEGV / SIGBUS (and, after an LMDB assertion, SIGABRT) handler (on its own stack): it writes one preformatted line to standard
 /// error naming what was being read, the damaged ledger, `align verify` and the backup, and exits with status 3.
 /// Returns 0, or -1 when the handler could not be installed.
 int damage_net_install(void);
