@@ -11,6 +11,11 @@ public protocol SideTableReader {
 }
 
 extension EventLog {
+    /// The first record or index entry that a walk of the store meets but a search by its own key does not find (a
+    /// damaged separator key in a branch page hides entries from searches only); nil when every one is found. `verify`
+    /// runs it after the chain and the indexes, whose walks never read separator keys.
+    public func firstUnreachable() throws -> (table: String, key: [UInt8])? { try store.firstUnreachable() }
+
     /// Runs `body` over one snapshot of the side tables (one read transaction, held until it returns: keep it to a
     /// walk, not to work that waits on anything).
     public func readSideTables<T>(_ body: (any SideTableReader) throws -> T) throws -> T {

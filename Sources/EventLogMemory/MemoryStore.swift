@@ -152,6 +152,9 @@ final class MemoryStore: EventStore, @unchecked Sendable {
 }
 
 extension MemoryStore {
+    /// Every entry is found by its key: memory has no search tree to damage.
+    func firstUnreachable() throws -> (table: String, key: [UInt8])? { nil }
+
     /// The side tables as they are now (copied under the lock, so later commits do not change the snapshot).
     func readSideTables<T>(_ body: (any SideTableReader) throws -> T) throws -> T {
         try body(MemorySideTables(tables: locked { $0.tables }))
