@@ -60,7 +60,19 @@ extension AlignmentLedger {
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         let head = try log.head().position
         var kept = try log.readSideTables { try $0.value(AlignmentLedger.metaTable, AlignmentLedger.checkpointsKey) }
-        guard kept != nil else { return ModelsReport(checked: false, note: "the ledger keeps no read models (the first read builds them)") }
+        guard kept != nil else {
+            // No checkpoints: a ledger that keeps no models yet, unless its model tables hold rows (then the row is lost).
+            let rows = try log.readSideTables { reader in
+                try AlignmentLedger.allTables.filter { $0 != AlignmentLedger.metaTable }.reduce(0) { n, t in
+                    var any = 0
+                    try reader.walk(t) { _, _, _ in any = 1; return false }
+                    return n + any
+                }
+            }
+            if rows == 0 { return ModelsReport(checked: false, note: "the ledger keeps no read models (the first read builds them)") }
+            return ModelsReport(checked: true, problem: ModelProblem(model: "rm." + AlignmentLedger.metaTable, key: "checkpoints", kind: "missing"),
+                                seconds: seconds())
+        }
         let all = Set(ProjectionName.allCases)
         var projector: Projector?
         var folded: UInt64 = 0

@@ -18,7 +18,11 @@ struct LMDBSideTables: SideTableReader {
 
     func value(_ table: String, _ key: [UInt8]) throws -> [UInt8]? {
         guard let dbi = env.openedDatabase(named: "rm." + table) else { return nil }
-        return try r.get(dbi, key).map { Array($0) }
+        // A checked search, as the reads make (`LMDBStore.sideTableValue`): a row a damaged page hides is damage here too.
+        let c = try r.cursor(dbi)
+        defer { c.close() }
+        guard let (k, v) = try LMDBStore.seekChecked(c, key, table: table), k.elementsEqual(key) else { return nil }
+        return Array(v)
     }
 
     /// A cursor walk (which goes from leaf to leaf through the branch pages' page numbers, never their keys), each
