@@ -21,7 +21,7 @@ struct ModelDamageTests {
             #expect(answer.ok)
             #expect(answer.models?.checked == true)
             #expect(answer.models?.position == (try ledger.head().position))
-            #expect(answer.parts.map(\.name) == ["chain", "indexes", "signatures", "models"])
+            #expect(answer.parts.map(\.name) == ["chain", "indexes", "searches", "signatures", "models"])
             #expect(answer.lines.contains { $0.hasPrefix("read models:") })
         }
     }
