@@ -99,7 +99,7 @@ extension AlignmentLedger {
             folded = position
             guard let p = projector else { break }
             let freshCheckpoints = AlignmentLedger.encodeCheckpoints(Dictionary(uniqueKeysWithValues: ProjectionName.allCases.map { ($0, ($0.codeVersion, position)) }))
-            let tables = try p.allRowsSorted()
+            let tables = try p.allRowsSorted(postings: false)
             let outcome = try log.readSideTables { reader -> (moved: [UInt8]?, rows: Int, problem: ModelProblem?) in
                 let now = try reader.value(AlignmentLedger.metaTable, AlignmentLedger.checkpointsKey)
                 if now != kept { return (now, 0, nil) }
@@ -136,6 +136,11 @@ extension AlignmentLedger {
         func name(_ key: [UInt8]) -> String { describeKey(table, key) }
         try reader.walk(table) { k, v, reachable in
             rows += 1
+            // The common case first: the next fresh row, same key, same bytes (memcmp: no per-byte generic loop).
+            if i < fresh.count, reachable, same(fresh[i].key, k), same(fresh[i].value, v) {
+                i += 1
+                return true
+            }
             let key = Array(k)
             if i < fresh.count, ByteOrder.less(fresh[i].key, key) {
                 problem = ModelProblem(model: "rm." + table, key: name(fresh[i].key), kind: "missing")
@@ -160,6 +165,12 @@ extension AlignmentLedger {
         return (rows, problem)
     }
 
+    /// Whether `a` and `b` hold the same bytes.
+    @inline(__always)
+    static func same(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.isEmpty || a.withUnsafeBytes { memcmp($0.baseAddress!, b.baseAddress!, a.count) == 0 })
+    }
+
     /// Walks the kept `audit-actor` posting lists beside the fold's positions of each actor. Lists are compared by the
     /// positions they hold, not byte for byte: each command's flush starts new lists, so how an actor's positions are
     /// split into lists depends on the commits that wrote them, and a rebuild splits them otherwise. Every row must
@@ -171,7 +182,11 @@ extension AlignmentLedger {
         var next = 0  // how many of its positions the lists walked so far held
         var rows = 0
         var problem: ModelProblem?
-        func positions(_ i: Int) -> [UInt64] { fresh[String(decoding: actors[i].dropLast(), as: UTF8.self)] ?? [] }
+        var cached: (index: Int, positions: [UInt64]) = (-1, [])
+        func positions(_ i: Int) -> [UInt64] {
+            if cached.index != i { cached = (i, fresh[String(decoding: actors[i].dropLast(), as: UTF8.self)] ?? []) }
+            return cached.positions
+        }
         func missing(_ i: Int, _ from: Int) -> ModelProblem {
             let p = positions(i)
             return ModelProblem(model: "rm." + table, key: describeKey(table, actors[i] + withUnsafeBytes(of: p[min(from, p.count - 1)].bigEndian) { Array($0) }), kind: "missing")
