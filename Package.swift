@@ -18,6 +18,8 @@ let package = Package(
         // C libraries (Debian packages, found with pkg-config)
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The last-resort SIGSEGV / SIGBUS handler of a process reading a damaged ledger file (see damage_net.c).
+        .target(name: "CDamageNet"),
 
         // Pure leaf utilities: ISO 8601 times, shared by the log and the domain; SplitMix64, the seeded generator
         // of event ids, the demo, the bench and the tests.
@@ -33,7 +35,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The LMDB store (ledgers on disk): `EventLog.open` / `create`.
-        .target(name: "EventLogLMDB", dependencies: ["EventLog", "CLMDB"]),
+        .target(name: "EventLogLMDB", dependencies: ["EventLog", "CLMDB", "CDamageNet"]),
         // The in-memory store: `EventLog.inMemory`.
         .target(name: "EventLogMemory", dependencies: ["EventLog"]),
 

@@ -524,6 +524,9 @@ extension DomainEvent {
         }
     }
 
+    /// Whether this build decodes events of `type` at `schemaVersion` (events of other types are skipped by folds).
+    public static func knows(type: String, schemaVersion: Int) -> Bool { schemaVersion == 1 && decoders[type] != nil }
+
     typealias PayloadDecoder = @Sendable (JSONFields) throws(JSONFieldError) -> DomainEvent
 
     /// The payload decoders by event type name (one hash lookup instead of comparing the name with each).

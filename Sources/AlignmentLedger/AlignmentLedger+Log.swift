@@ -10,6 +10,12 @@ extension AlignmentLedger {
         AlignmentLedger(log: try EventLog.open(at: path, access: access))
     }
 
+    /// Installs the process's last-resort handler for a damaged ledger file (see `EventLog.installDamageNet`): a fault
+    /// while LMDB follows a damaged page ends the process with exit 3 and a message naming `align verify` and the
+    /// backup, instead of a crash. For a program that owns its process, called once at start.
+    @discardableResult
+    public static func installDamageNet() -> Bool { EventLog.installDamageNet() }
+
     /// The ledger's directory.
     public var path: String { log.path }
     /// The ledger's id, fixed at creation.
@@ -22,8 +28,11 @@ extension AlignmentLedger {
     public func stats() throws -> LedgerStats { try log.stats() }
 
     /// Up to `limit` events from `position` on, in log order.
+    /// Each is linked to the chain first (`EventLog.checkLinks`): a record altered in the file is reported, not shown.
     public func events(from position: UInt64, limit: Int) throws -> [RecordedEvent] {
-        try log.read(from: position, limit: limit)
+        let events = try log.read(from: position, limit: limit)
+        try log.checkLinks(events)
+        return events
     }
 
     /// Events from `position` on: those stored, then each new one as it commits (this process's or another's),

@@ -71,6 +71,7 @@ extension AlignmentLedger {
     public func auditStream(_ stream: String) throws -> AuditTrail {
         let head = try log.head()
         let events = try log.read(stream: stream).filter { $0.position <= head.position }
+        try log.checkLinks(events)  // an audit cites only records linked to the chain
         return AuditTrail(events: events, head: head, imports: try importNotes(events), maxBackdateHours: try maxBackdateHours())
     }
 
@@ -81,18 +82,30 @@ extension AlignmentLedger {
         var prefix = Array(actor.utf8)
         prefix.append(0)
         var positions: [UInt64] = []
-        try modelScan(AlignmentLedger.auditActorTable, prefix: prefix) { k, v in
-            guard k.count == prefix.count + 8 else { return true }
-            positions += try AlignmentLedger.postingPositions(first: k[prefix.count...].reduce(0) { $0 << 8 | UInt64($1) }, v)
+        let table = AlignmentLedger.auditActorTable
+        try modelScan(table, prefix: prefix) { k, v in
+            guard k.count == prefix.count + 8 else {
+                throw ReadModelDamage(model: table, key: AlignmentLedger.describeKey(table, k), reason: "the key is not an actor and a position")
+            }
+            positions += try AlignmentLedger.modelRow(table, k) {
+                try AlignmentLedger.postingPositions(first: k[prefix.count...].reduce(0) { $0 << 8 | UInt64($1) }, v)
+            }
             return true
         }
         var events: [RecordedEvent] = []
         for p in positions where p <= head.position {
-            guard let e = try log.read(from: p, limit: 1).first, e.position == p else { continue }
+            // A listed position that does not hold this actor's event is damage: never dropped from the answer.
+            guard let e = try log.read(from: p, limit: 1).first, e.position == p else {
+                throw ReadModelDamage(model: table, key: Terminal.safe("'\(actor)'"), reason: "it lists position \(p), which the log does not hold")
+            }
+            guard e.actor == actor else {
+                throw ReadModelDamage(model: table, key: Terminal.safe("'\(actor)'"), reason: "it lists position \(p), which is another actor's event")
+            }
             if let since, e.occurredAt.date < since { continue }
             if let until, e.occurredAt.date >= until { continue }
             events.append(e)
         }
+        try log.checkLinks(events)  // an audit cites only records linked to the chain
         return AuditTrail(events: events, head: head, imports: try importNotes(events), maxBackdateHours: try maxBackdateHours())
     }
 
@@ -123,8 +136,8 @@ extension AlignmentLedger {
         try ensureCurrent()
         let head = try log.head()
         var out: [OverrideRecord] = []
-        try modelScan(AlignmentLedger.auditOverridesTable) { _, v in
-            out.append(try AlignmentLedger.decodeOverride(v))
+        try modelScan(AlignmentLedger.auditOverridesTable) { k, v in
+            out.append(try AlignmentLedger.modelRow(AlignmentLedger.auditOverridesTable, k) { try AlignmentLedger.decodeOverride(v) })
             return true
         }
         return (out, head)
@@ -179,8 +192,8 @@ extension AlignmentLedger {
         var t = try auditStream(StreamName.definition(id))
         if t.events.isEmpty { throw DomainError.notFound("no lead definition '\(id)'; see `align definition list`") }
         guard let version else { return t }
-        t.events = t.events.filter { e in
-            switch AlignmentLedger.decoded(e) {
+        t.events = try t.events.filter { e in
+            switch try AlignmentLedger.decodedKnown(e) {
             case .definitionProposed(let x)?: x.version == version
             case .definitionSignedOff(let x)?: x.version == version
             case .definitionRejected(let x)?: x.version == version
@@ -204,10 +217,26 @@ extension AlignmentLedger {
         try ensureCurrent()
         var tally = ScorecardTally(period: period, since: since, until: until, byActor: byActor)
         try modelScan(ScorecardFold.table) { k, v in
-            try tally.add(key: String(decoding: k, as: UTF8.self)) { sum, delays in try AlignmentLedger.addBucket(v, into: &sum, delays: delays) }
+            guard AlignmentLedger.isScorecardKey(k) else {
+                throw ReadModelDamage(model: ScorecardFold.table, key: AlignmentLedger.describeKey(ScorecardFold.table, k), reason: "the key is not DAY|DIMENSION")
+            }
+            try AlignmentLedger.modelRow(ScorecardFold.table, k) {
+                try tally.add(key: String(decoding: k, as: UTF8.self)) { sum, delays in try AlignmentLedger.addBucket(v, into: &sum, delays: delays) }
+            }
             return true
         }
         return tally.scorecard
+    }
+
+    /// Whether `key` has the shape of a scorecard bucket's key: six digits, `|`, then `all`, `actor:ID` or
+    /// `definition:ID@VERSION` (a read that meets another key fails rather than leaving the bucket out).
+    static func isScorecardKey(_ key: [UInt8]) -> Bool {
+        guard key.count > 7, key[6] == UInt8(ascii: "|"), key[..<6].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        let dim = key[7...]
+        if dim.elementsEqual("all".utf8) { return true }
+        if dim.starts(with: "actor:".utf8) { return dim.count > 6 }
+        guard dim.starts(with: "definition:".utf8), let at = dim.lastIndex(of: UInt8(ascii: "@")) else { return false }
+        return at > dim.startIndex + 11 && at < dim.endIndex - 1 && dim[(at + 1)...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     // MARK: Replay
@@ -222,7 +251,7 @@ extension AlignmentLedger {
         var overrides: [OverrideRecord] = []
         let gate = Projector.wholeLogGate(log.ledgerID)
         try log.replay(from: 1, through: position ?? .max) { e in
-            let decoded = Projector.decode(e)
+            let decoded = try Projector.decode(e)
             try gate.check(e, decoded: decoded)
             if let until, e.occurredAt.date >= until { return }
             try p.apply(e, decoded: decoded)

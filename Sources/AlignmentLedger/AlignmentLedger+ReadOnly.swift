@@ -42,7 +42,7 @@ extension AlignmentLedger {
                 return
             }
         }
-        let p = try foldWholeLog(through: head.position, ProjectionName.allCases, progress: nil)
+        let p = try foldLog(Set(ProjectionName.allCases), through: head.position, progress: nil)
         let rows = try p.allRowsSorted()
         p.clearChanges()
         for n in ProjectionName.allCases { for t in n.tables { try tx.clear(t) } }

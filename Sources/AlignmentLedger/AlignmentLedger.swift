@@ -277,10 +277,11 @@ public final class AlignmentLedger: Sendable {
         try rebuild(ProjectionName.allCases, progress: nil)
     }
 
-    /// Folds the log from its first event through `head` into a fresh projector of the models `names` (in memory only).
-    func foldWholeLog(through head: UInt64, _ names: [ProjectionName], progress: (@Sendable (UInt64, UInt64) -> Void)?) throws -> Projector {
-        let p = Projector(tx: nil, enabled: Set(names), freshState: true)
-        // Batches of 4,096 events: the next one is read and decoded on another thread while this one folds.
+    /// Folds positions 1 through `head` into a fresh projector of `set`, outside the writer: what a rebuild writes, and
+    /// what `verify` compares the kept models with. Batches of 4,096 events: the next one is read and decoded on
+    /// another thread while this one folds. Every event's authority and key state is checked (`wholeLogGate`).
+    func foldLog(_ set: Set<ProjectionName>, through head: UInt64, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws -> Projector {
+        let p = Projector(tx: nil, enabled: set, freshState: true)
         let batch: UInt64 = 4096
         var next: UInt64 = 1
         let gate = Projector.wholeLogGate(log.ledgerID)
@@ -308,8 +309,8 @@ public final class AlignmentLedger: Sendable {
         if log.access.isReadOnly { throw EventLogError.readOnly(path: log.path) }
         let set = Set(names)
         let head = try log.head().position
-        let p = try foldWholeLog(through: head, names, progress: progress)
         let ledgerID = log.ledgerID
+        let p = try foldLog(set, through: head, progress: progress)
         // Everything folded so far is written as sorted rows; what the transaction folds on top is written as changes.
         let box = UncheckedBox((projector: p, through: head, rows: try p.allRowsSorted()))
         p.clearChanges()
@@ -338,19 +339,32 @@ public final class AlignmentLedger: Sendable {
     /// The kept state of one stream (`definition/mql`, `lead/L-1`, ...), nil when it has no events.
     public func state(of stream: String) throws -> EntityState? {
         try ensureCurrent()
-        guard let b = try modelValue(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
-        return try AlignmentLedger.decodeState(b)
+        let key = Array(stream.utf8)
+        guard let b = try modelValue(AlignmentLedger.stateTable, key) else { return nil }
+        return try AlignmentLedger.keptState(key, b)
     }
 
     /// All kept states of one kind (`definition`, `campaign`, `lead`, `content`), in id order.
     public func states(kind: String) throws -> [EntityState] {
         try ensureCurrent()
         var out: [EntityState] = []
-        try modelScan(AlignmentLedger.stateTable, prefix: Array((kind + "/").utf8)) { _, v in
-            out.append(try AlignmentLedger.decodeState(v))
+        try modelScan(AlignmentLedger.stateTable, prefix: Array((kind + "/").utf8)) { k, v in
+            out.append(try AlignmentLedger.keptState(k, v))
             return true
         }
         return out
+    }
+
+    /// A kept state row decoded, and of the kind its key names (a lead's row holding a campaign is damage).
+    static func keptState(_ key: [UInt8], _ value: [UInt8]) throws -> EntityState {
+        try modelRow(stateTable, key) {
+            let s = try decodeState(value)
+            let stream = String(decoding: key, as: UTF8.self)
+            guard let empty = EntityState.empty(for: stream), empty.kindName == s.kindName else {
+                throw ReadModelDamage(model: stateTable, key: describeKey(stateTable, key), reason: "the row holds a \(s.kindName) state")
+            }
+            return s
+        }
     }
 
     public func ledgerState() throws -> LedgerState {

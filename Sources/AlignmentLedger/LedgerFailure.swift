@@ -26,11 +26,15 @@ public struct LedgerFailure: Sendable {
     public var path: String?
     /// Each refused line of an apply file.
     public var problems: [(line: Int, error: String)] = []
+    /// Whether the failure is damage found in the ledger file (a record, an index or a read model that does not read):
+    /// a front end then says how to confirm it (`verify`) and recover (a rebuild of the read models, or a backup).
+    public var isDamage = false
 
     /// Whether `error` is one the service throws (a rule's, the apply reader's or storage's), which `init` sorts.
     public static func isLedgerError(_ error: Error) -> Bool {
         error is DomainError || error is ApplyError || error is EventLogError || error is ExportFileError || error is KeyFileError
             || error is CheckpointError || error is NoteError || error is MerkleError || error is DamageError
+            || error is ReadModelDamage
     }
 
     /// Damage found while answering (a record, hash or kept row that is not what it must be): exit 3.
@@ -53,9 +57,12 @@ public struct LedgerFailure: Sendable {
             case .alreadyExists(let path): (kind, message, self.path) = (.refused, "a ledger already exists at '\(path)'; it was left untouched", path)
             case .invalidInput: (kind, message) = (.usage, e.description)
             case .wrongExpectedVersion, .idConflict, .partialDuplicate: (kind, message) = (.refused, e.description)
-            case .corrupt(let position, let reason): (kind, message) = (.storage, "record at position \(position) is damaged: \(reason)")
+            case .corrupt(let position, let reason): (kind, message, isDamage) = (.storage, "record at position \(position) is damaged: \(reason)", true)
+            case .damaged(let what): (kind, message, isDamage) = (.storage, "the ledger file is damaged: \(what)", true)
             default: (kind, message) = (.storage, e.description)
             }
+        case let e as ReadModelDamage:
+            (kind, message, isDamage) = (.storage, e.description, true)
         case let e as ExportFileError:
             (kind, message) = (.storage, e.description)
         case let e as KeyFileError:

@@ -66,11 +66,11 @@ final class Projector {
         foldsAudit = enabled.contains(.audit)
         state = CurrentStateFold { stream in
             guard !freshState, let tx, let b = try tx.get(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
-            return try AlignmentLedger.decodeState(b)
+            return try AlignmentLedger.modelRow(AlignmentLedger.stateTable, Array(stream.utf8)) { try AlignmentLedger.decodeState(b) }
         }
         scorecard = ScorecardFold { key in
             guard let tx, let b = try tx.get(ScorecardFold.table, Array(key.utf8)) else { return nil }
-            return try AlignmentLedger.decodeBucket(b)
+            return try AlignmentLedger.modelRow(ScorecardFold.table, Array(key.utf8)) { try AlignmentLedger.decodeBucket(b) }
         }
     }
 
@@ -114,7 +114,7 @@ final class Projector {
             context.genesis = try tx.readStored(from: 1, limit: 1).events().first?.correlationID
             let gate = SignatureGate(context: context, ledger: try state.ledger()) { _ in true }
             for e in events {
-                let decoded = Projector.decode(e)
+                let decoded = try Projector.decode(e)
                 try gate.check(e, decoded: decoded)
                 try apply(e, decoded: decoded)
             }
@@ -138,7 +138,7 @@ final class Projector {
 
     /// Folds a stored event, skipping types this build does not know.
     func apply(_ e: RecordedEvent) throws {
-        try apply(e, decoded: Projector.decode(e))
+        try apply(e, decoded: try Projector.decode(e))
     }
 
     func apply(_ e: RecordedEvent, decoded: DomainEvent?) throws {
@@ -155,8 +155,8 @@ final class Projector {
     }
 
     /// The stored events this build can fold, ready to fold (pure: done on the decoding thread).
-    static func folding(_ e: RecordedEvent) -> Folding? {
-        decode(e).map {
+    static func folding(_ e: RecordedEvent) throws -> Folding? {
+        try decode(e).map {
             Folding(recorded: Recorded(event: $0, actor: e.actor, at: e.occurredAt.date, position: e.position, recordedAt: e.recordedAt.date),
                     stream: e.stream, type: e.type)
         }
@@ -178,9 +178,10 @@ final class Projector {
         SignatureGate(context: SignatureCheck.Context(ledgerID: ledgerID)) { $0.stream == StreamName.ledger }
     }
 
-    /// The domain event of a stored one; nil for a type this build does not know (or a payload it cannot read).
-    static func decode(_ e: RecordedEvent) -> DomainEvent? {
-        try? DomainEvent.decode(type: e.type, schemaVersion: Int(e.schemaVersion), payload: e.payload)
+    /// The domain event of a stored one; nil for a type this build does not know. A known type whose payload does not
+    /// decode is damage: thrown with its position, never folded around.
+    static func decode(_ e: RecordedEvent) throws -> DomainEvent? {
+        try AlignmentLedger.decodedKnown(e)
     }
 
     func clearOverrides() { overrides.removeAll(keepingCapacity: true) }
@@ -237,7 +238,8 @@ struct ReadModelsOutOfDate: Error, CustomStringConvertible {
 extension Projector {
     /// Everything the enabled models hold, as rows per table in ascending key order: what a rebuild writes into the
     /// emptied tables. Only for a projector that folded from the first event (it writes what it holds, nothing else).
-    func allRowsSorted() throws -> [(table: String, rows: [(key: [UInt8], value: [UInt8])])] {
+    /// `postings: false` leaves the `audit-actor` rows empty (`verify` compares the positions themselves).
+    func allRowsSorted(postings: Bool = true) throws -> [(table: String, rows: [(key: [UInt8], value: [UInt8])])] {
         var out: [(table: String, rows: [(key: [UInt8], value: [UInt8])])] = []
         if enabled.contains(.state) { out.append((AlignmentLedger.stateTable, state.encodedAllStatesSorted(KeptStateEncoder()))) }
         if enabled.contains(.scorecard) {
@@ -245,8 +247,9 @@ extension Projector {
             out.append((ScorecardFold.table, rows.sorted { ByteOrder.less($0.key, $1.key) }))
         }
         if enabled.contains(.audit) {
+            let encodePostings = postings
             var postings: [(key: [UInt8], value: [UInt8])] = []
-            for (actor, positions) in actorPositions { postings += AlignmentLedger.actorPostings(actor, positions) }
+            for (actor, positions) in actorPositions where encodePostings { postings += AlignmentLedger.actorPostings(actor, positions) }
             out.append((AlignmentLedger.auditActorTable, postings.sorted { ByteOrder.less($0.key, $1.key) }))
             // Overrides were folded in log order, and their keys are big-endian positions: already sorted.
             out.append((AlignmentLedger.auditOverridesTable, try overrides.map { o in
@@ -279,7 +282,7 @@ final class PendingDecode: @unchecked Sendable {
                     guard e.position == from + UInt64(out.count) else {
                         throw EventLogError.corrupt(position: from + UInt64(out.count), reason: "the record is missing (the log has a gap)")
                     }
-                    out.append((e, Projector.folding(e)))
+                    out.append((e, try Projector.folding(e)))
                 }
                 guard out.count == Int(through - from + 1) else {
                     throw EventLogError.corrupt(position: from + UInt64(out.count), reason: "the log ends before position \(through)")

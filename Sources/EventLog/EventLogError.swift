@@ -25,6 +25,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
     case inconsistentTreeHead(String)
     /// The ledger is open for reading only (its directory, files or file system cannot be written): nothing was written.
     case readOnly(path: String)
+    /// The store's file is damaged where no record position can be named (a page of a table or index).
+    case damaged(String)
 
     /// The message for people: the thing, the rule and the way forward.
     public var description: String {
@@ -51,6 +53,8 @@ public enum EventLogError: Error, CustomStringConvertible, Sendable, Equatable {
             "tree head refused: \(message); nothing was signed or kept. Run `align verify` and compare with your published checkpoints."
         case .readOnly(let path):
             "the ledger is read-only: '\(path)' is open for reading only (its directory, files or file system cannot be written), so nothing was written. Reads work; record on the writable ledger."
+        case .damaged(let what):
+            "the ledger file is damaged: \(what). Verify the ledger for a full report of the damage."
         }
     }
 }

@@ -63,6 +63,11 @@ public protocol EventStore: AnyObject, Sendable {
     func sideTableValue(_ table: String, _ key: [UInt8]) throws -> [UInt8]?
     /// The entries of a side table whose keys start with `prefix`, in key order, until `body` returns false.
     func sideTableScan(_ table: String, prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws
+    /// Runs `body` over one snapshot of the side tables.
+    func readSideTables<T>(_ body: (any SideTableReader) throws -> T) throws -> T
+    /// The first record or index entry a walk meets but a search by its key does not find (nil: none; stores without
+    /// search trees answer nil).
+    func firstUnreachable() throws -> (table: String, key: [UInt8])?
 }
 
 /// A store's write transaction, as `LogTransaction` hands it to a transaction body. Used on one thread only.

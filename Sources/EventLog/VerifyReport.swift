@@ -26,6 +26,8 @@ public struct VerifyReport: Sendable, Equatable {
     /// written since it was made by an older one: the next write adds the missing leaves). Every stored hash was
     /// found equal to the one recomputed from the records.
     public var treeStored: UInt64 = 0
+    /// How long the walks of the store's indexes took, when they ran beside the chain (nil for stores without).
+    public var indexSeconds: Double?
 
     /// A report (for stores).
     package init(events: UInt64, head: Checkpoint, problem: Problem?, checkpointMatched: Bool?) {

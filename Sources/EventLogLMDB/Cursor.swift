@@ -5,6 +5,8 @@ import Foundation
 /// A cursor over one database; closed with `close()` before its transaction ends.
 struct Cursor {
     let cursor: OpaquePointer
+    /// Where every key and value handed back must lie (see `MapBounds`).
+    var bounds: MapBounds? = nil
 
     func close() { mdb_cursor_close(cursor) }
 
@@ -15,6 +17,10 @@ struct Cursor {
         let rc = mdb_cursor_get(cursor, &k, &v, key == nil ? MDB_FIRST : MDB_SET_RANGE)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_cursor_get")
+        if let bounds {
+            try bounds.check(k, "a key")
+            try bounds.check(v, "a value")
+        }
         return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
     }
 
@@ -45,6 +51,10 @@ struct Cursor {
         let rc = mdb_cursor_get(cursor, &k, &v, op)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_cursor_get")
+        if let bounds {
+            try bounds.check(k, "a key")
+            try bounds.check(v, "a value")
+        }
         return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
     }
 }

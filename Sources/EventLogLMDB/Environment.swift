@@ -25,6 +25,8 @@ final class Environment: @unchecked Sendable {
     /// The ledger's metadata as opening an existing ledger read it (nil fields when absent or malformed, and for an
     /// environment that created the ledger).
     private(set) var opening = Opening()
+    /// LMDB's page size for this file (`MapBounds`).
+    private(set) var pageSize = 4096
 
     /// What opening an existing ledger read, in the same read transaction that opened its databases.
     struct Opening {
@@ -51,11 +53,14 @@ final class Environment: @unchecked Sendable {
         self.path = path
         self.access = access
         pthread_rwlock_init(&resizeLock, nil)
+        DamageNet.attach(env)
         do {
             try check(mdb_env_set_maxdbs(env, Environment.maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, 1024), "mdb_env_set_maxreaders")
             try check(mdb_env_set_mapsize(env, Environment.initialMapSize), "mdb_env_set_mapsize")
             try check(mdb_env_open(env, path, EnvironmentFlags.open(access), 0o644), "mdb_env_open")
+            var stat = MDB_stat()
+            if mdb_env_stat(env, &stat) == 0, stat.ms_psize > 0 { pageSize = Int(stat.ms_psize) }
             var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
             try openDatabases(create: create)
@@ -260,7 +265,7 @@ final class Environment: @unchecked Sendable {
                 pthread_rwlock_unlock(&resizeLock)
             }
             try check(rc, "mdb_txn_begin(read)")
-            return try body(ReadTransaction(txn: txn!, dbs: dbs))
+            return try body(ReadTransaction(txn: txn!, dbs: dbs, bounds: mapBounds()))
         }
     }
 
@@ -320,7 +325,7 @@ final class Environment: @unchecked Sendable {
     }
 
     /// Where the map starts, looked up the first time it is asked for since the map was last made.
-    private func currentMapBase() -> UnsafeMutableRawPointer? {
+    func currentMapBase() -> UnsafeMutableRawPointer? {
         mapLock.withLock {
             if !mapBase.known { mapBase = (true, findMapBase()) }
             return mapBase.base

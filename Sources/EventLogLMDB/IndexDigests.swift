@@ -11,7 +11,12 @@ final class IndexDigests: @unchecked Sendable {
     var error: Error?
     var joined = false
 
+    /// How long the walks of the two indexes took.
+    var seconds: Double = 0
+
     func compute(_ log: LMDBStore) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         do {
             try log.scan(log.env.dbs.streamIndex) { k, v in
                 guard k.count == 12, v.count == 8 else { malformed = true; return false }

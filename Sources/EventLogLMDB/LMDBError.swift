@@ -23,6 +23,8 @@ struct LMDBError: Error, CustomStringConvertible, Sendable {
     var isKeyExisting: Bool { code == MDB_KEYEXIST }
     /// The file system is full (`ENOSPC`); `EDQUOT` (a quota) reads the same to the user.
     var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
+    /// LMDB met a page that is not what the tree says it is, or a page number past the file: the file is damaged.
+    var isDamage: Bool { code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND }
 }
 
 /// Every LMDB return code passes through here.

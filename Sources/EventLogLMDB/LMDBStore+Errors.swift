@@ -10,6 +10,7 @@ extension LMDBStore {
             if e.isTransactionFull {
                 return EventLogError.storage("\(e): the append is too large for one transaction; split it into smaller batches")
             }
+            if e.isDamage { return EventLogError.damaged("\(e)") }
             if e.isNoSpace || (e.code == EIO && path.map(DiskSpace.isNearlyFull) == true) {
                 return EventLogError.storage("disk full: the file system holding the ledger\(path.map { " ('\($0)')" } ?? "") has no space left (\(e)). "
                                              + notWritten + " Free space there and run it again.")

@@ -175,6 +175,7 @@ extension LMDBStore {
         // Pass 2's result.
         indexesDone.wait()
         indexes.joined = true
+        report.indexSeconds = indexes.seconds
         if let e = indexes.error { throw e }
         let (indexStream, indexIDs, streamEntries, idEntries, malformed) =
             (indexes.stream, indexes.ids, indexes.streamEntries, indexes.idEntries, indexes.malformed)

@@ -163,8 +163,14 @@ final class LMDBStore: EventStore {
         guard limit > 0 else { return out }
         try LMDBStore.storage {
             try env.read { r in
+                // The log has no gaps: a position missing before the end is damage (a damaged key), never skipped.
+                var expected = max(position, 1)
                 try Records.forEach(r, from: position) { pos, v in
+                    guard pos == expected else {
+                        throw EventLogError.corrupt(position: expected, reason: "the record is missing (the log has a gap)")
+                    }
                     out.append(try RecordCodec.decodeStored(position: pos, v))
+                    expected += 1
                     return out.count < limit
                 }
             }
@@ -187,17 +193,28 @@ final class LMDBStore: EventStore {
                     var key = Keys.streamIndex(sid, from)
                     var entry = try withUnsafeBytes(of: &key) { try c.seek($0) }
                     while let (k, v) = entry, out.count < limit, k.count == 12, Keys.streamID(k) == sid {
+                        // An entry that does not lead to this stream's next event is damage, never skipped.
+                        guard v.count == 8 else {
+                            throw EventLogError.damaged("the stream index entry of '\(stream)' version \(Keys.streamVersion(k)) holds \(v.count) bytes instead of a position")
+                        }
                         let pos = UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))
                         guard let rec = try r.record(at: pos) else {
                             throw EventLogError.corrupt(position: pos, reason: "stream index points at a missing record")
                         }
-                        out.append(try RecordCodec.decodeStored(position: pos, rec))
+                        let e = try RecordCodec.decodeStored(position: pos, rec)
+                        let expected = out.last.map { $0.version + 1 } ?? Keys.streamVersion(k)
+                        guard e.stream == stream, e.version == Keys.streamVersion(k), e.version == expected else {
+                            throw EventLogError.corrupt(position: pos, reason: "the stream index entry of '\(stream)' version \(Keys.streamVersion(k)) points at this record, which holds '\(e.stream)' version \(e.version)")
+                        }
+                        out.append(e)
                         entry = try c.next()
                     }
                 }
                 guard out.count < limit else { return }
                 for (v, pos) in try tail(r).streams[StreamKey(stream)] ?? [] where v >= from {
-                    guard let rec = try r.record(at: pos) else { break }
+                    guard let rec = try r.record(at: pos) else {
+                        throw EventLogError.corrupt(position: pos, reason: "the record is missing (the log has a gap)")
+                    }
                     out.append(try RecordCodec.decodeStored(position: pos, rec))
                     if out.count == limit { break }
                 }
@@ -210,12 +227,25 @@ final class LMDBStore: EventStore {
     func event(id: UUID) throws -> RecordedEvent? {
         try LMDBStore.storage {
             try env.read { r -> RecordedEvent? in
-                if let p = try r.get(r.dbs.ids, id.byteArray), p.count == 8 {
-                    let pos = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
-                    return try r.record(at: pos).map { try RecordCodec.decodeStored(position: pos, $0) }
+                // An id entry that leads nowhere, or to another event, is damage: never answered as "not stored".
+                func stored(at pos: UInt64) throws -> RecordedEvent {
+                    guard let rec = try r.record(at: pos) else {
+                        throw EventLogError.corrupt(position: pos, reason: "the id index points at a missing record")
+                    }
+                    let e = try RecordCodec.decodeStored(position: pos, rec)
+                    guard e.id == id else {
+                        throw EventLogError.corrupt(position: pos, reason: "the id index entry of \(id.uuidString.lowercased()) points at another event")
+                    }
+                    return e
+                }
+                if let p = try r.get(r.dbs.ids, id.byteArray) {
+                    guard p.count == 8 else {
+                        throw EventLogError.damaged("the id index entry of \(id.uuidString.lowercased()) holds \(p.count) bytes instead of a position")
+                    }
+                    return try stored(at: UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
                 }
                 guard let pos = try tail(r).ids[id] else { return nil }
-                return try r.record(at: pos).map { try RecordCodec.decodeStored(position: pos, $0) }
+                return try stored(at: pos)
             }
         }
     }

@@ -6,6 +6,9 @@ import Foundation
 struct ReadTransaction {
     let txn: OpaquePointer
     let dbs: Databases
+    /// Where every key and value handed back must lie (nil: not checked, as in a write transaction, whose own pages
+    /// are outside the map).
+    var bounds: MapBounds? = nil
 
     /// The id of the commit this transaction reads (LMDB numbers commits in order).
     var commitID: Int { Int(mdb_txn_id(txn)) }
@@ -14,9 +17,11 @@ struct ReadTransaction {
     func get(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
+        if dbi != dbs.events { noteTable(dbi) }
         let rc = mdb_get(txn, dbi, &k, &v)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_get")
+        try bounds?.check(v, "a value")
         return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
     }
 
@@ -27,13 +32,24 @@ struct ReadTransaction {
     /// The stored record at `position`, valid only until the transaction ends.
     func record(at position: UInt64) throws -> UnsafeRawBufferPointer? {
         var key = Keys.record(position)
+        DamageNet.record(position)
         return try withUnsafeBytes(of: &key) { (k) in try get(dbs.events, k) }
     }
 
     func cursor(_ dbi: MDB_dbi) throws -> Cursor {
         var c: OpaquePointer?
+        if dbi != dbs.events { noteTable(dbi) }
         try check(mdb_cursor_open(txn, dbi, &c), "mdb_cursor_open")
-        return Cursor(cursor: c!)
+        return Cursor(cursor: c!, bounds: bounds)
+    }
+
+    /// Tells the damage net whether an index or a read model is being read.
+    @inline(__always) private func noteTable(_ dbi: MDB_dbi) {
+        if dbi == dbs.streams || dbi == dbs.streamNames || dbi == dbs.streamIndex || dbi == dbs.ids || dbi == dbs.meta {
+            DamageNet.index()
+        } else {
+            DamageNet.model()
+        }
     }
 
     /// Number of entries in a database.

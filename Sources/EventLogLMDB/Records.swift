@@ -9,9 +9,12 @@ enum Records {
         let c = try r.cursor(r.dbs.events)
         defer { c.close() }
         var key = Keys.record(min(max(position, 1), Keys.maxPosition))
+        DamageNet.record(max(position, 1))
         var entry = try withUnsafeBytes(of: &key) { try c.seek($0) }
         while let (k, v) = entry, let pos = Keys.recordPosition(k) {
+            DamageNet.record(pos)
             if try !body(pos, v) { return }
+            DamageNet.record(pos + 1)
             entry = try c.next()
         }
     }

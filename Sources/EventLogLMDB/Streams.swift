@@ -7,14 +7,20 @@ enum Streams {
     static func id(_ r: ReadTransaction, _ name: String) throws -> UInt32? {
         var n = name
         return try n.withUTF8 { u in
-            guard let v = try r.get(r.dbs.streams, UnsafeRawBufferPointer(u)), v.count == 4 else { return nil }
-            return UInt32(bigEndian: v.loadUnaligned(as: UInt32.self))
+            guard let v = try r.get(r.dbs.streams, UnsafeRawBufferPointer(u)) else { return nil }
+            return try sid(v)
         }
     }
 
     /// The numeric id of the stream with this name's bytes.
     static func id(_ r: ReadTransaction, _ name: [UInt8]) throws -> UInt32? {
-        guard let v = try r.get(r.dbs.streams, name), v.count == 4 else { return nil }
+        guard let v = try r.get(r.dbs.streams, name) else { return nil }
+        return try sid(v)
+    }
+
+    /// A stream table value: a stream id, or damage (a stream that exists is never answered as absent).
+    private static func sid(_ v: UnsafeRawBufferPointer) throws -> UInt32 {
+        guard v.count == 4 else { throw EventLogError.damaged("an entry of the stream table holds \(v.count) bytes instead of a 4-byte stream id") }
         return UInt32(bigEndian: v.loadUnaligned(as: UInt32.self))
     }
 

@@ -167,3 +167,27 @@ final class MemoryStore: EventStore, @unchecked Sendable {
         for (k, v) in rows where try !body(k, v) { return }
     }
 }
+
+extension MemoryStore {
+    /// Every entry is found by its key: memory has no search tree to damage.
+    func firstUnreachable() throws -> (table: String, key: [UInt8])? { nil }
+
+    /// The side tables as they are now (copied under the lock, so later commits do not change the snapshot).
+    func readSideTables<T>(_ body: (any SideTableReader) throws -> T) throws -> T {
+        try body(MemorySideTables(tables: locked { $0.tables }))
+    }
+}
+
+/// A copy of the in-memory side tables; every entry is reachable (there is no B-tree to damage).
+struct MemorySideTables: SideTableReader {
+    let tables: [String: [[UInt8]: [UInt8]]]
+
+    func value(_ table: String, _ key: [UInt8]) throws -> [UInt8]? { tables[table]?[key] }
+
+    func walk(_ table: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Bool) throws -> Bool) throws {
+        for (k, v) in (tables[table] ?? [:]).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            let go = try k.withUnsafeBytes { kb in try v.withUnsafeBytes { vb in try body(kb, vb, true) } }
+            if !go { return }
+        }
+    }
+}

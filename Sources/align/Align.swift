@@ -8,6 +8,9 @@ struct Align: AsyncParsableCommand {
     /// errors exit 3, except a closed pipe (`align log | head -1`), which ends quietly.
     static func main() async {
         signal(SIGPIPE, SIG_IGN)
+        // A damaged ledger file must never kill the process: reads check what LMDB hands back, and this net turns a
+        // fault inside LMDB itself into exit 3 with a message (see docs/FORMAT.md, "Damage").
+        AlignmentLedger.installDamageNet()
         let json = CommandLine.arguments.contains("--json")
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { answer(error) }

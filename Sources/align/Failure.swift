@@ -33,8 +33,9 @@ enum Failure {
             f.message += ". Create one with `align init`, or point --ledger (ALIGN_LEDGER) at an existing ledger."
         } else if f.kind == .refused, f.path != nil {
             f.message += ". Choose another --ledger path to create a new one."
-        } else if f.kind == .storage, f.message.hasPrefix("record at position") {
-            f.message += ". Run `align verify` for a full report."
+        } else if f.isDamage {
+            // Damage is never served as an answer (exit 3): how to confirm it, and how to recover.
+            f.message += ". Run `align verify` for a full report; if the log itself is damaged, restore the ledger from a backup (`align backup`)."
         }
         if json, let body = try? f.jsonResponse() { Say.note(String(decoding: body, as: UTF8.self) + "\n") }
         else { Say.note("error: \(Terminal.safeLines(f.message))\n") }  // messages quote what was typed
