@@ -154,18 +154,19 @@ extension LMDBStore {
             var stored = SHA256Stream()
             var entries: UInt64 = 0
             var malformed = false
-            let expected = Merkle.storedCount(treeStored)
+            // One entry per leaf, keyed by the leaf's index, holding the hashes that leaf stored (storage order).
             try scan(t[0]) { k, v in
-                if entries == expected { return false }  // hashes of leaves appended since the walk began
-                guard k.count == 8, v.count == 32, UInt64(bigEndian: k.loadUnaligned(as: UInt64.self)) == entries else {
+                if entries == treeStored { return false }  // leaves appended since the walk began
+                guard k.count == 8, UInt64(bigEndian: k.loadUnaligned(as: UInt64.self)) == entries,
+                      v.count == 32 * (1 + (~entries).trailingZeroBitCount) else {
                     malformed = true
                     return false
                 }
-                stored.add(ChainHash(bytes: v))
+                for i in stride(from: 0, to: v.count, by: 32) { stored.add(ChainHash(bytes: UnsafeRawBufferPointer(rebasing: v[i..<(i + 32)]))) }
                 entries += 1
                 return true
             }
-            if malformed || entries != expected || stored.finish() != treeDigest.finish() {
+            if malformed || entries != treeStored || stored.finish() != treeDigest.finish() {
                 let (at, leaf) = try firstTreeProblem(through: treeStored, tree: t[0])
                 return fail(leaf, "the Merkle tree's stored hash \(at) differs from the one recomputed from the records; the tree can be rebuilt from the log")
             }
@@ -199,10 +200,7 @@ extension LMDBStore {
             if found != nil { return }
             try builder.add(leaf: Merkle.leafHash(v)) { h in
                 if found == nil {
-                    let ok = try env.read { r in
-                        var key = index.bigEndian
-                        return try withUnsafeBytes(of: &key) { try r.get(dbi, $0) }.map { $0.count == 32 && ChainHash(bytes: $0) == h } ?? false
-                    }
+                    let ok = try env.read { r in (try? MerkleTable.hashes(r, dbi, [index]))?.first == h }
                     if !ok { found = (index, pos) }
                 }
                 index += 1

@@ -393,12 +393,8 @@ final class LMDBTransaction: StoreTransaction {
     private func addLeaf(_ record: UnsafeRawBufferPointer) throws {
         let c = try treeCursor ?? w.reader.cursor(tree)
         treeCursor = c
-        var index = treeEdge.nextStoredIndex
-        try treeEdge.add(leaf: Merkle.leafHash(record)) { h in
-            var key = index.bigEndian
-            try withUnsafeBytes(of: &key) { k in try h.withBytes { v in try c.put(k, v, flags: MDB_APPEND) } }
-            index += 1
-        }
+        let leaf = treeEdge.size
+        try treeEdge.addStoring(leaf: Merkle.leafHash(record)) { try MerkleTable.put(c, leaf: leaf, $0) }
     }
 
     func treeRoot(size: UInt64) throws -> ChainHash {

@@ -2,7 +2,8 @@ internal import CLMDB
 import EventLog
 import Foundation
 
-/// The Merkle tree's stored hashes (`log.tree`: u64 BE storage index → 32-byte hash, appended with `MDB_APPEND`) and
+/// The Merkle tree's stored hashes (`log.tree`: u64 BE leaf index → the 32-byte hashes that leaf stored, tlog's layout
+/// grouped by leaf, appended with `MDB_APPEND`) and
 /// the signed tree heads (`log.tree-heads`: u64 BE tree size → 32-byte root then the signed note). See
 /// `docs/FORMAT.md`, "The Merkle tree".
 enum MerkleTable {
@@ -18,42 +19,34 @@ enum MerkleTable {
         return (a, b)
     }
 
-    /// The number of leaves the stored hashes cover (from the last storage index).
+    /// The number of leaves the stored hashes cover: one entry per leaf.
     static func size(_ r: ReadTransaction, _ dbi: MDB_dbi) throws -> UInt64 {
         let c = try r.cursor(dbi)
         defer { c.close() }
         guard let (k, _) = try c.last() else { return 0 }
-        guard k.count == 8 else { throw EventLogError.corrupt(position: 0, reason: "a Merkle tree key is not 8 bytes") }
-        let count = UInt64(bigEndian: k.loadUnaligned(as: UInt64.self)) &+ 1
-        guard let size = Merkle.size(storing: count) else {
-            throw EventLogError.corrupt(position: 0, reason: "the Merkle tree stores \(count) hashes, which no tree size stores")
-        }
-        return size
+        guard k.count == 8 else { throw EventLogError.damaged("a key of the Merkle tree (log.tree) is not 8 bytes") }
+        return UInt64(bigEndian: k.loadUnaligned(as: UInt64.self)) &+ 1
     }
 
-    /// The stored hashes at `indexes`, in that order; a missing or malformed one is damage.
+    /// The stored hashes at storage indexes `indexes` (`Merkle.storedIndex`), in that order. The hash of the subtree
+    /// at level l numbered n is hash number l of the entry of the leaf that completed it; a missing or short entry is
+    /// damage.
     static func hashes(_ r: ReadTransaction, _ dbi: MDB_dbi, _ indexes: [UInt64]) throws -> [ChainHash] {
         try indexes.map { i in
-            var key = i.bigEndian
-            guard let v = try withUnsafeBytes(of: &key, { try r.get(dbi, $0) }), v.count == 32 else {
-                throw EventLogError.corrupt(position: 0, reason: "the Merkle tree's stored hash \(i) is missing or not 32 bytes")
+            let (level, n) = Merkle.split(storedIndex: i)
+            var key = (((n + 1) << UInt64(level)) - 1).bigEndian
+            guard let v = try withUnsafeBytes(of: &key, { try r.get(dbi, $0) }), v.count >= 32 * (level + 1), v.count % 32 == 0 else {
+                throw EventLogError.damaged("the Merkle tree's stored hash \(i) is missing or its entry is malformed")
             }
-            return ChainHash(bytes: v)
+            return ChainHash(bytes: UnsafeRawBufferPointer(rebasing: v[(32 * level)..<(32 * level + 32)]))
         }
     }
 
-    /// Stores the hashes that leaf `n` (the record at position n + 1) adds.
-    static func append(_ w: WriteTransaction, _ dbi: MDB_dbi, leaf n: UInt64, record: UnsafeRawBufferPointer) throws {
-        let old = try hashes(w.reader, dbi, Merkle.indexesToCombine(leaf: n))
-        let new = Merkle.hashesToStore(leaf: n, Merkle.leafHash(record), combining: old)
-        var index = Merkle.storedIndex(level: 0, n)
-        for h in new {
-            var key = index.bigEndian
-            try withUnsafeBytes(of: &key) { k in
-                try h.withBytes { v in try w.put(dbi, k, v, flags: MDB_APPEND) }
-            }
-            index += 1
-        }
+    /// Stores the hashes leaf `n` adds (its leaf hash, then the subtrees it completes, in storage order) as one entry,
+    /// through `cursor` (appending in key order).
+    static func put(_ cursor: Cursor, leaf n: UInt64, _ hashes: UnsafeRawBufferPointer) throws {
+        var key = n.bigEndian
+        try withUnsafeBytes(of: &key) { k in try cursor.put(k, hashes, flags: MDB_APPEND) }
     }
 
     /// Brings the tree up to `head` from the records (ledgers written before the tree, or by an older build).
@@ -65,11 +58,15 @@ enum MerkleTable {
             }
             return
         }
+        let r = w.reader
+        var edge = try MerkleBuilder(size: size) { try hashes(r, dbi, $0) }
+        let c = try r.cursor(dbi)
+        defer { c.close() }
         for position in (size + 1)...head {
-            guard let bytes = try w.reader.record(at: position) else {
+            guard let bytes = try r.record(at: position) else {
                 throw EventLogError.corrupt(position: position, reason: "the record is missing")
             }
-            try append(w, dbi, leaf: position - 1, record: bytes)
+            try edge.addStoring(leaf: Merkle.leafHash(bytes)) { try put(c, leaf: position - 1, $0) }
         }
     }
 

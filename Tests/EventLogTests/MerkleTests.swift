@@ -62,6 +62,12 @@ struct MerkleTests {
         }
     }
 
+    @Test func splitInvertsTheStorageIndex() {
+        for level in 0..<6 {
+            for n in UInt64(0)..<200 { #expect(Merkle.split(storedIndex: Merkle.storedIndex(level: level, n)) == (level, n)) }
+        }
+    }
+
     @Test func storedLayoutMatchesTlog() {
         // tlog's StoredHashIndex: level-0 hashes of leaves 0..4 at 0, 1, 3, 4, 7; (1, 0) at 2; (2, 0) at 6.
         #expect([0, 1, 2, 3, 4].map { Merkle.storedIndex(level: 0, $0) } == [0, 1, 3, 4, 7])
@@ -244,17 +250,19 @@ struct MerkleTests {
         let copy = try f.copy()
         try tamper(copy) { w in
             let dbi = try #require(try MerkleTable.tables(f.log.env)).tree
-            var key = UInt64(150).bigEndian  // a stored hash of leaf 76's region
+            // Storage index 150 is hash number `level` of the entry of the leaf that completed it.
+            let (level, n) = Merkle.split(storedIndex: 150)
+            var key = (((n + 1) << UInt64(level)) - 1).bigEndian
             let k = withUnsafeBytes(of: &key) { Array($0) }
             var v = Array(try #require(try w.reader.get(dbi, k)))
-            v[0] ^= 1
+            v[32 * level] ^= 1
             try w.put(dbi, k, v)
         }
         let report = try EventLog.open(at: copy).verify()
         let problem = try #require(report.problem, "a damaged stored hash was not caught")
         #expect(problem.reason.contains("Merkle tree's stored hash 150"))
-        // Storage index 150 is stored with leaf n where storedIndex(0, n) <= 150.
-        let leaf = (0..<UInt64(200)).last { Merkle.storedIndex(level: 0, $0) <= 150 }!
+        // Storage index 150 is stored by the leaf n with storedIndex(0, n) <= 150 < storedIndex(0, n + 1).
+        let leaf = try #require((0..<UInt64(200)).last { Merkle.storedIndex(level: 0, $0) <= 150 })
         #expect(problem.position == leaf + 1)
         #expect(try f.log.verify().isSound)
     }

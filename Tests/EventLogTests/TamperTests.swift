@@ -274,8 +274,8 @@ struct TamperTests {
         #expect(treeReason?.contains("Merkle tree has \(n) leaves") == true, "\(treeReason ?? "")")
         try tamper(copy) { w in
             let tree = try #require(try MerkleTable.tables(f.log.env)).tree
-            for i in Merkle.storedCount(n - 3)..<Merkle.storedCount(n) {
-                var key = i.bigEndian
+            for leaf in (n - 3)..<n {
+                var key = leaf.bigEndian
                 try w.delete(tree, withUnsafeBytes(of: &key) { Array($0) })
             }
         }
