@@ -72,6 +72,19 @@ struct CheckpointTests {
         #expect(try cli.ok(["checkpoint", "--latest"]).out == note)
     }
 
+    @Test func theOriginIsChosenAtInit() throws {
+        let cli = try CLI()
+        // A name with a space cannot be a note's key name: refused, and no ledger is left behind.
+        try cli.fails(2, ["init", "--admin", "rita", "--name", "Rita", "--origin", "acme ledger"], mentioning: "origin")
+        #expect(!FileManager.default.fileExists(atPath: cli.ledger + "/data.mdb"))
+        try cli.ok(["init", "--admin", "rita", "--name", "Rita", "--origin", "ledger.acme.example/revops"])
+        let note = try cli.ok(["checkpoint"]).out
+        #expect(note.hasPrefix("ledger.acme.example/revops\n4\n"), "\(note)")
+        #expect(try cli.ok(["checkpoint", "--vkey"]).out.hasPrefix("ledger.acme.example/revops+"))
+        // Signing again at the same size hands back the note kept for it.
+        #expect(try cli.ok(["checkpoint"]).out == note)
+    }
+
     @Test func notesThatAreNotTheLogsOwnAreRefused() throws {
         let cli = try CLI()
         try cli.people()
