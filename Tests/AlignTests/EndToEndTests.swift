@@ -35,6 +35,37 @@ func alignBinary() throws -> URL {
     return try #require(found, "the align binary was not found next to the tests in \(dirs.map(\.path))")
 }
 
+/// Runs `binary ARGS` with `environment`, standard output and error going to files in `scratch` (no pipe to fill up),
+/// and answers its exit code, whether it died of a signal, and what it wrote.
+func runProcess(_ binary: URL, _ args: [String], environment: [String: String], stdin: String? = nil,
+                scratch: URL) throws -> (code: Int32, signal: Bool, out: String, err: String) {
+    let p = Process()
+    p.executableURL = binary
+    p.arguments = args
+    p.environment = environment
+    let id = UUID().uuidString
+    let outURL = scratch.appendingPathComponent("\(id).out"), errURL = scratch.appendingPathComponent("\(id).err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+    defer {
+        try? out.close(); try? err.close()
+        try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL)
+    }
+    p.standardOutput = out
+    p.standardError = err
+    let input = Pipe()
+    p.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    try p.run()
+    if let stdin {
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+    }
+    p.waitUntilExit()
+    return (p.terminationStatus, p.terminationReason == .uncaughtSignal,
+            (try? String(contentsOf: outURL, encoding: .utf8)) ?? "", (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+}
+
 /// A temporary ledger and a way to run `align` against it.
 final class CLI {
     let binary: URL
@@ -54,35 +85,11 @@ final class CLI {
     /// Runs `align ARGS --ledger LEDGER` (unless `withLedger` is false), with no ALIGN_* variables inherited.
     @discardableResult
     func run(_ args: [String], withLedger: Bool = true, stdin: String? = nil, env: [String: String] = [:]) throws -> Outcome {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args + (withLedger ? ["--ledger", ledger] : [])
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ALIGN_") }
         environment["ALIGN_KEYS"] = keys  // never the user's own key directory
         environment.merge(env) { _, new in new }
-        p.environment = environment
-        let id = UUID().uuidString
-        let outURL = dir.appendingPathComponent("\(id).out"), errURL = dir.appendingPathComponent("\(id).err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? out.close(); try? err.close()
-            try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL)
-        }
-        p.standardOutput = out
-        p.standardError = err
-        let input = Pipe()
-        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try p.run()
-        if let stdin {
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-        }
-        p.waitUntilExit()
-        return Outcome(code: p.terminationStatus,
-                       out: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                       err: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        let r = try runProcess(binary, args + (withLedger ? ["--ledger", ledger] : []), environment: environment, stdin: stdin, scratch: dir)
+        return Outcome(code: r.code, out: r.out, err: r.err)
     }
 
     /// Runs and expects exit 0.

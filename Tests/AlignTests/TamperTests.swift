@@ -25,27 +25,9 @@ struct TamperTests {
 
     /// Runs `align ARGS --ledger LEDGER`; `signal` when it died of one.
     static func run(_ binary: URL, _ args: [String], ledger: String, scratch: URL) throws -> Run {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args + ["--ledger", ledger]
-        p.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ALIGN_") }
-        let id = UUID().uuidString
-        let outURL = scratch.appendingPathComponent("\(id).out"), errURL = scratch.appendingPathComponent("\(id).err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? out.close(); try? err.close()
-            try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL)
-        }
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return Run(code: p.terminationStatus, signal: p.terminationReason == .uncaughtSignal,
-                   out: normalized((try? String(contentsOf: outURL, encoding: .utf8)) ?? ""),
-                   err: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        let r = try runProcess(binary, args + ["--ledger", ledger],
+                               environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ALIGN_") }, scratch: scratch)
+        return Run(code: r.code, signal: r.signal, out: normalized(r.out), err: r.err)
     }
 
     /// Output without what differs from run to run on the same ledger (how long a query took).
