@@ -48,7 +48,7 @@ extension Command {
         case .leadConvert(let id, let opportunity, let amount):
             try checkID(id, "lead")
             if let opportunity { try checkID(opportunity, "opportunity") }
-            if let amount, !amount.isFinite { throw .invalid("\(command): argument 'amount' must be a finite number") }
+            if let amount, !(amount.isFinite && amount >= 0) { throw .invalid("\(command): argument 'amount' must be a finite number, not negative") }
         case .contentPlan(let asset, let title, _, _): try checkID(asset, "asset"); try text(title, "title")
         case .contentRequest(let id, let what, _, let lead, _):
             try checkID(id, "request"); try text(what, "what")

@@ -364,7 +364,6 @@ struct Rules {
         case .leadConvert(let id, let opportunity, let amount):
             let l = try lead(id)
             guard l.status == .accepted else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); accept it before converting it") }
-            if let amount, !(amount.isFinite && amount >= 0) { throw DomainError.invalid("--amount must be a finite number, not negative") }
             return [.leadConverted(LeadConverted(lead: id, opportunity: opportunity, amount: amount))]
         case .leadRecycle(let id):
             let l = try lead(id)

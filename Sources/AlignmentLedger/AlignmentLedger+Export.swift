@@ -1,3 +1,4 @@
+import AlignmentDomain
 import EventLog
 import Foundation
 
@@ -10,11 +11,20 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 }
 
 extension AlignmentLedger {
+    /// Refuses an event type name this ledger does not know (a typo would otherwise export nothing, with exit 0).
+    static func checkTypes(_ types: Set<String>) throws {
+        let known = DomainEvent.types.map(\.name)
+        if let unknown = types.sorted().first(where: { !known.contains($0) }) {
+            throw DomainError.invalid("unknown event type '\(unknown)'; the types are \(known.joined(separator: ", "))")
+        }
+    }
+
     /// Streams the events `filter` lets through, as `format`, to `write` in chunks of about 1 MiB (constant memory:
     /// CSV reads the log twice, first for its columns). `progress` hears the position read every 100,000 events.
     /// Answers the number of events written and the head the export read up to.
     public func export(_ filter: EventFilter, as format: ExportFormat, progress: ((UInt64, UInt64) -> Void)? = nil,
                        to write: ([UInt8]) throws -> Void) throws -> (events: Int, head: Checkpoint) {
+        try AlignmentLedger.checkTypes(filter.types)
         let head = try log.head()
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)

@@ -71,6 +71,12 @@ extension AlignmentLedger {
     public func auditStream(_ stream: String) throws -> AuditTrail {
         let head = try log.head()
         let events = try log.read(stream: stream).filter { $0.position <= head.position }
+        if events.isEmpty {
+            // A stream is named with its kind (`campaign/q1-webinar`): say so rather than answer "no events".
+            let named = try ["definition/", "campaign/", "lead/", "content/"].map { $0 + stream }.filter { try log.version(of: $0) != nil }
+            throw DomainError.notFound("no stream '\(stream)'" + (named.isEmpty ? "; streams are named ledger, definition/ID, campaign/ID, lead/ID or content/ID"
+                                                                       : "; did you mean \(named.map { "'\($0)'" }.joined(separator: " or "))?"))
+        }
         try log.checkLinks(events)  // an audit cites only records linked to the chain
         return AuditTrail(events: events, head: head, imports: try importNotes(events), maxBackdateHours: try maxBackdateHours())
     }
@@ -78,6 +84,7 @@ extension AlignmentLedger {
     /// The events of one actor, from the audit index (no scan of the log), optionally between business times.
     public func auditActor(_ actor: String, since: Date? = nil, until: Date? = nil) throws -> AuditTrail {
         try ensureCurrent()
+        guard try ledgerState().actors[actor] != nil else { throw DomainError.notFound("no actor '\(actor)'; see `align actor list`") }
         let head = try log.head()
         var prefix = Array(actor.utf8)
         prefix.append(0)

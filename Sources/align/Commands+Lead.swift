@@ -92,7 +92,9 @@ struct LeadCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Lead id.") var id: String
         @Option(help: "Opportunity id.") var opportunity: String?
-        @Option(help: "Amount.") var amount: Double?
+        // Parsed unconditionally, so that `--amount -5` reaches the rule that refuses a negative amount instead of
+        // reading as a missing value.
+        @Option(parsing: .unconditional, help: "Amount (not negative).") var amount: Double?
         func run() throws {
             try global.perform(.leadConvert(id: id, opportunity: opportunity, amount: amount))
         }

@@ -135,4 +135,26 @@ struct ReadSideTests {
         #expect((status["projections"] as? [[String: Any]])?.count == 3)
         #expect(try cli.run(["replay", "--projection", "nope"]).code == 2)
     }
+
+    /// What a user tripped on (issue 13, item 8): a typo answers with an error that says what exists, never an empty
+    /// answer with exit 0; a negative amount reaches the rule that refuses it.
+    @Test func namesThatDoNotExistAreSaidNotToExist() throws {
+        let cli = try CLI()
+        try cli.people()
+        try cli.ok(["campaign", "draft", "q1-webinar", "--name", "Q1 webinar", "--as", "maria"])
+        try cli.fails(1, ["audit", "actor", "nobody"], mentioning: "no actor 'nobody'")
+        try cli.ok(["audit", "actor", "maria"])
+        try cli.fails(1, ["audit", "stream", "q1-webinar"], mentioning: "did you mean 'campaign/q1-webinar'")
+        try cli.fails(1, ["audit", "stream", "nosuch"], mentioning: "campaign/ID")
+        try cli.ok(["audit", "stream", "campaign/q1-webinar"])
+        try cli.fails(2, ["export", "--type", "NoSuchType"], mentioning: "unknown event type 'NoSuchType'")
+        #expect(try cli.ok(["export", "--type", "CampaignDrafted"]).out.split(separator: "\n").count == 1)
+        try cli.activeDefinition()
+        let hourAgo = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3600))
+        try cli.ok(["lead", "handoff", "L-1", "--definition", "mql", "--profile", "employees=300", "--signal",
+                    "webinar.attended@\(hourAgo)", "--as", "maria"])
+        let before = try cli.eventCount()
+        try cli.fails(2, ["lead", "convert", "L-1", "--amount", "-5", "--as", "sam"], mentioning: "not negative")
+        #expect(try cli.eventCount() == before)
+    }
 }
