@@ -1,3 +1,4 @@
+import Crypto
 import AlignmentDomain
 import AlignmentProjections
 import EventLog
@@ -158,12 +159,42 @@ public final class AlignmentLedger: Sendable {
                       signers: (String) throws -> EventSigner? = { _ in nil }, importing: ImportAuthority? = nil) throws -> ApplyOutcome {
         let items = try ApplyReader.items(of: bytes, defaultActor: defaultActor, defaultAt: defaultAt)
         let started = Date()
+        let (run, skipped) = try keyedLines(items)
         var keys: [String: EventSigner] = [:]
-        for actor in Set(items.map(\.actor)) { keys[actor] = try signers(actor) }
-        let recorded = try apply(items, signers: keys, importing: importing)
+        for actor in Set(run.map(\.actor)) { keys[actor] = try signers(actor) }
+        let recorded = run.isEmpty ? [] : try apply(run, signers: keys, importing: importing)
         // The head right after this file's events (another process may have appended since).
         let head = try recorded.last.map { Checkpoint(position: $0.position, hash: $0.hash) } ?? log.head()
-        return ApplyOutcome(commands: items.count, recorded: recorded, head: head, seconds: Date().timeIntervalSince(started))
+        return ApplyOutcome(commands: run.count, recorded: recorded, head: head, seconds: Date().timeIntervalSince(started), skipped: skipped)
+    }
+
+    /// The lines to run, and those skipped because their key was applied before (with the position of the event their
+    /// key names). A key given twice in one file is a malformed line.
+    func keyedLines(_ items: [ApplyItem]) throws -> (run: [ApplyItem], skipped: [ApplyOutcome.Skipped]) {
+        var run: [ApplyItem] = [], skipped: [ApplyOutcome.Skipped] = [], problems: [(line: Int, error: String)] = []
+        var seen: [String: Int] = [:]
+        run.reserveCapacity(items.count)
+        for item in items {
+            guard let key = item.key else { run.append(item); continue }
+            if let first = seen[key] { problems.append((item.line, "\"key\" \(key.debugDescription) is line \(first)'s too; a key names one line")); continue }
+            seen[key] = item.line
+            if let e = try log.event(id: applyEventID(key)) {
+                skipped.append(ApplyOutcome.Skipped(line: item.line, key: key, position: e.position))
+            } else {
+                run.append(item)
+            }
+        }
+        if !problems.isEmpty { throw ApplyError(problems: problems, onlyMalformed: true) }
+        return (run, skipped)
+    }
+
+    /// The id of the first event of a line with idempotency key `key`: derived from the ledger and the key
+    /// (SHA-256, as a version-8 UUID), so that applying the line again finds it.
+    func applyEventID(_ key: String) -> UUID {
+        var d = Array(SHA256.hash(data: Array("align-apply-key/v1".utf8) + [0] + ledgerID.byteArray + Array(key.utf8)).prefix(16))
+        d[6] = (d[6] & 0x0F) | 0x80  // version 8
+        d[8] = (d[8] & 0x3F) | 0x80  // RFC 9562 variant
+        return UUID(uuid: (d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]))
     }
 
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
@@ -199,7 +230,8 @@ public final class AlignmentLedger: Sendable {
                     if events.isEmpty { continue }
                     if problems.isEmpty {
                         out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p, signer: signer,
-                                               imported: imported, causation: imported ? importEvent : nil)
+                                               imported: imported, causation: imported ? importEvent : nil,
+                                               firstID: item.key.map(self.applyEventID))
                     } else {
                         // Keep deciding later lines against the state they would see, without writing.
                         for e in events { try p.state.apply(Recorded(event: e, actor: item.actor, at: when, position: 0, recordedAt: tx.now.date)) }
@@ -220,14 +252,15 @@ public final class AlignmentLedger: Sendable {
     /// binds each event's position and the chain hash before it: so they are appended one by one); `imported`: the
     /// signer is a revops member signing for `actor`, caused by the import's record `causation`.
     private func append(_ events: [DomainEvent], actor: String, at: Date, in tx: LogTransaction, projector: Projector,
-                        signer: EventSigner?, imported: Bool = false, causation: UUID? = nil) throws -> [RecordedEvent] {
+                        signer: EventSigner?, imported: Bool = false, causation: UUID? = nil, firstID: UUID? = nil) throws -> [RecordedEvent] {
         let correlation = UUID.v7()
         let occurred = Timestamp(at)
         var out: [RecordedEvent] = []
         out.reserveCapacity(events.count)
-        for e in events {
+        for (i, e) in events.enumerated() {
             var p = ProposedEvent(type: e.type, schemaVersion: UInt16(e.schemaVersion), occurredAt: occurred, actor: actor,
                                   correlationID: correlation, causationID: causation, payload: try e.canonicalPayload())
+            if i == 0, let firstID { p.id = firstID }  // an apply line's key names its first event
             if let signer {
                 let head = tx.head
                 let message = EventSignature.message(ledgerID: log.ledgerID, position: head.position + 1, previous: head.hash, id: p.id,

@@ -12,13 +12,17 @@ public struct ApplyItem: Sendable {
     public var actor: String
     /// The business time (nil: when it is appended).
     public var at: Date?
+    /// The line's idempotency key (nil: none): a line whose key was applied before is skipped, so a retry after an
+    /// unclear failure, or a sync file run again, writes nothing twice.
+    public var key: String?
 
     /// An item for line `line`.
-    public init(line: Int, command: Command, actor: String, at: Date?) {
+    public init(line: Int, command: Command, actor: String, at: Date?, key: String? = nil) {
         self.line = line
         self.command = command
         self.actor = actor
         self.at = at
+        self.key = key
     }
 }
 
@@ -102,7 +106,12 @@ public enum ApplyReader {
                         at = d
                     }
                 }
-                items.append(ApplyItem(line: lineNo, command: command, actor: actor, at: at))
+                if let k = l.key {
+                    guard !k.isEmpty, k.utf8.count <= 200, k.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                        throw LineProblem("\"key\" must be 1 to 200 bytes of printable text")
+                    }
+                }
+                items.append(ApplyItem(line: lineNo, command: command, actor: actor, at: at, key: l.key))
             } catch let e as JSONParseError {
                 problems.append((lineNo, "not a command line: \(e)"))
             } catch {
@@ -125,6 +134,7 @@ struct ApplyLine {
     var `as`: String?
     var at: String?
     var args: [String: JSONValue]?
+    var key: String?
 
     /// Parses one line with JSONCore's parser: a `JSONParseError` when it is not JSON, a `LineProblem` (worded
     /// as the `JSONDecoder` messages were) when it is JSON of the wrong shape.
@@ -132,8 +142,8 @@ struct ApplyLine {
         func wrong(_ m: String) -> LineProblem { LineProblem("not a command line: \(m)") }
         guard case .object(let o) = try JSONValue.parse(bytes) else { throw wrong("a line must be a JSON object") }
         // A misspelt key ("actor" for "as", "arg" for "args") must not silently change what runs.
-        if let unknown = o.keys.first(where: { !["command", "as", "at", "args"].contains($0) }) {
-            throw wrong("unknown key \"\(unknown)\"; a line has \"command\", \"as\", \"at\" and \"args\"")
+        if let unknown = o.keys.first(where: { !["command", "as", "at", "args", "key"].contains($0) }) {
+            throw wrong("unknown key \"\(unknown)\"; a line has \"command\", \"as\", \"at\", \"args\" and \"key\"")
         }
         func optionalString(_ key: String) throws -> String? {
             switch o[key] {
@@ -150,6 +160,7 @@ struct ApplyLine {
         }
         `as` = try optionalString("as")
         at = try optionalString("at")
+        key = try optionalString("key")
         switch o["args"] {
         case nil, .null?: args = nil
         case .object(let a)?: args = a

@@ -11,7 +11,10 @@ struct Apply: ParsableCommand {
         positional arguments by name; `as` and `at` may be given per line or for the whole file (--as, --at).
 
         Example line:
-          {"command": "lead.accept", "as": "sam", "args": {"id": "L-1"}}
+          {"command": "lead.accept", "as": "sam", "args": {"id": "L-1"}, "key": "crm-sync:00Q5e000001"}
+
+        A line may carry an idempotency `key`: a line whose key was applied before is skipped and reported
+        (nothing is written for it), so a retry after an unclear failure, or a sync file run again, is safe.
 
         Each line is signed by its actor's key from the key directory. Lines whose actor's key is not at
         hand are refused, unless a revops member takes them on with --import and a --reason: they sign
@@ -34,7 +37,10 @@ struct Apply: ParsableCommand {
         if !importing, reason != nil { throw ValidationError("--reason goes with --import") }
     }
 
-    struct Applied: Encodable { var ok = true; var commands: Int, events: Int, head: String, firstPosition: UInt64, lastPosition: UInt64 }
+    struct Applied: Encodable {
+        var ok = true; var commands: Int, events: Int, head: String, firstPosition: UInt64, lastPosition: UInt64
+        var skipped: [ApplyOutcome.Skipped]
+    }
 
     func run() throws {
         // Each line is signed by its actor's key when the key directory has it.
@@ -51,7 +57,7 @@ struct Apply: ParsableCommand {
         Printer.out.committed = "\(r.recorded.count) events were committed (head \(r.head))"
         if global.json {
             return try Say.json(Applied(commands: r.commands, events: r.recorded.count, head: r.head.description,
-                                        firstPosition: r.positions.first, lastPosition: r.positions.last))
+                                        firstPosition: r.positions.first, lastPosition: r.positions.last, skipped: r.skipped))
         }
         r.lines.forEach(Say.line)
     }
