@@ -157,12 +157,20 @@ public final class AlignmentLedger: Sendable {
     /// member who signs the other lines as an import.
     public func apply(file bytes: [UInt8], defaultActor: String?, defaultAt: Date?,
                       signers: (String) throws -> EventSigner? = { _ in nil }, importing: ImportAuthority? = nil) throws -> ApplyOutcome {
-        let items = try ApplyReader.items(of: bytes, defaultActor: defaultActor, defaultAt: defaultAt)
+        // Every bad line in one pass: the malformed ones (and repeated keys) are reported together with the lines the
+        // rules refuse, which are decided anyway, against the state the lines before them would leave.
+        let (items, malformed) = bytes.withUnsafeBytes { ApplyReader.read($0, defaultActor: defaultActor, defaultAt: defaultAt) }
+        if items.isEmpty {
+            if !malformed.isEmpty { throw ApplyError(problems: malformed, onlyMalformed: true) }
+            throw DomainError.invalid("the file holds no commands")
+        }
         let started = Date()
-        let (run, skipped) = try keyedLines(items)
+        let (run, skipped, keyProblems) = try keyedLines(items)
         var keys: [String: EventSigner] = [:]
         for actor in Set(run.map(\.actor)) { keys[actor] = try signers(actor) }
-        let recorded = run.isEmpty ? [] : try apply(run, signers: keys, importing: importing)
+        let early = malformed + keyProblems
+        if run.isEmpty, !early.isEmpty { throw ApplyError(problems: early.sorted { $0.line < $1.line }, onlyMalformed: true) }
+        let recorded = run.isEmpty ? [] : try apply(run, signers: keys, importing: importing, malformed: early)
         // The head right after this file's events (another process may have appended since).
         let head = try recorded.last.map { Checkpoint(position: $0.position, hash: $0.hash) } ?? log.head()
         return ApplyOutcome(commands: run.count, recorded: recorded, head: head, seconds: Date().timeIntervalSince(started), skipped: skipped)
@@ -170,7 +178,7 @@ public final class AlignmentLedger: Sendable {
 
     /// The lines to run, and those skipped because their key was applied before (with the position of the event their
     /// key names). A key given twice in one file is a malformed line.
-    func keyedLines(_ items: [ApplyItem]) throws -> (run: [ApplyItem], skipped: [ApplyOutcome.Skipped]) {
+    func keyedLines(_ items: [ApplyItem]) throws -> (run: [ApplyItem], skipped: [ApplyOutcome.Skipped], problems: [(line: Int, error: String)]) {
         var run: [ApplyItem] = [], skipped: [ApplyOutcome.Skipped] = [], problems: [(line: Int, error: String)] = []
         var seen: [String: Int] = [:]
         run.reserveCapacity(items.count)
@@ -184,8 +192,7 @@ public final class AlignmentLedger: Sendable {
                 run.append(item)
             }
         }
-        if !problems.isEmpty { throw ApplyError(problems: problems, onlyMalformed: true) }
-        return (run, skipped)
+        return (run, skipped, problems)
     }
 
     /// The id of the first event of a line with idempotency key `key`: derived from the ledger and the key
@@ -201,11 +208,15 @@ public final class AlignmentLedger: Sendable {
     ///
     /// With `importing`, the lines whose actor has no key in `signers` are signed by the importing revops member as
     /// imports, each caused by one `RecordsImported` event (source, reason, count) that member records first.
-    public func apply(_ items: [ApplyItem], signers: [String: EventSigner] = [:], importing: ImportAuthority? = nil) throws -> [RecordedEvent] {
+    ///
+    /// `malformed`: lines of the same file that could not be read; with any, nothing is written, but every line is still
+    /// decided so that the error names every bad line at once (and is a usage error, exit 2).
+    public func apply(_ items: [ApplyItem], signers: [String: EventSigner] = [:], importing: ImportAuthority? = nil,
+                      malformed: [(line: Int, error: String)] = []) throws -> [RecordedEvent] {
         try withCurrentModels { tx, p in
             var out: [RecordedEvent] = []
             out.reserveCapacity(items.count)
-            var problems: [(Int, String)] = []
+            var problems: [(Int, String)] = malformed.map { ($0.line, $0.error) }
             var importEvent: UUID?
             if let importing {
                 let taken = items.filter { signers[$0.actor] == nil }.count
@@ -242,7 +253,7 @@ public final class AlignmentLedger: Sendable {
                     problems.append((item.line, e.description))
                 }
             }
-            if !problems.isEmpty { throw ApplyError(problems: problems, onlyMalformed: false) }
+            if !problems.isEmpty { throw ApplyError(problems: problems.sorted { $0.0 < $1.0 }, onlyMalformed: !malformed.isEmpty) }
             try p.flush(tx)
             return out
         }

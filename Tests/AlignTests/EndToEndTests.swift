@@ -386,6 +386,16 @@ struct EndToEndTests {
         #expect(r.err.contains("line 4") && !r.err.contains("line 2:"), "\(r)")
         #expect(try cli.eventCount() == before)
 
+        // Both at once: every bad line in one pass, the rules' refusals beside the malformed lines (usage: 2).
+        let both = try cli.write("both.jsonl", """
+            {"command": "definition.propose", "as": "maria", "args": {"id": "sql", "title": "SQL", "fit": "employees>=500"}}
+            {"command": "definition.sign-off", "as": "sam", "args": {"id": "sql", "version": 1
+            {"command": "definition.sign-off", "as": "maria", "args": {"id": "sql", "version": 1}}
+            """)
+        let b = try cli.fails(2, ["apply", both], mentioning: "line 2")
+        #expect(b.err.contains("line 3: refused by rule") && !b.err.contains("line 1:"), "\(b)")
+        #expect(try cli.eventCount() == before)
+
         // A good file: everything appended in one go.
         // A business time given on a line: a moment ago (the people it names were registered before it).
         let iso = ISO8601DateFormatter()
