@@ -37,8 +37,14 @@ extension AlignmentLedger {
     }
 
     /// Every lead, by id, only those in `status` if given.
-    public func leads(status: LeadState.Status? = nil) throws -> [LeadState] {
-        try states(kind: "lead").compactMap { if case .lead(let l) = $0, status == nil || l.status == status { l } else { nil } }
+    /// `owner`: only the leads handed to this salesperson; `open`: only those waiting for a decision (handed off,
+    /// neither accepted nor rejected). In natural order of their ids (`L-2` before `L-11`).
+    public func leads(status: LeadState.Status? = nil, owner: String? = nil, open: Bool = false) throws -> [LeadState] {
+        try states(kind: "lead").compactMap { state -> LeadState? in
+            guard case .lead(let l) = state, status == nil || l.status == status, owner == nil || l.handoff?.owner == owner,
+                  !open || l.status == .handedOff else { return nil }
+            return l
+        }.sorted { NaturalOrder.less($0.id, $1.id) }
     }
 
     /// Every planned asset and content request, by id.

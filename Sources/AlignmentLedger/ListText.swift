@@ -21,10 +21,12 @@ public enum ListText {
     }
 
     /// Leads: status, definition, campaign, signals, when handed off.
-    public static func leads(_ leads: [LeadState]) -> [String] {
-        TextTable.lines(["ID", "STATUS", "DEFINITION", "CAMPAIGN", "SIGNALS", "HANDED OFF"], leads.map { l in
-            [l.id, l.status.rawValue, l.handoff.map { "\($0.definition) v\($0.definitionVersion)" } ?? "-",
-             l.handoff?.campaign ?? "-", String(l.handoff?.signals.count ?? 0), l.handedOffAt.map(DomainTime.format) ?? "-"]
+    /// Leads with their owner; an open one (waiting for a decision) with its age since the handoff, as of `now`.
+    public static func leads(_ leads: [LeadState], now: Date = Date()) -> [String] {
+        TextTable.lines(["ID", "STATUS", "OWNER", "DEFINITION", "CAMPAIGN", "SIGNALS", "HANDED OFF", "WAITING"], leads.map { l in
+            [l.id, l.status.rawValue, l.handoff?.owner ?? "-", l.handoff.map { "\($0.definition) v\($0.definitionVersion)" } ?? "-",
+             l.handoff?.campaign ?? "-", String(l.handoff?.signals.count ?? 0), l.handedOffAt.map(DomainTime.format) ?? "-",
+             l.status == .handedOff ? l.handedOffAt.map { FixedPoint.format(max(0, now.timeIntervalSince($0)) / 3600, places: 1) + "h" } ?? "-" : "-"]
         })
     }
 

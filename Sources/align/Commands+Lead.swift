@@ -129,13 +129,19 @@ struct LeadCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List leads.", discussion: """
-            Example:
+            In natural order of their ids (L-2 before L-11), with their owner and, while they wait for a
+            decision, how long since the handoff.
+
+            Examples:
               align lead list --status handed-off
+              align lead list --owner sam --open      # sam's inbox
             """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only leads with this status.") var status: LeadStatus?
+        @Option(help: "Only the leads handed to this owner.") var owner: String?
+        @Flag(help: "Only the leads waiting for a decision (handed off, neither accepted nor rejected).") var open = false
         func run() throws {
-            let leads = try global.open().leads(status: status?.status)
+            let leads = try global.open().leads(status: status?.status, owner: owner, open: open)
             if global.json { return try Say.json(["leads": leads]) }
             ListText.leads(leads).forEach(Say.line)
         }

@@ -157,4 +157,23 @@ struct ReadSideTests {
         try cli.fails(2, ["lead", "convert", "L-1", "--amount", "-5", "--as", "sam"], mentioning: "not negative")
         #expect(try cli.eventCount() == before)
     }
+
+    /// A salesperson's inbox (issue 13, item 6): their open leads, in natural order, with the owner and how long each waits.
+    @Test func leadListIsAnInbox() throws {
+        let cli = try CLI()
+        try cli.people()
+        try cli.activeDefinition()
+        let hourAgo = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3600))
+        for (id, owner) in [("L-11", "sam"), ("L-2", "sam"), ("L-3", "sofia"), ("L-10", "sam")] {
+            try cli.ok(["lead", "handoff", id, "--definition", "mql", "--owner", owner, "--profile", "employees=300",
+                        "--signal", "webinar.attended@\(hourAgo)", "--as", "maria"])
+        }
+        try cli.ok(["lead", "accept", "L-10", "--as", "sam"])
+        let inbox = try cli.ok(["lead", "list", "--owner", "sam", "--open"]).out
+        let rows = inbox.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(rows == ["L-2", "L-11"], "\(inbox)")
+        #expect(inbox.contains("OWNER") && inbox.contains("WAITING") && inbox.contains("h"), "\(inbox)")
+        let all = try cli.ok(["lead", "list"]).out.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(all == ["L-2", "L-3", "L-10", "L-11"])
+    }
 }

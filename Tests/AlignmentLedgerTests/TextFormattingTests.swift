@@ -33,3 +33,12 @@ import Testing
         ])
     }
 }
+
+@Suite("Natural order of ids")
+struct NaturalOrderTests {
+    @Test func numbersCompareAsNumbers() {
+        let ids = ["L-11", "L-2", "L-10000", "L-1", "L-02", "lead-b", "L-2a", "L-", "lead-a", "L-9"]
+        #expect(ids.sorted(by: NaturalOrder.less) == ["L-", "L-1", "L-2", "L-2a", "L-02", "L-9", "L-11", "L-10000", "lead-a", "lead-b"])
+        #expect(!NaturalOrder.less("L-2", "L-2") && NaturalOrder.less("L-2", "L-11") && !NaturalOrder.less("L-11", "L-2"))
+    }
+}
