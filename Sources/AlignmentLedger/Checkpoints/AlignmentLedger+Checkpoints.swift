@@ -127,11 +127,12 @@ extension AlignmentLedger {
     public func signCheckpoint(keys: KeyStore) throws -> TreeCheckpoint {
         let signer = try logSigner(keys)
         try requireTree()
+        // The head already signed: its note (read before the transaction, which reads nothing outside itself).
+        if let last = try log.latestTreeHead(), last.size == (try log.head().position), let note = String(validating: last.note, as: UTF8.self) {
+            return try TreeCheckpoint(text: try SignedNote.open(note, verifiers: [signer.verifier]).text, note: note)
+        }
         return try log.transaction { tx in
             let size = tx.head.position
-            if let last = try self.log.latestTreeHead(), last.size == size, let note = String(validating: last.note, as: UTF8.self) {
-                return try TreeCheckpoint(text: try SignedNote.open(note, verifiers: [signer.verifier]).text, note: note)
-            }
             let root = try tx.treeRoot(size: size)
             var c = TreeCheckpoint(origin: signer.verifier.name, size: size, root: root)
             c.note = try SignedNote.sign(c.text, by: signer)
