@@ -10,8 +10,9 @@ struct Apply: ParsableCommand {
         `command` is NOUN.VERB as on the command line; `args` keys are the long option names and the
         positional arguments by name; `as` and `at` may be given per line or for the whole file (--as, --at).
 
-        Example line:
-          {"command": "lead.accept", "as": "sam", "args": {"id": "L-1"}, "key": "crm-sync:00Q5e000001"}
+        Example lines:
+          {"command": "lead.accept", "as": "sam", "args": {"id": "L-1"}}
+          {"command": "lead.accept", "as": "sam", "args": {"id": "L-2"}, "key": "k2"}
 
         A line may carry an idempotency `key`: a line whose key was applied before is skipped and reported
         (nothing is written for it), so a retry after an unclear failure, or a sync file run again, is safe.
