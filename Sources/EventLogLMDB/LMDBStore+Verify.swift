@@ -50,7 +50,11 @@ extension LMDBStore {
             }
             return true
         }
+        // The stream tables are walked in short transactions: an index pass that commits meanwhile adds streams to
+        // them between two chunks, or between the two walks. A disagreement then is no damage: walk again.
+        func indexPassMoved() throws -> Bool { try env.read { r in try Meta.readIndexed(r) } != indexed }
         if Int(maxSid) > sidByName.count {
+            if try indexPassMoved() { throw IndexedMoved() }
             return fail(1, "the stream table holds stream id \(maxSid) but only \(sidByName.count) streams (ids are numbered from 1)")
         }
         // The last version seen of each stream, by stream id (ids are dense from 1).
@@ -147,7 +151,10 @@ extension LMDBStore {
         if indexed > count {
             return fail(count + 1, "the indexes cover positions up to \(indexed) but the log ends at \(count) (records were removed)")
         }
-        if let namesProblem { return fail(1, namesProblem) }
+        if let namesProblem {
+            if try indexPassMoved() { throw IndexedMoved() }
+            return fail(1, namesProblem)
+        }
         report.treeRoot = tree.root
         if treeStored > count { return fail(count + 1, "the Merkle tree has \(treeStored) leaves but the log ends at \(count) (records were removed)") }
         if let t = treeTables, treeStored > 0 {
