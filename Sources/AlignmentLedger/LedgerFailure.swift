@@ -33,12 +33,10 @@ public struct LedgerFailure: Sendable {
     /// Whether `error` is one the service throws (a rule's, the apply reader's or storage's), which `init` sorts.
     public static func isLedgerError(_ error: Error) -> Bool {
         error is DomainError || error is ApplyError || error is EventLogError || error is ExportFileError || error is KeyFileError
-            || error is CheckpointError || error is NoteError || error is MerkleError || error is DamageError
+            || error is CheckpointError || error is NoteError || error is MerkleError
             || error is ReadModelDamage
     }
 
-    /// Damage found while answering (a record, hash or kept row that is not what it must be): exit 3.
-    static func damaged(_ message: String) -> DamageError { DamageError(message: message) }
 
     /// Sorts `error`.
     public init(_ error: Error) {
@@ -87,8 +85,3 @@ public struct LedgerFailure: Sendable {
     }
 }
 
-/// Damage met while answering: what is wrong, and that `align verify` reports it in full.
-public struct DamageError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var description: String { message }
-}

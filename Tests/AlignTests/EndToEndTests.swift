@@ -38,11 +38,12 @@ func alignBinary() throws -> URL {
 /// Runs `binary ARGS` with `environment`, standard output and error going to files in `scratch` (no pipe to fill up),
 /// and answers its exit code, whether it died of a signal, and what it wrote.
 func runProcess(_ binary: URL, _ args: [String], environment: [String: String], stdin: String? = nil,
-                scratch: URL) throws -> (code: Int32, signal: Bool, out: String, err: String) {
+                scratch: URL, directory: URL? = nil) throws -> (code: Int32, signal: Bool, out: String, err: String) {
     let p = Process()
     p.executableURL = binary
     p.arguments = args
     p.environment = environment
+    if let directory { p.currentDirectoryURL = directory }
     let id = UUID().uuidString
     let outURL = scratch.appendingPathComponent("\(id).out"), errURL = scratch.appendingPathComponent("\(id).err")
     FileManager.default.createFile(atPath: outURL.path, contents: nil)

@@ -6,23 +6,14 @@ import Testing
 extension CLI {
     /// Runs a shell script with `$A` the binary and `ALIGN_LEDGER` the ledger; stdout and stderr as the script leaves them.
     func sh(_ script: String) throws -> Outcome {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ALIGN_") }
         environment["A"] = binary.path
         environment["ALIGN_LEDGER"] = ledger
         environment["ALIGN_KEYS"] = keys
-        p.environment = environment
-        p.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Outcome(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        // Its output files outside the directory the script lists.
+        let r = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: environment,
+                               scratch: FileManager.default.temporaryDirectory, directory: dir)
+        return Outcome(code: r.code, out: r.out, err: r.err)
     }
 }
 

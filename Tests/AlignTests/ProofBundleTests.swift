@@ -31,18 +31,9 @@ struct BundleVerifier {
     }
 
     static func run(_ args: [String]) throws -> Outcome {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: args[0])
-        p.arguments = Array(args.dropFirst())
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        // The outputs are small (a report), but read them before waiting all the same.
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Outcome(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        let r = try runProcess(URL(fileURLWithPath: args[0]), Array(args.dropFirst()), environment: ProcessInfo.processInfo.environment,
+                               scratch: FileManager.default.temporaryDirectory)
+        return Outcome(code: r.code, out: r.out, err: r.err)
     }
 }
 

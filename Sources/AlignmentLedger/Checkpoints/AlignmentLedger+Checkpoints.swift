@@ -149,11 +149,11 @@ extension AlignmentLedger {
 
     private func storedCheckpoint(_ h: StoredTreeHead) throws -> TreeCheckpoint {
         guard let note = String(validating: h.note, as: UTF8.self) else {
-            throw LedgerFailure.damaged("the checkpoint kept for size \(h.size) is not text; run `align verify`")
+            throw EventLogError.damaged("the checkpoint kept for size \(h.size) is not text")
         }
         let c = try TreeCheckpoint.open(note, verifiers: try verifiers(nil))
         guard c.size == h.size, c.root == h.root else {
-            throw LedgerFailure.damaged("the checkpoint kept for size \(h.size) does not match its note; run `align verify`")
+            throw EventLogError.damaged("the checkpoint kept for size \(h.size) does not match its note")
         }
         return c
     }
@@ -173,7 +173,7 @@ extension AlignmentLedger {
         let (size, root) = try checkRoot(c)
         let proof = try log.consistencyProof(from: c.size, to: size)
         guard Merkle.verifyConsistency(oldSize: c.size, newSize: size, oldRoot: c.root, newRoot: root, proof: proof) else {
-            throw LedgerFailure.damaged("the consistency proof from the checkpoint to the ledger does not check; run `align verify`")
+            throw EventLogError.damaged("the consistency proof from the checkpoint to the ledger does not check")
         }
         return CheckpointVerdict(origin: c.origin, signedBy: vs.map(\.text).joined(separator: ", "), size: c.size, root: c.root.hex,
                                  ledgerSize: size, ledgerRoot: root.hex, consistency: proof.map(\.hex))
@@ -195,11 +195,11 @@ extension AlignmentLedger {
             throw CheckpointError.noCheckpoint("position \(position) is not in the checkpoint of \(c.size) events\(checkpointNote == nil ? ": run `align checkpoint` to sign a newer one" : "")")
         }
         try checkRoot(c)
-        guard let record = try log.storedRecord(at: position) else { throw LedgerFailure.damaged("the record at position \(position) is missing; run `align verify`") }
+        guard let record = try log.storedRecord(at: position) else { throw EventLogError.damaged("the record at position \(position) is missing") }
         let leaf = record.bytes.withUnsafeBytes { Merkle.leafHash($0) }
         let proof = try log.inclusionProof(position: position, treeSize: c.size)
         guard Merkle.verifyInclusion(leaf: leaf, index: position - 1, size: c.size, proof: proof, root: c.root) else {
-            throw LedgerFailure.damaged("the inclusion proof of position \(position) does not check against the checkpoint; run `align verify`")
+            throw EventLogError.damaged("the inclusion proof of position \(position) does not check against the checkpoint")
         }
         return InclusionProofAnswer(position: position, leafIndex: position - 1, treeSize: c.size, leafHash: leaf.hex,
                                     proof: proof.map(\.hex), checkpoint: c.note)
@@ -217,7 +217,7 @@ extension AlignmentLedger {
         try checkRoot(b)
         let proof = try log.consistencyProof(from: a.size, to: b.size)
         guard Merkle.verifyConsistency(oldSize: a.size, newSize: b.size, oldRoot: a.root, newRoot: b.root, proof: proof) else {
-            throw LedgerFailure.damaged("the consistency proof does not check; run `align verify`")
+            throw EventLogError.damaged("the consistency proof does not check")
         }
         return ConsistencyProofAnswer(oldSize: a.size, newSize: b.size, oldRoot: a.root.hex, newRoot: b.root.hex,
                                       proof: proof.map(\.hex), oldCheckpoint: a.note, newCheckpoint: b.note)
