@@ -219,29 +219,48 @@ extension AlignmentLedger {
 
     // MARK: Scorecard
 
-    /// The scorecard from the kept buckets (no replay).
+    /// The scorecard from the kept buckets (no replay), broken down by actor or not; open leads are counted, not aged.
     public func scorecard(period: Scorecard.Period, since: Date?, until: Date?, byActor: Bool) throws -> Scorecard {
+        try scorecard(period: period, since: since, until: until, by: byActor ? .actor : nil, now: nil)
+    }
+
+    /// The scorecard from the kept buckets, broken down `by` one dimension. `now` (the current time) ages the open leads
+    /// against the policy's SLA and counts those past it as misses: as of `now`, or with `until`, as of the end of the
+    /// last day counted (`until` counts whole days) when that is earlier. nil: open leads are counted, not aged.
+    ///
+    /// With `until` and events after it, the leads open then are not the leads open now: the log is replayed up to the
+    /// end of the last day counted (through the same fold), which takes about as long as a rebuild.
+    public func scorecard(period: Scorecard.Period, since: Date?, until: Date?, by: Scorecard.Breakdown?, now: Date?) throws -> Scorecard {
         try ensureCurrent()
-        var tally = ScorecardTally(period: period, since: since, until: until, byActor: byActor)
+        let probe = ScorecardTally(period: period, since: since, until: until, by: by, aging: nil)
+        let asOf = now.map { now in probe.lastDay.map { min(now, Date(timeIntervalSince1970: Double($0 + 1) * 86_400)) } ?? now }
+        let aging = try asOf.map { OpenAging(asOf: $0, slaHours: try ledgerState().policy.slaHours) }
+        var tally = ScorecardTally(period: period, since: since, until: until, by: by, aging: aging)
         try modelScan(ScorecardFold.table) { k, v in
             guard AlignmentLedger.isScorecardKey(k) else {
                 throw ReadModelDamage(model: ScorecardFold.table, key: AlignmentLedger.describeKey(ScorecardFold.table, k), reason: "the key is not DAY|DIMENSION")
             }
             try AlignmentLedger.modelRow(ScorecardFold.table, k) {
-                try tally.add(key: String(decoding: k, as: UTF8.self)) { sum, delays in try AlignmentLedger.addBucket(v, into: &sum, delays: delays) }
+                try tally.add(key: String(decoding: k, as: UTF8.self)) { sum, needs in try AlignmentLedger.addBucket(v, into: &sum, needs) }
             }
             return true
         }
-        return tally.scorecard
+        guard let asOf, tally.sawLaterDays, let last = tally.lastDay else { return tally.scorecard }
+        // The kept open leads are those open now; the leads open at the end of the last day counted need the log up to then.
+        let replayed = try replay(until: Date(timeIntervalSince1970: Double(last + 1) * 86_400), [.scorecard])
+        return Scorecard.compute(buckets: replayed.scorecard.buckets.map { ($0.key, $0.value) }, period: period, since: since, until: until, by: by,
+                                 aging: OpenAging(asOf: asOf, slaHours: try replayed.state.policy().slaHours))
     }
 
-    /// Whether `key` has the shape of a scorecard bucket's key: six digits, `|`, then `all`, `actor:ID` or
-    /// `definition:ID@VERSION` (a read that meets another key fails rather than leaving the bucket out).
+    /// Whether `key` has the shape of a scorecard bucket's key: six digits, `|`, then `all`, `actor:ID`, `owner:ID`,
+    /// `campaign:ID` or `definition:ID@VERSION` (a read that meets another key fails rather than leaving the bucket out).
     static func isScorecardKey(_ key: [UInt8]) -> Bool {
         guard key.count > 7, key[6] == UInt8(ascii: "|"), key[..<6].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
         let dim = key[7...]
         if dim.elementsEqual("all".utf8) { return true }
         if dim.starts(with: "actor:".utf8) { return dim.count > 6 }
+        if dim.starts(with: "owner:".utf8) { return dim.count > 6 }
+        if dim.starts(with: "campaign:".utf8) { return dim.count > 9 }
         guard dim.starts(with: "definition:".utf8), let at = dim.lastIndex(of: UInt8(ascii: "@")) else { return false }
         return at > dim.startIndex + 11 && at < dim.endIndex - 1 && dim[(at + 1)...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }

@@ -71,10 +71,14 @@ extension AlignmentLedger {
 }
 
 extension AlignmentLedger {
-    /// The scorecard replayed from scratch up to `position` or before business time `until`, by month and actor.
-    public func replayedScorecard(to position: UInt64? = nil, until: Date? = nil) throws -> Scorecard {
+    /// The scorecard replayed from scratch up to `position` or before business time `until`, by month and actor. `now`
+    /// ages the leads open then against the SLA of the policy then: as of `until` (or `now`, when earlier); nil: open
+    /// leads are counted, not aged.
+    public func replayedScorecard(to position: UInt64? = nil, until: Date? = nil, now: Date? = nil) throws -> Scorecard {
         let r = try replay(to: position, until: until, [.scorecard])
-        return Scorecard.compute(buckets: r.scorecard.buckets.map { ($0.key, $0.value) }, period: .month, since: nil, until: nil, byActor: true)
+        let aging = try now.map { now in OpenAging(asOf: until.map { min($0, now) } ?? now, slaHours: try r.state.policy().slaHours) }
+        return Scorecard.compute(buckets: r.scorecard.buckets.map { ($0.key, $0.value) }, period: .month, since: nil, until: nil, by: .actor,
+                                 aging: aging)
     }
 }
 

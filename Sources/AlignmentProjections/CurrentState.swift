@@ -269,6 +269,21 @@ extension CurrentStateFold: StateSource {
     }
 }
 
+extension CurrentStateFold: ScorecardStateSource {
+    public func leadScoring(_ id: String) throws -> LeadScoringFacts {
+        // Read in place, as `leadHandoff`: the scorecard folds every decision and conversion through here.
+        let stream = StreamName.lead(id)
+        if let slot = leads.slots[stream] { return LeadScoringFacts(slot.state) }
+        return LeadScoringFacts(try lead(id))
+    }
+
+    public func activations(of definition: String, version: Int) throws -> [ActivationSpan] {
+        try self.definition(definition).activations.compactMap { a in
+            a.version == version ? ActivationSpan(from: a.from, until: a.until, byOverride: a.override != nil) : nil
+        }
+    }
+}
+
 /// Writes kept states in their stored form, state by state (the storage layer's codec: `AlignmentLedger`'s
 /// `KeptStateEncoder`); called on several threads at once.
 public protocol KeptStateEncoding: Sendable {

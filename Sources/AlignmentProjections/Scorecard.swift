@@ -2,215 +2,6 @@ import AlignmentDomain
 import Foundation
 import ISOTime
 
-/// Counters kept per business day and dimension (everyone, one actor, or one definition version).
-public enum Counter: Int, CaseIterable, Sendable {
-    case activations, activationsWithQuorum
-    case handoffs, handoffsWithSignals, signals
-    case campaignHandoffs, campaignHandoffsWithBrief
-    case triaged, triagedFromPlan, triagedAdHoc
-    case launches, launchesReviewed
-    case decided, accepted, acceptedWithinSLA, rejected
-    case overrides
-    case rejectedNotICP, rejectedBadTiming, rejectedNoBudget, rejectedDuplicate, rejectedInsufficientContext, rejectedNoResponse, rejectedOther
-
-    static func rejection(_ r: RejectionReason) -> Counter {
-        switch r {
-        case .notICP: .rejectedNotICP
-        case .badTiming: .rejectedBadTiming
-        case .noBudget: .rejectedNoBudget
-        case .duplicate: .rejectedDuplicate
-        case .insufficientContext: .rejectedInsufficientContext
-        case .noResponse: .rejectedNoResponse
-        case .other: .rejectedOther
-        }
-    }
-}
-
-/// One day's counts for one dimension, with the acceptance delays (in whole minutes) as a histogram.
-public struct Bucket: Codable, Equatable, Sendable {
-    public var counts: [Int64]
-    /// Minutes from handoff to acceptance -> number of leads.
-    public var delays: [Int64: Int64]
-
-    public init() {
-        counts = Array(repeating: 0, count: Counter.allCases.count)
-        delays = [:]
-    }
-
-    public subscript(_ c: Counter) -> Int64 {
-        get { c.rawValue < counts.count ? counts[c.rawValue] : 0 }
-        set {
-            if counts.count < Counter.allCases.count { counts += Array(repeating: 0, count: Counter.allCases.count - counts.count) }
-            counts[c.rawValue] = newValue
-        }
-    }
-
-    public mutating func add(_ other: Bucket) {
-        for c in Counter.allCases { self[c] += other[c] }
-        for (k, v) in other.delays { delays[k, default: 0] += v }
-    }
-}
-
-/// The scorecard projection: folds events into per-day buckets. Business time decides the day.
-///
-/// Keys are `DAY|DIMENSION`, DAY being days since 1970-01-01 (zero-padded), DIMENSION `all`, `actor:ID`
-/// or `definition:ID@VERSION`. Lead decisions (acceptance, rejection) count on the day of the decision,
-/// with the delay measured from the lead's latest handoff.
-public final class ScorecardFold {
-    public static let codeVersion = 3
-    public static let table = "scorecard"
-
-    /// A bucket's key as the fold uses it: the day and an interned dimension (its string in `dimensions`), so that
-    /// folding an event builds and hashes no strings but the actor's.
-    private struct Key: Hashable {
-        var day: Int32
-        var dimension: Int32
-    }
-
-    private var table: [Key: Bucket] = [:]
-    private var changed: Set<Key> = []
-    private var dimensions: [String] = ["all"]
-    private var actorDimension: [String: Int32] = [:]
-    private var definitionDimension: [DefinitionKey: Int32] = [:]
-    private struct DefinitionKey: Hashable {
-        var id: String
-        var version: Int
-    }
-    private let load: (String) throws -> Bucket?
-
-    public init(load: @escaping (String) throws -> Bucket? = { _ in nil }) {
-        self.load = load
-    }
-
-    private func string(_ k: Key) -> String { ScorecardFold.key(day: Int(k.day), dimensions[Int(k.dimension)]) }
-
-    /// Every bucket folded or loaded so far, by its stored key (`DAY|DIMENSION`).
-    public var buckets: [String: Bucket] {
-        var out: [String: Bucket] = [:]
-        out.reserveCapacity(table.count)
-        for (k, b) in table { out[string(k)] = b }
-        return out
-    }
-
-    /// The stored keys of the buckets changed since `clearDirty`.
-    public var dirty: Set<String> { Set(changed.map(string)) }
-
-    /// The buckets changed since `clearDirty`, with their stored keys.
-    public func dirtyBuckets() -> [(key: String, bucket: Bucket)] {
-        changed.compactMap { k in table[k].map { (string(k), $0) } }
-    }
-
-    private func intern(actor: String) -> Int32 {
-        if let d = actorDimension[actor] { return d }
-        let d = Int32(dimensions.count)
-        dimensions.append("actor:" + actor)
-        actorDimension[actor] = d
-        return d
-    }
-
-    private func intern(definition: String, version: Int) -> Int32 {
-        let k = DefinitionKey(id: definition, version: version)
-        if let d = definitionDimension[k] { return d }
-        let d = Int32(dimensions.count)
-        dimensions.append("definition:\(definition)@\(version)")
-        definitionDimension[k] = d
-        return d
-    }
-
-    public static func day(_ d: Date) -> Int { Int((d.timeIntervalSince1970 / 86_400).rounded(.down)) }
-
-    public static func key(day: Int, _ dimension: String) -> String {
-        let d = String(day)
-        return String(repeating: "0", count: max(0, 6 - d.count)) + d + "|" + dimension
-    }
-
-    /// The dimensions of an event: everyone, its actor, and for lead decisions the definition version.
-    private struct Dims {
-        var actor: Int32
-        var definition: Int32?
-    }
-
-    private func bump(_ at: Date, _ dims: Dims, _ body: (inout Bucket) -> Void) throws {
-        let day = Int32(clamping: ScorecardFold.day(at))
-        try bump(Key(day: day, dimension: 0), body)
-        try bump(Key(day: day, dimension: dims.actor), body)
-        if let d = dims.definition { try bump(Key(day: day, dimension: d), body) }
-    }
-
-    private func bump(_ k: Key, _ body: (inout Bucket) -> Void) throws {
-        if let i = table.index(forKey: k) {
-            body(&table.values[i])  // in place: no copy of the bucket's arrays
-        } else {
-            var b = try load(string(k)) ?? Bucket()
-            body(&b)
-            table[k] = b
-        }
-        changed.insert(k)
-    }
-
-    /// Folds one event. `state` is the current state *before* this event (for the lead's handoff and the policy).
-    public func apply(_ r: Recorded, state: StateSource) throws {
-        let dims = Dims(actor: intern(actor: r.actor))
-        switch r.event {
-        case .definitionActivated(let e):
-            try bump(r.at, dims) {
-                $0[.activations] += 1
-                if e.override == nil && e.signOffs >= e.quorum { $0[.activationsWithQuorum] += 1 }
-                if e.override != nil { $0[.overrides] += 1 }
-            }
-        case .leadHandedOff(let e):
-            try bump(r.at, dims) {
-                $0[.handoffs] += 1
-                if !e.signals.isEmpty { $0[.handoffsWithSignals] += 1 }
-                $0[.signals] += Int64(e.signals.count)
-                if e.campaign != nil {
-                    $0[.campaignHandoffs] += 1
-                    if e.brief != nil { $0[.campaignHandoffsWithBrief] += 1 }
-                }
-                if e.override != nil { $0[.overrides] += 1 }
-            }
-        case .contentRequestTriaged(let e):
-            try bump(r.at, dims) {
-                $0[.triaged] += 1
-                if e.outcome == .mapped || e.outcome == .addedToPlan { $0[.triagedFromPlan] += 1 }
-                if e.outcome == .adHoc { $0[.triagedAdHoc] += 1 }
-            }
-        case .campaignLaunched(let e):
-            try bump(r.at, dims) {
-                $0[.launches] += 1
-                if e.reviewed && e.override == nil { $0[.launchesReviewed] += 1 }
-                if e.override != nil { $0[.overrides] += 1 }
-            }
-        case .leadAccepted(let e):
-            let lead = try state.leadHandoff(e.lead)
-            let sla = try state.policy().slaHours
-            let handedOff = lead.at ?? r.at
-            let minutes = Int64(max(0, r.at.timeIntervalSince(handedOff)) / 60)
-            var d = dims
-            if let id = lead.definition, let v = lead.definitionVersion { d.definition = intern(definition: id, version: v) }
-            try bump(r.at, d) {
-                $0[.decided] += 1
-                $0[.accepted] += 1
-                if minutes <= Int64(sla) * 60 { $0[.acceptedWithinSLA] += 1 }
-                $0.delays[minutes, default: 0] += 1
-            }
-        case .leadRejected(let e):
-            let lead = try state.leadHandoff(e.lead)
-            var d = dims
-            if let id = lead.definition, let v = lead.definitionVersion { d.definition = intern(definition: id, version: v) }
-            try bump(r.at, d) {
-                $0[.decided] += 1
-                $0[.rejected] += 1
-                $0[Counter.rejection(e.reason)] += 1
-            }
-        default:
-            break
-        }
-    }
-
-    public func clearDirty() { changed.removeAll(keepingCapacity: true) }
-}
-
 /// A ratio with its counts.
 public struct Ratio: Codable, Equatable, Sendable {
     public var numerator: Int64
@@ -225,70 +16,191 @@ public struct Ratio: Codable, Equatable, Sendable {
     }
 }
 
-/// The five indicators and the lead SLA for one period (or overall, or one actor).
+/// Open leads (handed off, neither accepted nor rejected) by age against the policy's SLA, as of a time.
+public struct OpenLeads: Codable, Equatable, Sendable {
+    public var total: Int64
+    /// Age at most the SLA (nil when the scorecard ages no leads: no `asOf`).
+    public var withinSLA: Int64?
+    /// Older than the SLA, at most twice the SLA: a miss.
+    public var pastSLA: Int64?
+    /// Older than twice the SLA: a miss.
+    public var pastTwiceSLA: Int64?
+
+    public init(total: Int64 = 0, withinSLA: Int64? = nil, pastSLA: Int64? = nil, pastTwiceSLA: Int64? = nil) {
+        self.total = total
+        self.withinSLA = withinSLA
+        self.pastSLA = pastSLA
+        self.pastTwiceSLA = pastTwiceSLA
+    }
+
+    /// Open leads past the SLA (0 when not aged).
+    public var misses: Int64 { (pastSLA ?? 0) + (pastTwiceSLA ?? 0) }
+}
+
+/// Ages open leads as the scorecard reads them: the time they are aged at and the SLA they are aged against.
+public struct OpenAging: Equatable, Sendable {
+    /// Whole minutes since 1970 (`ScorecardFold.minute`) of the time the leads are aged at.
+    public var asOfMinute: Int64
+    public var slaMinutes: Int64
+
+    public init(asOf: Date, slaHours: Int) {
+        asOfMinute = ScorecardFold.minute(asOf)
+        slaMinutes = Int64(max(0, slaHours)) * 60
+    }
+
+    /// Adds one day's open entries (`minute` of the day, `count`) into `into`: age = as-of minute - handoff minute.
+    @inline(__always)
+    public func add(day: Int, minute: Int64, count: Int64, into o: inout OpenLeads) {
+        o.total += count
+        let age = asOfMinute - (Int64(day) * 1440 + minute)
+        if age <= slaMinutes { o.withinSLA = (o.withinSLA ?? 0) + count }
+        else if age <= 2 * slaMinutes { o.pastSLA = (o.pastSLA ?? 0) + count }
+        else { o.pastTwiceSLA = (o.pastTwiceSLA ?? 0) + count }
+    }
+
+    /// The counts of an aged scorecard: zeros rather than nil.
+    public static func aged(_ o: OpenLeads) -> OpenLeads {
+        OpenLeads(total: o.total, withinSLA: o.withinSLA ?? 0, pastSLA: o.pastSLA ?? 0, pastTwiceSLA: o.pastTwiceSLA ?? 0)
+    }
+}
+
+/// The five indicators, qualification and the closed loop, and the lead SLA for one period (or overall, or one
+/// actor, owner, campaign or definition version).
 public struct ScorecardRow: Codable, Equatable, Sendable {
     public var period: String
     /// 1. definition versions activated with the sales quorum / all activations.
     public var definitionsWithQuorum: Ratio
+    /// 1. handoffs that met every criterion of their definition version / all handoffs.
+    public var qualifiedHandoffs: Ratio
+    /// Handoffs recorded before evaluation existed (no evaluation in the event): neither met nor not met.
+    public var handoffsNotEvaluated: Int64
+    /// Handoffs that did not meet their definition, let through by the policy (`flag`, `allow`) or forced by override.
+    public var offDefinitionFlagged: Int64
+    public var offDefinitionAllowed: Int64
+    public var offDefinitionForced: Int64
+    /// Handoffs under a definition version whose activation in force was an override / all handoffs.
+    public var handoffsUnderOverrideVersion: Ratio
     /// 2. handoffs with at least one behavioural signal / all handoffs.
     public var handoffsWithContext: Ratio
     public var meanSignalsPerHandoff: Double?
     /// 3. campaign-sourced handoffs that carried the campaign's brief / all campaign-sourced handoffs.
     public var campaignHandoffsWithBrief: Ratio
-    /// 4. content requests served from the plan / all triaged requests.
+    /// Campaign-sourced handoffs with no brief published before them ("no brief": misses of indicator 3).
+    public var campaignHandoffsNoBrief: Int64
+    /// 4. content requests served from the plan (without override) / requests served (triaged, not declined).
     public var contentFromPlan: Ratio
+    /// Ad-hoc requests / requests served.
     public var contentAdHoc: Ratio
+    /// Declined requests / all triaged requests: their own outcome, not a miss.
+    public var contentDeclined: Ratio
     /// 5. launches with an approving sales review before launch / all launches.
     public var launchesReviewed: Ratio
     /// Lead SLA: minutes from handoff to acceptance (nearest-rank percentiles over whole minutes).
     public var acceptanceMedianMinutes: Int64?
     public var acceptanceP90Minutes: Int64?
+    /// Accepted within the SLA / accepted + open leads past the SLA (those only when the scorecard ages open leads).
     public var acceptedWithinSLA: Ratio
+    /// Leads handed off in the period that are open (as of the scorecard's `asOf`), by age.
+    public var openLeads: OpenLeads
     public var rejectionRate: Ratio
     public var rejectionsByReason: [String: Int64]
+    /// The closed loop: of the decisions on leads that met their definition, the share accepted and rejected; the same
+    /// for leads that did not; decisions on leads handed off before evaluation existed are in neither.
+    public var acceptanceMet: Ratio
+    public var rejectionMet: Ratio
+    public var acceptanceNotMet: Ratio
+    public var rejectionNotMet: Ratio
+    public var decisionsNotEvaluated: Int64
+    /// Leads converted, and the sum of their amounts.
+    public var conversions: Int64
+    public var amount: Double
     public var overrides: Int64
 
-    init(period: String, _ b: Bucket) {
+    init(period: String, _ b: Bucket, _ open: OpenLeads) {
         self.period = period
         definitionsWithQuorum = Ratio(b[.activationsWithQuorum], b[.activations])
+        qualifiedHandoffs = Ratio(b[.handoffsMet], b[.handoffs])
+        handoffsNotEvaluated = b[.handoffs] - b[.handoffsEvaluated]
+        offDefinitionFlagged = b[.handoffsFlagged]
+        offDefinitionAllowed = b[.handoffsAllowed]
+        offDefinitionForced = b[.handoffsForced]
+        handoffsUnderOverrideVersion = Ratio(b[.handoffsUnderOverrideVersion], b[.handoffs])
         handoffsWithContext = Ratio(b[.handoffsWithSignals], b[.handoffs])
         meanSignalsPerHandoff = b[.handoffs] == 0 ? nil : Double(b[.signals]) / Double(b[.handoffs])
         campaignHandoffsWithBrief = Ratio(b[.campaignHandoffsWithBrief], b[.campaignHandoffs])
-        contentFromPlan = Ratio(b[.triagedFromPlan], b[.triaged])
-        contentAdHoc = Ratio(b[.triagedAdHoc], b[.triaged])
+        campaignHandoffsNoBrief = b[.campaignHandoffs] - b[.campaignHandoffsWithBrief]
+        let served = b[.triaged] - b[.triagedDeclined]
+        contentFromPlan = Ratio(b[.triagedFromPlan], served)
+        contentAdHoc = Ratio(b[.triagedAdHoc], served)
+        contentDeclined = Ratio(b[.triagedDeclined], b[.triaged])
         launchesReviewed = Ratio(b[.launchesReviewed], b[.launches])
         acceptanceMedianMinutes = Scorecard.percentile(b.delays, 50)
         acceptanceP90Minutes = Scorecard.percentile(b.delays, 90)
-        acceptedWithinSLA = Ratio(b[.acceptedWithinSLA], b[.accepted])
+        acceptedWithinSLA = Ratio(b[.acceptedWithinSLA], b[.accepted] + open.misses)
+        openLeads = open
         rejectionRate = Ratio(b[.rejected], b[.decided])
         var reasons: [String: Int64] = [:]
         for r in RejectionReason.allCases where b[Counter.rejection(r)] > 0 { reasons[r.rawValue] = b[Counter.rejection(r)] }
         rejectionsByReason = reasons
+        acceptanceMet = Ratio(b[.acceptedMet], b[.decidedMet])
+        rejectionMet = Ratio(b[.decidedMet] - b[.acceptedMet], b[.decidedMet])
+        acceptanceNotMet = Ratio(b[.acceptedNotMet], b[.decidedNotMet])
+        rejectionNotMet = Ratio(b[.decidedNotMet] - b[.acceptedNotMet], b[.decidedNotMet])
+        decisionsNotEvaluated = b[.decided] - b[.decidedMet] - b[.decidedNotMet]
+        conversions = b[.converted]
+        amount = Double(b[.convertedAmountCents]) / 100
         overrides = b[.overrides]
     }
 }
 
-/// Rejection rate of the leads qualified by one definition version.
+/// The closed loop of one definition version: its handoffs and how many qualified, what sales decided on them, and
+/// what they converted to.
 public struct DefinitionRejections: Codable, Equatable, Sendable {
     public var definition: String
     public var version: Int
+    public var handoffs: Int64
+    public var qualifiedHandoffs: Ratio
     public var decided: Int64
     public var rejected: Int64
+    public var acceptanceRate: Ratio
     public var rejectionRate: Ratio
     public var byReason: [String: Int64]
+    public var conversions: Int64
+    public var amount: Double
 }
 
-/// The scorecard: per period, overall, optionally per actor.
+/// The scorecard: per period, overall, optionally per actor, owner, campaign or definition version.
 public struct Scorecard: Codable, Equatable, Sendable {
     public enum Period: String, Codable, CaseIterable, Sendable { case week, month, quarter }
+
+    /// What the rows of a breakdown are: the event's actor, the lead's owner, the lead's (or launch's) campaign, the
+    /// definition version the lead was handed off under (or the one activated).
+    public enum Breakdown: String, Codable, CaseIterable, Sendable { case actor, owner, campaign, definition }
 
     public var period: Period
     public var since: String?
     public var until: String?
+    /// The time open leads were aged at (whole minutes), present when some lead is open.
+    public var asOf: String?
+    /// The SLA open leads were aged against, present with `asOf`.
+    public var slaHours: Int?
     public var periods: [ScorecardRow]
     public var overall: ScorecardRow
     public var byActor: [String: ScorecardRow]?
+    public var byOwner: [String: ScorecardRow]?
+    public var byCampaign: [String: ScorecardRow]?
+    /// Keyed `ID@VERSION`.
+    public var byDefinition: [String: ScorecardRow]?
     public var byDefinitionVersion: [DefinitionRejections]
+
+    /// The rows of the breakdown asked for, nil when none was.
+    public var breakdown: (by: Breakdown, rows: [String: ScorecardRow])? {
+        if let r = byActor { return (.actor, r) }
+        if let r = byOwner { return (.owner, r) }
+        if let r = byCampaign { return (.campaign, r) }
+        if let r = byDefinition { return (.definition, r) }
+        return nil
+    }
 
     /// Nearest-rank percentile of a histogram (nil when empty).
     public static func percentile(_ hist: [Int64: Int64], _ p: Int) -> Int64? {
@@ -297,7 +209,7 @@ public struct Scorecard: Codable, Equatable, Sendable {
         let rank = Int64((Double(p) / 100 * Double(total)).rounded(.up))
         var seen: Int64 = 0
         for k in hist.keys.sorted() {
-            seen += hist[k]!
+            seen += hist[k, default: 0]
             if seen >= max(rank, 1) { return k }
         }
         return hist.keys.max()
@@ -324,10 +236,18 @@ public struct Scorecard: Codable, Equatable, Sendable {
         }
     }
 
-    /// Aggregates kept buckets (`key` as written by `ScorecardFold`) between two business times.
+    /// Aggregates kept buckets (`key` as written by `ScorecardFold`) between two business times; open leads are
+    /// counted, not aged.
     public static func compute(buckets: [(key: String, bucket: Bucket)], period: Period, since: Date?, until: Date?, byActor: Bool) -> Scorecard {
-        var tally = ScorecardTally(period: period, since: since, until: until, byActor: byActor)
-        for (key, b) in buckets { tally.add(key: key) { into, _ in into.add(b) } }
+        compute(buckets: buckets, period: period, since: since, until: until, by: byActor ? .actor : nil, aging: nil)
+    }
+
+    /// Aggregates kept buckets between two business times, broken down `by` one dimension; `aging` ages the open leads
+    /// (nil: counted, not aged).
+    public static func compute(buckets: [(key: String, bucket: Bucket)], period: Period, since: Date?, until: Date?, by: Breakdown?,
+                               aging: OpenAging?) -> Scorecard {
+        var tally = ScorecardTally(period: period, since: since, until: until, by: by, aging: aging)
+        for (key, b) in buckets { tally.add(key: key) { into, needs in into.add(b, needs) } }
         return tally.scorecard
     }
 }

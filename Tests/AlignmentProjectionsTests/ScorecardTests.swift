@@ -126,15 +126,22 @@ private func handoff(_ lead: String, signals: Int, campaign: String? = nil, brie
         #expect(o.overrides == 2)
     }
 
+    /// A decline is its own outcome (left out of "from the plan"); a request served by an override is a miss of it and
+    /// counts as an override.
     @Test func contentFromThePlan() throws {
         let h = Harness()
         for (i, outcome) in [TriageOutcome.mapped, .addedToPlan, .declined, .adHoc].enumerated() {
             try h.add(.contentRequestTriaged(ContentRequestTriaged(request: "R\(i)", outcome: outcome, asset: nil, reason: nil)),
                       by: "meg", at: "2026-03-0\(i + 1)T00:00:00Z")
         }
+        try h.add(.contentRequestTriaged(ContentRequestTriaged(request: "R9", outcome: .mapped, asset: "a-decision-asset", reason: nil,
+                                                               override: Override(reason: "deal closes", rule: Rule.contentStage))),
+                  by: "rita", at: "2026-03-06T00:00:00Z")
         let o = h.scorecard().overall
         #expect(o.contentFromPlan == Ratio(2, 4))
         #expect(o.contentAdHoc == Ratio(1, 4))
+        #expect(o.contentDeclined == Ratio(1, 5))
+        #expect(o.overrides == 1)
     }
 
     @Test func foldingTheSameEventsTwiceGivesTheSameBuckets() throws {
