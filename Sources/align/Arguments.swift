@@ -9,6 +9,7 @@ extension RejectionReason: Choice {}
 extension ExportFormat: Choice {}
 extension ProjectionName: Choice {}
 extension Scorecard.Period: Choice {}
+extension Scorecard.Breakdown: Choice {}
 extension OffDefinitionPolicy: Choice {}
 extension AdHocContentPolicy: Choice {}
 

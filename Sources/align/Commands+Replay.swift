@@ -25,7 +25,7 @@ struct Replay: ParsableCommand {
             if global.json { return try Say.json(r) }
             r.lines.forEach(Say.line)
         case .scorecard:
-            let card = try l.replayedScorecard(to: to, until: until?.date)
+            let card = try l.replayedScorecard(to: to, until: until?.date, now: Date())
             if global.json { return try Say.json(card) }
             card.reportLines.forEach(Say.line)
         case .audit:
