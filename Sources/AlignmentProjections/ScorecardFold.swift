@@ -194,9 +194,9 @@ public struct ActivationSpan: Equatable, Sendable {
 /// delay measured from the lead's latest handoff; an open lead is kept in the buckets of its handoff (day and minute),
 /// and leaves them when it is decided.
 public final class ScorecardFold {
-    /// 4: handoffs by evaluation, owner, campaign and definition version; decisions by met / not met; conversions and
-    /// amounts; declined triage; open leads by handoff minute.
-    public static let codeVersion = 4
+    /// 4: triage overrides count as overrides. 5: handoffs by evaluation, owner, campaign and definition version;
+    /// decisions by met / not met; conversions and amounts; declined triage; open leads by handoff minute.
+    public static let codeVersion = 5
     public static let table = "scorecard"
 
     /// A bucket's key as the fold uses it: the day and an interned dimension (its string in `dimensions`).
