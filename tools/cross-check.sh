@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Cross-check: the Python analytics kit, reading only an export, must compute the same scorecard as
-# `align scorecard --json` on the same ledger, for every period kind. Also draws the trend PNG.
+# `align scorecard --json` on the same ledger: every figure, for every period kind, every breakdown, and as of a
+# past --until (leads open then, aged then, through the service's replay). Also draws the trend PNG.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.build-venv-analytics
@@ -9,10 +10,17 @@ VENV=.build-venv-analytics
 swift build --product align >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-./.build/debug/align demo --ledger "$work/demo.ledger" --leads 1500 --seed 11 >/dev/null
-./.build/debug/align export --ledger "$work/demo.ledger" --output "$work/events.jsonl"
-for period in week month quarter; do
-  ./.build/debug/align scorecard --ledger "$work/demo.ledger" --period "$period" --json > "$work/scorecard-$period.json"
-  "$VENV/bin/python" tools/indicators.py "$work/events.jsonl" --period "$period" --compare "$work/scorecard-$period.json"
-done
+align=./.build/debug/align
+ledger="$work/demo.ledger"
+$align demo --ledger "$ledger" --leads 1500 --seed 11 >/dev/null
+$align export --ledger "$ledger" --output "$work/events.jsonl"
+check() {
+  $align scorecard --ledger "$ledger" --json "$@" > "$work/scorecard.json"
+  "$VENV/bin/python" tools/indicators.py "$work/events.jsonl" --compare "$work/scorecard.json"
+}
+for period in week month quarter; do check --period "$period"; done
+for by in actor owner campaign definition; do check --by "$by"; done
+# Mid-quarter: leads handed off in the last days before are open then, some past the SLA.
+check --until 2026-05-15 --by owner
+check --since 2026-05-01 --until 2026-06-01T12:00:00Z --period week --by campaign
 "$VENV/bin/python" tools/plot_trend.py "$work/events.jsonl" --output "$work/trend.png"

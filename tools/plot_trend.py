@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Draw the five alignment indicators per period as a PNG, from an `align export` (JSON Lines).
+"""Draw the five alignment indicators (and qualified handoffs) per period as a PNG, from an `align export` (JSON Lines).
 
     align export --output events.jsonl
     python3 tools/plot_trend.py events.jsonl --period week --output trend.png
@@ -16,6 +16,7 @@ from indicators import INDICATORS, load, scorecard  # noqa: E402
 
 LABELS = {
     "definitionsWithQuorum": "1 definitions with sales quorum",
+    "qualifiedHandoffs": "1 handoffs meeting their definition",
     "handoffsWithContext": "2 handoffs with behavioural context",
     "campaignHandoffsWithBrief": "3 campaign leads with the brief",
     "contentFromPlan": "4 content served from the plan",
