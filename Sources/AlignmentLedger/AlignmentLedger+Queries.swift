@@ -241,7 +241,7 @@ extension AlignmentLedger {
                 throw ReadModelDamage(model: ScorecardFold.table, key: AlignmentLedger.describeKey(ScorecardFold.table, k), reason: "the key is not DAY|DIMENSION")
             }
             try AlignmentLedger.modelRow(ScorecardFold.table, k) {
-                try tally.add(key: String(decoding: k, as: UTF8.self)) { sum, needs in try AlignmentLedger.addBucket(v, into: &sum, needs) }
+                try tally.add(key: k) { sum, needs in try AlignmentLedger.addBucket(v, into: &sum, needs) }
             }
             return true
         }
