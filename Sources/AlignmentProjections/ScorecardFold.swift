@@ -28,6 +28,9 @@ public enum Counter: Int, CaseIterable, Sendable {
     /// Conversions, and their amounts in cents (each amount rounded to the cent, halves away from zero).
     case converted, convertedAmountCents
 
+    /// The number of counters (`allCases` builds an array on each use).
+    public static let count = Counter.allCases.count
+
     static func rejection(_ r: RejectionReason) -> Counter {
         switch r {
         case .notICP: .rejectedNotICP
@@ -115,7 +118,7 @@ public struct Bucket: Equatable, Sendable {
     public var open: OpenMinutes
 
     public init() {
-        counts = Array(repeating: 0, count: Counter.allCases.count)
+        counts = Array(repeating: 0, count: Counter.count)
         delays = [:]
         open = OpenMinutes()
     }
@@ -123,14 +126,14 @@ public struct Bucket: Equatable, Sendable {
     public subscript(_ c: Counter) -> Int64 {
         get { c.rawValue < counts.count ? counts[c.rawValue] : 0 }
         set {
-            if counts.count < Counter.allCases.count { counts += Array(repeating: 0, count: Counter.allCases.count - counts.count) }
+            if counts.count < Counter.count { counts += Array(repeating: 0, count: Counter.count - counts.count) }
             counts[c.rawValue] = newValue
         }
     }
 
     /// Adds `other`'s counters and delays (not its open leads: their minutes belong to `other`'s day; see `OpenAges`).
     public mutating func add(_ other: Bucket) {
-        for c in Counter.allCases { self[c] += other[c] }
+        for i in 0..<min(counts.count, other.counts.count) { counts[i] += other.counts[i] }
         for (k, v) in other.delays { delays[k, default: 0] += v }
     }
 }
@@ -160,15 +163,21 @@ public struct LeadScoringFacts: Equatable, Sendable {
     /// Whether the latest handoff met its definition (nil: recorded before evaluation, or never handed off).
     public var met: Bool?
 
+    public init(open: Bool, at: Date?, by: String?, owner: String?, campaign: String?, definition: String?, definitionVersion: Int?, met: Bool?) {
+        self.open = open
+        self.at = at
+        self.by = by
+        self.owner = owner
+        self.campaign = campaign
+        self.definition = definition
+        self.definitionVersion = definitionVersion
+        self.met = met
+    }
+
     public init(_ lead: LeadState) {
-        open = lead.status == .handedOff
-        at = lead.handedOffAt
-        by = lead.handedOffBy
-        owner = lead.handoff?.owner
-        campaign = lead.handoff?.campaign
-        definition = lead.handoff?.definition
-        definitionVersion = lead.handoff?.definitionVersion
-        met = lead.handoff?.evaluation?.met
+        self.init(open: lead.status == .handedOff, at: lead.handedOffAt, by: lead.handedOffBy, owner: lead.handoff?.owner,
+                  campaign: lead.handoff?.campaign, definition: lead.handoff?.definition,
+                  definitionVersion: lead.handoff?.definitionVersion, met: lead.handoff?.evaluation?.met)
     }
 }
 
@@ -229,6 +238,18 @@ public final class ScorecardFold {
     private var activationSpans: [Int32: [ActivationSpan]] = [:]
     private let load: (String) throws -> Bucket?
 
+    /// A lead handed off in this fold and open since: its handoff's day, minute, dimensions (the marketer as the actor),
+    /// time and evaluation. It joins its buckets' open leads when they are read or written (`materialize`): most leads
+    /// are decided before then, and never enter and leave five open-lead histograms.
+    private struct Pending {
+        var day: Int32
+        var minute: Int32
+        var dims: Dims
+        var at: Date
+        var met: Bool?
+    }
+    private var pending: [String: Pending] = [:]
+
     public init(load: @escaping (String) throws -> Bucket? = { _ in nil }) {
         self.load = load
     }
@@ -237,6 +258,7 @@ public final class ScorecardFold {
 
     /// Every bucket folded or loaded so far, by its stored key (`DAY|DIMENSION`).
     public var buckets: [String: Bucket] {
+        materialize()
         var out: [String: Bucket] = [:]
         out.reserveCapacity(slots.count)
         for (i, k) in slotKeys.enumerated() { out[string(k)] = slots[i] }
@@ -244,11 +266,15 @@ public final class ScorecardFold {
     }
 
     /// The stored keys of the buckets changed since `clearDirty`.
-    public var dirty: Set<String> { Set(dirtySlots.map { string(slotKeys[$0]) }) }
+    public var dirty: Set<String> {
+        materialize()
+        return Set(dirtySlots.map { string(slotKeys[$0]) })
+    }
 
     /// The buckets changed since `clearDirty`, with their stored keys.
     public func dirtyBuckets() -> [(key: String, bucket: Bucket)] {
-        dirtySlots.map { (string(slotKeys[$0]), slots[$0]) }
+        materialize()
+        return dirtySlots.map { (string(slotKeys[$0]), slots[$0]) }
     }
 
     public func clearDirty() {
@@ -347,6 +373,35 @@ public final class ScorecardFold {
         if let definition, let version { d.definition = intern(definition: definition, version: version) }
     }
 
+    /// Puts the pending open leads into their handoff's buckets (made when the handoff was folded).
+    private func materialize() {
+        guard !pending.isEmpty else { return }
+        for p in pending.values { addOpen(p, 1) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func addOpen(_ p: Pending, _ delta: Int32) {
+        guard let t = days[p.day] else { return }
+        for d in [0, p.dims.actor, p.dims.owner, p.dims.campaign, p.dims.definition] where d >= 0 {
+            if Int(d) < dayTables[t].count, dayTables[t][Int(d)] >= 0 { bump(dayTables[t][Int(d)]) { $0.open.add(p.minute, delta) } }
+        }
+    }
+
+    /// The lead an event decides (or converts, or recycles), taken out of the open leads: its owner, campaign and
+    /// definition version put in `dims`, and its latest handoff's time and evaluation.
+    private func takeLead(_ id: String, into dims: inout Dims, _ state: some ScorecardStateSource) throws -> (at: Date?, met: Bool?) {
+        if let p = pending.removeValue(forKey: id) {
+            dims.owner = p.dims.owner
+            dims.campaign = p.dims.campaign
+            dims.definition = p.dims.definition
+            return (p.at, p.met)
+        }
+        let lead = try state.leadScoring(id)
+        leadDims(lead.owner, lead.campaign, lead.definition, lead.definitionVersion, into: &dims)
+        try close(lead, dims)
+        return (lead.at, lead.met)
+    }
+
     /// Takes an open lead out of its handoff's buckets: `dims` are the lead's (owner, campaign, definition version);
     /// the actor is the marketer who handed it off.
     private func close(_ lead: LeadScoringFacts, _ dims: Dims) throws {
@@ -406,29 +461,31 @@ public final class ScorecardFold {
             leadDims(e.owner, e.campaign, e.definition, e.definitionVersion, into: &dims)
             let underOverride = try activatedByOverride(dims.definition, e.definition, e.definitionVersion, at: r.at, state)
             let (day, minute) = ScorecardFold.dayAndMinute(r.at)
+            // What the handoff counts, worked out once (the body below runs for each of its buckets).
+            let signals = Int64(e.signals.count), campaign = e.campaign != nil, brief = e.brief != nil, overridden = e.override != nil
+            let evaluated = e.evaluation != nil, met = e.evaluation?.met
+            let letThrough = met == false ? e.evaluation?.offDefinition : nil
+            let flagged = letThrough == .flag, allowed = letThrough == .allow
+            let forced = met == false && !flagged && !allowed && overridden
+            // Handed off again while open (never under the rules): the open handoff stays open in its buckets.
+            if let earlier = pending.updateValue(Pending(day: day, minute: minute, dims: dims, at: r.at, met: met), forKey: e.lead) {
+                addOpen(earlier, 1)
+            }
             try bump(day: day, dims) {
                 $0[.handoffs] += 1
-                if !e.signals.isEmpty { $0[.handoffsWithSignals] += 1 }
-                $0[.signals] += Int64(e.signals.count)
-                if e.campaign != nil {
+                if signals > 0 { $0[.handoffsWithSignals] += 1 }
+                $0[.signals] += signals
+                if campaign {
                     $0[.campaignHandoffs] += 1
-                    if e.brief != nil { $0[.campaignHandoffsWithBrief] += 1 }
+                    if brief { $0[.campaignHandoffsWithBrief] += 1 }
                 }
-                if let v = e.evaluation {
-                    $0[.handoffsEvaluated] += 1
-                    if v.met {
-                        $0[.handoffsMet] += 1
-                    } else {
-                        switch v.offDefinition {
-                        case .flag?: $0[.handoffsFlagged] += 1
-                        case .allow?: $0[.handoffsAllowed] += 1
-                        case .refuse?, nil: if e.override != nil { $0[.handoffsForced] += 1 }
-                        }
-                    }
-                }
+                if evaluated { $0[.handoffsEvaluated] += 1 }
+                if met == true { $0[.handoffsMet] += 1 }
+                if flagged { $0[.handoffsFlagged] += 1 }
+                if allowed { $0[.handoffsAllowed] += 1 }
+                if forced { $0[.handoffsForced] += 1 }
                 if underOverride { $0[.handoffsUnderOverrideVersion] += 1 }
-                if e.override != nil { $0[.overrides] += 1 }
-                $0.open.add(minute, 1)
+                if overridden { $0[.overrides] += 1 }
             }
         case .contentRequestTriaged(let e):
             try bump(r.at, dims) {
@@ -447,10 +504,9 @@ public final class ScorecardFold {
                 if e.override != nil { $0[.overrides] += 1 }
             }
         case .leadAccepted(let e):
-            let lead = try state.leadScoring(e.lead)
+            let lead = try takeLead(e.lead, into: &dims, state)
             let sla = try state.policy().slaHours
             let minutes = Int64(max(0, r.at.timeIntervalSince(lead.at ?? r.at)) / 60)
-            leadDims(lead.owner, lead.campaign, lead.definition, lead.definitionVersion, into: &dims)
             try bump(r.at, dims) {
                 $0[.decided] += 1
                 $0[.accepted] += 1
@@ -462,10 +518,8 @@ public final class ScorecardFold {
                 case nil: break
                 }
             }
-            try close(lead, dims)
         case .leadRejected(let e):
-            let lead = try state.leadScoring(e.lead)
-            leadDims(lead.owner, lead.campaign, lead.definition, lead.definitionVersion, into: &dims)
+            let lead = try takeLead(e.lead, into: &dims, state)
             try bump(r.at, dims) {
                 $0[.decided] += 1
                 $0[.rejected] += 1
@@ -476,22 +530,15 @@ public final class ScorecardFold {
                 case nil: break
                 }
             }
-            try close(lead, dims)
         case .leadConverted(let e):
-            let lead = try state.leadScoring(e.lead)
-            leadDims(lead.owner, lead.campaign, lead.definition, lead.definitionVersion, into: &dims)
+            _ = try takeLead(e.lead, into: &dims, state)
             let cents = ScorecardFold.cents(e.amount)
             try bump(r.at, dims) {
                 $0[.converted] += 1
                 $0[.convertedAmountCents] += cents
             }
-            try close(lead, dims)
         case .leadRecycled(let e):
-            let lead = try state.leadScoring(e.lead)
-            if lead.open {
-                leadDims(lead.owner, lead.campaign, lead.definition, lead.definitionVersion, into: &dims)
-                try close(lead, dims)
-            }
+            _ = try takeLead(e.lead, into: &dims, state)
         default:
             break
         }

@@ -27,7 +27,7 @@ public struct ScorecardTally {
 
         /// Adds a bucket with what `needs` asks for.
         public mutating func add(_ b: Bucket, _ needs: Needs) {
-            for c in Counter.allCases { bucket[c] += b[c] }
+            for i in 0..<min(bucket.counts.count, b.counts.count) { bucket.counts[i] += b.counts[i] }
             if needs.delays { for (k, v) in b.delays { bucket.delays[k, default: 0] += v } }
             if needs.open { for e in b.open.nonZero { addOpen(minute: Int64(e.minute), count: Int64(e.count), needs) } }
         }
