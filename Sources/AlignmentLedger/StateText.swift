@@ -5,12 +5,13 @@ import Foundation
 // through `Terminal.safe`.
 
 extension AlignmentLedger {
-    /// A lead definition with only `version` among its versions when given; `DomainError.notFound` when it has no such version.
-    public func definition(_ id: String, version: Int?) throws -> DefinitionState {
-        var d = try definition(id)
+    /// A lead definition (as of a business time) with only `version` among its versions when given;
+    /// `DomainError.notFound` when it has no such version (then).
+    public func definition(_ id: String, version: Int?, asOf: Date? = nil) throws -> DefinitionState {
+        var d = try definition(id, asOf: asOf)
         guard let version else { return d }
         d.versions = d.versions.filter { $0.version == version }
-        if d.versions.isEmpty { throw DomainError.notFound("lead definition '\(id)' has no version \(version)") }
+        if d.versions.isEmpty { throw DomainError.notFound("lead definition '\(id)' has no version \(version)\(AlignmentLedger.asOfNote(asOf))") }
         return d
     }
 }

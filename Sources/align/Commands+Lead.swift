@@ -114,14 +114,15 @@ struct LeadCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a lead with its context and brief.", discussion: """
-            Example:
+            Examples:
               align lead show L-1001
+              align lead show L-1001 --at 2026-05-01 --json
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         @Argument(help: "Lead id.") var id: String
         func run() throws {
             let ledger = try global.open()
-            let l = try ledger.lead(id)
+            let l = try ledger.lead(id, asOf: global.asOf)
             if global.json { return try Say.json(l) }
             l.detailLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
@@ -132,18 +133,21 @@ struct LeadCommand: ParsableCommand {
             In natural order of their ids (L-2 before L-11), with their owner and, while they wait for a
             decision, how long since the handoff.
 
+            With --at, the leads as they stood then, an open one's wait counted to then.
+
             Examples:
               align lead list --status handed-off
               align lead list --owner sam --open      # sam's inbox
+              align lead list --owner sam --open --at 2026-05-01
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         @Option(help: "Only leads with this status.") var status: LeadStatus?
         @Option(help: "Only the leads handed to this owner.") var owner: String?
         @Flag(help: "Only the leads waiting for a decision (handed off, neither accepted nor rejected).") var open = false
         func run() throws {
-            let leads = try global.open().leads(status: status?.status, owner: owner, open: open)
+            let leads = try global.open().leads(status: status?.status, owner: owner, open: open, asOf: global.asOf)
             if global.json { return try Say.json(["leads": leads]) }
-            ListText.leads(leads).forEach(Say.line)
+            ListText.leads(leads, now: global.asOf ?? Date()).forEach(Say.line)
         }
     }
 }

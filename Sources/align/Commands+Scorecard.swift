@@ -14,7 +14,7 @@ struct ScorecardCommand: ParsableCommand {
           align scorecard --period week --since 2026-04-01 --until 2026-07-01
           align scorecard --by actor --json
         """)
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: PlainOptions
     @Option(help: "The period of each row.") var period: Scorecard.Period = .month
     @Option(help: "From this business time (ISO 8601).") var since: Time?
     @Option(help: "Before this business time (ISO 8601).") var until: Time?
