@@ -68,6 +68,52 @@ extension LeadState {
     public var detailLines: [String] { detailLines() }
 }
 
+extension LeadStory {
+    /// The whole story: the lead's status, then each cycle oldest first (the handoff with its definition version, owner,
+    /// profile, signals, campaign and brief, or "no brief"; the decision with its decider, reason and note; the
+    /// conversion with opportunity and amount; the recycle), each entry with its business and recorded times.
+    public func detailLines(maxBackdateHours hours: Int = Policy.defaultMaxBackdateHours) -> [String] {
+        func date(_ d: Date) -> String { DomainTime.format(d) }
+        func rec(_ at: Date, _ r: Date) -> String { " (\(TimeText.recorded(at, r, hours: hours)))" }
+        var out = ["lead \(state.id)  [\(state.status.rawValue)]\(state.rejection.map { " reason \($0.rawValue)" } ?? "")"
+                   + (asOf.map { "  as of \(date($0))" } ?? "")]
+        for (i, c) in cycles.enumerated() {
+            let h = c.handoff
+            let indent = cycles.count > 1 ? "    " : "  "
+            if cycles.count > 1 { out.append("  cycle \(i + 1) of \(cycles.count)") }
+            out.append("\(indent)handed off by \(c.handedOff.by) at \(date(c.handedOff.at))\(rec(c.handedOff.at, c.handedOff.recordedAt)) "
+                       + "under '\(h.definition)' v\(h.definitionVersion)\(h.owner.map { ", owner \($0)" } ?? "")")
+            out += h.profile.sorted { $0.key < $1.key }.map { "\(indent)profile   \($0.key) = \($0.value)" }
+            out += h.signals.map { "\(indent)signal    \($0.name) at \(date($0.at))\($0.detail.map { ": \($0)" } ?? "")" }
+            if let campaign = h.campaign { out.append("\(indent)campaign  \(campaign)") }
+            if let b = h.brief {
+                out += ["\(indent)brief v\(b.version): \(b.summary)"] + b.talkingPoints.map { "\(indent)  - \($0)" }
+                if let offer = b.offer { out.append("\(indent)  offer: \(offer)") }
+            } else if c.noBrief {
+                out.append("\(indent)brief     no brief: none of '\(h.campaign ?? "")' was published before the handoff")
+            }
+            if let s = h.score { out.append("\(indent)score     \(s)") }
+            if let n = h.note { out.append("\(indent)note      \(n)") }
+            if let o = h.override { out.append("\(indent)OVERRIDE  \(o.rule): \(o.reason)") }
+            if let d = c.decision {
+                out.append("\(indent)\(d.outcome) by \(d.by) at \(date(d.at))\(rec(d.at, d.recordedAt))"
+                           + (d.reason.map { ": \($0.rawValue)" } ?? "") + (d.note.map { (d.reason == nil ? ": " : ", note: ") + $0 } ?? ""))
+            }
+            if let v = c.conversion {
+                let what = [v.opportunity.map { "opportunity \($0)" }, v.amount.map { "amount \(LeadStory.amount($0))" }].compactMap { $0 }
+                out.append("\(indent)converted by \(v.by) at \(date(v.at))\(rec(v.at, v.recordedAt))" + (what.isEmpty ? "" : ": " + what.joined(separator: ", ")))
+            }
+            if let r = c.recycled { out.append("\(indent)recycled by \(r.by) at \(date(r.at))\(rec(r.at, r.recordedAt))") }
+        }
+        return Terminal.safe(out)
+    }
+
+    /// An amount as typed: whole numbers without decimals (48000), others with two (1250.50).
+    static func amount(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : FixedPoint.format(v, places: 2)
+    }
+}
+
 extension CampaignState {
     /// The campaign: audience, offer, channels, reviews, briefs, launch; each dated entry with its business and
     /// recorded times.

@@ -113,7 +113,13 @@ struct LeadCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a lead with its context and brief.", discussion: """
+        static let configuration = CommandConfiguration(abstract: "Show a lead's whole story: handoff, context, brief, decisions.", discussion: """
+            Every cycle of the lead, oldest first: the handoff (who, when, definition
+            version, owner, profile, signals, the campaign and its brief, or "no
+            brief" when none was published before the handoff), the decision
+            (accepted, or rejected with its reason and note, and by whom), the
+            conversion (opportunity and amount) and the recycle that sent it back.
+
             Examples:
               align lead show L-1001
               align lead show L-1001 --at 2026-05-01 --json
@@ -122,9 +128,9 @@ struct LeadCommand: ParsableCommand {
         @Argument(help: "Lead id.") var id: String
         func run() throws {
             let ledger = try global.open()
-            let l = try ledger.lead(id, asOf: global.asOf)
-            if global.json { return try Say.json(l) }
-            l.detailLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
+            let story = try ledger.leadStory(id, asOf: global.asOf)
+            if global.json { return try Say.json(story) }
+            story.detailLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
     }
 

@@ -55,8 +55,8 @@ struct AsOfCLITests {
         #expect(!(try cli.ok(["lead", "list", "--owner", "sam", "--open"]).out.contains("L-1")))
 
         let shownThen = try cli.ok(["lead", "show", "L-1", "--at", t(25)]).out
-        #expect(shownThen.hasPrefix("lead L-1  [handed-off]"), "\(shownThen)")
-        #expect(try cli.ok(["lead", "show", "L-1"]).out.contains("[accepted]"))
+        #expect(shownThen.hasPrefix("lead L-1  [handed-off]  as of "), "\(shownThen)")
+        #expect(try cli.ok(["lead", "show", "L-1"]).out.contains("accepted by sam at"))
         try cli.fails(1, ["lead", "show", "L-1", "--at", t(35)], mentioning: "no lead 'L-1' as of")
 
         try cli.ok(["campaign", "draft", "q3", "--name", "Q3", "--as", "maria", "--at", t(10)])

@@ -1,6 +1,6 @@
 // Every read as of a business time (issue 13, item 5): one mechanism, the folds of the kept read models run over the
 // events dated at or before the time asked, answers the state then; asked after the last event, it answers the kept
-// state itself.
+// state itself. And a lead's whole story (item 6): every cycle, with each decision's decider, reason and note.
 import Foundation
 import Testing
 import AlignmentDomain
@@ -85,6 +85,54 @@ struct AsOfReadTests {
             #expect(s.position > UInt64(s.events), "the fixture dates an event recorded last before the time asked")
             #expect(s.lines.first?.contains("\(s.events) events dated at or before it, the last at position \(s.position)") == true, "\(s.lines)")
             #expect(s.lines.first?.contains("replayed") == false)
+        }
+    }
+
+    @Test func aLeadsStoryKeepsEveryCycleWithItsDecidersAndNotes() throws {
+        try withFixture { f in
+            // A campaign launched without a brief: its leads carry "no brief".
+            try f.run(.campaignDraft(id: "q4", name: "Q4", audience: nil, offer: nil, channels: [], launchDate: nil), as: "maria")
+            try f.run(.campaignRequestReview(id: "q4"), as: "maria")
+            try f.run(.campaignReview(id: "q4", approve: true, comment: nil), as: "sam")
+            try f.run(.campaignLaunch(id: "q4", override: nil), as: "maria")
+            try f.run(f.handoff("L-2", campaign: "q4", owner: "sam"), as: "maria")
+            try f.run(.leadReject(id: "L-2", reason: .badTiming, note: "budget frozen until Q1"), as: "sam")
+            let rejected = f.nextTime
+            try f.run(.leadRecycle(id: "L-2"), as: "sam")
+            try f.run(f.handoff("L-2", campaign: "q3", owner: "sofia"), as: "maria")
+            try f.run(.leadAccept(id: "L-2"), as: "sofia")
+            try f.run(.leadConvert(id: "L-2", opportunity: "OPP-9", amount: 48000), as: "sofia")
+
+            let story = try f.ledger.leadStory("L-2")
+            #expect(story.state.status == .converted && story.cycles.count == 2)
+            let first = story.cycles[0], second = story.cycles[1]
+            #expect(first.noBrief && first.handoff.campaign == "q4" && first.handedOff.by == "maria")
+            #expect(first.decision?.outcome == "rejected" && first.decision?.by == "sam" && first.decision?.reason == .badTiming
+                    && first.decision?.note == "budget frozen until Q1")
+            #expect(first.recycled?.by == "sam" && first.conversion == nil)
+            #expect(!second.noBrief && second.handoff.brief?.version == 1 && second.handoff.owner == "sofia")
+            #expect(second.decision?.outcome == "accepted" && second.decision?.by == "sofia")
+            #expect(second.conversion?.opportunity == "OPP-9" && second.conversion?.amount == 48000 && second.conversion?.by == "sofia")
+
+            let text = story.detailLines()
+            #expect(text.first == "lead L-2  [converted]", "\(text)")
+            #expect(text.contains("  cycle 1 of 2") && text.contains("  cycle 2 of 2"), "\(text)")
+            #expect(text.contains { $0.contains("rejected by sam at") && $0.hasSuffix(": bad-timing, note: budget frozen until Q1") }, "\(text)")
+            #expect(text.contains { $0.contains("brief     no brief") }, "\(text)")
+            #expect(text.contains { $0.contains("recycled by sam at") }, "\(text)")
+            #expect(text.contains { $0.contains("accepted by sofia at") }, "\(text)")
+            #expect(text.contains { $0.contains("converted by sofia at") && $0.hasSuffix(": opportunity OPP-9, amount 48000") }, "\(text)")
+            #expect(text.contains { $0.contains("brief v1: Pricing webinar") }, "\(text)")
+
+            // As of the rejection, the story ends there.
+            let then = try f.ledger.leadStory("L-2", asOf: rejected)
+            #expect(then.state.status == .rejected && then.cycles.count == 1 && then.cycles[0].recycled == nil)
+            #expect(then.detailLines().first?.hasSuffix("as of \(DomainTime.format(rejected))") == true)
+
+            // The JSON keeps the state's fields at the top, beside the cycles.
+            let json = String(decoding: try LedgerJSON.encode(story), as: UTF8.self)
+            #expect(json.contains("\"status\":\"converted\"") && json.contains("\"cycles\":[") && json.contains("\"note\":\"budget frozen until Q1\""))
+            #expect(json.contains("\"opportunity\":\"OPP-9\"") && json.contains("\"noBrief\":true"))
         }
     }
 }
