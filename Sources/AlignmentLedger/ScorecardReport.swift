@@ -7,9 +7,10 @@ extension Scorecard {
             guard let v = r.value else { return "-" }
             return "\(FixedPoint.format(v * 100, places: 0))% \(r.numerator)/\(r.denominator)"
         }
+        // One unit for the whole column: hours, never `60m` above `71.0h`.
         func minutes(_ m: Int64?) -> String {
             guard let m else { return "-" }
-            return m >= 120 ? FixedPoint.format(Double(m) / 60, places: 1) + "h" : "\(m)m"
+            return FixedPoint.format(Double(m) / 60, places: 1) + "h"
         }
         let header = ["PERIOD", "1 DEF QUORUM", "2 CONTEXT", "3 BRIEF", "4 FROM PLAN", "5 REVIEWED", "MEDIAN", "P90", "IN SLA", "REJECTED"]
         func row(_ r: ScorecardRow) -> [String] {
@@ -24,7 +25,7 @@ extension Scorecard {
         let o = overall
         if let m = o.meanSignalsPerHandoff { out.append("mean signals per handoff \(FixedPoint.format(m, places: 2)); ad-hoc content \(pct(o.contentAdHoc)); overrides \(o.overrides)") }
         if !o.rejectionsByReason.isEmpty {
-            out.append("rejections by reason: " + o.rejectionsByReason.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            out.append("rejections by reason: " + o.rejectionsByReason.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         if !byDefinitionVersion.isEmpty {
             out.append("rejection rate by definition version: " + byDefinitionVersion.map { "\($0.definition) v\($0.version) \(pct($0.rejectionRate))" }.joined(separator: ", "))
