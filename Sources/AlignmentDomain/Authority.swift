@@ -69,6 +69,7 @@ extension DomainEvent {
         case .definitionActivated(let e): e.override
         case .campaignLaunched(let e): e.override
         case .leadHandedOff(let e): e.override
+        case .contentRequestTriaged(let e): e.override
         default: nil
         }
     }

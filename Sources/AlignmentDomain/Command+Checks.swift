@@ -29,8 +29,12 @@ extension Command {
             guard n >= 1 else { throw .invalid("\(command): 'commands' must be at least 1") }
         case .actorRoles(let id, let r): try checkID(id, "actor"); try roles(r)
         case .actorDeactivate(let id): try checkID(id, "actor")
-        case .policySet: break
-        case .definitionPropose(let id, let title, _, _, _): try checkID(id, "definition"); try text(title, "title")
+        case .policySet(_, _, _, _, _, _, _, let add, let remove):
+            for name in add + remove { try Signal.checkName(name) }
+        case .definitionPropose(let id, let title, let fit, let engagement, _):
+            try checkID(id, "definition"); try text(title, "title")
+            for c in fit { try c.checkFit() }
+            for c in engagement { try c.checkEngagement() }
         case .definitionSignOff(let id, _, _), .definitionActivate(let id, _, _), .definitionRetire(let id): try checkID(id, "definition")
         case .definitionReject(let id, _, let reason): try checkID(id, "definition"); try text(reason, "reason")
         case .campaignDraft(let id, let n, _, _, _, let launch):
@@ -53,12 +57,13 @@ extension Command {
         case .contentRequest(let id, let what, _, let lead, _):
             try checkID(id, "request"); try text(what, "what")
             if let lead { try checkID(lead, "lead") }
-        case .contentTriage(let id, let outcome, let asset, let reason):
+        case .contentTriage(let id, let outcome, let asset, let reason, let override):
             try checkID(id, "request")
             if let asset { try checkID(asset, "asset") }
             if (outcome == .declined || outcome == .adHoc) && Args.isBlank(reason ?? "") {
                 throw .invalid("content.triage --\(outcome == .declined ? "decline" : "ad-hoc") needs --reason TEXT")
             }
+            if let override, Args.isBlank(override) { throw .invalid("content.triage --override needs --reason TEXT saying why the rule is set aside") }
         case .contentFulfil(let id, let asset): try checkID(id, "request"); if let asset { try checkID(asset, "asset") }
         }
         try checkTexts()

@@ -34,7 +34,10 @@ public enum Command: Equatable, Sendable {
     case importRecords(source: String, reason: String, commands: Int)
     case actorRoles(id: String, roles: [Role])
     case actorDeactivate(id: String)
-    case policySet(quorum: Int?, slaHours: Int?, requireContext: Bool?, requireCampaignReview: Bool?, maxBackdateHours: Int? = nil)
+    /// Changes the named parts of the policy; `addSignals` and `removeSignals` edit its signal vocabulary.
+    case policySet(quorum: Int?, slaHours: Int?, requireContext: Bool?, requireCampaignReview: Bool?, maxBackdateHours: Int? = nil,
+                   offDefinition: OffDefinitionPolicy? = nil, adHocContent: AdHocContentPolicy? = nil,
+                   addSignals: [String] = [], removeSignals: [String] = [])
     case definitionPropose(id: String, title: String, fit: [Criterion], engagement: [Criterion], rationale: String?)
     case definitionSignOff(id: String, version: Int, comment: String?)
     case definitionReject(id: String, version: Int, reason: String)
@@ -53,7 +56,7 @@ public enum Command: Equatable, Sendable {
     case leadRecycle(id: String)
     case contentPlan(asset: String, title: String, stage: Stage, persona: String?)
     case contentRequest(id: String, what: String, stage: Stage, lead: String?, why: String?)
-    case contentTriage(id: String, outcome: TriageOutcome, asset: String?, reason: String?)
+    case contentTriage(id: String, outcome: TriageOutcome, asset: String?, reason: String?, override: String? = nil)
     case contentFulfil(id: String, asset: String?)
 
     /// All command names, as `NOUN.VERB`.
@@ -90,6 +93,7 @@ public enum Command: Equatable, Sendable {
         switch self {
         case .definitionActivate(_, _, let o), .campaignLaunch(_, let o): o
         case .leadHandoff(let a): a.override
+        case .contentTriage(_, _, _, _, let o): o
         default: nil
         }
     }
@@ -159,11 +163,13 @@ extension Command {
             c = .policySet(quorum: try a.optionalInt("quorum"), slaHours: try a.optionalInt("sla-hours"),
                            requireContext: try a.optionalBool("require-context"),
                            requireCampaignReview: try a.optionalBool("require-campaign-review"),
-                           maxBackdateHours: try a.optionalInt("max-backdate"))
+                           maxBackdateHours: try a.optionalInt("max-backdate"),
+                           offDefinition: try a.optionalRaw("off-definition"), adHocContent: try a.optionalRaw("ad-hoc-content"),
+                           addSignals: try a.strings("add-signal"), removeSignals: try a.strings("remove-signal"))
         case "definition.propose":
             var fit: [Criterion] = [], engagement: [Criterion] = []
-            for e in try a.strings("fit") { fit.append(try Criterion.parse(e)) }
-            for e in try a.strings("engagement") { engagement.append(try Criterion.parse(e)) }
+            for e in try a.strings("fit") { fit.append(try Criterion.parse(e)); try fit[fit.count - 1].checkFit() }
+            for e in try a.strings("engagement") { engagement.append(try Criterion.parse(e)); try engagement[engagement.count - 1].checkEngagement() }
             c = .definitionPropose(id: try a.id("id", "definition"), title: try a.string("title"), fit: fit, engagement: engagement,
                                    rationale: try a.optionalString("rationale"))
         case "definition.sign-off":
@@ -231,14 +237,16 @@ extension Command {
             guard chosen == 1 else {
                 throw .invalid("content.triage needs exactly one of --map-to ASSET, --add-to-plan ASSET, --decline or --ad-hoc")
             }
+            // With --override, --reason says why the rule is set aside (and is the triage's reason too).
+            let override = try a.optionalBool("override") ?? false
             let reason = try a.optionalString("reason")
             let outcome: TriageOutcome = mapTo != nil ? .mapped : addTo != nil ? .addedToPlan : decline ? .declined : .adHoc
-            if (outcome == .declined || outcome == .adHoc) && (reason ?? "").isEmpty {
-                throw .invalid("content.triage --\(outcome == .declined ? "decline" : "ad-hoc") needs --reason TEXT")
+            if (outcome == .declined || outcome == .adHoc || override) && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw .invalid("content.triage --\(override ? "override" : outcome == .declined ? "decline" : "ad-hoc") needs --reason TEXT")
             }
             let asset = mapTo ?? addTo
             if let asset { try checkID(asset, "asset") }
-            c = .contentTriage(id: try a.id("id", "request"), outcome: outcome, asset: asset, reason: reason)
+            c = .contentTriage(id: try a.id("id", "request"), outcome: outcome, asset: asset, reason: reason, override: override ? reason : nil)
         case "content.fulfil":
             let asset = try a.optionalString("asset")
             if let asset { try checkID(asset, "asset") }
@@ -367,6 +375,15 @@ struct Args {
         guard let s = try optionalString(key) else { return nil }
         guard DomainTime.parse(s) != nil else { throw bad(key, "an ISO 8601 date such as 2026-03-01") }
         return s
+    }
+
+    /// An optional enum given by its name; a name it does not have lists the ones it does.
+    mutating func optionalRaw<E: RawRepresentable & CaseIterable>(_ key: String, as type: E.Type = E.self) throws(DomainError) -> E? where E.RawValue == String {
+        guard let s = try optionalString(key) else { return nil }
+        guard let e = E(rawValue: s) else {
+            throw bad(key, "one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return e
     }
 
     mutating func roles() throws(DomainError) -> [Role] {

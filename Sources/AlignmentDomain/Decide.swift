@@ -250,7 +250,8 @@ struct Rules {
             if activeRevops() == [id] { throw refuse(Rule.actors, "'\(id)' is the last active revops member; give another actor revops first") }
             try checkNotOwnAccess(id, "deactivate themselves", "align actor deactivate \(id)")
             return [.actorDeactivated(ActorDeactivated(actor: id))]
-        case .policySet(let quorum, let sla, let context, let review, let maxBackdate):
+        case .policySet(let quorum, let sla, let context, let review, let maxBackdate, let offDefinition, let adHocContent,
+                        let addSignals, let removeSignals):
             var p = ledger.policy
             if let quorum {
                 guard quorum >= 1, quorum <= 100 else { throw DomainError.invalid("--quorum must be between 1 and 100") }
@@ -267,6 +268,12 @@ struct Rules {
                 guard maxBackdate >= 0, maxBackdate <= 87_600 else { throw DomainError.invalid("--max-backdate must be between 0 and 87600 hours") }
                 p.maxBackdateHours = maxBackdate
             }
+            if let offDefinition { p.offDefinition = offDefinition }
+            if let adHocContent { p.adHocContent = adHocContent }
+            if let gone = removeSignals.first(where: { !p.signals.contains($0) }) {
+                throw DomainError.notFound("signal '\(gone)' is not in the policy's vocabulary\(p.signals.isEmpty ? ", which is empty" : " (\(p.signals.joined(separator: ", ")))")")
+            }
+            p.signals = Set(p.signals).union(addSignals).subtracting(removeSignals).sorted()
             // Setting the policy to what it is changes nothing and records nothing (`align policy set` says so).
             guard p != ledger.policy else { return [] }
             return [.policyChanged(PolicyChanged(policy: p))]
@@ -277,6 +284,9 @@ struct Rules {
             if d.retired { throw refuse(Rule.definitionLifecycle, "definition '\(id)' is retired; propose under a new id") }
             guard !fit.isEmpty || !engagement.isEmpty else {
                 throw DomainError.invalid("a definition needs at least one --fit or --engagement criterion")
+            }
+            if let unknown = engagement.first(where: { !policy.knowsSignal($0.field) }) {
+                throw refuse(Rule.signalVocabulary, "engagement criterion \"\(unknown)\" counts signal '\(unknown.field)', which is not in the policy's vocabulary (\(policy.signals.joined(separator: ", "))); a revops member adds it with `align policy signal add \(unknown.field)`")
             }
             return [.definitionProposed(LeadDefinitionProposed(definition: id, version: d.versions.count + 1, title: title,
                                                                fit: fit, engagement: engagement, rationale: rationale))]
@@ -290,6 +300,10 @@ struct Rules {
         case .definitionReject(let id, let version, let reason):
             let (d, v) = try definitionVersion(id, version)
             try checkVerdict(d, v)
+            // A rejection counts before activation; once the version governs handoffs, it would be recorded and ignored.
+            if d.activeVersion == version {
+                throw refuse(Rule.definitionLifecycle, "'\(id)' v\(version) is active, and a rejection now would change nothing; propose a version that answers it (`align definition propose \(id) ...`), or ask marketing or revops to stop it with `align definition retire \(id)`")
+            }
             return [.definitionRejected(LeadDefinitionRejected(definition: id, version: version, reason: reason))]
         case .definitionActivate(let id, let version, _):
             let (d, v) = try definitionVersion(id, version)
@@ -382,25 +396,32 @@ struct Rules {
             if c.exists { throw refuse(Rule.unique, "'\(id)' already exists as a content request or planned asset; choose another id") }
             if let leadID, try source.lead(leadID).status == .none { throw DomainError.notFound("no lead '\(leadID)'; see `align lead list`") }
             return [.contentRequested(ContentRequested(request: id, what: what, why: why, stage: stage, lead: leadID))]
-        case .contentTriage(let id, let outcome, let asset, let reason):
+        case .contentTriage(let id, let outcome, let asset, let reason, _):
             let c = try contentRequest(id)
-            if c.triage != nil { throw refuse(Rule.contentLifecycle, "request '\(id)' was already triaged as \(c.triage!.outcome.rawValue)") }
+            if let t = c.triage { throw refuse(Rule.contentLifecycle, "request '\(id)' was already triaged as \(t.outcome.rawValue)") }
+            guard let r = c.request else { throw DomainError.notFound("no content request '\(id)'; see `align content list`") }
             var events: [DomainEvent] = []
+            var o = overridable(override)
             switch outcome {
             case .mapped:
                 let a = try source.content(asset ?? "")
-                guard a.asset != nil else {
+                guard let planned = a.asset else {
                     throw DomainError.notFound("no planned asset '\(asset ?? "")'; plan it with `align content plan`, or use --add-to-plan")
                 }
+                try o.require(planned.stage == r.stage, Rule.contentStage,
+                              "request '\(id)' is for the \(r.stage.rawValue) stage and '\(planned.asset)' serves \(planned.stage.rawValue); map it to a \(r.stage.rawValue) asset (`align content list`), add one with --add-to-plan, or decline it")
             case .addedToPlan:
                 let a = try source.content(asset ?? "")
                 if a.exists { throw refuse(Rule.unique, "'\(asset ?? "")' already exists; use --map-to \(asset ?? "") to map to a planned asset") }
-                let r = c.request!
                 events.append(.contentPlanned(ContentPlanned(asset: asset ?? "", title: r.what, stage: r.stage, persona: nil, fromRequest: id)))
-            case .declined, .adHoc:
+            case .adHoc:
+                try o.require(policy.adHocContent == .allow, Rule.adHocContent,
+                              "ad-hoc content is outside the plan and the policy refuses it; map request '\(id)' to a planned asset, add it to the plan (--add-to-plan ASSET), decline it, or ask revops to override or to `align policy set --ad-hoc-content allow`")
+            case .declined:
                 break
             }
-            events.append(.contentRequestTriaged(ContentRequestTriaged(request: id, outcome: outcome, asset: asset, reason: reason)))
+            let forced = try o.result()
+            events.append(.contentRequestTriaged(ContentRequestTriaged(request: id, outcome: outcome, asset: asset, reason: reason, override: forced)))
             return events
         case .contentFulfil(let id, let asset):
             let c = try contentRequest(id)
@@ -484,16 +505,38 @@ struct Rules {
                         : "lead definition '\(h.definition)' v\(version) was not active at \(DomainTime.format(ctx.at)) (v\(activeNow!) was)")
         try o.require(!h.signals.isEmpty || !policy.requireContext, Rule.requireContext,
                       "a handoff needs at least one behavioural signal (--signal \"NAME@TIME[:DETAIL]\", e.g. \"webinar.attended@2026-02-27T15:00:00Z\"); the policy requires context")
+        if let unknown = h.signals.first(where: { !policy.knowsSignal($0.name) }) {
+            try o.require(false, Rule.signalVocabulary,
+                          "signal '\(unknown.name)' is not in the policy's vocabulary (\(policy.signals.joined(separator: ", "))); use one of those names, or ask revops to `align policy signal add \(unknown.name)`")
+        }
         var brief: AttachedBrief?
         if let cid = h.campaign {
             let c = try source.campaign(cid)
             guard c.exists else { throw DomainError.notFound("no campaign '\(cid)'; see `align campaign list`") }
+            let launched = c.status == .launched && (c.launchedAt.map { $0 <= ctx.at } ?? false)
+            try o.require(launched, Rule.campaignLaunched,
+                          c.status == .closed ? "campaign '\(cid)' is closed and sources no more leads"
+                            : c.status == .launched ? "campaign '\(cid)' was not launched yet at \(DomainTime.format(ctx.at))"
+                            : "campaign '\(cid)' is \(c.status.rawValue), not launched; a handoff names only a launched campaign")
             if let b = c.briefs.last(where: { $0.at <= ctx.at }) {
                 brief = AttachedBrief(version: b.version, summary: b.summary, talkingPoints: b.talkingPoints, offer: b.offer)
             }
         }
+        // The criteria of the version the handoff names decide whether the lead qualifies; the policy says what
+        // happens to one that does not.
+        var evaluation: HandoffEvaluation?
+        if let v = d.version(version) {
+            var e = Criteria.evaluate(fit: v.fit, engagement: v.engagement, profile: h.profile, signals: h.signals, at: ctx.at)
+            if !e.met {
+                let offDefinition = policy.offDefinition
+                try o.require(offDefinition != .refuse, Rule.offDefinition,
+                              "lead '\(h.id)' does not meet '\(h.definition)' v\(version): \(e.unmet.map(\.summary).joined(separator: "; ")); hand off a lead that qualifies, or ask revops to force it (--override --reason TEXT)")
+                if offDefinition != .refuse { e.offDefinition = offDefinition }
+            }
+            evaluation = e
+        }
         return .leadHandedOff(LeadHandedOff(lead: h.id, definition: h.definition, definitionVersion: version, campaign: h.campaign,
                                             brief: brief, owner: h.owner, profile: h.profile, signals: h.signals, score: h.score,
-                                            note: h.note, override: try o.result()))
+                                            note: h.note, override: try o.result(), evaluation: evaluation))
     }
 }

@@ -41,4 +41,9 @@ public enum Rule {
     public static let actors = "actor-management"
     public static let unique = "unique-id"
     public static let signature = "signed-by-actor"
+    public static let offDefinition = "off-definition"
+    public static let campaignLaunched = "campaign-launched-at-handoff"
+    public static let adHocContent = "ad-hoc-content"
+    public static let contentStage = "content-stage"
+    public static let signalVocabulary = "signal-vocabulary"
 }

@@ -31,12 +31,29 @@ extension Policy: JSONFieldsDecodable {
         requireContext = try j.bool("requireContext")
         requireCampaignReview = try j.bool("requireCampaignReview")
         maxBackdateHours = try j.intIfPresent("maxBackdateHours") ?? Policy.defaultMaxBackdateHours
+        offDefinition = try j.rawValueIfPresent("offDefinition") ?? .refuse
+        adHocContent = try j.rawValueIfPresent("adHocContent") ?? .refuse
+        signals = try j.stringsIfPresent("signals") ?? []
     }
 }
 
 extension Criterion: JSONFieldsDecodable {
     public init(json j: JSONFields) throws(JSONFieldError) {
-        self.init(field: try j.string("field"), op: try j.string("op"), values: try j.strings("values"))
+        self.init(field: try j.string("field"), op: try j.string("op"), values: try j.strings("values"),
+                  within: try j.stringIfPresent("within"))
+    }
+}
+
+extension CriterionResult: JSONFieldsDecodable {
+    public init(json j: JSONFields) throws(JSONFieldError) {
+        self.init(criterion: try j.string("criterion"), kind: try j.rawValue("kind"), outcome: try j.rawValue("outcome"),
+                  observed: try j.stringIfPresent("observed"))
+    }
+}
+
+extension HandoffEvaluation: JSONFieldsDecodable {
+    public init(json j: JSONFields) throws(JSONFieldError) {
+        self.init(met: try j.bool("met"), criteria: try j.array("criteria"), offDefinition: try j.rawValueIfPresent("offDefinition"))
     }
 }
 
@@ -187,7 +204,8 @@ extension LeadHandedOff: JSONFieldsDecodable {
         self.init(lead: try j.string("lead"), definition: try j.string("definition"), definitionVersion: try j.int("definitionVersion"),
                   campaign: try j.stringIfPresent("campaign"), brief: try j.decodeIfPresent("brief"), owner: try j.stringIfPresent("owner"),
                   profile: try j.stringMap("profile"), signals: try j.array("signals"), score: try j.doubleIfPresent("score"),
-                  note: try j.stringIfPresent("note"), override: try j.decodeIfPresent("override"))
+                  note: try j.stringIfPresent("note"), override: try j.decodeIfPresent("override"),
+                  evaluation: try j.decodeIfPresent("evaluation"))
     }
 }
 
@@ -234,7 +252,7 @@ extension ContentRequested: JSONFieldsDecodable {
 extension ContentRequestTriaged: JSONFieldsDecodable {
     public init(json j: JSONFields) throws(JSONFieldError) {
         self.init(request: try j.string("request"), outcome: try j.rawValue("outcome"), asset: try j.stringIfPresent("asset"),
-                  reason: try j.stringIfPresent("reason"))
+                  reason: try j.stringIfPresent("reason"), override: try j.decodeIfPresent("override"))
     }
 }
 

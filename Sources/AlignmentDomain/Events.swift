@@ -1,61 +1,6 @@
 import Foundation
 import JSONCore
 
-/// A criterion of a lead definition, parsed from an expression such as `employees>=200`,
-/// `industry in [saas,fintech]` or `webinar.attended>=1`.
-public struct Criterion: Codable, Equatable, Sendable, CustomStringConvertible {
-    public var field: String
-    /// One of `>=`, `<=`, `>`, `<`, `=`, `!=`, `in`.
-    public var op: String
-    public var values: [String]
-
-    /// A value with every field given (the kept-state codec builds them).
-    public init(field: String, op: String, values: [String]) {
-        self.field = field
-        self.op = op
-        self.values = values
-    }
-
-    public var description: String {
-        op == "in" ? "\(field) in [\(values.joined(separator: ","))]" : "\(field)\(op)\(values.first ?? "")"
-    }
-
-    /// Parses one expression; throws `.invalid` naming what is wrong.
-    public static func parse(_ text: String) throws(DomainError) -> Criterion {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        func bad(_ why: String) -> DomainError {
-            .invalid("criterion \(text.debugDescription) is not valid: \(why); write e.g. \"employees>=200\", \"industry in [saas,fintech]\" or \"webinar.attended>=1\"")
-        }
-        func checkField(_ f: String) throws(DomainError) -> String {
-            let f = f.trimmingCharacters(in: .whitespaces)
-            let ok = !f.isEmpty && f.count <= 64 && f.unicodeScalars.allSatisfy {
-                CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)
-            }
-            if !ok { throw bad("the field name must be letters, digits, '.', '_' or '-'") }
-            return f
-        }
-        if let r = t.range(of: " in ", options: .caseInsensitive) {
-            let field = try checkField(String(t[..<r.lowerBound]))
-            var list = t[r.upperBound...].trimmingCharacters(in: .whitespaces)
-            guard list.hasPrefix("["), list.hasSuffix("]"), list.count >= 2 else { throw bad("a list must be in brackets") }
-            list = String(list.dropFirst().dropLast())
-            let values = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !values.isEmpty else { throw bad("the list is empty") }
-            return Criterion(field: field, op: "in", values: values)
-        }
-        for op in [">=", "<=", "!=", ">", "<", "="] {
-            if let r = t.range(of: op) {
-                let field = try checkField(String(t[..<r.lowerBound]))
-                let value = t[r.upperBound...].trimmingCharacters(in: .whitespaces)
-                guard !value.isEmpty else { throw bad("there is no value after '\(op)'") }
-                if [">=", "<=", ">", "<"].contains(op), Double(value) == nil { throw bad("'\(op)' needs a number") }
-                return Criterion(field: field, op: op, values: [value])
-            }
-        }
-        throw bad("no operator found")
-    }
-}
-
 /// The brief that went with a campaign-sourced handoff (just in time).
 public struct AttachedBrief: Codable, Equatable, Sendable {
     public var version: Int
@@ -276,9 +221,11 @@ public struct LeadHandedOff: Codable, Equatable, Sendable {
     public var score: Double?
     public var note: String?
     public var override: Override?
+    /// How the lead was judged against the definition version's criteria (nil on events recorded before evaluation).
+    public var evaluation: HandoffEvaluation?
 
     /// A value with every field given (the kept-state codec builds them).
-    public init(lead: String, definition: String, definitionVersion: Int, campaign: String? = nil, brief: AttachedBrief? = nil, owner: String? = nil, profile: [String: String], signals: [Signal], score: Double? = nil, note: String? = nil, override: Override? = nil) {
+    public init(lead: String, definition: String, definitionVersion: Int, campaign: String? = nil, brief: AttachedBrief? = nil, owner: String? = nil, profile: [String: String], signals: [Signal], score: Double? = nil, note: String? = nil, override: Override? = nil, evaluation: HandoffEvaluation? = nil) {
         self.lead = lead
         self.definition = definition
         self.definitionVersion = definitionVersion
@@ -290,7 +237,11 @@ public struct LeadHandedOff: Codable, Equatable, Sendable {
         self.score = score
         self.note = note
         self.override = override
+        self.evaluation = evaluation
     }
+
+    /// A campaign lead handed off with no brief published before it (counted against qualification).
+    public var noBrief: Bool { campaign != nil && brief == nil }
 }
 /// The payload of a `LeadAccepted` event.
 public struct LeadAccepted: Codable, Equatable, Sendable { public var lead: String }
@@ -350,13 +301,16 @@ public struct ContentRequestTriaged: Codable, Equatable, Sendable {
     public var outcome: TriageOutcome
     public var asset: String?
     public var reason: String?
+    /// A revops override of the content rules (ad hoc content the policy refuses, an asset of another stage).
+    public var override: Override?
 
     /// A value with every field given (the kept-state codec builds them).
-    public init(request: String, outcome: TriageOutcome, asset: String? = nil, reason: String? = nil) {
+    public init(request: String, outcome: TriageOutcome, asset: String? = nil, reason: String? = nil, override: Override? = nil) {
         self.request = request
         self.outcome = outcome
         self.asset = asset
         self.reason = reason
+        self.override = override
     }
 }
 /// The payload of a `ContentRequestFulfilled` event.

@@ -11,6 +11,12 @@ public struct Policy: Codable, Equatable, Sendable {
     /// Hours a command's business time may lie before its recording without an override or an import
     /// (`max-backdate`); views mark entries backdated by more.
     public var maxBackdateHours: Int = Policy.defaultMaxBackdateHours
+    /// What happens to a handoff that does not meet the definition version it names (`off-definition`).
+    public var offDefinition: OffDefinitionPolicy = .refuse
+    /// Whether triage may make a content request ad hoc, outside the plan (`ad-hoc-content`).
+    public var adHocContent: AdHocContentPolicy = .refuse
+    /// The signal names handoffs and engagement criteria may use, sorted; empty: any name.
+    public var signals: [String] = []
 
     /// The window of `maxBackdateHours` before it was set (and in `PolicyChanged` payloads written before it existed).
     public static let defaultMaxBackdateHours = 72
@@ -29,5 +35,24 @@ extension Policy {
         requireContext = try c.decode(Bool.self, forKey: .requireContext)
         requireCampaignReview = try c.decode(Bool.self, forKey: .requireCampaignReview)
         maxBackdateHours = try c.decodeIfPresent(Int.self, forKey: .maxBackdateHours) ?? Policy.defaultMaxBackdateHours
+        offDefinition = try c.decodeIfPresent(OffDefinitionPolicy.self, forKey: .offDefinition) ?? .refuse
+        adHocContent = try c.decodeIfPresent(AdHocContentPolicy.self, forKey: .adHocContent) ?? .refuse
+        signals = try c.decodeIfPresent([String].self, forKey: .signals) ?? []
     }
+
+    /// Whether a signal name may be used: any, when the policy keeps no vocabulary.
+    public func knowsSignal(_ name: String) -> Bool {
+        signals.isEmpty || signals.contains(name)
+    }
+}
+
+/// What happens to a handoff that does not meet its definition: refused (a revops override can force it), recorded
+/// and flagged, or recorded.
+public enum OffDefinitionPolicy: String, Codable, CaseIterable, Sendable {
+    case refuse, flag, allow
+}
+
+/// Whether triage may make a content request ad hoc (outside the plan) without a revops override.
+public enum AdHocContentPolicy: String, Codable, CaseIterable, Sendable {
+    case refuse, allow
 }

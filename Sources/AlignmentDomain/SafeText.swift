@@ -94,7 +94,8 @@ extension Command {
         var texts: [(String?, String, Bool)] = [(overrideReason, "reason", true)]
         switch self {
         case .actorAdd(_, let n, _, _): texts.append((n, "name", false))
-        case .actorRoles, .actorDeactivate, .policySet, .actorKeyAdd, .actorKeyRotate, .policyRequireSignatures: break
+        case .policySet(_, _, _, _, _, _, _, let add, let remove): texts += (add + remove).map { ($0, "signal", false) }
+        case .actorRoles, .actorDeactivate, .actorKeyAdd, .actorKeyRotate, .policyRequireSignatures: break
         case .actorKeyRevoke(_, let keyID, let reason): texts += [(keyID, "key-id", false), (reason, "reason", true)]
         case .importRecords(let source, let reason, _): texts += [(source, "source", false), (reason, "reason", true)]
         case .definitionPropose(_, let title, let fit, let engagement, let rationale):
@@ -119,7 +120,7 @@ extension Command {
         case .leadReject(_, _, let note): texts.append((note, "note", true))
         case .contentPlan(_, let title, _, let persona): texts += [(title, "title", false), (persona, "persona", false)]
         case .contentRequest(_, let what, _, _, let why): texts += [(what, "what", true), (why, "why", true)]
-        case .contentTriage(_, _, _, let reason): texts.append((reason, "reason", true))
+        case .contentTriage(_, _, _, let reason, _): texts.append((reason, "reason", true))
         case .contentFulfil: break
         }
         let command = name

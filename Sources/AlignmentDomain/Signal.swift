@@ -12,3 +12,13 @@ public struct Signal: Codable, Equatable, Sendable {
         self.detail = detail
     }
 }
+
+extension Signal {
+    /// A signal name is 1 to 64 letters, digits, '.', '_' or '-' (`webinar.attended`).
+    public static func checkName(_ name: String) throws(DomainError) {
+        guard !name.isEmpty, name.count <= 64,
+              name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }) else {
+            throw .invalid("signal name \(name.debugDescription) must be 1 to 64 letters, digits, '.', '_' or '-', e.g. \"webinar.attended\"")
+        }
+    }
+}

@@ -287,7 +287,7 @@ extension Rules {
             }
         case .contentRequest(_, _, _, let lead?, _):
             try notBefore(try source.lead(lead).handedOffAt, "the handoff of lead '\(lead)'")
-        case .contentTriage(let id, _, _, _), .contentFulfil(let id, _):
+        case .contentTriage(let id, _, _, _, _), .contentFulfil(let id, _):
             try notBefore(try source.content(id).requestedAt, "content request '\(id)'")
         default:
             break
@@ -312,7 +312,7 @@ extension Rules {
             (stream, last) = (StreamName.lead(h.id), try source.lead(h.id).lastAt)
         case .leadAccept(let id), .leadReject(let id, _, _), .leadConvert(let id, _, _), .leadRecycle(let id):
             (stream, last) = (StreamName.lead(id), try source.lead(id).lastAt)
-        case .contentPlan(let id, _, _, _), .contentRequest(let id, _, _, _, _), .contentTriage(let id, _, _, _), .contentFulfil(let id, _):
+        case .contentPlan(let id, _, _, _), .contentRequest(let id, _, _, _, _), .contentTriage(let id, _, _, _, _), .contentFulfil(let id, _):
             (stream, last) = (StreamName.content(id), try source.content(id).lastAt)
         }
         return last.map { (stream, $0) }

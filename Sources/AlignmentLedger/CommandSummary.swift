@@ -11,7 +11,7 @@ extension CommandOutcome {
         case .policySet:
             guard case .policyChanged(let e)? = first else { return "policy unchanged: it already has these values" }
             let p = e.policy
-            return "policy: quorum \(p.quorum), sla-hours \(p.slaHours), require-context \(p.requireContext), require-campaign-review \(p.requireCampaignReview), max-backdate \(p.maxBackdateHours)h"
+            return "policy: quorum \(p.quorum), sla-hours \(p.slaHours), require-context \(p.requireContext), require-campaign-review \(p.requireCampaignReview), max-backdate \(p.maxBackdateHours)h, off-definition \(p.offDefinition.rawValue), ad-hoc-content \(p.adHocContent.rawValue), signals \(p.signals.isEmpty ? "any" : p.signals.joined(separator: ","))"
         case .actorAdd(let id, _, let roles, let key):
             return "registered actor '\(id)' (\(roles.map(\.rawValue).joined(separator: ", ")))" + (key.map { " with key \($0.key.id)" } ?? ", no key yet")
         case .actorKeyAdd(let id, let key): return "registered key \(key.key.id) for '\(id)'"
@@ -50,6 +50,10 @@ extension CommandOutcome {
             guard case .leadHandedOff(let h)? = first else { return "handed off" }
             var s = "handed off '\(a.id)' under '\(h.definition)' v\(h.definitionVersion) with \(h.signals.count) signal(s)"
             if let c = h.campaign { s += "; campaign '\(c)'" + (h.brief.map { " brief v\($0.version) attached" } ?? " (no brief published yet)") }
+            if let e = h.evaluation {
+                s += e.met ? "; meets the definition" : "; does NOT meet the definition (\(e.unmet.map(\.summary).joined(separator: "; ")))"
+                if e.offDefinition == .flag { s += " FLAGGED" }
+            }
             return s + override(h.override)
         case .leadAccept(let id): return "accepted '\(id)'"
         case .leadReject(let id, let reason, _): return "rejected '\(id)' (\(reason.rawValue))"
@@ -57,8 +61,8 @@ extension CommandOutcome {
         case .leadRecycle(let id): return "recycled '\(id)'"
         case .contentPlan(let asset, _, let stage, _): return "planned '\(asset)' for the \(stage.rawValue) stage"
         case .contentRequest(let id, _, _, _, _): return "requested '\(id)'"
-        case .contentTriage(let id, _, _, _):
-            for e in decided { if case .contentRequestTriaged(let t) = e { return "triaged '\(id)': \(t.outcome.rawValue)\(t.asset.map { " \($0)" } ?? "")" } }
+        case .contentTriage(let id, _, _, _, _):
+            for e in decided { if case .contentRequestTriaged(let t) = e { return "triaged '\(id)': \(t.outcome.rawValue)\(t.asset.map { " \($0)" } ?? "")" + override(t.override) } }
             return "triaged"
         case .contentFulfil(let id, _): return "fulfilled '\(id)'"
         }

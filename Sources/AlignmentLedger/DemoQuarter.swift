@@ -101,32 +101,60 @@ extension AlignmentLedger {
         // The rest of the quarter: the leads and content requests, written down first, then played in business-time
         // order with what else happened meanwhile (a flash sale, mql v3, context required again).
         say("\n-- The rest of the quarter: leads (failure mode 2: handoffs with demographics only), content requests (failure mode 4) --")
-        _ = try run("rita", day(14), "policy.set", ["require-context": .bool(false)])
-        say("policy: context not required from day 14 (the old habit), required again from day 50")
-        let industries = ["saas", "fintech", "retail", "health"]
+        let signalNames = ["demo.requested", "pricing.visited", "webinar.attended", "whitepaper.downloaded"]
+        _ = try run("rita", day(14), "policy.set", ["require-context": .bool(false), "off-definition": s("flag"),
+                                                    "add-signal": .array(signalNames.map(s))])
+        say("policy from day 14: context not required (the old habit), handoffs that miss the definition flagged, not refused;")
+        say("  signal names from a vocabulary (\(signalNames.joined(separator: ", "))). From day 50: context required, off-definition refused")
+        let industries = ["saas", "fintech", "saas", "fintech", "saas", "retail", "health"]
         let reasons = ["not-icp", "bad-timing", "no-budget", "insufficient-context", "no-response"]
-        /// Lead `i`'s lines (handoff, then acceptance and maybe conversion, or rejection), drawing from `rng`.
+        // The criteria in force on a day (v2 until day 42, then v3), as the ledger will judge the handoffs, so that the
+        // quarter can be written down ahead: which handoffs qualify, which the policy refuses from day 50 (revops
+        // forces a few), and sales accepting qualified leads more often than the others (the closed loop).
+        let v2 = (fit: [try Criterion.parse("employees>=200"), try Criterion.parse("industry in [saas,fintech]")],
+                  engagement: [try Criterion.parse("webinar.attended>=1")])
+        let v3 = (fit: [try Criterion.parse("employees>=150")], engagement: [try Criterion.parse("pricing.visited>=2 within 30d")])
+        /// Lead `i`'s lines (handoff, then acceptance and maybe conversion, or rejection; or only a handoff the rules
+        /// refuse), drawing from `rng`.
         func leadLines(_ i: Int, _ rng: inout SplitMix64) -> [DemoLine] {
             var out: [DemoLine] = []
             let d = 15 + Double(i) / Double(leads) * 74
             let t = day(d)
-            let withSignals = d >= 50 || rng.next() % 100 < 45
+            let withSignals = d >= 50 || rng.next() % 100 < 55
             let id = s("L-\(10000 + i)")
+            let employees = 50 + Int(rng.next() % 2000), industry = industries[Int(rng.next() % UInt64(industries.count))]
             var args: [String: JSONValue] = ["id": id, "definition": s("mql"),
-                                             "profile": .object(["company": s("Company \(i)"), "employees": s(String(50 + rng.next() % 2000)),
-                                                                 "industry": s(industries[Int(rng.next() % 4)])])]
+                                             "profile": .object(["company": s("Company \(i)"), "employees": s(String(employees)),
+                                                                 "industry": s(industry)])]
+            var signals: [Signal] = []
             if withSignals {
-                let k = 1 + Int(rng.next() % 3)
-                args["signal"] = .array((0..<k).map { j in .object(["name": s(["webinar.attended", "pricing.visited", "whitepaper.downloaded"][j]),
-                                                                    "at": s(DomainTime.format(t.addingTimeInterval(-Double(j + 1) * 86400)))]) })
+                if rng.next() % 100 < 70 { signals.append(Signal(name: "webinar.attended", at: t.addingTimeInterval(-2 * 86400))) }
+                for v in 0..<Int(rng.next() % 4) { signals.append(Signal(name: "pricing.visited", at: t.addingTimeInterval(-Double(v + 1) * 3 * 86400))) }
+                if rng.next() % 100 < 30 { signals.append(Signal(name: "whitepaper.downloaded", at: t.addingTimeInterval(-9 * 86400))) }
+                if signals.isEmpty { signals.append(Signal(name: "whitepaper.downloaded", at: t.addingTimeInterval(-86400))) }
+                args["signal"] = .array(signals.map { .object(["name": s($0.name), "at": s(DomainTime.format($0.at))]) })
             }
             if rng.next() % 100 < 40 { args["campaign"] = s(d < 30 || rng.next() % 2 == 0 ? "q2-webinar" : "flash-sale") }
             let owner = sellers[Int(rng.next() % 4)]
             args["owner"] = s(owner)
-            out.append(DemoLine(at: t, actor: marketers[Int(rng.next() % 3)], name: "lead.handoff", args: args))
+            let criteria = d < 42 ? v2 : v3
+            let met = Criteria.evaluate(fit: criteria.fit, engagement: criteria.engagement,
+                                        profile: ["employees": String(employees), "industry": industry], signals: signals, at: t).met
+            var marketer = marketers[Int(rng.next() % 3)]
             let roll = rng.next() % 100
+            if !met && d >= 50 {
+                // Refused from day 50; revops forces one in four, for an account it names.
+                guard roll < 25 else {
+                    out.append(DemoLine(at: t, actor: marketer, name: "lead.handoff", args: args, refused: true))
+                    return out
+                }
+                marketer = "rita"
+                args["override"] = .bool(true)
+                args["reason"] = s("strategic account named by the CRO")
+            }
+            out.append(DemoLine(at: t, actor: marketer, name: "lead.handoff", args: args))
             let delay = Double(1 + rng.next() % 60) * 3600
-            let accept = withSignals ? roll < 75 : roll < 40
+            let accept = met ? roll < 80 : roll < 35
             if accept {
                 out.append(DemoLine(at: t.addingTimeInterval(delay), actor: owner, name: "lead.accept", args: ["id": id]))
                 if rng.next() % 100 < 30 {
@@ -134,7 +162,7 @@ extension AlignmentLedger {
                                         args: ["id": id, "amount": n(Int(5000 + rng.next() % 50000))]))
                 }
             } else {
-                let reason = withSignals ? reasons[Int(rng.next() % 3)] : reasons[3 + Int(rng.next() % 2)]
+                let reason = met ? reasons[Int(rng.next() % 3)] : withSignals ? reasons[Int(rng.next() % 2)] : reasons[3 + Int(rng.next() % 2)]
                 out.append(DemoLine(at: t.addingTimeInterval(delay), actor: owner, name: "lead.reject", args: ["id": id, "reason": s(reason)]))
             }
             return out
@@ -162,7 +190,9 @@ extension AlignmentLedger {
             } else if roll < 80 {
                 add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "decline": .bool(true), "reason": s("covered by the plan")])
             } else {
-                add("meg", t.addingTimeInterval(86400), "content.triage", ["id": id, "ad-hoc": .bool(true), "reason": s("deal closes this week")])
+                // Ad hoc, outside the plan: the policy refuses it, so revops forces it, in the open.
+                add("rita", t.addingTimeInterval(86400), "content.triage", ["id": id, "ad-hoc": .bool(true), "override": .bool(true),
+                                                                           "reason": s("deal closes this week")])
             }
             if roll < 70 || roll >= 80 { add("meg", t.addingTimeInterval(3 * 86400), "content.fulfil", ["id": id]) }
         }
@@ -189,12 +219,13 @@ extension AlignmentLedger {
                                                                      "reason": s("board asked for pipeline by month end")])
                 say("mql v3 had 1 of 2 sign-offs; rita activated it by OVERRIDE (recorded with its reason)")
             case .contextRequired:
-                _ = try run("rita", day(50), "policy.set", ["require-context": .bool(true)])
+                _ = try run("rita", day(50), "policy.set", ["require-context": .bool(true), "off-definition": s("refuse")])
             }
         }
         // Played in business-time order: one apply transaction per day of business time (at most 5,000 lines), recorded a
         // minute after its last line; what else happened runs between them at its time.
         var batch: [ApplyItem] = []
+        var refusedHandoffs = 0
         func flush() throws {
             guard let last = batch.last?.at else { return }
             clock.advance(to: last)
@@ -206,6 +237,18 @@ extension AlignmentLedger {
                 try flush()
                 try happen(next.what)
                 happenings.removeFirst()
+            }
+            if line.refused {
+                // A handoff the rules refuse writes nothing; the first refusal is told, the others counted.
+                do {
+                    clock.advance(to: line.at)
+                    _ = try l.execute(try Command.parse(line.name, line.args), as: line.actor, at: line.at, signer: signers[line.actor])
+                    say("  (unexpectedly allowed: \(line.name) \(line.args["id"].map { "\($0)" } ?? ""))")
+                } catch {
+                    if refusedHandoffs == 0 { say("  refused as it should be: \(error)") }
+                    refusedHandoffs += 1
+                }
+                return
             }
             if let first = batch.first?.at, line.at.timeIntervalSince(first) >= 86400 || batch.count >= 5000 { try flush() }
             batch.append(ApplyItem(line: line.seq + 1, command: try Command.parse(line.name, line.args), actor: line.actor, at: line.at))
@@ -233,11 +276,12 @@ extension AlignmentLedger {
         try playUntil(nil)
         try flush()
         for h in happenings { try happen(h.what) }
-        say("\(leads) leads handed off; \(requests) content requests raised by sales and triaged by marketing")
+        say("\(leads - refusedHandoffs) leads handed off, \(refusedHandoffs) handoffs refused for missing the definition; \(requests) content requests raised by sales and triaged by marketing")
 
         // A refused command writes nothing.
         say("\n-- Rules hold --")
         let end = clock.now.date.addingTimeInterval(3600)
+        _ = try run("sue", end, "content.request", ["id": s("REQ-LATE"), "what": s("one more deck"), "stage": s("decision")])
         let before = try l.head()
         refused("vic", end, "lead.accept", ["id": s("L-10000")])
         refused("sam", end, "definition.sign-off", ["id": s("mql"), "version": n(2)])
@@ -246,6 +290,11 @@ extension AlignmentLedger {
         refused("maria", end.addingTimeInterval(-10 * 86400), "lead.handoff",
                 ["id": s("L-Y"), "definition": s("mql"), "signal": s("pricing.visited@" + DomainTime.format(end.addingTimeInterval(-11 * 86400)))])
         refused("rita", end, "actor.roles", ["id": s("rita"), "role": .array([s("revops"), s("sales")])])  // no self-dealing
+        refused("maria", end, "lead.handoff", ["id": s("L-Z"), "definition": s("mql"), "profile": .object(["employees": s("900")]),
+                                               "signal": s("x@" + DomainTime.format(end.addingTimeInterval(-86400)))])  // not a signal name
+        refused("sue", end, "definition.reject", ["id": s("mql"), "version": n(3), "reason": s("pricing visits are not intent")])
+        refused("meg", end, "content.triage", ["id": s("REQ-LATE"), "ad-hoc": .bool(true), "reason": s("the deal wants a deck")])
+        refused("meg", end, "content.triage", ["id": s("REQ-LATE"), "map-to": s("pricing-guide")])  // an awareness asset
         say("head unchanged after refusals: \(try l.head() == before)")
 
         return l
@@ -260,6 +309,8 @@ struct DemoLine {
     var actor: String
     var name: String
     var args: [String: JSONValue]
+    /// A step the rules refuse: tried on its own, never part of a batch.
+    var refused = false
 }
 
 /// The lines written down and not played yet, earliest first (by business time, then `seq`): a binary heap.
@@ -339,7 +390,10 @@ extension AlignmentLedger {
             for s in a.signOffs { say("  signed off by \(s.actor) at \(DomainTime.format(s.at)) (event #\(s.position))") }
         }
         let overrides = try l.auditOverrides().overrides
-        say("Overrides on record: " + overrides.map { "#\($0.position) \($0.type) by \($0.actor) (\($0.reason))" }.joined(separator: "; "))
+        var byType: [String: Int] = [:]
+        for o in overrides { byType[o.type, default: 0] += 1 }
+        say("Overrides on record: \(overrides.count) (" + byType.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "); the first: "
+            + overrides.prefix(3).map { "#\($0.position) \($0.type) by \($0.actor) (\($0.reason))" }.joined(separator: "; "))
         let report = try l.verifyAnswer(checkpoint: nil)
         let signed = report.signatures.map { ", \($0.signed) signed by \($0.keys) keys" } ?? ""
         say("\nverify: \(report.ok ? "sound" : "NOT SOUND"), \(report.events) events\(signed); head \(report.head)")

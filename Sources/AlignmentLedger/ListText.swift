@@ -63,6 +63,9 @@ public enum ListText {
         ["quorum                   \(p.quorum) sales sign-off(s) per definition version", "sla-hours                \(p.slaHours)",
          "require-context          \(p.requireContext)", "require-campaign-review  \(p.requireCampaignReview)",
          "max-backdate             \(p.maxBackdateHours) hours (business time before recording; more needs an override or an import)",
+         "off-definition           \(p.offDefinition.rawValue) (a handoff that does not meet its definition is \(p.offDefinition == .refuse ? "refused unless revops overrides" : p.offDefinition == .flag ? "recorded and flagged" : "recorded"))",
+         "ad-hoc-content           \(p.adHocContent.rawValue)\(p.adHocContent == .refuse ? " (triage outside the plan needs a revops override)" : "")",
+         "signals                  \(p.signals.isEmpty ? "any name (no vocabulary: `align policy signal add NAME`)" : p.signals.joined(separator: ", "))",
          "signatures               \(signaturesRequired ? "required: every event is signed by its actor's key" : "not required (an unsigned ledger: `align policy require-signatures`)")"]
     }
 }

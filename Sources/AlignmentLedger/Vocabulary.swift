@@ -20,6 +20,10 @@ public typealias Stage = AlignmentDomain::Stage
 public typealias RejectionReason = AlignmentDomain::RejectionReason
 /// What a content request's triage decided.
 public typealias TriageOutcome = AlignmentDomain::TriageOutcome
+public typealias OffDefinitionPolicy = AlignmentDomain::OffDefinitionPolicy
+public typealias AdHocContentPolicy = AlignmentDomain::AdHocContentPolicy
+public typealias HandoffEvaluation = AlignmentDomain::HandoffEvaluation
+public typealias CriterionResult = AlignmentDomain::CriterionResult
 /// A fit or engagement criterion of a lead definition.
 public typealias Criterion = AlignmentDomain::Criterion
 /// A behavioural signal carried by a handoff.

@@ -57,7 +57,7 @@ public struct Bucket: Codable, Equatable, Sendable {
 /// or `definition:ID@VERSION`. Lead decisions (acceptance, rejection) count on the day of the decision,
 /// with the delay measured from the lead's latest handoff.
 public final class ScorecardFold {
-    public static let codeVersion = 3
+    public static let codeVersion = 4
     public static let table = "scorecard"
 
     /// A bucket's key as the fold uses it: the day and an interned dimension (its string in `dimensions`), so that
@@ -174,6 +174,7 @@ public final class ScorecardFold {
                 $0[.triaged] += 1
                 if e.outcome == .mapped || e.outcome == .addedToPlan { $0[.triagedFromPlan] += 1 }
                 if e.outcome == .adHoc { $0[.triagedAdHoc] += 1 }
+                if e.override != nil { $0[.overrides] += 1 }
             }
         case .campaignLaunched(let e):
             try bump(r.at, dims) {

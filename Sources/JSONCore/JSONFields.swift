@@ -239,10 +239,19 @@ public struct JSONFields: Sendable {
         do throws(JSONFieldError) { return try rawValue(at: n) } catch { throw error.under(key) }
     }
 
+    /// An enum by its string raw value, or nil when it is missing or `null`.
+    @inlinable
+    public func rawValueIfPresent<E: RawRepresentable>(_ key: String, as type: E.Type = E.self) throws(JSONFieldError) -> E? where E.RawValue == String {
+        guard let n = presentMember(key) else { return nil }
+        do throws(JSONFieldError) { return try rawValue(at: n) } catch { throw error.under(key) }
+    }
+
     // MARK: Collections and nested objects
 
     /// An array of strings.
     public func strings(_ key: String) throws(JSONFieldError) -> [String] { try required(key, strings(at:)) }
+    /// An array of strings, or nil when it is missing or `null`.
+    public func stringsIfPresent(_ key: String) throws(JSONFieldError) -> [String]? { try optional(key, strings(at:)) }
 
     /// An array of enums by their string raw values.
     @inlinable

@@ -9,6 +9,8 @@ extension RejectionReason: Choice {}
 extension ExportFormat: Choice {}
 extension ProjectionName: Choice {}
 extension Scorecard.Period: Choice {}
+extension OffDefinitionPolicy: Choice {}
+extension AdHocContentPolicy: Choice {}
 
 /// An option's fixed set of values, named by their raw values.
 ///

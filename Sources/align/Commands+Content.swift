@@ -44,13 +44,20 @@ struct ContentCommand: ParsableCommand {
 
     struct Triage: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Triage a request against the plan (marketing).", discussion: """
+            A request is served from the plan by an asset of its own buy-cycle stage
+            (--map-to), added to the plan (--add-to-plan), or declined: the "no"
+            the plan exists for, counted as its own outcome, not as a miss. Ad-hoc
+            content (--ad-hoc) is outside the plan: the policy refuses it unless
+            `align policy set --ad-hoc-content allow`; a revops member may force
+            it, or a mapping to another stage, with --override --reason.
+
             Examples:
               align content triage REQ-7 --map-to fintech-case-study --as maria
               align content triage REQ-8 --add-to-plan security-faq --as maria
               align content triage REQ-9 --decline \\
                 --reason "covered by the ROI calculator" --as maria
-              align content triage REQ-10 --ad-hoc \\
-                --reason "board meeting tomorrow" --as maria
+              align content triage REQ-10 --ad-hoc --override \\
+                --reason "board meeting tomorrow" --as rita
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Request id.") var id: String
@@ -58,16 +65,19 @@ struct ContentCommand: ParsableCommand {
         @Option(name: .customLong("add-to-plan"), help: "Add it to the plan as this asset.") var addToPlan: String?
         @Flag(help: "Decline it (needs --reason).") var decline = false
         @Flag(name: .customLong("ad-hoc"), help: "Make it ad hoc, outside the plan (needs --reason).") var adHoc = false
+        @Flag(help: "Revops: set aside the rule that refuses this triage (needs --reason).") var override = false
         @Option(help: "Why.") var reason: String?
         func validate() throws {
             guard [mapTo != nil, addToPlan != nil, decline, adHoc].filter({ $0 }).count == 1 else {
                 throw ValidationError("content triage needs exactly one of --map-to ASSET, --add-to-plan ASSET, --decline or --ad-hoc")
             }
-            if (decline || adHoc) && (reason ?? "").allSatisfy(\.isWhitespace) { throw ValidationError("--\(decline ? "decline" : "ad-hoc") needs --reason TEXT") }
+            if (decline || adHoc || override) && (reason ?? "").allSatisfy(\.isWhitespace) {
+                throw ValidationError("--\(override ? "override" : decline ? "decline" : "ad-hoc") needs --reason TEXT")
+            }
         }
         func run() throws {
             let outcome: TriageOutcome = mapTo != nil ? .mapped : addToPlan != nil ? .addedToPlan : decline ? .declined : .adHoc
-            try global.perform(.contentTriage(id: id, outcome: outcome, asset: mapTo ?? addToPlan, reason: reason))
+            try global.perform(.contentTriage(id: id, outcome: outcome, asset: mapTo ?? addToPlan, reason: reason, override: override ? reason : nil))
         }
     }
 

@@ -77,8 +77,46 @@ struct ActorCommand: ParsableCommand {
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "The rules revops keeps: quorum, SLA, context, campaign review, backdating.",
-        subcommands: [Show.self, Set.self, RequireSignatures.self])
+        commandName: "policy", abstract: "The rules revops keeps: quorum, SLA, context, off-definition handoffs, ad-hoc content, signals.",
+        subcommands: [Show.self, Set.self, SignalCommand.self, RequireSignatures.self])
+
+    struct SignalCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "signal", abstract: "Keep the vocabulary of signal names handoffs may carry (revops).",
+            discussion: """
+            While the vocabulary is empty, any signal name passes. Once it holds a name, a handoff's
+            signals and a definition's engagement criteria must use names from it, so a typo
+            ("webinar.atended") or a placeholder ("x") no longer passes as behaviour.
+
+            Examples:
+              align policy signal add webinar.attended pricing.viewed demo.requested --as rita
+              align policy signal remove pricing.viewed --as rita
+              align policy show
+            """,
+            subcommands: [Add.self, Remove.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add signal names to the vocabulary.", discussion: """
+                Example:
+                  align policy signal add webinar.attended demo.requested --as rita
+                """)
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "Signal names (letters, digits, '.', '_', '-').") var names: [String]
+            func run() throws { try global.perform(.policySet(quorum: nil, slaHours: nil, requireContext: nil, requireCampaignReview: nil, addSignals: names)) }
+        }
+
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Remove signal names from the vocabulary.", discussion: """
+                Handoffs already recorded keep their signals; new ones may no longer use the names.
+
+                Example:
+                  align policy signal remove pricing.viewed --as rita
+                """)
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "Signal names.") var names: [String]
+            func run() throws { try global.perform(.policySet(quorum: nil, slaHours: nil, requireContext: nil, requireCampaignReview: nil, removeSignals: names)) }
+        }
+    }
 
     struct RequireSignatures: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -118,9 +156,21 @@ struct PolicyCommand: ParsableCommand {
             revops override or an import, and audit and show views mark them
             "backdated".
 
+            --off-definition refuse|flag|allow (default refuse): what happens to a
+            handoff that does not meet the criteria of the definition version it
+            names. refuse: it is refused, naming the failing criteria (revops may
+            force it with --override --reason, which the scorecard counts); flag:
+            it is recorded and flagged; allow: it is recorded. Every handoff
+            records its evaluation either way.
+
+            --ad-hoc-content refuse|allow (default refuse): whether triage may
+            make a content request ad hoc, outside the plan, without a revops
+            override.
+
             Examples:
               align policy set --quorum 2 --sla-hours 48 --as rita
               align policy set --max-backdate 24 --as rita
+              align policy set --off-definition flag --ad-hoc-content allow --as rita
             """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "Sales sign-offs needed to activate a definition version (at most the active sales members).") var quorum: Int?
@@ -129,14 +179,19 @@ struct PolicyCommand: ParsableCommand {
         @Option(name: .customLong("require-campaign-review"), help: "Launch needs an approving review (true/false).") var requireCampaignReview: Bool?
         @Option(name: .customLong("max-backdate"), help: ArgumentHelp("Hours a business time may lie before its recording (default 72).", valueName: "HOURS"))
         var maxBackdate: Int?
+        @Option(name: .customLong("off-definition"), help: "What happens to a handoff that does not meet its definition.")
+        var offDefinition: OffDefinitionPolicy?
+        @Option(name: .customLong("ad-hoc-content"), help: "Whether triage may make a request ad hoc without an override.")
+        var adHocContent: AdHocContentPolicy?
         func validate() throws {
-            if quorum == nil && slaHours == nil && requireContext == nil && requireCampaignReview == nil && maxBackdate == nil {
-                throw ValidationError("give at least one of --quorum, --sla-hours, --require-context, --require-campaign-review, --max-backdate")
+            if quorum == nil && slaHours == nil && requireContext == nil && requireCampaignReview == nil && maxBackdate == nil
+                && offDefinition == nil && adHocContent == nil {
+                throw ValidationError("give at least one of --quorum, --sla-hours, --require-context, --require-campaign-review, --max-backdate, --off-definition, --ad-hoc-content")
             }
         }
         func run() throws {
             let command = Command.policySet(quorum: quorum, slaHours: slaHours, requireContext: requireContext, requireCampaignReview: requireCampaignReview,
-                                            maxBackdateHours: maxBackdate)
+                                            maxBackdateHours: maxBackdate, offDefinition: offDefinition, adHocContent: adHocContent)
             try global.perform(command)
         }
     }

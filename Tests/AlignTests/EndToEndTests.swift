@@ -218,8 +218,14 @@ struct EndToEndTests {
 
         // A lead from the campaign, with behaviour: the brief is attached just in time.
         let handed = try cli.ok(["lead", "handoff", "L-1001", "--definition", "mql", "--campaign", "q3-webinar", "--owner", "sam",
-                                 "--profile", "company=Acme", "--profile", "employees=450", "--signal", signal, "--score", "82", "--as", "maria"])
-        #expect(handed.out.contains("brief v1 attached"))
+                                 "--profile", "company=Acme", "--profile", "employees=450", "--profile", "industry=SaaS", "--signal", signal,
+                                 "--score", "82", "--as", "maria"])
+        #expect(handed.out.contains("brief v1 attached") && handed.out.contains("meets the definition"))
+        // One that does not meet it is refused, naming what failed, and writes nothing.
+        let off = try cli.fails(1, ["lead", "handoff", "L-1002", "--definition", "mql", "--profile", "employees=5", "--profile", "industry=retail",
+                                    "--signal", signal, "--as", "maria"], mentioning: "off-definition")
+        #expect(off.err.contains("employees>=200: failed (was 5)") && off.err.contains("industry in [saas,fintech]: failed (was retail)"))
+        try cli.fails(1, ["lead", "show", "L-1002"], mentioning: "L-1002")
         let lead = try cli.ok(["lead", "show", "L-1001", "--json"]).json()
         #expect(dig(lead, "status") as? String == "handed-off")
         #expect(dig(lead, "handoff", "brief", "version") as? Int == 1)
@@ -409,7 +415,7 @@ struct EndToEndTests {
             {"command": "definition.sign-off", "as": "sofia", "args": {"id": "sql", "version": 1}}
             {"command": "definition.activate", "as": "maria", "args": {"id": "sql", "version": 1}}
 
-            {"command": "policy.set", "as": "rita", "args": {"require-context": false}}
+            {"command": "policy.set", "as": "rita", "args": {"require-context": false, "off-definition": "allow"}}
             {"command": "lead.handoff", "as": "maria", "args": {"id": "L-7", "definition": "sql", "profile": {"company": "Globex", "employees": 900}}}
             {"command": "lead.reject", "as": "sam", "args": {"id": "L-7", "reason": "no-budget", "note": "next year"}}
             """)

@@ -13,6 +13,13 @@ struct ReadSideTests {
         return (cli, try #require(stats["events"] as? Int))
     }
 
+    /// The handoffs the demo recorded (it tries more: the rules refuse some off-definition ones).
+    func handoffs(_ cli: CLI) throws -> Int {
+        let r = try cli.run(["export", "--type", "LeadHandedOff"])
+        try #require(r.code == 0, "\(r)")
+        return r.out.split(separator: "\n").count
+    }
+
     @Test func demoEndsWithTheScorecardAndAnAuditAnswer() throws {
         let cli = try CLI()
         let r = try cli.run(["demo", "--leads", "50"])
@@ -32,18 +39,22 @@ struct ReadSideTests {
             let ratio = try #require(overall[key] as? [String: Any], "missing \(key)")
             #expect(ratio["numerator"] is Int && ratio["denominator"] is Int)
         }
-        let handoffs = try #require(overall["handoffsWithContext"] as? [String: Any])
-        #expect(handoffs["denominator"] as? Int == 200)
+        let handed = try handoffs(cli)
+        #expect(handed > 100 && handed < 200)
+        let withContext = try #require(overall["handoffsWithContext"] as? [String: Any])
+        #expect(withContext["denominator"] as? Int == handed)
         // The demo overrides one activation and one launch: each indicator counts them as misses.
         #expect((overall["definitionsWithQuorum"] as? [String: Any])?["numerator"] as? Int == 1)
         #expect((overall["definitionsWithQuorum"] as? [String: Any])?["denominator"] as? Int == 2)
-        #expect(overall["overrides"] as? Int == 2)
+        // Every override on record counts once (activation, launch, forced handoffs, ad-hoc content).
+        let audited = try #require(try cli.run(["audit", "overrides", "--json"]).json()["overrides"] as? [[String: Any]])
+        #expect(overall["overrides"] as? Int == audited.count && audited.count > 2)
         let actors = try #require(o["byActor"] as? [String: Any])
         #expect(actors.keys.contains("sam"))
         // Periods partition the whole: their handoffs add up to the overall count.
         let periods = try #require(o["periods"] as? [[String: Any]])
         let sum = periods.compactMap { ($0["handoffsWithContext"] as? [String: Any])?["denominator"] as? Int }.reduce(0, +)
-        #expect(sum == 200)
+        #expect(sum == handed)
     }
 
     @Test func scorecardSinceUntilAndBadPeriod() throws {
@@ -52,7 +63,7 @@ struct ReadSideTests {
         let may = try cli.run(["scorecard", "--json", "--since", "2026-05-01", "--until", "2026-06-01"]).json()
         let a = ((q2["overall"] as? [String: Any])?["handoffsWithContext"] as? [String: Any])?["denominator"] as? Int ?? -1
         let b = ((may["overall"] as? [String: Any])?["handoffsWithContext"] as? [String: Any])?["denominator"] as? Int ?? -1
-        #expect(a == 200 && b > 0 && b < a)
+        #expect(a == (try handoffs(cli)) && b > 0 && b < a)
         #expect(try cli.run(["scorecard", "--period", "year"]).code == 2)
     }
 
@@ -74,8 +85,9 @@ struct ReadSideTests {
         let (cli, _) = try ledger()
         let o = try cli.run(["audit", "overrides", "--json"]).json()
         let overrides = try #require(o["overrides"] as? [[String: Any]])
-        #expect(overrides.count == 2)
-        #expect(Set(overrides.compactMap { $0["rule"] as? String }) == ["sign-off-quorum", "campaign-review-before-launch"])
+        // One activation, one launch, ad-hoc content and off-definition handoffs forced by revops.
+        #expect(Set(overrides.compactMap { $0["rule"] as? String }) == ["sign-off-quorum", "campaign-review-before-launch", "ad-hoc-content", "off-definition"])
+        #expect(overrides.filter { $0["rule"] as? String == "off-definition" }.allSatisfy { $0["actor"] as? String == "rita" })
         let sam = try cli.run(["audit", "actor", "sam", "--json"]).json()
         let events = try #require(sam["events"] as? [[String: Any]])
         #expect(!events.isEmpty && events.allSatisfy { $0["actor"] as? String == "sam" })

@@ -59,6 +59,7 @@ struct DutiesTests {
         let w = try World.withMax()
         try w.activeDefinition()
         var h = HandoffArgs(id: "L-1", definition: "mql")
+        h.profile = ["employees": "450"]
         h.signals = [Signal(name: "webinar.attended", at: ruleT0, detail: nil)]
         h.owner = "sam"
         try w.run(.leadHandoff(h), as: "max")

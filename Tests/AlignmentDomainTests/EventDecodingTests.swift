@@ -119,8 +119,8 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
         try w.run(.definitionSignOff(id: "mql", version: v2, comment: "fits our ICP"), as: "sam")
         try w.run(.definitionSignOff(id: "mql", version: v2, comment: nil), as: "sofia")
         try w.run(.definitionActivate(id: "mql", version: v2, override: nil), as: "maria")
-        try w.run(.definitionPropose(id: "mql", title: "Engaged SaaS", fit: [try Criterion.parse("industry in [saas, fintech]")],
-                                     engagement: [try Criterion.parse("webinar.attended>=1"), try Criterion.parse("region!=apac")],
+        try w.run(.definitionPropose(id: "mql", title: "Engaged SaaS", fit: [try Criterion.parse("industry in [saas, fintech]"), try Criterion.parse("region!=apac")],
+                                     engagement: [try Criterion.parse("webinar.attended>=1 within 30d")],
                                      rationale: nil), as: "maria")
         try w.run(.definitionActivate(id: "mql", version: v2 + 1, override: "board asked"), as: "rita")
         try w.activeDefinition("sql")
@@ -148,7 +148,7 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
         var full = HandoffArgs(id: "L-1", definition: "mql")
         full.campaign = "q3"
         full.owner = "sam"
-        full.profile = ["company": "Initech", "employees": "1200", "city": "Zürich"]
+        full.profile = ["company": "Initech", "employees": "1200", "city": "Zürich", "industry": "SaaS", "region": "emea"]
         full.signals = [Signal(name: "webinar.attended", at: ruleT0, detail: "Pricing"),
                         Signal(name: "pricing.visited", at: ruleT0.addingTimeInterval(0.25))]
         full.score = 0.82
@@ -156,6 +156,8 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
         try w.run(.leadHandoff(full), as: "maria")
         try w.run(.leadAccept(id: "L-1"), as: "sam")
         try w.run(.leadConvert(id: "L-1", opportunity: "OPP-7", amount: 48_000.5), as: "sam")
+        // Off the definition: flagged while the policy says so.
+        try w.run(.policySet(quorum: nil, slaHours: nil, requireContext: nil, requireCampaignReview: nil, offDefinition: .flag), as: "rita")
         try w.run(w.handoff("L-2", campaign: "q3"), as: "maria")
         try w.run(.leadReject(id: "L-2", reason: .insufficientContext, note: "no budget talk"), as: "sofia")
         try w.run(.leadRecycle(id: "L-2"), as: "sofia")
@@ -166,18 +168,20 @@ func codableDecode(type: String, payload: [UInt8]) throws -> DomainEvent {
         try w.run(.leadHandoff(bare), as: "rita")
         try w.run(.leadAccept(id: "L-4"), as: "sam")
         try w.run(.leadConvert(id: "L-4", opportunity: nil, amount: nil), as: "sam")
+        try w.run(.policySet(quorum: nil, slaHours: nil, requireContext: nil, requireCampaignReview: nil, offDefinition: .refuse,
+                             adHocContent: .refuse, addSignals: ["webinar.attended", "pricing.visited"]), as: "rita")
 
         // content: planned, requested, triaged every way, fulfilled
         try w.run(.contentPlan(asset: "guide", title: "Pricing guide", stage: .consideration, persona: "RevOps lead"), as: "maria")
         try w.run(.contentPlan(asset: "faq", title: "FAQ", stage: .awareness, persona: nil), as: "maria")
         try w.run(.contentRequest(id: "R-1", what: "Security answers", stage: .decision, lead: "L-1", why: "procurement asks"), as: "sam")
-        try w.run(.contentRequest(id: "R-2", what: "One-pager", stage: .onboarding, lead: nil, why: nil), as: "sam")
+        try w.run(.contentRequest(id: "R-2", what: "One-pager", stage: .consideration, lead: nil, why: nil), as: "sam")
         try w.run(.contentRequest(id: "R-3", what: "Case study", stage: .expansion, lead: nil, why: nil), as: "sofia")
         try w.run(.contentRequest(id: "R-4", what: "Deck", stage: .decision, lead: nil, why: nil), as: "sofia")
         try w.run(.contentTriage(id: "R-1", outcome: .addedToPlan, asset: "security-faq", reason: "asked by several deals"), as: "maria")
         try w.run(.contentTriage(id: "R-2", outcome: .mapped, asset: "guide", reason: nil), as: "maria")
         try w.run(.contentTriage(id: "R-3", outcome: .declined, asset: nil, reason: "covered"), as: "maria")
-        try w.run(.contentTriage(id: "R-4", outcome: .adHoc, asset: nil, reason: "deal closes this week"), as: "maria")
+        try w.run(.contentTriage(id: "R-4", outcome: .adHoc, asset: nil, reason: "deal closes this week", override: "deal closes this week"), as: "rita")
         try w.run(.contentFulfil(id: "R-1", asset: "security-faq"), as: "maria")
         try w.run(.contentFulfil(id: "R-4", asset: nil), as: "maria")
         // Keys: registered, rotated (the old one revoked), then signatures required, signed by the new key.

@@ -129,7 +129,7 @@ final class World {
     func handoff(_ lead: String, definition: String = "mql", campaign: String? = nil, signals: Bool = true) -> Command {
         var h = HandoffArgs(id: lead, definition: definition)
         h.campaign = campaign
-        h.profile = ["company": "Acme"]
+        h.profile = ["company": "Acme", "employees": "450"]
         if signals { h.signals = [Signal(name: "webinar.attended", at: ruleT0, detail: "Pricing")] }
         return .leadHandoff(h)
     }
@@ -619,8 +619,10 @@ struct LeadRuleTests {
         }
         let events = try w.decide(w.handoff("L-1"), as: "maria")
         #expect(events == [.leadHandedOff(LeadHandedOff(lead: "L-1", definition: "mql", definitionVersion: 1, campaign: nil, brief: nil, owner: nil,
-                                                        profile: ["company": "Acme"], signals: [Signal(name: "webinar.attended", at: ruleT0, detail: "Pricing")],
-                                                        score: nil, note: nil, override: nil))])
+                                                        profile: ["company": "Acme", "employees": "450"], signals: [Signal(name: "webinar.attended", at: ruleT0, detail: "Pricing")],
+                                                        score: nil, note: nil, override: nil,
+                                                        evaluation: HandoffEvaluation(met: true, criteria: [
+                                                            CriterionResult(criterion: "employees>=200", kind: .fit, outcome: .met, observed: "450")])))])
     }
 
     @Test func theDefinitionMustExistAndBeActive() throws {
@@ -680,12 +682,16 @@ struct LeadRuleTests {
         let w = try World.standard()
         try w.activeDefinition()
         try w.approvedCampaign()
-        // No brief yet: none attached.
-        guard case .leadHandedOff(let none)? = try w.decide(w.handoff("L-0", campaign: "q3"), as: "maria").first else { Issue.record("no handoff"); return }
-        #expect(none.campaign == "q3" && none.brief == nil)
+        // Not launched yet: the campaign sources no lead (revops may force it).
+        expectRefused(Rule.campaignLaunched) { try w.decide(w.handoff("L-0", campaign: "q3"), as: "maria") }
+        try w.run(.campaignLaunch(id: "q3", override: nil), as: "maria")
+        // No brief yet: none attached, and the handoff says so.
+        guard case .leadHandedOff(let none)? = try w.run(w.handoff("L-0", campaign: "q3"), as: "maria").first else { Issue.record("no handoff"); return }
+        #expect(none.campaign == "q3" && none.brief == nil && none.noBrief)
         try w.run(.campaignBrief(id: "q3", summary: "First", talkingPoints: ["a"], offer: nil), as: "maria")
         let firstBriefAt = w.now
-        try w.run(.campaignLaunch(id: "q3", override: nil), as: "maria")
+        // A brief published after the handoff is never counted as carried by it.
+        #expect(try w.fold.lead("L-0").handoff?.brief == nil)
         try w.run(.campaignBrief(id: "q3", summary: "Second", talkingPoints: ["b", "c"], offer: "audit"), as: "maria")
         let events = try w.run(w.handoff("L-1", campaign: "q3"), as: "maria")
         guard case .leadHandedOff(let h)? = events.first else { Issue.record("no handoff"); return }
@@ -849,6 +855,7 @@ struct ContentRuleTests {
         // Declined requests are not fulfilled; ad-hoc ones are.
         try w.run(.contentTriage(id: "REQ-2", outcome: .declined, asset: nil, reason: "covered"), as: "maria")
         expectRefused(Rule.contentLifecycle) { try w.decide(.contentFulfil(id: "REQ-2", asset: nil), as: "maria") }
+        try w.run(.policySet(quorum: nil, slaHours: nil, requireContext: nil, requireCampaignReview: nil, adHocContent: .allow), as: "rita")
         try w.run(.contentTriage(id: "REQ-3", outcome: .adHoc, asset: nil, reason: "board"), as: "maria")
         expectNotFound { try w.decide(.contentFulfil(id: "REQ-3", asset: "nope"), as: "maria") }
         #expect(try w.decide(.contentFulfil(id: "REQ-3", asset: "roi"), as: "maria") == [.contentRequestFulfilled(ContentRequestFulfilled(request: "REQ-3", asset: "roi"))])

@@ -162,7 +162,7 @@ import AlignmentLedger
         }
         #expect(text("LeadHandedOff full") == #"{"brief":{"offer":"free pricing audit","summary":"Pricing webinar with a free audit offer","talkingPoints":["ask how they price today","offer the audit"],"version":2},"campaign":"q2-webinar","definition":"mql","definitionVersion":2,"lead":"L-10042","note":"Wants a pilot before Q4","owner":"sam","profile":{"company":"Initech","employees":"1200","industry":"saas"},"score":0.82,"signals":[{"at":"2026-02-27T15:00:00Z","detail":"Pricing webinar","name":"webinar.attended"},{"at":"2026-02-28T08:30:00Z","name":"pricing.visited"}]}"#)
         #expect(text("LeadHandedOff minimal") == #"{"definition":"mql","definitionVersion":3,"lead":"L-10043","override":{"reason":"CEO referral","rule":"handoff-requires-context"},"profile":{},"signals":[]}"#)
-        #expect(text("PolicyChanged default") == #"{"policy":{"maxBackdateHours":72,"quorum":1,"requireCampaignReview":true,"requireContext":true,"slaHours":24}}"#)
+        #expect(text("PolicyChanged default") == #"{"policy":{"adHocContent":"refuse","maxBackdateHours":72,"offDefinition":"refuse","quorum":1,"requireCampaignReview":true,"requireContext":true,"signals":[],"slaHours":24}}"#)
         #expect(text("LeadDefinitionProposed minimal") == #"{"definition":"mql","engagement":[{"field":"webinar.attended","op":">=","values":["1"]}],"fit":[],"title":"Any webinar attendee","version":1}"#)
         #expect(text("ContentRequestTriaged added") == #"{"asset":"security-faq","outcome":"added-to-plan","reason":"asked by several deals","request":"REQ-7"}"#)
     }

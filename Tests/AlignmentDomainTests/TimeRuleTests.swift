@@ -88,6 +88,7 @@ struct TimeRuleTests {
         try w.activeDefinition()
         let at = w.now.addingTimeInterval(60)
         var h = HandoffArgs(id: "L-1", definition: "mql")
+        h.profile = ["employees": "450"]
         h.signals = [Signal(name: "webinar.attended", at: at.addingTimeInterval(1))]
         expectRefused(Rule.afterDependency) { try w.decide(.leadHandoff(h), as: "maria", at: at) }
         h.signals = [Signal(name: "webinar.attended", at: at)]

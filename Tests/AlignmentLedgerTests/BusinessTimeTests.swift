@@ -78,6 +78,7 @@ struct BusinessTimeTests {
     @Test func anOverrideOfTheWindowIsOnRecordAndInTheOverridesAudit() throws {
         try later(by: 200) { f, now in
             var h = HandoffArgs(id: "L-9", definition: "mql")
+            h.profile = ["employees": "450"]
             h.signals = [Signal(name: "webinar.attended", at: ledgerT0)]
             h.override = "CRM outage: handed off by phone that day"
             let at = now.addingTimeInterval(-100 * hour)

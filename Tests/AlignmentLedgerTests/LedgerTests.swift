@@ -281,7 +281,7 @@ struct LedgerTests {
         try withFixture { f in
             let head = try f.ledger.log.head()
             let items = [
-                item(1, "maria", .definitionPropose(id: "mql", title: "MQL 2", fit: [try Criterion.parse("employees>=500")], engagement: [], rationale: nil), f),
+                item(1, "maria", .definitionPropose(id: "mql", title: "MQL 2", fit: [try Criterion.parse("employees>=400")], engagement: [], rationale: nil), f),
                 item(2, "sofia", .definitionSignOff(id: "mql", version: 2, comment: nil), f),
                 item(3, "maria", .definitionActivate(id: "mql", version: 2, override: nil), f),
                 item(4, "maria", f.handoff("L-2", campaign: "q3"), f),

@@ -5,11 +5,14 @@ import Foundation
 extension Policy: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
         w.int(quorum); w.int(slaHours); w.bool(requireContext); w.bool(requireCampaignReview); w.int(maxBackdateHours)
+        w.raw(offDefinition); w.raw(adHocContent); w.array(signals) { $0.string($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init()
         quorum = try r.int(); slaHours = try r.int(); requireContext = try r.bool(); requireCampaignReview = try r.bool()
         maxBackdateHours = try r.int()
+        offDefinition = try r.raw(OffDefinitionPolicy.self); adHocContent = try r.raw(AdHocContentPolicy.self)
+        signals = try r.array { try $0.string() }
     }
 }
 
@@ -47,9 +50,32 @@ extension LedgerState: BinaryCodable {
 }
 
 extension Criterion: BinaryCodable {
-    public func write(to w: inout BinaryWriter) { w.string(field); w.string(op); w.array(values) { $0.string($1) } }
+    public func write(to w: inout BinaryWriter) {
+        w.string(field); w.string(op); w.array(values) { $0.string($1) }; w.optional(within) { $0.string($1) }
+    }
     public init(from r: inout BinaryReader) throws {
-        self.init(field: try r.string(), op: try r.string(), values: try r.array { try $0.string() })
+        self.init(field: try r.string(), op: try r.string(), values: try r.array { try $0.string() },
+                  within: try r.optional { try $0.string() })
+    }
+}
+
+extension CriterionResult: BinaryCodable {
+    public func write(to w: inout BinaryWriter) {
+        w.string(criterion); w.raw(kind); w.raw(outcome); w.optional(observed) { $0.string($1) }
+    }
+    public init(from r: inout BinaryReader) throws {
+        self.init(criterion: try r.string(), kind: try r.raw(CriterionKind.self), outcome: try r.raw(CriterionOutcome.self),
+                  observed: try r.optional { try $0.string() })
+    }
+}
+
+extension HandoffEvaluation: BinaryCodable {
+    public func write(to w: inout BinaryWriter) {
+        w.bool(met); w.array(criteria) { $0.value($1) }; w.optional(offDefinition) { $0.raw($1) }
+    }
+    public init(from r: inout BinaryReader) throws {
+        self.init(met: try r.bool(), criteria: try r.array { try $0.value() },
+                  offDefinition: try r.optional { try $0.raw(OffDefinitionPolicy.self) })
     }
 }
 
@@ -165,14 +191,15 @@ extension LeadHandedOff: BinaryCodable {
         w.string(lead); w.string(definition); w.int(definitionVersion); w.optional(campaign) { $0.string($1) }
         w.optional(brief) { $0.value($1) }; w.optional(owner) { $0.string($1) }; w.dictionary(profile) { $0.string($1) }
         w.array(signals) { $0.value($1) }; w.optional(score) { $0.double($1) }; w.optional(note) { $0.string($1) }
-        w.optional(override) { $0.value($1) }
+        w.optional(override) { $0.value($1) }; w.optional(evaluation) { $0.value($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init(lead: try r.string(), definition: try r.string(), definitionVersion: try r.int(),
                   campaign: try r.optional { try $0.string() }, brief: try r.optional { try $0.value() },
                   owner: try r.optional { try $0.string() }, profile: try r.dictionary { try $0.string() },
                   signals: try r.array { try $0.value() }, score: try r.optional { try $0.double() },
-                  note: try r.optional { try $0.string() }, override: try r.optional { try $0.value() })
+                  note: try r.optional { try $0.string() }, override: try r.optional { try $0.value() },
+                  evaluation: try r.optional { try $0.value() })
     }
 }
 
@@ -215,10 +242,12 @@ extension ContentRequested: BinaryCodable {
 extension ContentRequestTriaged: BinaryCodable {
     public func write(to w: inout BinaryWriter) {
         w.string(request); w.raw(outcome); w.optional(asset) { $0.string($1) }; w.optional(reason) { $0.string($1) }
+        w.optional(override) { $0.value($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init(request: try r.string(), outcome: try r.raw(TriageOutcome.self),
-                  asset: try r.optional { try $0.string() }, reason: try r.optional { try $0.string() })
+                  asset: try r.optional { try $0.string() }, reason: try r.optional { try $0.string() },
+                  override: try r.optional { try $0.value() })
     }
 }
 
