@@ -20,7 +20,8 @@ extension AlignmentLedger {
         case .policyChanged(let x)?:
             let p = x.policy
             return "set the policy: quorum \(p.quorum), sla-hours \(p.slaHours), require-context \(p.requireContext), "
-                + "require-campaign-review \(p.requireCampaignReview), max-backdate \(p.maxBackdateHours)h"
+                + "require-campaign-review \(p.requireCampaignReview), max-backdate \(p.maxBackdateHours)h, off-definition \(p.offDefinition.rawValue), "
+                + "ad-hoc-content \(p.adHocContent.rawValue), signals \(p.signals.isEmpty ? "any" : p.signals.joined(separator: ","))"
         case .actorKeyRegistered(let x)?: return "registered key \(x.keyID) for actor \(x.actor)" + (x.replaces.map { ", replacing key \($0)" } ?? "")
         case .actorKeyRevoked(let x)?: return "revoked key \(x.keyID) of actor \(x.actor)" + (x.reason.map { ": \($0)" } ?? "")
         case .signaturesRequired?: return "required every event to be signed by its actor's key"
@@ -54,6 +55,10 @@ extension AlignmentLedger {
             var s = "handed off lead \(x.lead) under definition \(x.definition) v\(x.definitionVersion) with \(x.signals.count) signal(s)"
             if let owner = x.owner { s += " to \(owner)" }
             if let c = x.campaign { s += "; campaign \(c), " + (x.brief.map { "brief v\($0.version) attached" } ?? "no brief") }
+            if let e = x.evaluation {
+                s += e.met ? "; meets the definition" : "; does NOT meet the definition (\(e.unmet.map(\.summary).joined(separator: "; ")))"
+                if e.offDefinition == .flag { s += ", FLAGGED" }
+            }
             return s + override(x.override)
         case .leadAccepted(let x)?: return "accepted lead \(x.lead)"
         case .leadRejected(let x)?: return "rejected lead \(x.lead): \(x.reason.rawValue)" + (x.note.map { ", note: \($0)" } ?? "")
@@ -76,7 +81,7 @@ extension AlignmentLedger {
             case .declined: outcome = "declined"
             case .adHoc: outcome = "made ad hoc, outside the plan"
             }
-            return "triaged content request \(x.request): \(outcome)" + (x.reason.map { ": \($0)" } ?? "")
+            return "triaged content request \(x.request): \(outcome)" + (x.reason.map { ": \($0)" } ?? "") + override(x.override)
         case .contentRequestFulfilled(let x)?: return "fulfilled content request \(x.request)" + (x.asset.map { " with \($0)" } ?? "")
         case nil: return "\(e.type) on \(e.stream)"
         }

@@ -40,7 +40,8 @@ public struct LeadStory: Encodable, Sendable {
 
     /// One handoff and what followed it.
     public struct Cycle: Encodable, Sendable {
-        /// The handoff as recorded: definition version, owner, profile, signals, campaign and the brief attached.
+        /// The handoff as recorded: definition version, owner, profile, signals, campaign and the brief attached, and
+        /// the evaluation against the version's criteria (`evaluation`: each criterion met, failed or missing).
         public var handoff: LeadHandedOff
         public var handedOff: Step
         /// True when the lead names a campaign and no brief of it was published before the handoff.
@@ -79,7 +80,7 @@ extension AlignmentLedger {
             func step() -> LeadStory.Step { .init(by: e.actor, at: e.occurredAt.date, recordedAt: e.recordedAt.date, position: e.position) }
             switch try AlignmentLedger.decodedKnown(e) {
             case .leadHandedOff(let h)?:
-                cycles.append(.init(handoff: h, handedOff: step(), noBrief: h.campaign != nil && h.brief == nil))
+                cycles.append(.init(handoff: h, handedOff: step(), noBrief: h.noBrief))
             case .leadAccepted?:
                 cycles.indices.last.map { cycles[$0].decision = .init(outcome: "accepted", by: e.actor, at: e.occurredAt.date, recordedAt: e.recordedAt.date, position: e.position) }
             case .leadRejected(let r)?:

@@ -85,6 +85,7 @@ extension LeadStory {
                        + "under '\(h.definition)' v\(h.definitionVersion)\(h.owner.map { ", owner \($0)" } ?? "")")
             out += h.profile.sorted { $0.key < $1.key }.map { "\(indent)profile   \($0.key) = \($0.value)" }
             out += h.signals.map { "\(indent)signal    \($0.name) at \(date($0.at))\($0.detail.map { ": \($0)" } ?? "")" }
+            out += LeadStory.evaluationLines(h, indent: indent)
             if let campaign = h.campaign { out.append("\(indent)campaign  \(campaign)") }
             if let b = h.brief {
                 out += ["\(indent)brief v\(b.version): \(b.summary)"] + b.talkingPoints.map { "\(indent)  - \($0)" }
@@ -106,6 +107,16 @@ extension LeadStory {
             if let r = c.recycled { out.append("\(indent)recycled by \(r.by) at \(date(r.at))\(rec(r.at, r.recordedAt))") }
         }
         return Terminal.safe(out)
+    }
+
+    /// How the handoff met the criteria of its definition version: the verdict, then each criterion with what was seen.
+    static func evaluationLines(_ h: LeadHandedOff, indent: String) -> [String] {
+        guard let e = h.evaluation else { return ["\(indent)criteria  not evaluated (handed off before handoffs were evaluated)"] }
+        let verdict = e.met ? "met: every criterion of '\(h.definition)' v\(h.definitionVersion)"
+            : "NOT met: \(e.unmet.count) of \(e.criteria.count) criteria of '\(h.definition)' v\(h.definitionVersion) not met"
+                + (e.offDefinition == .flag ? ", FLAGGED (policy off-definition flag)" : e.offDefinition == .allow ? " (policy off-definition allow)" : "")
+                + (h.override != nil ? ", forced by an override" : "")
+        return ["\(indent)criteria  \(verdict)"] + e.criteria.map { "\(indent)  \($0.kind == .fit ? "fit       " : "engagement") \($0.summary)" }
     }
 
     /// An amount as typed: whole numbers without decimals (48000), others with two (1250.50).

@@ -136,8 +136,10 @@ struct LeadCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List leads.", discussion: """
-            In natural order of their ids (L-2 before L-11), with their owner and, while they wait for a
-            decision, how long since the handoff.
+            In natural order of their ids (L-2 before L-11), with their owner, whether the handoff
+            met its definition (EVALUATION), the campaign brief it carried (BRIEF: its version, or
+            "no brief" when none was published before the handoff) and, while a lead waits for a
+            decision, how long since the handoff against the lead SLA.
 
             With --at, the leads as they stood then, an open one's wait counted to then.
 
@@ -151,9 +153,11 @@ struct LeadCommand: ParsableCommand {
         @Option(help: "Only the leads handed to this owner.") var owner: String?
         @Flag(help: "Only the leads waiting for a decision (handed off, neither accepted nor rejected).") var open = false
         func run() throws {
-            let leads = try global.open().leads(status: status?.status, owner: owner, open: open, asOf: global.asOf)
+            let ledger = try global.open()
+            let leads = try ledger.leads(status: status?.status, owner: owner, open: open, asOf: global.asOf)
             if global.json { return try Say.json(["leads": leads]) }
-            ListText.leads(leads, now: global.asOf ?? Date()).forEach(Say.line)
+            let sla = try ledger.ledgerState(asOf: global.asOf).policy.slaHours  // the SLA in force then
+            ListText.leads(leads, now: global.asOf ?? Date(), slaHours: sla).forEach(Say.line)
         }
     }
 }
