@@ -190,15 +190,33 @@ public enum Criteria {
     /// Two values are the same when both are numbers and equal, or, as text, equal ignoring case and surrounding spaces.
     static func same(_ a: String, _ b: String) -> Bool {
         if let x = number(a), let y = number(b) { return x == y }
-        return a.trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(b.trimmingCharacters(in: .whitespaces)) == .orderedSame
+        let a = trimmed(a), b = trimmed(b)
+        // ASCII (nearly every value): compared byte by byte, folding A-Z, without Foundation; otherwise Foundation's
+        // case-insensitive comparison.
+        if a.utf8.allSatisfy({ $0 < 0x80 }), b.utf8.allSatisfy({ $0 < 0x80 }) {
+            return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
+                x == y || (x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20))
+            }
+        }
+        return a.caseInsensitiveCompare(b) == .orderedSame
+    }
+
+    /// `s` without the spaces and tabs around it (Foundation's trimming only when there are any: it costs a bridge).
+    static func trimmed(_ s: String) -> String {
+        guard let first = s.utf8.first, let last = s.utf8.last else { return s }
+        if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 { return s }
+        return s.trimmingCharacters(in: .whitespaces)
     }
 
     /// A number as a criterion reads one: a finite decimal, `_` and `,` between digit groups allowed (`1,000`).
     static func number(_ s: String) -> Double? {
-        let t = s.trimmingCharacters(in: .whitespaces)
+        let t = trimmed(s)
+        // Only text that starts like a number is parsed (`saas` is not): most values are words or plain numbers.
+        guard let c = t.utf8.first, (0x30...0x39).contains(c) || c == 0x2D || c == 0x2B || c == 0x2E else { return nil }
         if let d = Double(t), d.isFinite { return d }
-        let plain = t.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "_", with: "")
-        guard plain != t, let d = Double(plain), d.isFinite else { return nil }
+        guard t.utf8.contains(0x2C) || t.utf8.contains(0x5F) else { return nil }
+        let plain = String(t.filter { $0 != "," && $0 != "_" })
+        guard let d = Double(plain), d.isFinite else { return nil }
         return d
     }
 

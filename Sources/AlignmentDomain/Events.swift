@@ -411,7 +411,7 @@ extension DomainEvent {
     /// appends only what this returns, so no hollow payload reaches the log.
     public func canonicalPayload() throws(DomainError) -> [UInt8] {
         do { return try encodedPayload() } catch {
-            throw .invalid("\(type) cannot be recorded: a number in it is not finite (\(error))")
+            throw .invalid("\(type) cannot be recorded: a number in it is not finite, or a date is out of range (\(error))")
         }
     }
 
@@ -442,10 +442,10 @@ extension DomainEvent {
         case .campaignBriefPublished(let e): return try enc(e)
         case .campaignLaunched(let e): return try enc(e)
         case .campaignClosed(let e): return try enc(e)
-        case .leadHandedOff(let e): return try enc(e)
-        case .leadAccepted(let e): return try enc(e)
-        case .leadRejected(let e): return try enc(e)
-        case .leadConverted(let e): return try enc(e)
+        case .leadHandedOff(let e): return try e.canonicalBytes()  // hand-written (Events+Encoding.swift)
+        case .leadAccepted(let e): return try e.canonicalBytes()  // hand-written (Events+Encoding.swift)
+        case .leadRejected(let e): return try e.canonicalBytes()  // hand-written (Events+Encoding.swift)
+        case .leadConverted(let e): return try e.canonicalBytes()  // hand-written (Events+Encoding.swift)
         case .leadRecycled(let e): return try enc(e)
         case .contentPlanned(let e): return try enc(e)
         case .contentRequested(let e): return try enc(e)

@@ -28,6 +28,16 @@ if arguments.count == 2, arguments[1] == "ed25519" {
         exit(1)
     }
 }
+// `align-bench criteria`: one handoff's evaluation against its definition's criteria, in µs (CriteriaBench).
+if arguments.count == 2, arguments[1] == "criteria" {
+    do {
+        print(String(format: "%.3f", try CriteriaBench.run()))
+        exit(0)
+    } catch {
+        note("criteria: \(error)")
+        exit(1)
+    }
+}
 if arguments.count == 3, arguments[1] == "commit-floor" {
     print(String(rawLMDBCommitMedian(dir: arguments[2], n: 300) * 1_000))
     exit(0)
