@@ -267,25 +267,31 @@ extension AlignmentLedger {
 
     // MARK: Replay
 
-    /// Replays the log from scratch in memory up to `position` (inclusive), or up to the events whose business
-    /// time is before `until`, through the same folds as the kept read models.
-    public func replay(to position: UInt64? = nil, until: Date? = nil, _ projections: Set<ProjectionName> = Set(ProjectionName.allCases))
-        throws -> (state: CurrentStateFold, scorecard: ScorecardFold, overrides: [OverrideRecord], position: UInt64)
+    /// Replays the log from scratch in memory up to `position` (inclusive), or the events whose business time is
+    /// before `until`, or at or before `asOf`, through the same folds as the kept read models. Answers the folds, the
+    /// overrides, the last position folded and how many events were folded (a business-time bound leaves out the
+    /// events dated after it, wherever they lie in the log).
+    public func replay(to position: UInt64? = nil, until: Date? = nil, asOf: Date? = nil,
+                       _ projections: Set<ProjectionName> = Set(ProjectionName.allCases))
+        throws -> (state: CurrentStateFold, scorecard: ScorecardFold, overrides: [OverrideRecord], position: UInt64, events: Int)
     {
         let p = Projector(tx: nil, enabled: projections, freshState: true)
         var last: UInt64 = 0
+        var folded = 0
         var overrides: [OverrideRecord] = []
         let gate = Projector.wholeLogGate(log.ledgerID)
         try log.replay(from: 1, through: position ?? .max) { e in
             let decoded = try Projector.decode(e)
             try gate.check(e, decoded: decoded)
             if let until, e.occurredAt.date >= until { return }
+            if let asOf, e.occurredAt.date > asOf { return }
             try p.apply(e, decoded: decoded)
             overrides += p.drainOverrides()
             last = e.position
+            folded += 1
         }
         try gate.flush()
-        return (p.state, p.scorecard, overrides, last)
+        return (p.state, p.scorecard, overrides, last, folded)
     }
 }
 

@@ -6,7 +6,12 @@ import SplitMix
 
 extension AlignmentLedger {
     /// Creates a ledger at `path` and plays a realistic quarter through the real commands and rules (refusals
-    /// included), narrating to `say`; deterministic for a seed.
+    /// included), narrating to `say`.
+    ///
+    /// A seed replays the same history: every event's type, stream, actor, business and recorded times and payload
+    /// (all but key material), hence the same answers (scorecard, state, lists, audits). Not the same bytes: the ledger
+    /// id, the event and correlation ids and the cast's keys (unless `keys` holds them already) are new on each run,
+    /// and so are the signatures, the hashes and the head.
     ///
     /// The quarter is played in business-time order on a clock of its own (`DemoClock`): each step is recorded a
     /// minute after its business time, and the leads and content requests go in one apply transaction per day of
@@ -392,6 +397,7 @@ extension AlignmentLedger {
         let report = try l.verifyAnswer(checkpoint: nil)
         let signed = report.signatures.map { ", \($0.signed) signed by \($0.keys) keys" } ?? ""
         say("\nverify: \(report.ok ? "sound" : "NOT SOUND"), \(report.events) events\(signed); head \(report.head)")
+        say("  (the same --seed replays this history and scorecard; ids, keys and so the head are new on each run)")
         let checkpoint = try l.signCheckpoint(keys: KeyStore(directory: keys))
         say("signed checkpoint: \(checkpoint.size) events, Merkle root \(checkpoint.root.hex) (`align checkpoint --latest`;")
         say("  publish it with `align checkpoint --vkey`, and prove one event is in it: `align prove inclusion 30`)")

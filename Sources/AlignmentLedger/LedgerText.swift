@@ -8,7 +8,9 @@ extension StateSummary {
     /// What was in force: active definitions, open campaigns, leads by status, the content plan.
     public var lines: [String] {
         func list(_ items: [String], _ none: String) -> String { items.isEmpty ? none : items.joined(separator: ", ") }
-        return Terminal.safe(["State as of \(at.map { "business time \($0)" } ?? "position \(position)") (replayed \(position) positions; head \(head))",
+        let folded = at == nil ? "\(events) events through position \(position)"
+            : "\(events) events dated at or before it" + (events > 0 ? ", the last at position \(position)" : "")
+        return Terminal.safe(["State as of \(at.map { "business time \($0)" } ?? "position \(position)") (\(folded); head \(head))",
                 "active definitions: " + list(activeDefinitions.map { "\($0.definition) v\($0.version)" }, "none"),
                 "open campaigns:     " + list(openCampaigns.map { "\($0.campaign) (\($0.status))" }, "none"),
                 "leads by status:    " + list(leadsByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }, "none"),

@@ -20,13 +20,23 @@ public enum ListText {
         })
     }
 
-    /// Leads: status, definition, campaign, signals, when handed off.
-    /// Leads with their owner; an open one (waiting for a decision) with its age since the handoff, as of `now`.
-    public static func leads(_ leads: [LeadState], now: Date = Date()) -> [String] {
-        TextTable.lines(["ID", "STATUS", "OWNER", "DEFINITION", "CAMPAIGN", "SIGNALS", "HANDED OFF", "WAITING"], leads.map { l in
+    /// Leads: status, owner, definition, how the handoff met it (`met`, `2 of 3 not met`; `-` for a handoff recorded
+    /// before evaluation), campaign and the brief it carried (`v2`, `no brief` when the campaign had published none
+    /// before the handoff, `-` without a campaign), signals, when handed off; an open one (waiting for a decision)
+    /// with its age as of `now` against the lead SLA (`slaHours`, when given).
+    public static func leads(_ leads: [LeadState], now: Date = Date(), slaHours: Int? = nil) -> [String] {
+        func waiting(_ since: Date) -> String {
+            let hours = max(0, now.timeIntervalSince(since)) / 3600
+            let h = FixedPoint.format(hours, places: 1) + "h"
+            guard let slaHours else { return h }
+            return hours > Double(slaHours) ? "\(h) PAST SLA \(slaHours)h" : "\(h) (SLA \(slaHours)h)"
+        }
+        return TextTable.lines(["ID", "STATUS", "OWNER", "DEFINITION", "EVALUATION", "CAMPAIGN", "BRIEF", "SIGNALS", "HANDED OFF", "WAITING"], leads.map { l in
             [l.id, l.status.rawValue, l.handoff?.owner ?? "-", l.handoff.map { "\($0.definition) v\($0.definitionVersion)" } ?? "-",
-             l.handoff?.campaign ?? "-", String(l.handoff?.signals.count ?? 0), l.handedOffAt.map(DomainTime.format) ?? "-",
-             l.status == .handedOff ? l.handedOffAt.map { FixedPoint.format(max(0, now.timeIntervalSince($0)) / 3600, places: 1) + "h" } ?? "-" : "-"]
+             l.handoff?.evaluation.map { $0.short + ($0.offDefinition == .flag ? ", flagged" : "") } ?? "-",
+             l.handoff?.campaign ?? "-", l.handoff.map { h in h.brief.map { "v\($0.version)" } ?? (h.noBrief ? "no brief" : "-") } ?? "-",
+             String(l.handoff?.signals.count ?? 0), l.handedOffAt.map(DomainTime.format) ?? "-",
+             l.status == .handedOff ? l.handedOffAt.map(waiting) ?? "-" : "-"]
         })
     }
 

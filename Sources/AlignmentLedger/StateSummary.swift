@@ -12,8 +12,10 @@ public struct StateSummary: Encodable, Sendable {
     /// An asset of the content plan and its stage.
     public struct PlannedAsset: Encodable, Sendable { public var asset: String; public var stage: String }
 
-    /// The last position replayed.
+    /// The last position replayed (the position of the last event folded).
     public var position: UInt64
+    /// How many events were folded: with a business time, those dated at or before it, wherever they lie in the log.
+    public var events: Int
     /// The log's head when it was read (`POSITION:HASH`).
     public var head: String
     /// The business time asked for, if one was.
@@ -31,8 +33,8 @@ public struct StateSummary: Encodable, Sendable {
 extension AlignmentLedger {
     /// Replays the log up to `position`, or up to and including business time `at`, and summarises the state then.
     public func stateSummary(position: UInt64? = nil, at: Date? = nil) throws -> StateSummary {
-        let r = try replay(to: position, until: at.map { $0.addingTimeInterval(0.000_001) }, [.state])
-        var s = StateSummary(position: r.position, head: try log.head().description, at: at.map(DomainTime.format))
+        let r = try replay(to: position, asOf: at, [.state])
+        var s = StateSummary(position: r.position, events: r.events, head: try log.head().description, at: at.map(DomainTime.format))
         for state in r.state.states.values {
             switch state {
             case .definition(let d): if let v = d.activeVersion { s.activeDefinitions.append(.init(definition: d.id, version: v)) }

@@ -5,12 +5,13 @@ import Foundation
 // through `Terminal.safe`.
 
 extension AlignmentLedger {
-    /// A lead definition with only `version` among its versions when given; `DomainError.notFound` when it has no such version.
-    public func definition(_ id: String, version: Int?) throws -> DefinitionState {
-        var d = try definition(id)
+    /// A lead definition (as of a business time) with only `version` among its versions when given;
+    /// `DomainError.notFound` when it has no such version (then).
+    public func definition(_ id: String, version: Int?, asOf: Date? = nil) throws -> DefinitionState {
+        var d = try definition(id, asOf: asOf)
         guard let version else { return d }
         d.versions = d.versions.filter { $0.version == version }
-        if d.versions.isEmpty { throw DomainError.notFound("lead definition '\(id)' has no version \(version)") }
+        if d.versions.isEmpty { throw DomainError.notFound("lead definition '\(id)' has no version \(version)\(AlignmentLedger.asOfNote(asOf))") }
         return d
     }
 }
@@ -65,6 +66,63 @@ extension LeadState {
 
     /// `detailLines` with the default backdating window.
     public var detailLines: [String] { detailLines() }
+}
+
+extension LeadStory {
+    /// The whole story: the lead's status, then each cycle oldest first (the handoff with its definition version, owner,
+    /// profile, signals, campaign and brief, or "no brief"; the decision with its decider, reason and note; the
+    /// conversion with opportunity and amount; the recycle), each entry with its business and recorded times.
+    public func detailLines(maxBackdateHours hours: Int = Policy.defaultMaxBackdateHours) -> [String] {
+        func date(_ d: Date) -> String { DomainTime.format(d) }
+        func rec(_ at: Date, _ r: Date) -> String { " (\(TimeText.recorded(at, r, hours: hours)))" }
+        var out = ["lead \(state.id)  [\(state.status.rawValue)]\(state.rejection.map { " reason \($0.rawValue)" } ?? "")"
+                   + (asOf.map { "  as of \(date($0))" } ?? "")]
+        for (i, c) in cycles.enumerated() {
+            let h = c.handoff
+            let indent = cycles.count > 1 ? "    " : "  "
+            if cycles.count > 1 { out.append("  cycle \(i + 1) of \(cycles.count)") }
+            out.append("\(indent)handed off by \(c.handedOff.by) at \(date(c.handedOff.at))\(rec(c.handedOff.at, c.handedOff.recordedAt)) "
+                       + "under '\(h.definition)' v\(h.definitionVersion)\(h.owner.map { ", owner \($0)" } ?? "")")
+            out += h.profile.sorted { $0.key < $1.key }.map { "\(indent)profile   \($0.key) = \($0.value)" }
+            out += h.signals.map { "\(indent)signal    \($0.name) at \(date($0.at))\($0.detail.map { ": \($0)" } ?? "")" }
+            out += LeadStory.evaluationLines(h, indent: indent)
+            if let campaign = h.campaign { out.append("\(indent)campaign  \(campaign)") }
+            if let b = h.brief {
+                out += ["\(indent)brief v\(b.version): \(b.summary)"] + b.talkingPoints.map { "\(indent)  - \($0)" }
+                if let offer = b.offer { out.append("\(indent)  offer: \(offer)") }
+            } else if c.noBrief {
+                out.append("\(indent)brief     no brief: none of '\(h.campaign ?? "")' was published before the handoff")
+            }
+            if let s = h.score { out.append("\(indent)score     \(s)") }
+            if let n = h.note { out.append("\(indent)note      \(n)") }
+            if let o = h.override { out.append("\(indent)OVERRIDE  \(o.rule): \(o.reason)") }
+            if let d = c.decision {
+                out.append("\(indent)\(d.outcome) by \(d.by) at \(date(d.at))\(rec(d.at, d.recordedAt))"
+                           + (d.reason.map { ": \($0.rawValue)" } ?? "") + (d.note.map { (d.reason == nil ? ": " : ", note: ") + $0 } ?? ""))
+            }
+            if let v = c.conversion {
+                let what = [v.opportunity.map { "opportunity \($0)" }, v.amount.map { "amount \(LeadStory.amount($0))" }].compactMap { $0 }
+                out.append("\(indent)converted by \(v.by) at \(date(v.at))\(rec(v.at, v.recordedAt))" + (what.isEmpty ? "" : ": " + what.joined(separator: ", ")))
+            }
+            if let r = c.recycled { out.append("\(indent)recycled by \(r.by) at \(date(r.at))\(rec(r.at, r.recordedAt))") }
+        }
+        return Terminal.safe(out)
+    }
+
+    /// How the handoff met the criteria of its definition version: the verdict, then each criterion with what was seen.
+    static func evaluationLines(_ h: LeadHandedOff, indent: String) -> [String] {
+        guard let e = h.evaluation else { return ["\(indent)criteria  not evaluated (handed off before handoffs were evaluated)"] }
+        let verdict = e.met ? "met: every criterion of '\(h.definition)' v\(h.definitionVersion)"
+            : "NOT met: \(e.unmet.count) of \(e.criteria.count) criteria of '\(h.definition)' v\(h.definitionVersion) not met"
+                + (e.offDefinition == .flag ? ", FLAGGED (policy off-definition flag)" : e.offDefinition == .allow ? " (policy off-definition allow)" : "")
+                + (h.override != nil ? ", forced by an override" : "")
+        return ["\(indent)criteria  \(verdict)"] + e.criteria.map { "\(indent)  \($0.kind == .fit ? "fit       " : "engagement") \($0.summary)" }
+    }
+
+    /// An amount as typed: whole numbers without decimals (48000), others with two (1250.50).
+    static func amount(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : FixedPoint.format(v, places: 2)
+    }
 }
 
 extension CampaignState {

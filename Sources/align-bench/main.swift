@@ -38,6 +38,18 @@ if arguments.count == 2, arguments[1] == "criteria" {
         exit(1)
     }
 }
+// `align-bench apply-floor DIR`: apply of evaluated handoffs through the service, signed and unsigned, and one
+// signature alone, in µs per command (ApplyFloor).
+if arguments.count == 3, arguments[1] == "apply-floor" {
+    do {
+        let r = try ApplyFloor.run(dir: arguments[2])
+        print(String(format: "%.2f %.2f %.2f", r.signed, r.unsigned, r.sign))
+        exit(0)
+    } catch {
+        note("apply-floor: \(error)")
+        exit(1)
+    }
+}
 if arguments.count == 3, arguments[1] == "commit-floor" {
     print(String(rawLMDBCommitMedian(dir: arguments[2], n: 300) * 1_000))
     exit(0)

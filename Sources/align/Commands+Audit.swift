@@ -20,7 +20,7 @@ struct AuditCommand: ParsableCommand {
             Example:
               align audit definition mql --version 2
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         @Argument(help: "Definition id.") var id: String
         @Option(help: "Only events about this version (and its supersession).") var version: Int?
         func run() throws {
@@ -41,17 +41,17 @@ struct AuditCommand: ParsableCommand {
               align audit who-approved mql --at 2026-05-01
               align audit who-approved mql --at 2026-05-01 --proof mql-2026-05-01.proof.json
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         @Argument(help: "Definition id.") var id: String
         @Option(help: "Also write a proof bundle of the answer to this file (replaced whole or not at all).") var proof: String?
         func run() throws {
             let ledger = try global.open()
             guard let proof else {
-                let a = try ledger.whoApproved(id, at: global.businessTime ?? Date())
+                let a = try ledger.whoApproved(id, at: global.asOf ?? Date())
                 if global.json { return try Say.json(a) }
                 return a.answerLines.forEach(Say.line)
             }
-            let bundle = try ledger.writeWhoApprovedBundle(id, at: global.businessTime, toFile: proof)
+            let bundle = try ledger.writeWhoApprovedBundle(id, at: global.asOf, toFile: proof)
             let wrote = "proof bundle written to \(proof): \(bundle.events.count) events, proved against the signed checkpoint of "
                 + "\(bundle.treeSize) events. An auditor checks it with `python3 tools/verify_bundle.py \(proof) --vkey VKEY`, "
                 + "VKEY being this ledger's verifier key, given apart from the bundle: \(bundle.verifierKey ?? "(none: a ledger made before log keys)")"
@@ -69,7 +69,7 @@ struct AuditCommand: ParsableCommand {
             Example:
               align audit actor sam --since 2026-04-01 --until 2026-05-01
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         @Argument(help: "Actor id.") var id: String
         @Option(help: "From this business time (ISO 8601).") var since: Time?
         @Option(help: "Before this business time (ISO 8601).") var until: Time?
@@ -84,7 +84,7 @@ struct AuditCommand: ParsableCommand {
             Example:
               align audit stream campaign/q2-webinar
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         @Argument(help: "Stream name, e.g. lead/L-1001.") var stream: String
         func run() throws {
             let t = try global.open().auditStream(stream)
@@ -98,7 +98,7 @@ struct AuditCommand: ParsableCommand {
             Example:
               align audit overrides --json
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         func run() throws {
             let ledger = try global.open()
             let (os, head) = try ledger.auditOverrides()

@@ -19,7 +19,7 @@ struct Backup: ParsableCommand {
           align verify --ledger /backups/alignment-2026-06-30.ledger --checkpoint 1042:5f1c...e9
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: PlainOptions
     @Argument(help: ArgumentHelp("A new (or empty) directory for the copy.", valueName: "DEST")) var destination: String
 
     func run() throws {

@@ -107,14 +107,15 @@ struct CampaignCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a campaign.", discussion: """
-            Example:
+            Examples:
               align campaign show q3-webinar
+              align campaign show q3-webinar --at 2026-07-01   # as it stood then
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         @Argument(help: "Campaign id.") var id: String
         func run() throws {
             let ledger = try global.open()
-            let c = try ledger.campaign(id)
+            let c = try ledger.campaign(id, asOf: global.asOf)
             if global.json { return try Say.json(c) }
             c.detailLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
@@ -122,12 +123,13 @@ struct CampaignCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List campaigns.", discussion: """
-            Example:
+            Examples:
               align campaign list --json
+              align campaign list --at 2026-07-01
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         func run() throws {
-            let cs = try global.open().campaigns()
+            let cs = try global.open().campaigns(asOf: global.asOf)
             if global.json { return try Say.json(["campaigns": cs]) }
             ListText.campaigns(cs).forEach(Say.line)
         }

@@ -19,7 +19,7 @@ struct CheckpointCommand: ParsableCommand {
           align checkpoint --latest --json
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: PlainOptions
     @Flag(help: "Print the log's verifier key (NAME+HASH+KEY) instead of signing.") var vkey = false
     @Flag(help: "Print the newest checkpoint kept instead of signing a new one.") var latest = false
 
@@ -61,7 +61,7 @@ struct Prove: ParsableCommand {
               align prove inclusion 42 --checkpoint published.note --vkey "$(cat ledger.vkey)" --json
             """)
 
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         @Argument(help: "The event's position.") var position: UInt64
         @Option(help: ArgumentHelp("A signed checkpoint note to prove against.", valueName: "FILE")) var checkpoint: String?
         @Option(help: ArgumentHelp("The verifier key that must have signed it.", valueName: "NAME+HASH+KEY")) var vkey: String?
@@ -88,7 +88,7 @@ struct Prove: ParsableCommand {
               align prove consistency monday.note friday.note --json
             """)
 
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         @Argument(help: "The older checkpoint note.") var old: String
         @Argument(help: "The newer checkpoint note.") var new: String
         @Option(help: ArgumentHelp("The verifier key that must have signed them.", valueName: "NAME+HASH+KEY")) var vkey: String?

@@ -96,12 +96,13 @@ struct ContentCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The content plan and the requests.", discussion: """
-            Example:
+            Examples:
               align content list
+              align content list --at 2026-05-01
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         func run() throws {
-            let all = try global.open().content()
+            let all = try global.open().content(asOf: global.asOf)
             if global.json { return try Say.json(["content": all]) }
             ListText.content(all).forEach(Say.line)
         }

@@ -86,15 +86,19 @@ struct DefinitionCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a definition's versions, sign-offs and activations.", discussion: """
-            Example:
+            With --at, the definition as it stood then: the versions proposed, the
+            verdicts given and the version active at that business time.
+
+            Examples:
               align definition show mql --version 3
+              align definition show mql --at 2026-05-01
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         @Argument(help: "Definition id.") var id: String
         @Option(help: "Only this version.") var version: Int?
         func run() throws {
             let ledger = try global.open()
-            let d = try ledger.definition(id, version: version)
+            let d = try ledger.definition(id, version: version, asOf: global.asOf)
             if global.json { return try Say.json(d) }
             d.storyLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
@@ -102,12 +106,13 @@ struct DefinitionCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List lead definitions.", discussion: """
-            Example:
+            Examples:
               align definition list
+              align definition list --at 2026-05-01
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         func run() throws {
-            let defs = try global.open().definitions()
+            let defs = try global.open().definitions(asOf: global.asOf)
             if global.json { return try Say.json(["definitions": defs]) }
             ListText.definitions(defs).forEach(Say.line)
         }

@@ -15,7 +15,7 @@ struct Export: ParsableCommand {
             --since 2026-04-01 --output leads.csv
           align export --stream definition/mql --from 100 --to 2000
         """)
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: PlainOptions
     @Option(help: "The format.") var format: ExportFormat = .jsonl
     @Option(help: "Only this event type (repeatable).") var type: [String] = []
     @Option(help: "Only this stream.") var stream: String?

@@ -58,7 +58,7 @@ struct SigningKeyCommand: ParsableCommand {
             Example:
               align key generate --as sam
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         func run() throws {
             let actor = try global.actorID()
             let store = KeyStore.fromEnvironment()
@@ -71,7 +71,7 @@ struct SigningKeyCommand: ParsableCommand {
             Example:
               align key show --as sam
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         func run() throws {
             let actor = try global.actorID()
             let store = KeyStore.fromEnvironment()
@@ -145,13 +145,14 @@ extension ActorCommand {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List an actor's keys, active and revoked.", discussion: """
-                Example:
+                Examples:
                   align actor key list sam
+                  align actor key list sam --at 2026-05-01
                 """)
-            @OptionGroup var global: GlobalOptions
+            @OptionGroup var global: ReadOptions
             @Argument(help: "Actor id.") var id: String
             func run() throws {
-                let keys = try global.open().ledgerState().keys.values.filter { $0.actor == id }.sorted { $0.registeredAt < $1.registeredAt }
+                let keys = try global.open().ledgerState(asOf: global.asOf).keys.values.filter { $0.actor == id }.sorted { $0.registeredAt < $1.registeredAt }
                 if global.json { return try Say.json(["keys": keys]) }
                 ListText.keys(keys, of: id).forEach(Say.line)
             }

@@ -113,37 +113,51 @@ struct LeadCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a lead with its context and brief.", discussion: """
-            Example:
+        static let configuration = CommandConfiguration(abstract: "Show a lead's whole story: handoff, context, brief, decisions.", discussion: """
+            Every cycle of the lead, oldest first: the handoff (who, when, definition
+            version, owner, profile, signals, the campaign and its brief, or "no
+            brief" when none was published before the handoff), the decision
+            (accepted, or rejected with its reason and note, and by whom), the
+            conversion (opportunity and amount) and the recycle that sent it back.
+
+            Examples:
               align lead show L-1001
+              align lead show L-1001 --at 2026-05-01 --json
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         @Argument(help: "Lead id.") var id: String
         func run() throws {
             let ledger = try global.open()
-            let l = try ledger.lead(id)
-            if global.json { return try Say.json(l) }
-            l.detailLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
+            let story = try ledger.leadStory(id, asOf: global.asOf)
+            if global.json { return try Say.json(story) }
+            story.detailLines(maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List leads.", discussion: """
-            In natural order of their ids (L-2 before L-11), with their owner and, while they wait for a
-            decision, how long since the handoff.
+            In natural order of their ids (L-2 before L-11), with their owner, whether the handoff
+            met its definition (EVALUATION), the campaign brief it carried (BRIEF: its version, or
+            "no brief" when none was published before the handoff) and, while a lead waits for a
+            decision, how long since the handoff against the lead SLA.
+
+            With --at, the leads as they stood then, an open one's wait counted to then.
 
             Examples:
               align lead list --status handed-off
               align lead list --owner sam --open      # sam's inbox
+              align lead list --owner sam --open --at 2026-05-01
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         @Option(help: "Only leads with this status.") var status: LeadStatus?
         @Option(help: "Only the leads handed to this owner.") var owner: String?
         @Flag(help: "Only the leads waiting for a decision (handed off, neither accepted nor rejected).") var open = false
         func run() throws {
-            let leads = try global.open().leads(status: status?.status, owner: owner, open: open)
+            let ledger = try global.open()
+            let leads = try ledger.leads(status: status?.status, owner: owner, open: open, asOf: global.asOf)
             if global.json { return try Say.json(["leads": leads]) }
-            ListText.leads(leads).forEach(Say.line)
+            let sla = try ledger.ledgerState(asOf: global.asOf).policy.slaHours  // the SLA in force then
+            ListText.leads(leads, now: global.asOf ?? Date(), slaHours: sla).forEach(Say.line)
         }
     }
 }

@@ -12,7 +12,7 @@ struct Log: AsyncParsableCommand {
           align log --follow          # keep printing new events (Ctrl-C to stop)
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: PlainOptions
     @Option(help: "First position to print.") var from: UInt64 = 1
     @Option(help: "Most events to print (default: all).") var limit: Int?
     @Flag(help: "After the existing events, keep printing new ones as they commit.") var follow = false

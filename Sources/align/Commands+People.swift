@@ -59,12 +59,13 @@ struct ActorCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List people and roles.", discussion: """
-            Example:
+            Examples:
               align actor list --json
+              align actor list --at 2026-05-01   # the people and roles then
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         func run() throws {
-            let actors = try global.open().ledgerState().actors.values.sorted { $0.id < $1.id }
+            let actors = try global.open().ledgerState(asOf: global.asOf).actors.values.sorted { $0.id < $1.id }
             if global.json {
                 try Say.json(["actors": actors])
             } else {
@@ -132,13 +133,14 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the policy in force.", discussion: """
-            Example:
+        static let configuration = CommandConfiguration(abstract: "Show the policy in force (now, or at a business time).", discussion: """
+            Examples:
               align policy show
+              align policy show --at 2026-05-01 --json
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: ReadOptions
         func run() throws {
-            let l = try global.open().ledgerState()
+            let l = try global.open().ledgerState(asOf: global.asOf)
             if global.json {
                 try Say.json(l.policy)
             } else {

@@ -10,7 +10,7 @@ struct Projections: ParsableCommand {
             Example:
               align projections status
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         func run() throws {
             let s = try global.open().projectionStatus()
             if global.json { return try Say.json(s) }
@@ -26,7 +26,7 @@ struct Projections: ParsableCommand {
               align projections rebuild
               align projections rebuild scorecard
             """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: PlainOptions
         @Argument(help: "One projection; default all.") var name: ProjectionName?
 
         struct Rebuilt: Encodable { var ok = true; var rebuilt: [String], events: UInt64, seconds: Double }

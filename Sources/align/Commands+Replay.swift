@@ -8,7 +8,7 @@ struct Replay: ParsableCommand {
           align replay --projection scorecard --until 2026-05-01 --json
           align replay --projection state --to 1200 --json > state-at-1200.json
         """)
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: PlainOptions
     @Option(help: "The projection.") var projection: ProjectionName
     @Option(help: "Replay through this position.") var to: UInt64?
     @Option(help: "Replay the events before this business time.") var until: Time?

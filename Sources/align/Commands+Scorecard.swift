@@ -19,7 +19,7 @@ struct ScorecardCommand: ParsableCommand {
           align scorecard --by owner
           align scorecard --by definition --json
         """)
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: PlainOptions
     @Option(help: "The period of each row.") var period: Scorecard.Period = .month
     @Option(help: "From this business time (ISO 8601).") var since: Time?
     @Option(help: "Before this business time (ISO 8601); open leads are aged as of the end of its day.") var until: Time?

@@ -11,7 +11,7 @@ struct StateCommand: ParsableCommand {
           align state --at 2026-05-01
           align state --position 1200 --json
         """)
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: ReadOptions
     @Option(help: "Replay through this position.") var position: UInt64?
 
     func validate() throws {
@@ -19,7 +19,7 @@ struct StateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let s = try global.open().stateSummary(position: position, at: global.businessTime)
+        let s = try global.open().stateSummary(position: position, at: global.asOf)
         if global.json { return try Say.json(s) }
         s.lines.forEach(Say.line)
     }

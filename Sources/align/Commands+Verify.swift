@@ -18,7 +18,7 @@ struct Verify: ParsableCommand {
           align verify --checkpoint 1042:5f1c...e9
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: PlainOptions
     @Option(help: ArgumentHelp("A checkpoint the log must still extend: a signed note's file, or POSITION:HASH.", valueName: "FILE|POSITION:HASH"))
     var checkpoint: String?
     @Option(help: ArgumentHelp("The verifier key that must have signed the checkpoint note (default: the one pinned in the ledger).", valueName: "NAME+HASH+KEY"))
@@ -50,7 +50,7 @@ struct Stats: ParsableCommand {
           align stats --json
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: PlainOptions
 
     struct Report: Encodable { var events: UInt64, streams: UInt64, sizeOnDisk: Int64, head: String, ledgerId: String, formatVersion: UInt32 }
 

@@ -9,7 +9,11 @@ struct Demo: ParsableCommand {
         Creates a ledger (a fresh temporary one unless --ledger is given) with a revops lead, marketers and
         salespeople; lead definitions with sign-offs, a rejection and an override; campaigns with and without
         review; leads with and without behavioural signals; content requests triaged to the plan and ad hoc.
-        Deterministic for a seed.
+
+        The same --seed replays the same history: every event's type, stream, actor, business
+        and recorded times and content (all but the keys), so the same scorecard and answers.
+        The ledger id, the event ids and the cast's keys are new on each run (unless --keys
+        names a directory that holds them), and so are the signatures, hashes and the head.
 
         Examples:
           align demo

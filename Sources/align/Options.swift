@@ -2,21 +2,57 @@ import AlignmentLedger
 import ArgumentParser
 import Foundation
 
-/// Options every command takes.
-struct GlobalOptions: ParsableArguments {
+/// What `--at` means to a command: the business time of the action it records (`GlobalOptions`), the business time a
+/// read answers as of (`ReadOptions`), or nothing (`PlainOptions`: `--at` is refused, exit 2, rather than ignored).
+protocol AtMeaning {
+    /// `--at`'s help (hidden where it has no meaning).
+    static var help: ArgumentHelp { get }
+    /// Why `--at` is refused, nil where it is taken.
+    static var refusal: String? { get }
+}
+
+/// `--at` on a command that records an action: when the action happened.
+enum ActionTime: AtMeaning {
+    static let help = ArgumentHelp("Business time of the action, ISO 8601 in 1970-9999 (default: now; see policy --max-backdate).", valueName: "TIME")
+    static let refusal: String? = nil
+}
+
+/// `--at` on a read: the ledger as it stood at that business time.
+enum AsOfTime: AtMeaning {
+    static let help = ArgumentHelp("Show the ledger as of this business time, ISO 8601 in 1970-9999 (default: now).", valueName: "TIME")
+    static let refusal: String? = nil
+}
+
+/// No `--at`: the command reads or checks the log as it is, records nothing, or takes its own time options.
+enum NoTime: AtMeaning {
+    static let help = ArgumentHelp("Not taken by this command.", visibility: .hidden)
+    static let refusal: String? = "--at has no meaning for this command (see its --help): reads that answer as of a business time take "
+        + "--at (`align state --at TIME`, `lead show ID --at TIME`), and the scorecard, export, replay and `audit actor` take --until TIME"
+}
+
+/// Options of a command that records an action: `--at` is its business time.
+typealias GlobalOptions = CommonOptions<ActionTime>
+/// Options of a read that can answer as of a business time: `--at` is that time.
+typealias ReadOptions = CommonOptions<AsOfTime>
+/// Options of a command that `--at` means nothing to (it is refused).
+typealias PlainOptions = CommonOptions<NoTime>
+
+/// Options every command takes; `At` says what `--at` means to it.
+struct CommonOptions<At: AtMeaning>: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The ledger directory (env ALIGN_LEDGER).", valueName: "PATH"))
     var ledger: String?
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Who is acting (env ALIGN_ACTOR).", valueName: "ACTOR"))
     var actor: String?
 
-    @Option(name: .long, help: ArgumentHelp("Business time of the action, ISO 8601 in 1970-9999 (default: now; see policy --max-backdate).", valueName: "TIME"))
+    @Option(name: .long, help: At.help)
     var at: String?
 
     @Flag(name: .long, help: "Machine-readable output: one JSON object (log: one per line).")
     var json = false
 
     func validate() throws {
+        if at != nil, let refusal = At.refusal { throw ValidationError(refusal) }
         if let at, let problem = DomainTime.problem(at) { throw ValidationError("--at: \(problem)") }
     }
 
@@ -34,6 +70,9 @@ struct GlobalOptions: ParsableArguments {
 
     /// The business time of --at (checked in `validate`).
     var businessTime: Date? { at.flatMap(DomainTime.parse) }
+
+    /// The business time a read answers as of (--at), nil for now.
+    var asOf: Date? { businessTime }
 
     /// The ledger (its read models are brought up to date by the first read or command that needs them). A ledger
     /// whose files cannot be written is opened read only: reads work, commands are refused (exit 3).
