@@ -134,7 +134,8 @@ extension AlignmentLedger {
                 if signals.isEmpty { signals.append(Signal(name: "whitepaper.downloaded", at: t.addingTimeInterval(-86400))) }
                 args["signal"] = .array(signals.map { .object(["name": s($0.name), "at": s(DomainTime.format($0.at))]) })
             }
-            if rng.next() % 100 < 40 { args["campaign"] = s(d < 30 || rng.next() % 2 == 0 ? "q2-webinar" : "flash-sale") }
+            // flash-sale is launched on day 30 at 11:00; it sources leads from day 31.
+            if rng.next() % 100 < 40 { args["campaign"] = s(d < 31 || rng.next() % 2 == 0 ? "q2-webinar" : "flash-sale") }
             let owner = sellers[Int(rng.next() % 4)]
             args["owner"] = s(owner)
             let criteria = d < 42 ? v2 : v3
@@ -153,8 +154,11 @@ extension AlignmentLedger {
                 args["reason"] = s("strategic account named by the CRO")
             }
             out.append(DemoLine(at: t, actor: marketer, name: "lead.handoff", args: args))
+            // One lead in twenty is never answered: the scorecard counts it past the SLA.
+            let answer = rng.next() % 100
+            guard answer >= 5 else { return out }
             let delay = Double(1 + rng.next() % 60) * 3600
-            let accept = met ? roll < 80 : roll < 35
+            let accept = met ? answer < 80 : answer < 38
             if accept {
                 out.append(DemoLine(at: t.addingTimeInterval(delay), actor: owner, name: "lead.accept", args: ["id": id]))
                 if rng.next() % 100 < 30 {
@@ -238,6 +242,7 @@ extension AlignmentLedger {
                 try happen(next.what)
                 happenings.removeFirst()
             }
+            if let first = batch.first?.at, line.at.timeIntervalSince(first) >= 86400 || batch.count >= 5000 { try flush() }
             if line.refused {
                 // A handoff the rules refuse writes nothing; the first refusal is told, the others counted.
                 do {
@@ -250,7 +255,6 @@ extension AlignmentLedger {
                 }
                 return
             }
-            if let first = batch.first?.at, line.at.timeIntervalSince(first) >= 86400 || batch.count >= 5000 { try flush() }
             batch.append(ApplyItem(line: line.seq + 1, command: try Command.parse(line.name, line.args), actor: line.actor, at: line.at))
         }
         // The leads' lines are written down lead by lead (handoffs in business-time order, each lead's later lines
@@ -381,7 +385,10 @@ extension AlignmentLedger {
         say("events \(stats.events), streams \(stats.streams), checkpoint \(stats.head)")
         say("leads: " + byStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         say("")
-        try l.scorecard(period: .month, since: nil, until: nil, byActor: false).reportLines.forEach(say)
+        // Open leads aged as of the quarter's last recorded step (the demo's own clock), not the machine's.
+        let end = try l.log.head().position
+        let quarterEnd = try l.log.read(from: end, limit: 1).first?.recordedAt.date
+        try l.scorecard(period: .month, since: nil, until: nil, by: nil, now: quarterEnd).reportLines.forEach(say)
         let asOf = Date(timeIntervalSince1970: 1_777_593_600)  // 2026-05-01T00:00:00Z
         let a = try l.whoApproved("mql", at: asOf)
         say("\nWho approved the lead definition in force on 1 May? (`align audit who-approved mql --at 2026-05-01`)")

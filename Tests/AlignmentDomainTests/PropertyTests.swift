@@ -219,11 +219,23 @@ func checkInvariants(_ step: Step, _ events: [DomainEvent], at: Date, before s: 
             #expect(prior.status == .none || prior.status == .recycled, "\(step)")
             let contextOK = !h.signals.isEmpty || !policy.requireContext
             let activeOK = !d.retired && d.activeVersion(at: at) == h.definitionVersion
+            let campaignOK = h.campaign.map { cid in
+                let c = (try? s.campaign(cid)) ?? CampaignState(id: cid)
+                return c.status == .launched && (c.launchedAt.map { $0 <= at } ?? false)
+            } ?? true
+            // The evaluation recorded is the criteria of the version named, judged at the handoff's time.
+            if let v = d.version(h.definitionVersion) {
+                let e = Criteria.evaluate(fit: v.fit, engagement: v.engagement, profile: h.profile, signals: h.signals, at: at)
+                #expect(h.evaluation?.met == e.met && h.evaluation?.criteria == e.criteria, "\(step)")
+            }
+            let qualifiedOK = h.evaluation?.met ?? true || policy.offDefinition != .refuse
             if let o = h.override {
-                #expect(!(contextOK && activeOK) && o.reason == override, "\(step)")
-                #expect(o.rule == (activeOK ? Rule.requireContext : Rule.definitionActive), "\(step)")
+                #expect(!(contextOK && activeOK && campaignOK && qualifiedOK) && o.reason == override, "\(step)")
+                // The first rule set aside, in the order the rules check them.
+                let first = !activeOK ? Rule.definitionActive : !contextOK ? Rule.requireContext : !campaignOK ? Rule.campaignLaunched : Rule.offDefinition
+                #expect(o.rule == first, "\(step)")
             } else {
-                #expect(contextOK && activeOK, "handoff without context or active definition: \(step)")
+                #expect(contextOK && activeOK && campaignOK && qualifiedOK, "handoff without context, active definition, launched campaign or qualification: \(step)")
             }
             if let cid = h.campaign {
                 let c = (try? s.campaign(cid)) ?? CampaignState(id: cid)
