@@ -46,4 +46,10 @@ public enum Rule {
     public static let adHocContent = "ad-hoc-content"
     public static let contentStage = "content-stage"
     public static let signalVocabulary = "signal-vocabulary"
+
+    /// The rules a revops override may set aside (the `rule` an `Override` records).
+    public static let overridable = [
+        definitionActive, requireContext, signalVocabulary, campaignLaunched, offDefinition, quorum, noRejection,
+        campaignReview, adHocContent, contentStage, maxBackdate,
+    ]
 }

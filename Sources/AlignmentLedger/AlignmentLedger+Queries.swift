@@ -139,12 +139,20 @@ extension AlignmentLedger {
     }
 
     /// Every override, from the audit index.
-    public func auditOverrides() throws -> (overrides: [OverrideRecord], head: Checkpoint) {
+    /// The rules a revops override may set aside.
+    public static let overridableRules = Rule.overridable
+
+    /// Every override on record, oldest first; `rule`: only those that set that rule aside (one of `overridableRules`).
+    public func auditOverrides(rule: String? = nil) throws -> (overrides: [OverrideRecord], head: Checkpoint) {
+        if let rule, !AlignmentLedger.overridableRules.contains(rule) {
+            throw DomainError.invalid("'\(rule)' is not a rule an override sets aside; those are \(AlignmentLedger.overridableRules.joined(separator: ", "))")
+        }
         try ensureCurrent()
         let head = try log.head()
         var out: [OverrideRecord] = []
         try modelScan(AlignmentLedger.auditOverridesTable) { k, v in
-            out.append(try AlignmentLedger.modelRow(AlignmentLedger.auditOverridesTable, k) { try AlignmentLedger.decodeOverride(v) })
+            let o = try AlignmentLedger.modelRow(AlignmentLedger.auditOverridesTable, k) { try AlignmentLedger.decodeOverride(v) }
+            if rule == nil || o.rule == rule { out.append(o) }
             return true
         }
         return (out, head)

@@ -95,13 +95,19 @@ struct AuditCommand: ParsableCommand {
     struct Overrides: ParsableCommand {
         struct Overrides: Encodable { var head: String; var ok = true; var overrides: [OverrideRecord] }
         static let configuration = CommandConfiguration(abstract: "Every rule set aside by revops, with the reason.", discussion: """
-            Example:
+            --rule keeps the overrides of one rule, e.g. the off-definition
+            handoffs revops forced, or the activations without a quorum.
+
+            Examples:
               align audit overrides --json
+              align audit overrides --rule off-definition
+              align audit overrides --rule sign-off-quorum
             """)
         @OptionGroup var global: PlainOptions
+        @Option(help: ArgumentHelp("Only the overrides of this rule.", valueName: "RULE")) var rule: String?
         func run() throws {
             let ledger = try global.open()
-            let (os, head) = try ledger.auditOverrides()
+            let (os, head) = try ledger.auditOverrides(rule: rule)
             if global.json { return try Say.json(Overrides(head: head.description, overrides: os)) }
             OverrideRecord.tableLines(os, head: head, maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }

@@ -90,6 +90,12 @@ struct ReadSideTests {
         #expect(rules.isSuperset(of: ["sign-off-quorum", "campaign-review-before-launch", "off-definition"]), "\(rules)")
         #expect(rules.isSubset(of: ["sign-off-quorum", "campaign-review-before-launch", "off-definition", "ad-hoc-content"]), "\(rules)")
         #expect(overrides.filter { $0["rule"] as? String == "off-definition" }.allSatisfy { $0["actor"] as? String == "rita" })
+        // --rule keeps one rule's overrides; a name that is not an overridable rule is a usage error.
+        let forced = try #require(try cli.run(["audit", "overrides", "--rule", "off-definition", "--json"]).json()["overrides"] as? [[String: Any]])
+        #expect(!forced.isEmpty && forced.count == overrides.filter { $0["rule"] as? String == "off-definition" }.count)
+        #expect(forced.allSatisfy { $0["rule"] as? String == "off-definition" && $0["type"] as? String == "LeadHandedOff" })
+        let typo = try cli.run(["audit", "overrides", "--rule", "off-defintion"])
+        #expect(typo.code == 2 && typo.err.contains("off-definition"), "\(typo)")
         let sam = try cli.run(["audit", "actor", "sam", "--json"]).json()
         let events = try #require(sam["events"] as? [[String: Any]])
         #expect(!events.isEmpty && events.allSatisfy { $0["actor"] as? String == "sam" })
