@@ -168,6 +168,7 @@ extension Command {
                            addSignals: try a.strings("add-signal"), removeSignals: try a.strings("remove-signal"))
         case "definition.propose":
             var fit: [Criterion] = [], engagement: [Criterion] = []
+            // Checked here too (as `check` does for typed commands), so that an apply line with one is malformed (exit 2).
             for e in try a.strings("fit") { fit.append(try Criterion.parse(e)); try fit[fit.count - 1].checkFit() }
             for e in try a.strings("engagement") { engagement.append(try Criterion.parse(e)); try engagement[engagement.count - 1].checkEngagement() }
             c = .definitionPropose(id: try a.id("id", "definition"), title: try a.string("title"), fit: fit, engagement: engagement,

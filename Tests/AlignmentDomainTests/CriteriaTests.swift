@@ -78,10 +78,10 @@ struct CriteriaEvaluationTests {
         #expect(windowed.within == "30d" && windowed.description == "webinar.attended>=1 within 30d" && windowed.windowSeconds == 30 * 86_400)
         // Fit criteria take no window; engagement criteria count signals.
         expectInvalid("belongs in an --engagement") {
-            try Command.parse("definition.propose", ["id": .string("d"), "title": .string("T"), "fit": .string("employees>=1 within 3d")])
+            try Command.parse("definition.propose", ["id": .string("d"), "title": .string("T"), "fit": .string("employees>=1 within 3d")]).check()
         }
         expectInvalid("count of signals") {
-            try Command.parse("definition.propose", ["id": .string("d"), "title": .string("T"), "engagement": .string("industry in [saas]")])
+            try Command.parse("definition.propose", ["id": .string("d"), "title": .string("T"), "engagement": .string("industry in [saas]")]).check()
         }
         expectInvalid("count of signals") {
             try Command.definitionPropose(id: "d", title: "T", fit: [], engagement: [try Criterion.parse("webinar.attended>=1.5")], rationale: nil).check()
