@@ -7,27 +7,8 @@ import Testing
 // The scorecard's figures of issue 13: qualification, the closed loop, conversions and amounts, open leads and the SLA,
 // each from a short sequence of events whose answer is known.
 
-private func t(_ s: String) -> Date { DomainTime.parse(s)! }
-
-/// Folds events through the state and scorecard folds the way the ledger does (scorecard first).
-private final class Fold {
-    let state = CurrentStateFold()
-    let card = ScorecardFold()
-    var position: UInt64 = 0
-
-    func add(_ e: DomainEvent, by actor: String, at: String) throws {
-        position += 1
-        let r = Recorded(event: e, actor: actor, at: t(at), position: position)
-        try card.apply(r, state: state)
-        try state.apply(r)
-    }
-
-    func scorecard(_ period: Scorecard.Period = .month, until: String? = nil, by: Scorecard.Breakdown? = nil, asOf: String? = nil,
-                   slaHours: Int = 24) -> Scorecard {
-        Scorecard.compute(buckets: card.buckets.map { ($0.key, $0.value) }, period: period, since: nil, until: until.map(t), by: by,
-                          aging: asOf.map { OpenAging(asOf: t($0), slaHours: slaHours) })
-    }
-
+/// The steps these tests repeat.
+extension ScorecardHarness {
     func activate(_ version: Int, at: String, override: Bool = false) throws {
         try add(.definitionActivated(LeadDefinitionActivated(
             definition: "mql", version: version, signOffs: override ? 0 : 1, quorum: 1, supersedes: version > 1 ? version - 1 : nil,
@@ -65,7 +46,7 @@ private func handoff(_ lead: String, _ judged: Judged = .met, version: Int = 1, 
 
 @Suite struct ScorecardQualificationTests {
     @Test func qualifiedHandoffsPerPeriodMarketerAndCampaign() throws {
-        let f = Fold()
+        let f = ScorecardHarness()
         try f.add(handoff("L1", .met, campaign: "c"), by: "maria", at: "2026-03-02T10:00:00Z")
         try f.add(handoff("L2", .flagged, campaign: "c"), by: "maria", at: "2026-03-03T10:00:00Z")
         try f.add(handoff("L3", .allowed), by: "mo", at: "2026-04-02T10:00:00Z")
@@ -95,7 +76,7 @@ private func handoff(_ lead: String, _ judged: Judged = .met, version: Int = 1, 
     /// A campaign lead handed off before any brief was published is "no brief", a miss of indicator 3; the brief
     /// published later is never counted as carried by it, even when the lead is decided after the brief.
     @Test func noBriefCampaignHandoffAndABriefPublishedLater() throws {
-        let f = Fold()
+        let f = ScorecardHarness()
         try f.add(.campaignLaunched(CampaignLaunched(campaign: "c", revision: 1, reviewed: true, override: nil)), by: "maria", at: "2026-03-01T09:00:00Z")
         try f.add(handoff("L1", campaign: "c", brief: false), by: "maria", at: "2026-03-02T10:00:00Z")
         try f.add(.campaignBriefPublished(CampaignBriefPublished(campaign: "c", briefVersion: 1, summary: "s", talkingPoints: [], offer: nil)),
@@ -114,7 +95,7 @@ private func handoff(_ lead: String, _ judged: Judged = .met, version: Int = 1, 
 
     /// The activation in force at the handoff decides: v2 activated by override, later activated again with its quorum.
     @Test func handoffsUnderAVersionActivatedByOverride() throws {
-        let f = Fold()
+        let f = ScorecardHarness()
         try f.activate(1, at: "2026-03-01T00:00:00Z")
         try f.add(handoff("L1", version: 1), by: "maria", at: "2026-03-02T10:00:00Z")
         try f.activate(2, at: "2026-03-03T00:00:00Z", override: true)
@@ -135,7 +116,7 @@ private func handoff(_ lead: String, _ judged: Judged = .met, version: Int = 1, 
 
     /// Does the definition predict what sales accepts? Decisions split by whether the lead met its definition.
     @Test func acceptanceAndRejectionByMetAndNotMet() throws {
-        let f = Fold()
+        let f = ScorecardHarness()
         for (lead, judged) in [("M1", Judged.met), ("M2", .met), ("M3", .met), ("N1", .flagged), ("N2", .forced), ("X1", .notEvaluated)] {
             try f.add(handoff(lead, judged), by: "maria", at: "2026-03-02T10:00:00Z")
         }
@@ -156,7 +137,7 @@ private func handoff(_ lead: String, _ judged: Judged = .met, version: Int = 1, 
     }
 
     @Test func conversionsAndAmountsByOwnerCampaignAndDefinition() throws {
-        let f = Fold()
+        let f = ScorecardHarness()
         try f.activate(1, at: "2026-03-01T00:00:00Z")
         try f.add(handoff("A", version: 1, owner: "sam", campaign: "c"), by: "maria", at: "2026-03-02T10:00:00Z")
         try f.add(handoff("B", version: 1, owner: "sofia", campaign: "c"), by: "maria", at: "2026-03-02T10:00:00Z")
@@ -188,7 +169,7 @@ private func handoff(_ lead: String, _ judged: Judged = .met, version: Int = 1, 
 
     /// A lead nobody accepts or rejects is a miss once it is older than the SLA; open leads show by age.
     @Test func aLeadLeftOpenPastTheSLAIsAMiss() throws {
-        let f = Fold()
+        let f = ScorecardHarness()
         try f.add(.policyChanged(PolicyChanged(policy: { var p = Policy(); p.slaHours = 2; return p }())), by: "rita", at: "2026-03-01T00:00:00Z")
         try f.add(handoff("L1", owner: "sam"), by: "maria", at: "2026-03-02T10:00:00Z")
         try f.accept("L1", at: "2026-03-02T11:00:00Z")                                   // within the SLA
@@ -220,7 +201,7 @@ private func handoff(_ lead: String, _ judged: Judged = .met, version: Int = 1, 
         #expect(plain.overall.openLeads == OpenLeads(total: 4) && plain.overall.acceptedWithinSLA == Ratio(1, 1))
         #expect(plain.asOf == nil && plain.slaHours == nil)
         // Nothing open: no as-of either, and zeros.
-        let none = Fold()
+        let none = ScorecardHarness()
         try none.add(handoff("Z"), by: "maria", at: "2026-03-02T10:00:00Z")
         try none.accept("Z", at: "2026-03-02T11:00:00Z")
         let closed = none.scorecard(asOf: "2026-03-03T00:00:00Z")
@@ -229,7 +210,7 @@ private func handoff(_ lead: String, _ judged: Judged = .met, version: Int = 1, 
 
     /// A decision on a later day takes the lead out of its handoff day's buckets, for every dimension.
     @Test func aDecidedLeadLeavesItsHandoffBuckets() throws {
-        let f = Fold()
+        let f = ScorecardHarness()
         try f.add(handoff("L1", version: 1, owner: "sam", campaign: "c"), by: "maria", at: "2026-03-02T23:59:00Z")
         let handoffDay = ScorecardFold.day(t("2026-03-02T00:00:00Z"))
         let keys = ["all", "actor:maria", "owner:sam", "campaign:c", "definition:mql@1"].map { ScorecardFold.key(day: handoffDay, $0) }

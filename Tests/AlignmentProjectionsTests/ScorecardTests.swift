@@ -4,27 +4,6 @@ import Testing
 
 @testable import AlignmentProjections
 
-private func t(_ s: String) -> Date { DomainTime.parse(s)! }
-
-/// Folds events through the state and scorecard folds the way the ledger does (scorecard first).
-private final class Harness {
-    let state = CurrentStateFold()
-    let card = ScorecardFold()
-    var position: UInt64 = 0
-
-    func add(_ e: DomainEvent, by actor: String, at: String) throws {
-        position += 1
-        let r = Recorded(event: e, actor: actor, at: t(at), position: position)
-        try card.apply(r, state: state)
-        try state.apply(r)
-    }
-
-    func scorecard(_ period: Scorecard.Period = .month, since: String? = nil, until: String? = nil, byActor: Bool = false) -> Scorecard {
-        Scorecard.compute(buckets: card.buckets.map { ($0.key, $0.value) }, period: period,
-                          since: since.map(t), until: until.map(t), byActor: byActor)
-    }
-}
-
 private func handoff(_ lead: String, signals: Int, campaign: String? = nil, brief: Bool = false, version: Int = 1) -> DomainEvent {
     .leadHandedOff(LeadHandedOff(
         lead: lead, definition: "mql", definitionVersion: version, campaign: campaign,
@@ -72,12 +51,12 @@ private func handoff(_ lead: String, signals: Int, campaign: String? = nil, brie
     }
 
     @Test func handoffIndicatorsCountPerPeriodAndActor() throws {
-        let h = Harness()
+        let h = ScorecardHarness()
         try h.add(handoff("L1", signals: 2), by: "maria", at: "2026-03-02T10:00:00Z")
         try h.add(handoff("L2", signals: 0), by: "maria", at: "2026-03-03T10:00:00Z")
         try h.add(handoff("L3", signals: 1, campaign: "c", brief: true), by: "mo", at: "2026-04-02T10:00:00Z")
         try h.add(handoff("L4", signals: 1, campaign: "c", brief: false), by: "mo", at: "2026-04-03T10:00:00Z")
-        let card = h.scorecard(byActor: true)
+        let card = h.scorecard(by: .actor)
         #expect(card.periods.map(\.period) == ["2026-03", "2026-04"])
         #expect(card.periods[0].handoffsWithContext == Ratio(1, 2))
         #expect(card.periods[1].campaignHandoffsWithBrief == Ratio(1, 2))
@@ -91,7 +70,7 @@ private func handoff(_ lead: String, signals: Int, campaign: String? = nil, brie
     }
 
     @Test func slaAndRejectionsUseTheLatestHandoffAndThePolicy() throws {
-        let h = Harness()
+        let h = ScorecardHarness()
         try h.add(.policyChanged(PolicyChanged(policy: { var p = Policy(); p.slaHours = 2; return p }())), by: "rita", at: "2026-03-01T00:00:00Z")
         try h.add(handoff("L1", signals: 1), by: "maria", at: "2026-03-02T10:00:00Z")
         try h.add(.leadAccepted(LeadAccepted(lead: "L1")), by: "sam", at: "2026-03-02T11:30:59Z")  // 90 minutes, within 2 h
@@ -111,7 +90,7 @@ private func handoff(_ lead: String, signals: Int, campaign: String? = nil, brie
     }
 
     @Test func overridesCountAsMisses() throws {
-        let h = Harness()
+        let h = ScorecardHarness()
         try h.add(.definitionActivated(LeadDefinitionActivated(definition: "mql", version: 1, signOffs: 1, quorum: 1, supersedes: nil, override: nil)),
                   by: "maria", at: "2026-03-01T00:00:00Z")
         try h.add(.definitionActivated(LeadDefinitionActivated(definition: "mql", version: 2, signOffs: 0, quorum: 1, supersedes: 1,
@@ -129,7 +108,7 @@ private func handoff(_ lead: String, signals: Int, campaign: String? = nil, brie
     /// A decline is its own outcome (left out of "from the plan"); a request served by an override is a miss of it and
     /// counts as an override.
     @Test func contentFromThePlan() throws {
-        let h = Harness()
+        let h = ScorecardHarness()
         for (i, outcome) in [TriageOutcome.mapped, .addedToPlan, .declined, .adHoc].enumerated() {
             try h.add(.contentRequestTriaged(ContentRequestTriaged(request: "R\(i)", outcome: outcome, asset: nil, reason: nil)),
                       by: "meg", at: "2026-03-0\(i + 1)T00:00:00Z")
@@ -146,7 +125,7 @@ private func handoff(_ lead: String, signals: Int, campaign: String? = nil, brie
 
     @Test func foldingTheSameEventsTwiceGivesTheSameBuckets() throws {
         func build() throws -> [String: Bucket] {
-            let h = Harness()
+            let h = ScorecardHarness()
             try h.add(handoff("L1", signals: 1), by: "maria", at: "2026-03-02T10:00:00Z")
             try h.add(.leadAccepted(LeadAccepted(lead: "L1")), by: "sam", at: "2026-03-02T12:00:00Z")
             return h.card.buckets
