@@ -519,7 +519,7 @@ extension Signal {
             }
             throw bad()
         }
-        guard name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }) else { throw bad() }
+        guard Signal.isName(name) else { throw bad() }
         return Signal(name: name, at: time, detail: detail?.isEmpty == true ? nil : detail)
     }
 }

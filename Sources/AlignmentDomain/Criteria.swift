@@ -45,10 +45,7 @@ public struct Criterion: Codable, Equatable, Sendable, CustomStringConvertible {
         }
         func checkField(_ f: String) throws(DomainError) -> String {
             let f = f.trimmingCharacters(in: .whitespaces)
-            let ok = !f.isEmpty && f.count <= 64 && f.unicodeScalars.allSatisfy {
-                CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)
-            }
-            if !ok { throw bad("the field name must be letters, digits, '.', '_' or '-'") }
+            guard Signal.isName(f) else { throw bad("the field name must be 1 to 64 letters, digits, '.', '_' or '-'") }
             return f
         }
         var within: String?

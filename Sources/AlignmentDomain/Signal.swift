@@ -14,10 +14,16 @@ public struct Signal: Codable, Equatable, Sendable {
 }
 
 extension Signal {
+    /// Whether `name` is 1 to 64 letters, digits, '.', '_' or '-': a signal name (`webinar.attended`), and the field
+    /// name a criterion reads (`employees`, or the signal it counts).
+    public static func isName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64
+            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+
     /// A signal name is 1 to 64 letters, digits, '.', '_' or '-' (`webinar.attended`).
     public static func checkName(_ name: String) throws(DomainError) {
-        guard !name.isEmpty, name.count <= 64,
-              name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }) else {
+        guard isName(name) else {
             throw .invalid("signal name \(name.debugDescription) must be 1 to 64 letters, digits, '.', '_' or '-', e.g. \"webinar.attended\"")
         }
     }
