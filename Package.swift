@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         // C libraries (Debian packages, found with pkg-config)
@@ -44,10 +45,13 @@ let package = Package(
         .target(name: "AlignmentDomain", dependencies: ["ISOTime", "JSONCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AlignmentProjections", dependencies: ["AlignmentDomain", "ISOTime"]),
 
+        // Imports: reads a CRM's export (CSV, streamed with CSV.swift) into the commands its history stands for.
+        .target(name: "CRMImport", dependencies: ["AlignmentDomain", "ISOTime", .product(name: "CSV", package: "CSV.swift")]),
+
         // Service: wires the domain and projections to the log.
         .target(name: "AlignmentLedger", dependencies: [
             "EventLog", "EventLogLMDB", "EventLogMemory", "AlignmentDomain", "AlignmentProjections", "JSONCore", "ISOTime",
-            "SplitMix", .product(name: "Crypto", package: "swift-crypto"),
+            "SplitMix", "CRMImport", .product(name: "Crypto", package: "swift-crypto"),
             // scrypt, for key files kept under a passphrase.
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
@@ -80,6 +84,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
+        .testTarget(name: "CRMImportTests", dependencies: ["CRMImport", "AlignmentDomain"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime", "SplitMix"]),
         .testTarget(name: "ISOTimeTests", dependencies: ["ISOTime", "SplitMix"]),
     ],
