@@ -53,14 +53,21 @@ public struct DecisionContext: Sendable {
     /// The revops member signing the events for `actor`, whose own key is not at hand (an import, recorded by a
     /// `RecordsImported` event); nil when the actor signs.
     public var importedBy: String?
+    /// The CRM record an imported step comes from (`salesforce:LeadHistory/017…`), recorded in its lead events. The
+    /// CRM's history is not the ledger's rules: a handoff that breaks an overridable rule is recorded as a flagged
+    /// import (an `Override` whose reason names the source) instead of refused, and people act with the roles they
+    /// hold now when they were not registered yet at the business time (the CRM knew them; the ledger did not).
+    public var source: String?
 
-    public init(actor: String, at: Date, recordedAt: Date, imported: Bool = false, keyID: String? = nil, importedBy: String? = nil) {
+    public init(actor: String, at: Date, recordedAt: Date, imported: Bool = false, keyID: String? = nil, importedBy: String? = nil,
+                source: String? = nil) {
         self.actor = actor
         self.at = at
         self.recordedAt = recordedAt
-        self.imported = imported || importedBy != nil
+        self.imported = imported || importedBy != nil || source != nil
         self.keyID = keyID
         self.importedBy = importedBy
+        self.source = source
     }
 }
 
@@ -142,13 +149,15 @@ public enum Decider {
 /// first failed check becomes the recorded `Override`; with an override but no failed check, the override is refused.
 struct Overridable {
     let reason: String?
+    /// An import's source: a failed check is recorded as a flagged import (an `Override` naming the source), not refused.
+    var flagging: String? = nil
     var failed: (rule: String, message: String)?
     /// A failed check judged after the step's own (backdating past the window): recorded only when it is the only one.
     var last: (rule: String, message: String)?
 
     mutating func require(_ ok: Bool, _ rule: String, _ message: @autoclosure () -> String) throws {
         guard !ok else { return }
-        if reason == nil { throw DomainError.refused(rule: rule, message: message()) }
+        if reason == nil, flagging == nil { throw DomainError.refused(rule: rule, message: message()) }
         if failed == nil { failed = (rule, message()) }
     }
 
@@ -158,6 +167,9 @@ struct Overridable {
             o.last = nil
             try o.require(false, last.rule, last.message)
             return try o.result()
+        }
+        if reason == nil, let flagging {
+            return failed.map { Override(reason: "flagged import from \(flagging): \($0.message)", rule: $0.rule) }
         }
         guard let reason else { return nil }
         guard let failed else {
@@ -369,22 +381,22 @@ struct Rules {
             let l = try lead(id)
             guard l.status == .handedOff else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only a handed-off lead can be accepted") }
             try checkNotHandoffAuthor(l, "accept")
-            return [.leadAccepted(LeadAccepted(lead: id))]
+            return [.leadAccepted(LeadAccepted(lead: id, source: ctx.source))]
         case .leadReject(let id, let reason, let note):
             let l = try lead(id)
             guard l.status == .handedOff else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only a handed-off lead can be rejected") }
             try checkNotHandoffAuthor(l, "reject")
-            return [.leadRejected(LeadRejected(lead: id, reason: reason, note: note))]
+            return [.leadRejected(LeadRejected(lead: id, reason: reason, note: note, source: ctx.source))]
         case .leadConvert(let id, let opportunity, let amount):
             let l = try lead(id)
             guard l.status == .accepted else { throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); accept it before converting it") }
-            return [.leadConverted(LeadConverted(lead: id, opportunity: opportunity, amount: amount))]
+            return [.leadConverted(LeadConverted(lead: id, opportunity: opportunity, amount: amount, source: ctx.source))]
         case .leadRecycle(let id):
             let l = try lead(id)
             guard l.status == .accepted || l.status == .rejected else {
                 throw refuse(Rule.leadLifecycle, "lead '\(id)' is \(l.status.rawValue); only an accepted or rejected lead can be recycled")
             }
-            return [.leadRecycled(LeadRecycled(lead: id))]
+            return [.leadRecycled(LeadRecycled(lead: id, source: ctx.source))]
 
         // MARK: content
         case .contentPlan(let asset, let title, let stage, let persona):
@@ -487,8 +499,10 @@ struct Rules {
         let d = try source.definition(h.definition)
         guard d.exists else { throw DomainError.notFound("no lead definition '\(h.definition)'; see `align definition list`") }
         if let owner = h.owner {
+            // An imported step's owner may not have been registered yet then (the CRM knew them; the ledger did not).
+            let then = ledger.status(of: owner, at: ctx.at)
             guard let o = ledger.actors[owner], o.active, o.roles.contains(.sales),
-                  let then = ledger.status(of: owner, at: ctx.at), then.active, then.roles.contains(.sales) else {
+                  then.map({ $0.active && $0.roles.contains(.sales) }) ?? (ctx.source != nil) else {
                 throw refuse(Rule.role, "owner '\(owner)' must be an active sales member, now and at \(DomainTime.format(ctx.at))")
             }
         }
@@ -537,6 +551,6 @@ struct Rules {
         }
         return .leadHandedOff(LeadHandedOff(lead: h.id, definition: h.definition, definitionVersion: version, campaign: h.campaign,
                                             brief: brief, owner: h.owner, profile: h.profile, signals: h.signals, score: h.score,
-                                            note: h.note, override: try o.result(), evaluation: evaluation))
+                                            note: h.note, override: try o.result(), evaluation: evaluation, source: ctx.source))
     }
 }

@@ -205,31 +205,32 @@ extension LeadHandedOff: JSONFieldsDecodable {
                   campaign: try j.stringIfPresent("campaign"), brief: try j.decodeIfPresent("brief"), owner: try j.stringIfPresent("owner"),
                   profile: try j.stringMap("profile"), signals: try j.array("signals"), score: try j.doubleIfPresent("score"),
                   note: try j.stringIfPresent("note"), override: try j.decodeIfPresent("override"),
-                  evaluation: try j.decodeIfPresent("evaluation"))
+                  evaluation: try j.decodeIfPresent("evaluation"), source: try j.stringIfPresent("source"))
     }
 }
 
 extension LeadAccepted: JSONFieldsDecodable {
     public init(json j: JSONFields) throws(JSONFieldError) {
-        self.init(lead: try j.string("lead"))
+        self.init(lead: try j.string("lead"), source: try j.stringIfPresent("source"))
     }
 }
 
 extension LeadRejected: JSONFieldsDecodable {
     public init(json j: JSONFields) throws(JSONFieldError) {
-        self.init(lead: try j.string("lead"), reason: try j.rawValue("reason"), note: try j.stringIfPresent("note"))
+        self.init(lead: try j.string("lead"), reason: try j.rawValue("reason"), note: try j.stringIfPresent("note"), source: try j.stringIfPresent("source"))
     }
 }
 
 extension LeadConverted: JSONFieldsDecodable {
     public init(json j: JSONFields) throws(JSONFieldError) {
-        self.init(lead: try j.string("lead"), opportunity: try j.stringIfPresent("opportunity"), amount: try j.doubleIfPresent("amount"))
+        self.init(lead: try j.string("lead"), opportunity: try j.stringIfPresent("opportunity"), amount: try j.doubleIfPresent("amount"),
+                  source: try j.stringIfPresent("source"))
     }
 }
 
 extension LeadRecycled: JSONFieldsDecodable {
     public init(json j: JSONFields) throws(JSONFieldError) {
-        self.init(lead: try j.string("lead"))
+        self.init(lead: try j.string("lead"), source: try j.stringIfPresent("source"))
     }
 }
 

@@ -133,6 +133,7 @@ extension LeadHandedOff: CanonicalPayload {
         o.stringMap("profile", profile)
         try o.number("score", score)
         try o.array("signals", signals)
+        o.string("source", source)
         return o.close()
     }
 }
@@ -192,6 +193,7 @@ extension LeadAccepted: CanonicalPayload {
     func canonical(into out: [UInt8]) throws(CanonicalPayloadError) -> [UInt8] {
         var o = CanonicalObject(into: out)
         o.string("lead", lead)
+        o.string("source", source)
         return o.close()
     }
 }
@@ -202,6 +204,7 @@ extension LeadRejected: CanonicalPayload {
         o.string("lead", lead)
         o.string("note", note)
         o.raw("reason", reason)
+        o.string("source", source)
         return o.close()
     }
 }
@@ -212,6 +215,7 @@ extension LeadConverted: CanonicalPayload {
         try o.number("amount", amount)
         o.string("lead", lead)
         o.string("opportunity", opportunity)
+        o.string("source", source)
         return o.close()
     }
 }

@@ -223,9 +223,11 @@ public struct LeadHandedOff: Codable, Equatable, Sendable {
     public var override: Override?
     /// How the lead was judged against the definition version's criteria (nil on events recorded before evaluation).
     public var evaluation: HandoffEvaluation?
+    /// The CRM record an imported handoff comes from (`salesforce:LeadHistory/017…`); nil when recorded here.
+    public var source: String?
 
     /// A value with every field given (the kept-state codec builds them).
-    public init(lead: String, definition: String, definitionVersion: Int, campaign: String? = nil, brief: AttachedBrief? = nil, owner: String? = nil, profile: [String: String], signals: [Signal], score: Double? = nil, note: String? = nil, override: Override? = nil, evaluation: HandoffEvaluation? = nil) {
+    public init(lead: String, definition: String, definitionVersion: Int, campaign: String? = nil, brief: AttachedBrief? = nil, owner: String? = nil, profile: [String: String], signals: [Signal], score: Double? = nil, note: String? = nil, override: Override? = nil, evaluation: HandoffEvaluation? = nil, source: String? = nil) {
         self.lead = lead
         self.definition = definition
         self.definitionVersion = definitionVersion
@@ -238,23 +240,25 @@ public struct LeadHandedOff: Codable, Equatable, Sendable {
         self.note = note
         self.override = override
         self.evaluation = evaluation
+        self.source = source
     }
 
     /// A campaign lead handed off with no brief published before it (counted against qualification).
     public var noBrief: Bool { campaign != nil && brief == nil }
 }
 /// The payload of a `LeadAccepted` event.
-public struct LeadAccepted: Codable, Equatable, Sendable { public var lead: String }
+/// `source` on the lead events: the CRM record an imported step comes from; nil when recorded here.
+public struct LeadAccepted: Codable, Equatable, Sendable { public var lead: String; public var source: String? = nil }
 /// The payload of a `LeadRejected` event.
 public struct LeadRejected: Codable, Equatable, Sendable {
-    public var lead: String; public var reason: RejectionReason; public var note: String?
+    public var lead: String; public var reason: RejectionReason; public var note: String?; public var source: String? = nil
 }
 /// The payload of a `LeadConverted` event.
 public struct LeadConverted: Codable, Equatable, Sendable {
-    public var lead: String; public var opportunity: String?; public var amount: Double?
+    public var lead: String; public var opportunity: String?; public var amount: Double?; public var source: String? = nil
 }
 /// The payload of a `LeadRecycled` event.
-public struct LeadRecycled: Codable, Equatable, Sendable { public var lead: String }
+public struct LeadRecycled: Codable, Equatable, Sendable { public var lead: String; public var source: String? = nil }
 
 /// The payload of a `ContentPlanned` event.
 public struct ContentPlanned: Codable, Equatable, Sendable {

@@ -195,6 +195,8 @@ extension Decider {
     static func rolesInForce(_ ledger: LedgerState, _ actor: ActorInfo, _ ctx: DecisionContext) throws -> Set<Role> {
         let when = DomainTime.format(ctx.at)
         guard let then = ledger.status(of: actor.id, at: ctx.at) else {
+            // A CRM import's people: the ledger did not know them yet then; they act with the roles they hold now.
+            if ctx.source != nil, actor.active { return Set(actor.roles) }
             let since = ledger.timeline.actors[actor.id]?.first.map { " (registered at \(DomainTime.format($0.from)))" } ?? ""
             throw DomainError.refused(rule: Rule.activeActor, message: "'\(actor.id)' was not registered yet at \(when)\(since); a command is judged by the people and roles in force at its business time")
         }
@@ -259,7 +261,7 @@ extension Rules {
 
     /// An `Overridable` that also sets aside backdating past the window, recorded when it is the only failed check.
     func overridable(_ reason: String?) -> Overridable {
-        var o = Overridable(reason: reason)
+        var o = Overridable(reason: reason, flagging: reason == nil ? ctx.source : nil)
         if let f = backdateFailure {
             o.last = (f.rule, reason == nil ? f.message + ", or have revops run it with --override --reason TEXT" : f.message)
         }

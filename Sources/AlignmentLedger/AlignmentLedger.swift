@@ -213,13 +213,20 @@ public final class AlignmentLedger: Sendable {
     /// decided so that the error names every bad line at once (and is a usage error, exit 2).
     public func apply(_ items: [ApplyItem], signers: [String: EventSigner] = [:], importing: ImportAuthority? = nil,
                       malformed: [(line: Int, error: String)] = []) throws -> [RecordedEvent] {
+        try apply(items, signers: signers, importing: importing, malformed: malformed, importRecord: nil).recorded
+    }
+
+    /// `apply`, with the import's `RecordsImported` event given when an earlier batch of the same import recorded it
+    /// (`importRecord`: its id; `count`: the commands the whole import takes on, recorded by the first batch).
+    func apply(_ items: [ApplyItem], signers: [String: EventSigner], importing: ImportAuthority?, malformed: [(line: Int, error: String)],
+               importRecord: UUID?, count: Int? = nil) throws -> (recorded: [RecordedEvent], importRecord: UUID?) {
         try withCurrentModels { tx, p in
             var out: [RecordedEvent] = []
             out.reserveCapacity(items.count)
             var problems: [(Int, String)] = malformed.map { ($0.line, $0.error) }
-            var importEvent: UUID?
-            if let importing {
-                let taken = items.filter { signers[$0.actor] == nil }.count
+            var importEvent = importRecord
+            if let importing, importEvent == nil {
+                let taken = count ?? items.filter { signers[$0.actor] == nil }.count
                 if taken > 0 {
                     let record = Command.importRecords(source: importing.source, reason: importing.reason, commands: taken)
                     try record.check()
@@ -237,7 +244,7 @@ public final class AlignmentLedger: Sendable {
                 let imported = own == nil && signer != nil
                 do {
                     let events = try Decider.decide(item.command, p.state, DecisionContext(actor: item.actor, at: when, recordedAt: tx.now.date, keyID: signer?.keyID,
-                                                                                           importedBy: imported ? signer?.actor : nil))
+                                                                                           importedBy: imported ? signer?.actor : nil, source: item.source))
                     if events.isEmpty { continue }
                     if problems.isEmpty {
                         out += try self.append(events, actor: item.actor, at: when, in: tx, projector: p, signer: signer,
@@ -255,7 +262,7 @@ public final class AlignmentLedger: Sendable {
             }
             if !problems.isEmpty { throw ApplyError(problems: problems.sorted { $0.0 < $1.0 }, onlyMalformed: !malformed.isEmpty) }
             try p.flush(tx)
-            return out
+            return (out, importEvent)
         }
     }
 

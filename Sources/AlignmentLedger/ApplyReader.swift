@@ -15,14 +15,17 @@ public struct ApplyItem: Sendable {
     /// The line's idempotency key (nil: none): a line whose key was applied before is skipped, so a retry after an
     /// unclear failure, or a sync file run again, writes nothing twice.
     public var key: String?
+    /// The CRM record an imported step comes from (`CRMImport`), recorded in its lead events; nil for apply lines.
+    public var source: String?
 
     /// An item for line `line`.
-    public init(line: Int, command: Command, actor: String, at: Date?, key: String? = nil) {
+    public init(line: Int, command: Command, actor: String, at: Date?, key: String? = nil, source: String? = nil) {
         self.line = line
         self.command = command
         self.actor = actor
         self.at = at
         self.key = key
+        self.source = source
     }
 }
 

@@ -50,8 +50,9 @@ public final class CurrentStateFold {
     /// for separation of duties); 6: the ledger's state keeps the registered keys and whether signatures are required;
     /// 7: business time: states keep recorded times, each stream's latest business time, and the ledger's policies and
     /// actors' roles over business time; 8: handoffs keep their evaluation, criteria their window, the policy its
-    /// off-definition and ad-hoc content rules and its signal vocabulary.
-    public static let codeVersion = 8
+    /// off-definition and ad-hoc content rules and its signal vocabulary; 9: handoffs keep the CRM record they were
+    /// imported from.
+    public static let codeVersion = 9
 
     /// One table per kind of stream, so that a state evolves in place: pulling a state out of an `EntityState`
     /// and putting it back cost a copy of all its fields per event.

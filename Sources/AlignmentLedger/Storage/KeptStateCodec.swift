@@ -191,7 +191,7 @@ extension LeadHandedOff: BinaryCodable {
         w.string(lead); w.string(definition); w.int(definitionVersion); w.optional(campaign) { $0.string($1) }
         w.optional(brief) { $0.value($1) }; w.optional(owner) { $0.string($1) }; w.dictionary(profile) { $0.string($1) }
         w.array(signals) { $0.value($1) }; w.optional(score) { $0.double($1) }; w.optional(note) { $0.string($1) }
-        w.optional(override) { $0.value($1) }; w.optional(evaluation) { $0.value($1) }
+        w.optional(override) { $0.value($1) }; w.optional(evaluation) { $0.value($1) }; w.optional(source) { $0.string($1) }
     }
     public init(from r: inout BinaryReader) throws {
         self.init(lead: try r.string(), definition: try r.string(), definitionVersion: try r.int(),
@@ -199,7 +199,7 @@ extension LeadHandedOff: BinaryCodable {
                   owner: try r.optional { try $0.string() }, profile: try r.dictionary { try $0.string() },
                   signals: try r.array { try $0.value() }, score: try r.optional { try $0.double() },
                   note: try r.optional { try $0.string() }, override: try r.optional { try $0.value() },
-                  evaluation: try r.optional { try $0.value() })
+                  evaluation: try r.optional { try $0.value() }, source: try r.optional { try $0.string() })
     }
 }
 
