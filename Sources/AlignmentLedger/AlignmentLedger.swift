@@ -213,20 +213,13 @@ public final class AlignmentLedger: Sendable {
     /// decided so that the error names every bad line at once (and is a usage error, exit 2).
     public func apply(_ items: [ApplyItem], signers: [String: EventSigner] = [:], importing: ImportAuthority? = nil,
                       malformed: [(line: Int, error: String)] = []) throws -> [RecordedEvent] {
-        try apply(items, signers: signers, importing: importing, malformed: malformed, importRecord: nil).recorded
-    }
-
-    /// `apply`, with the import's `RecordsImported` event given when an earlier batch of the same import recorded it
-    /// (`importRecord`: its id; `count`: the commands the whole import takes on, recorded by the first batch).
-    func apply(_ items: [ApplyItem], signers: [String: EventSigner], importing: ImportAuthority?, malformed: [(line: Int, error: String)],
-               importRecord: UUID?, count: Int? = nil) throws -> (recorded: [RecordedEvent], importRecord: UUID?) {
         try withCurrentModels { tx, p in
             var out: [RecordedEvent] = []
             out.reserveCapacity(items.count)
             var problems: [(Int, String)] = malformed.map { ($0.line, $0.error) }
-            var importEvent = importRecord
-            if let importing, importEvent == nil {
-                let taken = count ?? items.filter { signers[$0.actor] == nil }.count
+            var importEvent: UUID?
+            if let importing {
+                let taken = items.filter { signers[$0.actor] == nil }.count
                 if taken > 0 {
                     let record = Command.importRecords(source: importing.source, reason: importing.reason, commands: taken)
                     try record.check()
@@ -262,7 +255,7 @@ public final class AlignmentLedger: Sendable {
             }
             if !problems.isEmpty { throw ApplyError(problems: problems.sorted { $0.0 < $1.0 }, onlyMalformed: !malformed.isEmpty) }
             try p.flush(tx)
-            return (out, importEvent)
+            return out
         }
     }
 
