@@ -69,10 +69,16 @@ final class CSVTable {
     func next() throws(CRMImportError) -> Next {
         while true {
             guard let fields = reader.next() else {
-                if reader.error != nil {
-                    throw .missing("\(name):\(nextLine): the file cannot be read from here (is it UTF-8 text?); export it again as UTF-8 CSV")
+                // CSV.swift ends every file with `cannotReadFile` (its last read finds no byte): only a decoding or a
+                // stream error is one.
+                switch reader.error as? CSVError {
+                case .unicodeDecoding?:
+                    throw .missing("\(name):\(nextLine): the text is not UTF-8 from here on; export the file again as UTF-8 CSV")
+                case .streamErrorHasOccurred(let e)?:
+                    throw .missing("\(name):\(nextLine): reading the file failed (\(e.localizedDescription))")
+                default:
+                    return .end
                 }
-                return .end
             }
             line = nextLine
             nextLine += 1 + Self.newlines(in: fields)
