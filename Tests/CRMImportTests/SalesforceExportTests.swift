@@ -189,3 +189,24 @@ import Testing
         }
     }
 }
+
+@Suite struct ReadProgressTests {
+    @Test func progressIsReportedAboutEvery50000Rows() throws {
+        let dir = try Fixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = "Id,CreatedDate,Status,OwnerId,LeadSource,Company,Industry,NumberOfEmployees,IsConverted,ConvertedDate,ConvertedOpportunityId\n"
+        for i in 0..<60_000 { text += "00Q\(i),2026-03-02,,005,,,,,false,,\n" }
+        try text.write(to: dir.appendingPathComponent("Lead.csv"), atomically: true, encoding: .utf8)
+        var seen: [ReadProgress] = []
+        let start = Date()
+        let r = try SalesforceExport.read(directory: dir, mapping: CRMMapping(definition: .init(id: "mql"), handoffActor: "maria")) { seen.append($0) }
+        let seconds = Date().timeIntervalSince(start)
+        #expect(r.rows == 60_000)
+        #expect(r.steps.isEmpty)
+        #expect(seen.map(\.rows) == [50_000])
+        #expect(seen.first.map { $0.file == "Lead.csv" && $0.bytes > 0 && $0.bytes <= $0.totalBytes } == true)
+        if ProcessInfo.processInfo.environment["CRM_IMPORT_TIMING"] != nil {
+            print("CRMImport: read 60,000 Lead.csv rows in \(seconds) s: \(Int(60_000 / seconds)) rows/s (this build)")
+        }
+    }
+}
