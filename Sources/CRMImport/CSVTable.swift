@@ -196,9 +196,12 @@ struct Notes {
     private var order: [String] = []
     private var counts: [String: Int] = [:]
     private var examples: [String: [String]] = [:]
+    /// While set, `add` counts nothing (a second walk over what the first one counted).
+    var muted = false
 
     /// Counts one more of `kind`, with an example (the first five are named).
     mutating func add(_ kind: String, _ example: String? = nil) {
+        if muted { return }
         if counts[kind] == nil { order.append(kind) }
         counts[kind, default: 0] += 1
         if let example, examples[kind, default: []].count < 5 { examples[kind, default: []].append(example) }

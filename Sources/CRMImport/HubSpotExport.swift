@@ -43,23 +43,39 @@ public enum HubSpotExport {
     /// Streams every file row by row; `progress` is called about every 50,000 rows.
     public static func read(contacts: URL, history: URL? = nil, leads: URL? = nil, mapping: CRMMapping, skipBadRows: Bool = false,
                             progress: (ReadProgress) -> Void = { _ in }) throws(CRMImportError) -> CRMReading {
-        let total = ([contacts] + [history, leads].compactMap { $0 }).reduce(Int64(0)) { $0 + fileSize($1) }
         do {
             return try withoutActuallyEscaping(progress) { progress in
-                let ctx = ReadContext(skipBadRows: skipBadRows, totalBytes: total, progress: progress)
-                var reader = Reader(tables: MappingTables(mapping, crm: .hubspot), ctx: ctx)
-                try reader.contacts(CSVTable(url: contacts))
-                if let history { try reader.history(CSVTable(url: history)) }
-                if let leads { try reader.leads(CSVTable(url: leads)) }
-                let steps = reader.timeline.steps(ctx)
-                try ctx.finish()
-                return ctx.reading(steps)
+                try run(contacts: contacts, history: history, leads: leads, mapping: mapping, skipBadRows: skipBadRows, progress: progress,
+                        each: nil)
             }
         } catch let e as CRMImportError {
             throw e
         } catch {
             throw .missing("\(contacts.path): \(error)")
         }
+    }
+
+    /// `read`, giving each step to `each` (lead by lead, each lead's in order) instead of keeping them all; as
+    /// `SalesforceExport.stream`.
+    public static func stream(contacts: URL, history: URL? = nil, leads: URL? = nil, mapping: CRMMapping, skipBadRows: Bool = false,
+                              progress: (ReadProgress) -> Void = { _ in }, each: (ImportStep) throws -> Void) throws -> CRMReading {
+        try withoutActuallyEscaping(progress) { progress in
+            try withoutActuallyEscaping(each) { each in
+                try run(contacts: contacts, history: history, leads: leads, mapping: mapping, skipBadRows: skipBadRows, progress: progress,
+                        each: each)
+            }
+        }
+    }
+
+    static func run(contacts: URL, history: URL?, leads: URL?, mapping: CRMMapping, skipBadRows: Bool,
+                    progress: @escaping (ReadProgress) -> Void, each: ((ImportStep) throws -> Void)?) throws -> CRMReading {
+        let total = ([contacts] + [history, leads].compactMap { $0 }).reduce(Int64(0)) { $0 + fileSize($1) }
+        let ctx = ReadContext(skipBadRows: skipBadRows, totalBytes: total, progress: progress)
+        var reader = Reader(tables: MappingTables(mapping, crm: .hubspot), ctx: ctx)
+        try reader.contacts(CSVTable(url: contacts))
+        if let history { try reader.history(CSVTable(url: history)) }
+        if let leads { try reader.leads(CSVTable(url: leads)) }
+        return try reader.timeline.finish(ctx, each: each)
     }
 
     struct Reader {
@@ -145,17 +161,16 @@ public enum HubSpotExport {
                 for (p, c) in became { if let d = try date(t, c, "the date it became \(p)") { dates.append((p, d)) } }
                 var profile: [String] = []
                 for c in profileCols { profile.append(CRMValue.name(t.value(c))) }
-                let record = LeadRecord(crmID: crmID, created: createdAt, owner: owner(t.value(ownerCol), t), profile: profile)
+                let record = LeadRecord(crmID: crmID, created: createdAt, owner: timeline.owner(owner(t.value(ownerCol), t)), profile: profile)
                 guard timeline.add(record), let n = timeline.lead(crmID) else {
                     ctx.notes.add("rows repeat a contact already read, and were passed over", "\(crmID) (\(t.name):\(t.line))")
                     return
                 }
-                let source = timeline.recordSource(crmID)
                 var reached: Set<CRMStage> = []
                 for (p, d) in dates {
                     let s = stage(p, "lifecyclestage", t)
                     reached.insert(s)
-                    timeline.stage(n, s, at: d, value: p, reason: nil, origin: .snapshot, source: source)
+                    timeline.stage(n, s, at: d, value: p, reason: nil, origin: .snapshot, source: .lead)
                 }
                 // The current stage: the further of lifecycle stage and lead status (the lead status on a tie).
                 var current: (CRMStage, String)?
@@ -172,7 +187,7 @@ public enum HubSpotExport {
                     case .accepted, .rejected: modifiedAt ?? createdAt
                     case .converted: customer ?? modifiedAt ?? createdAt
                     }
-                    timeline.stage(n, s, at: at, value: v, reason: tables.reason(v), origin: .snapshot, source: source)
+                    timeline.stage(n, s, at: at, value: v, reason: tables.reason(v), origin: .snapshot, source: .lead)
                 }
                 for c in conversions {
                     let name = CRMValue.freeText(t.value(c.nameCol))
@@ -197,12 +212,12 @@ public enum HubSpotExport {
                 }
                 guard let at = try date(t, timestamp, "timestamp") else { throw t.bad("timestamp is empty") }
                 guard !v.isEmpty else { return }
-                let source = "hubspot:history/\(t.value(id))/\(prop)@\(CRMValue.millis(at))"
                 switch prop {
                 case "lifecyclestage", "hs_lead_status":
-                    timeline.stage(n, stage(v, prop, t), at: at, value: v, reason: tables.reason(v), origin: .history, source: source)
+                    timeline.stage(n, stage(v, prop, t), at: at, value: v, reason: tables.reason(v), origin: .history,
+                                   source: prop == "lifecyclestage" ? .hubspotLifecycleStage : .hubspotLeadStatus)
                 case "hubspot_owner_id":
-                    timeline.owner(n, owner(v, t), at: at, origin: .history, source: source)
+                    timeline.owner(n, timeline.owner(owner(v, t)), at: at, origin: .history, source: .hubspotOwner)
                 default:
                     if let signal {
                         let detail = CRMValue.freeText(v)

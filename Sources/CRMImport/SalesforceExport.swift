@@ -9,35 +9,51 @@ public enum SalesforceExport {
     /// `progress` is called about every 50,000 rows.
     public static func read(directory: URL, mapping: CRMMapping, skipBadRows: Bool = false,
                             progress: (ReadProgress) -> Void = { _ in }) throws(CRMImportError) -> CRMReading {
-        let folder = try ExportFolder(directory)
-        guard let leadFile = folder.file("Lead.csv") else {
-            throw .missing("\(directory.path) has no Lead.csv: export the Lead object (Id, CreatedDate, Status, OwnerId, LeadSource, Company, Industry, NumberOfEmployees, IsConverted, ConvertedDate, ConvertedOpportunityId)")
-        }
-        let names = ["User.csv", "Opportunity.csv", "Campaign.csv", "CampaignMember.csv", "LeadHistory.csv", "Task.csv", "Event.csv"]
-        let files = Dictionary(uniqueKeysWithValues: names.map { ($0, folder.file($0)) })
-        let total = ([leadFile] + files.values.compactMap { $0 }).reduce(Int64(0)) { $0 + fileSize($1) }
         do {
             return try withoutActuallyEscaping(progress) { progress in
-                let ctx = ReadContext(skipBadRows: skipBadRows, totalBytes: total, progress: progress)
-                var reader = Reader(tables: MappingTables(mapping, crm: .salesforce), ctx: ctx)
-                if let f = files["User.csv"] ?? nil { try reader.users(CSVTable(url: f)) }
-                try reader.leads(CSVTable(url: leadFile))
-                if let f = files["Opportunity.csv"] ?? nil { try reader.opportunities(CSVTable(url: f)) }
-                if let f = files["Campaign.csv"] ?? nil { try reader.campaigns(CSVTable(url: f)) }
-                if let f = files["CampaignMember.csv"] ?? nil { try reader.members(CSVTable(url: f)) }
-                if let f = files["LeadHistory.csv"] ?? nil { try reader.history(CSVTable(url: f)) }
-                if let f = files["Task.csv"] ?? nil { try reader.activities(CSVTable(url: f), kind: "Task") }
-                if let f = files["Event.csv"] ?? nil { try reader.activities(CSVTable(url: f), kind: "Event") }
-                reader.attachOpportunities()
-                let steps = reader.timeline.steps(ctx)
-                try ctx.finish()
-                return ctx.reading(steps)
+                try run(directory: directory, mapping: mapping, skipBadRows: skipBadRows, progress: progress, each: nil)
             }
         } catch let e as CRMImportError {
             throw e
         } catch {
             throw .missing("\(directory.path): \(error)")
         }
+    }
+
+    /// `read`, giving each step to `each` (lead by lead, each lead's in order) instead of keeping them all: memory
+    /// holds the export's leads and dated facts, not its steps. Nothing reaches `each` unless the whole export was
+    /// read and checked (a `CRMImportError` is thrown first); an error `each` throws ends the read and is rethrown.
+    /// The reading's `steps` is empty.
+    public static func stream(directory: URL, mapping: CRMMapping, skipBadRows: Bool = false,
+                              progress: (ReadProgress) -> Void = { _ in }, each: (ImportStep) throws -> Void) throws -> CRMReading {
+        try withoutActuallyEscaping(progress) { progress in
+            try withoutActuallyEscaping(each) { each in
+                try run(directory: directory, mapping: mapping, skipBadRows: skipBadRows, progress: progress, each: each)
+            }
+        }
+    }
+
+    static func run(directory: URL, mapping: CRMMapping, skipBadRows: Bool, progress: @escaping (ReadProgress) -> Void,
+                    each: ((ImportStep) throws -> Void)?) throws -> CRMReading {
+        let folder = try ExportFolder(directory)
+        guard let leadFile = folder.file("Lead.csv") else {
+            throw CRMImportError.missing("\(directory.path) has no Lead.csv: export the Lead object (Id, CreatedDate, Status, OwnerId, LeadSource, Company, Industry, NumberOfEmployees, IsConverted, ConvertedDate, ConvertedOpportunityId)")
+        }
+        let names = ["User.csv", "Opportunity.csv", "Campaign.csv", "CampaignMember.csv", "LeadHistory.csv", "Task.csv", "Event.csv"]
+        let files = Dictionary(uniqueKeysWithValues: names.map { ($0, folder.file($0)) })
+        let total = ([leadFile] + files.values.compactMap { $0 }).reduce(Int64(0)) { $0 + fileSize($1) }
+        let ctx = ReadContext(skipBadRows: skipBadRows, totalBytes: total, progress: progress)
+        var reader = Reader(tables: MappingTables(mapping, crm: .salesforce), ctx: ctx)
+        if let f = files["User.csv"] ?? nil { try reader.users(CSVTable(url: f)) }
+        try reader.leads(CSVTable(url: leadFile))
+        if let f = files["Opportunity.csv"] ?? nil { try reader.opportunities(CSVTable(url: f)) }
+        if let f = files["Campaign.csv"] ?? nil { try reader.campaigns(CSVTable(url: f)) }
+        if let f = files["CampaignMember.csv"] ?? nil { try reader.members(CSVTable(url: f)) }
+        if let f = files["LeadHistory.csv"] ?? nil { try reader.history(CSVTable(url: f)) }
+        if let f = files["Task.csv"] ?? nil { try reader.activities(CSVTable(url: f), kind: "Task") }
+        if let f = files["Event.csv"] ?? nil { try reader.activities(CSVTable(url: f), kind: "Event") }
+        reader.attachOpportunities()
+        return try reader.timeline.finish(ctx, each: each)
     }
 
     /// The state of one read.
@@ -150,15 +166,14 @@ public enum SalesforceExport {
                 profile.reserveCapacity(profileCols.count)
                 for c in profileCols { profile.append(CRMValue.name(t.value(c))) }
                 let opp = t.value(opportunity)
-                let record = LeadRecord(crmID: crmID, created: createdAt, owner: owner(ownerValue, place: "\(t.name):\(t.line)"),
-                                        profile: profile, opportunity: opp.isEmpty ? nil : opp)
+                let ownerNumber = timeline.owner(owner(ownerValue, place: "\(t.name):\(t.line)"))
+                let record = LeadRecord(crmID: crmID, created: createdAt, owner: ownerNumber, profile: profile, opportunity: opp.isEmpty ? nil : opp)
                 guard timeline.add(record) else {
                     ctx.notes.add("rows repeat a lead already read, and were passed over", "\(crmID) (\(t.name):\(t.line))")
                     return
                 }
                 guard let n = timeline.lead(crmID) else { return }
                 if !opp.isEmpty { wantedOpportunities.insert(opp) }
-                let source = timeline.recordSource(crmID)
                 if !statusValue.isEmpty {
                     let s = stage(statusValue, t)
                     let at: Date = switch s {
@@ -166,11 +181,11 @@ public enum SalesforceExport {
                     case .accepted, .rejected: modifiedAt ?? createdAt
                     case .converted: convertedAt ?? modifiedAt ?? createdAt
                     }
-                    timeline.stage(n, s, at: at, value: statusValue, reason: tables.reason(statusValue), origin: .snapshot, source: source)
+                    timeline.stage(n, s, at: at, value: statusValue, reason: tables.reason(statusValue), origin: .snapshot, source: .lead)
                 }
                 if isConverted {
                     timeline.stage(n, .converted, at: convertedAt ?? modifiedAt ?? createdAt, value: statusValue, reason: nil, origin: .conversion,
-                                   source: source)
+                                   source: .lead)
                 }
             }
         }
@@ -238,17 +253,18 @@ public enum SalesforceExport {
                     return
                 }
                 guard let at = try date(t, created, "CreatedDate", required: true) else { return }
-                let source = "salesforce:LeadHistory/\(t.value(id))"
+                let record = t.value(id)
                 let oldValue = t.value(old), newValue = t.value(new)
                 if kind == "status" {
                     guard !newValue.isEmpty else { return }
                     let s = stage(newValue, t)
-                    timeline.stage(n, s, at: at, value: newValue, reason: tables.reason(newValue), origin: .history, source: source)
+                    timeline.stage(n, s, at: at, value: newValue, reason: tables.reason(newValue), origin: .history, source: .salesforceHistory,
+                                   record: record)
                     if !oldValue.isEmpty {
-                        let o = stage(oldValue, t), reason = tables.reason(oldValue)
+                        let o = stage(oldValue, t), reason = tables.reason(oldValue), value = timeline.intern(oldValue)
                         timeline.update(n) { r in
                             if r.firstStatusChange == nil || at < (r.firstStatusChange ?? at) {
-                                r.firstStatusChange = at; r.initialStage = o; r.initialValue = oldValue; r.initialReason = reason
+                                r.firstStatusChange = at; r.initialStage = o; r.initialValue = value; r.initialReason = reason
                             }
                         }
                     }
@@ -259,11 +275,12 @@ public enum SalesforceExport {
                     let to = owner(newValue, place: place)
                     if case .unknown = to, !Self.isRecordID(newValue) { return }
                     guard !newValue.isEmpty else { return }
-                    timeline.owner(n, to, at: at, origin: .history, source: source)
+                    timeline.owner(n, timeline.owner(to), at: at, origin: .history, source: .salesforceHistory, record: record)
                     let from = owner(oldValue, place: place)
                     if !oldValue.isEmpty, !(from.isUnknown && !Self.isRecordID(oldValue)) {
+                        let fromNumber = timeline.owner(from)
                         timeline.update(n) { r in
-                            if r.firstOwnerChange == nil || at < (r.firstOwnerChange ?? at) { r.firstOwnerChange = at; r.initialOwner = from }
+                            if r.firstOwnerChange == nil || at < (r.firstOwnerChange ?? at) { r.firstOwnerChange = at; r.initialOwner = fromNumber }
                         }
                     }
                 }

@@ -3,13 +3,13 @@ import Foundation
 
 /// A lead's owner as a CRM record names it: an actor, or a CRM value the mapping does not name (with where it was
 /// first seen, for the message).
-enum OwnerRef: Equatable {
+enum OwnerRef: Hashable {
     case actor(String)
     case unknown(raw: String, place: String)
 }
 
-/// One dated fact about a lead: a stage it reached, or an owner it got. Small: it is held for every fact of every
-/// lead until the export is read.
+/// One dated fact about a lead: a stage it reached, or an owner it got. Small (about 40 bytes, and a string only for
+/// a history record's id): it is held for every fact of every lead until the export is read.
 struct Fact {
     enum Kind: UInt8 { case stage, owner }
     /// Where it comes from: the record's current values (dropped when a history file dates the lead's stages), its
@@ -24,31 +24,41 @@ struct Fact {
     var stage: CRMStage
     /// The rejection reason the value maps to (stage facts).
     var reason: RejectionReason?
-    /// The CRM value (stage facts), for a rejection's note.
-    var value: String
-    /// The owner (owner facts).
-    var owner: OwnerRef?
-    /// The CRM record, `CRM:OBJECT/ID`.
-    var source: String
+    /// The CRM value (stage facts, for a rejection's note) or the owner (owner facts), interned in the timeline.
+    var text: Int32
+    /// The record it comes from (`Source`), with the record's id when the lead's id and the time do not name it.
+    var source: Source
+    var record: String
 }
 
-/// One lead of an export: what the timeline needs beyond its facts. Small: it is held for every lead.
+/// The CRM record a fact comes from; the source text is rebuilt from it when a step is made.
+enum Source: UInt8 {
+    /// The lead's own record: `salesforce:Lead/ID`, `hubspot:contact/ID`.
+    case lead
+    /// `salesforce:LeadHistory/RECORD`.
+    case salesforceHistory
+    /// `hubspot:history/ID/PROPERTY@MILLISECONDS`.
+    case hubspotLifecycleStage, hubspotLeadStatus, hubspotOwner
+}
+
+/// One lead of an export: what the timeline needs beyond its facts. Small: it is held for every lead (owners and
+/// statuses are interned, the profile is one string).
 struct LeadRecord {
     var crmID: String
     var created: Date
-    /// The owner the record names now.
-    var owner: OwnerRef
+    /// The owner the record names now (interned).
+    var owner: Int32
     /// The owner before the first owner change in the history, and when that change was.
-    var initialOwner: OwnerRef?
+    var initialOwner: Int32?
     var firstOwnerChange: Date?
     /// The status before the first status change in the history (Salesforce's history holds changes, not the
     /// status a lead was created with), and when that change was.
     var initialStage: CRMStage?
     var initialReason: RejectionReason?
-    var initialValue: String?
+    var initialValue: Int32?
     var firstStatusChange: Date?
-    /// Profile values, aligned with `MappingTables.profile` ("" when empty).
-    var profile: [String]
+    /// Profile values, aligned with `MappingTables.profile`, joined by U+001F (which a cleaned value never holds).
+    var profile: String
     /// The sourcing campaign's CRM id, and when the lead responded to it.
     var campaign: String?
     var campaignAt: Date?
@@ -57,6 +67,19 @@ struct LeadRecord {
     /// A disqualification reason from another record (HubSpot's Leads object), over the status's.
     var rejection: RejectionReason?
     var rejectionNote: String?
+
+    init(crmID: String, created: Date, owner: Int32, profile: [String], opportunity: String? = nil) {
+        self.crmID = crmID
+        self.created = created
+        self.owner = owner
+        self.profile = profile.allSatisfy(\.isEmpty) ? "" : profile.joined(separator: "\u{1F}")
+        self.opportunity = opportunity
+    }
+
+    /// The profile values, aligned with `MappingTables.profile`.
+    var profileValues: [String] {
+        profile.isEmpty ? [] : profile.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+    }
 }
 
 /// A dated signal of a lead.
@@ -76,6 +99,11 @@ struct Timeline {
     private var facts: [Fact] = []
     private var signals: [SignalFact] = []
     private var seq: Int32 = 0
+    private var sorted = false
+    private var texts: [String] = []
+    private var textIndex: [String: Int32] = [:]
+    private var owners: [OwnerRef] = []
+    private var ownerIndex: [OwnerRef: Int32] = [:]
     /// CRM campaign id → name (for details and names in the mapping).
     var campaignNames: [String: String] = [:]
 
@@ -105,16 +133,51 @@ struct Timeline {
         return seq
     }
 
-    /// Records that a lead reached a stage at `at`.
-    mutating func stage(_ lead: Int32, _ stage: CRMStage, at: Date, value: String, reason: RejectionReason?, origin: Fact.Origin, source: String) {
-        facts.append(Fact(lead: lead, seq: nextSeq(), at: at, kind: .stage, origin: origin, stage: stage, reason: reason, value: value,
-                          owner: nil, source: source))
+    /// A CRM value's number in the timeline's table (each distinct value is stored once).
+    mutating func intern(_ text: String) -> Int32 {
+        if let i = textIndex[text] { return i }
+        let i = Int32(texts.count)
+        texts.append(text)
+        textIndex[text] = i
+        return i
     }
 
-    /// Records that a lead got an owner at `at`.
-    mutating func owner(_ lead: Int32, _ owner: OwnerRef, at: Date, origin: Fact.Origin, source: String) {
-        facts.append(Fact(lead: lead, seq: nextSeq(), at: at, kind: .owner, origin: origin, stage: .open, reason: nil, value: "",
-                          owner: owner, source: source))
+    /// An owner's number in the timeline's table: an actor, or a CRM user the mapping does not name (the
+    /// `defaultOwner` when there is one; else kept with the first place it is seen, for the message).
+    mutating func owner(_ ref: OwnerRef) -> Int32 {
+        var ref = ref
+        if case .unknown = ref, let d = tables.mapping.defaultOwner { ref = .actor(d) }
+        let key: OwnerRef = if case .unknown(let raw, _) = ref { .unknown(raw: raw, place: "") } else { ref }
+        if let i = ownerIndex[key] { return i }
+        let i = Int32(owners.count)
+        owners.append(ref)
+        ownerIndex[key] = i
+        return i
+    }
+
+    /// Records that a lead reached a stage at `at`.
+    mutating func stage(_ lead: Int32, _ stage: CRMStage, at: Date, value: String, reason: RejectionReason?, origin: Fact.Origin,
+                        source: Source, record: String = "") {
+        let text = intern(value)
+        facts.append(Fact(lead: lead, seq: nextSeq(), at: at, kind: .stage, origin: origin, stage: stage, reason: reason, text: text,
+                          source: source, record: record))
+    }
+
+    /// Records that a lead got an owner (from `owner(_:)`) at `at`.
+    mutating func owner(_ lead: Int32, _ owner: Int32, at: Date, origin: Fact.Origin, source: Source, record: String = "") {
+        facts.append(Fact(lead: lead, seq: nextSeq(), at: at, kind: .owner, origin: origin, stage: .open, reason: nil, text: owner,
+                          source: source, record: record))
+    }
+
+    /// The source text of a fact of `lead`.
+    func source(_ fact: Fact, _ lead: LeadRecord) -> String {
+        switch fact.source {
+        case .lead: recordSource(lead.crmID)
+        case .salesforceHistory: "salesforce:LeadHistory/\(fact.record)"
+        case .hubspotLifecycleStage: "hubspot:history/\(lead.crmID)/lifecyclestage@\(CRMValue.millis(fact.at))"
+        case .hubspotLeadStatus: "hubspot:history/\(lead.crmID)/hs_lead_status@\(CRMValue.millis(fact.at))"
+        case .hubspotOwner: "hubspot:history/\(lead.crmID)/hubspot_owner_id@\(CRMValue.millis(fact.at))"
+        }
     }
 
     /// Records a signal of a lead.
@@ -126,11 +189,14 @@ struct Timeline {
     func recordSource(_ crmID: String) -> String { "\(crm.rawValue):\(object)/\(crmID)" }
 
     /// Walks every lead's facts in time order through the ledger's lead lifecycle (none/open → handedOff →
-    /// accepted → converted; handedOff → rejected; accepted/rejected → recycled), giving each lead's steps in
-    /// order, leads in the order read. O(n log n) in the facts.
-    mutating func steps(_ ctx: ReadContext) -> [ImportStep] {
-        facts.sort { ($0.lead, $0.at, $0.seq) < ($1.lead, $1.at, $1.seq) }
-        signals.sort { ($0.lead, $0.signal.at, $0.seq) < ($1.lead, $1.signal.at, $1.seq) }
+    /// accepted → converted; handedOff → rejected; accepted/rejected → recycled), giving `body` each lead's steps in
+    /// order, leads in the order read. O(n log n) in the facts; holds one lead's steps at a time.
+    mutating func walk(_ ctx: ReadContext, _ body: (ImportStep) throws -> Void) rethrows {
+        if !sorted {
+            facts.sort { ($0.lead, $0.at, $0.seq) < ($1.lead, $1.at, $1.seq) }
+            signals.sort { ($0.lead, $0.signal.at, $0.seq) < ($1.lead, $1.signal.at, $1.seq) }
+            sorted = true
+        }
         var out: [ImportStep] = []
         var f = 0, s = 0
         for (i, lead) in leads.enumerated() {
@@ -139,9 +205,28 @@ struct Timeline {
             while f < facts.count, facts[f].lead == n { f += 1 }
             let sStart = s
             while s < signals.count, signals[s].lead == n { s += 1 }
+            out.removeAll(keepingCapacity: true)
             walk(lead, facts[fStart..<f], signals[sStart..<s], ctx, &out)
+            for step in out { try body(step) }
         }
-        return out
+    }
+
+    /// Every step, after the checks: `CRMImportError` for what the read found wrong (bad rows, values the mapping
+    /// lacks), else each step to `body` when given (and none kept), or all of them in the reading.
+    mutating func finish(_ ctx: ReadContext, each body: ((ImportStep) throws -> Void)?) throws -> CRMReading {
+        guard let body else {
+            var steps: [ImportStep] = []
+            walk(ctx) { steps.append($0) }
+            try ctx.finish()
+            return ctx.reading(steps)
+        }
+        // A first walk finds the owners the mapping lacks, so that nothing reaches `body` from an export that is refused.
+        walk(ctx) { _ in }
+        try ctx.finish()
+        ctx.notes.muted = true
+        try walk(ctx, body)
+        ctx.notes.muted = false
+        return ctx.reading([])
     }
 
     /// The facts the walk uses: history over the record's current values, with the status a lead had before its
@@ -151,7 +236,7 @@ struct Timeline {
         var kept = facts.filter { !($0.kind == .stage && dated && $0.origin == .snapshot) }
         if dated, let stage = lead.initialStage, let first = lead.firstStatusChange {
             kept.append(Fact(lead: 0, seq: -1, at: min(lead.created, first), kind: .stage, origin: .history, stage: stage,
-                             reason: lead.initialReason, value: lead.initialValue ?? "", owner: nil, source: recordSource(lead.crmID)))
+                             reason: lead.initialReason, text: lead.initialValue ?? 0, source: .lead, record: ""))
         }
         if kept.contains(where: { $0.kind == .stage && $0.origin != .conversion && $0.stage == .converted }) {
             kept.removeAll { $0.origin == .conversion }
@@ -176,7 +261,8 @@ struct Timeline {
         var cycle = 0
         var straight = false
 
-        func actor(_ o: OwnerRef) -> String {
+        func actor(_ index: Int32) -> String {
+            let o = Int(index) < owners.count ? owners[Int(index)] : OwnerRef.unknown(raw: "?", place: "")
             switch o {
             case .actor(let a): return a
             case .unknown(let raw, let place):
@@ -186,7 +272,7 @@ struct Timeline {
             }
         }
         func emit(_ verb: String, _ fact: Fact, _ who: String, _ command: Command) {
-            out.append(ImportStep(key: "\(crm.rawValue)/\(lead.crmID)/\(verb)/\(cycle)", source: fact.source, lead: ledgerID, actor: who,
+            out.append(ImportStep(key: "\(crm.rawValue)/\(lead.crmID)/\(verb)/\(cycle)", source: source(fact, lead), lead: ledgerID, actor: who,
                                   at: fact.at, command: command))
         }
         func handoff(_ fact: Fact) {
@@ -195,8 +281,9 @@ struct Timeline {
             h.version = tables.mapping.definition.version
             h.owner = actor(owner)
             h.campaign = campaign(lead, ctx)
-            for (j, p) in tables.profile.enumerated() where j < lead.profile.count && !lead.profile[j].isEmpty {
-                h.profile[p.field] = lead.profile[j]
+            let values = lead.profileValues
+            for (j, p) in tables.profile.enumerated() where j < values.count && !values[j].isEmpty {
+                h.profile[p.field] = values[j]
             }
             var seen = Set<String>()
             for sf in signals where sf.signal.at <= fact.at {
@@ -212,7 +299,7 @@ struct Timeline {
         }
         func reject(_ fact: Fact) {
             let reason = lead.rejection ?? fact.reason ?? .other
-            let text = CRMValue.freeText(lead.rejectionNote ?? fact.value)
+            let text = CRMValue.freeText(lead.rejectionNote ?? (Int(fact.text) < texts.count ? texts[Int(fact.text)] : ""))
             emit("reject", fact, actor(owner), .leadReject(id: ledgerID, reason: reason, note: text.isEmpty ? nil : text))
             state = .rejected
         }
@@ -231,7 +318,7 @@ struct Timeline {
 
         for fact in facts {
             if fact.kind == .owner {
-                if let o = fact.owner { owner = o }
+                owner = fact.text
                 continue
             }
             switch (state, fact.stage) {

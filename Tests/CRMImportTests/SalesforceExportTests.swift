@@ -168,6 +168,28 @@ import Testing
         }
     }
 
+    @Test func streamingGivesTheSameStepsAndNotesWithoutKeepingThem() throws {
+        let r = try read()
+        var streamed: [ImportStep] = []
+        let s = try SalesforceExport.stream(directory: Fixture.url("salesforce"), mapping: Fixture.mapping("salesforce-mapping.json")) {
+            streamed.append($0)
+        }
+        #expect(streamed == r.steps)
+        #expect(s.steps.isEmpty)
+        #expect(s.notes == r.notes)
+        #expect(s.rows == r.rows)
+    }
+
+    @Test func streamingARefusedExportGivesNoStep() throws {
+        var m = try Fixture.mapping("salesforce-mapping.json")
+        m.users = [:]
+        var count = 0
+        #expect(throws: CRMImportError.self) {
+            try SalesforceExport.stream(directory: Fixture.url("salesforce"), mapping: m) { _ in count += 1 }
+        }
+        #expect(count == 0)
+    }
+
     @Test func stepsAreInTimeOrderPerLeadAndLeadsInFileOrder() throws {
         let r = try read()
         var seen: [String] = []
