@@ -144,7 +144,9 @@ public enum SalesforceExport {
             let employees = t.column("NumberOfEmployees")
             try ctx.each(t) { t in
                 let crmID = t.value(id)
-                guard CRMValue.isID(crmID) else { throw t.bad("Id \(MappingTables.json(crmID)) is not a record id") }
+                guard CRMValue.isID(crmID), CRMValue.isID(tables.leadID(crmID)) else {
+                    throw t.bad("Id \(MappingTables.json(crmID)) is not a record id (or, with the lead prefix, longer than 100 characters)")
+                }
                 if try bool(t, deleted, "IsDeleted") {
                     ctx.notes.add("leads deleted in Salesforce (IsDeleted) were skipped", crmID)
                     return

@@ -267,7 +267,11 @@ struct Timeline {
             case .actor(let a): return a
             case .unknown(let raw, let place):
                 if let d = tables.mapping.defaultOwner { return d }
-                ctx.unmapped("user:" + raw, "user \(MappingTables.json(raw)) (\(place)): add \"users\": {\(MappingTables.json(raw)): \"ACTOR\"}, or set \"defaultOwner\"")
+                if raw.isEmpty {
+                    ctx.unmapped("user:", "a lead without an owner (\(place)): set \"defaultOwner\" to the sales actor who takes such leads")
+                } else {
+                    ctx.unmapped("user:" + raw, "user \(MappingTables.json(raw)) (\(place)): add \"users\": {\(MappingTables.json(raw)): \"ACTOR\"}, or set \"defaultOwner\"")
+                }
                 return raw
             }
         }

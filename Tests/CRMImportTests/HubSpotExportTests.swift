@@ -84,3 +84,22 @@ import Testing
         }
     }
 }
+
+@Suite struct HubSpotOwnerTests {
+    @Test func aContactWithoutAnOwnerNeedsTheDefaultOwner() throws {
+        let dir = try Fixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("contacts.csv")
+        try "Record ID,Create Date,Lifecycle Stage,Lead Status,Contact owner\n7,2026-03-01T09:00:00Z,Sales Qualified Lead,,\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        var m = try Fixture.mapping("hubspot-mapping.json")
+        #expect(throws: CRMImportError.unmapped(["a lead without an owner (contacts.csv:2): set \"defaultOwner\" to the sales actor who takes such leads"])) {
+            try HubSpotExport.read(contacts: file, mapping: m)
+        }
+        m.defaultOwner = "sue"
+        let r = try HubSpotExport.read(contacts: file, mapping: m)
+        #expect(r.keys == ["hubspot/7/handoff/1", "hubspot/7/accept/1"])
+        #expect(r.steps.map(\.actor) == ["maria", "sue"])
+        #expect(r.steps.first?.handoff?.owner == "sue")
+    }
+}
