@@ -26,9 +26,12 @@ public enum CRMStage: String, Sendable, CaseIterable, Decodable {
 public struct CRMMapping: Decodable, Equatable, Sendable {
     /// The lead definition every imported handoff claims.
     public struct Definition: Decodable, Equatable, Sendable {
+        /// The definition's id (`mql`).
         public var id: String
+        /// The version the handoffs claim; nil for the version active at each handoff's time.
         public var version: Int?
 
+        /// A definition, by id and optional version.
         public init(id: String, version: Int? = nil) {
             self.id = id
             self.version = version
@@ -57,6 +60,7 @@ public struct CRMMapping: Decodable, Equatable, Sendable {
     /// Put before every CRM record id to make the ledger's lead id (e.g. "sf-"); default "".
     public var leadPrefix: String
 
+    /// A mapping in code (`load(path:)` reads one from a file); `check()` checks it.
     public init(definition: Definition, handoffActor: String, users: [String: String] = [:], defaultOwner: String? = nil,
                 stages: [String: CRMStage] = [:], rejectionReasons: [String: RejectionReason] = [:], signals: [String: String] = [:],
                 campaigns: [String: String] = [:], profile: [String: String] = [:], leadPrefix: String = "") {
@@ -83,6 +87,8 @@ public struct CRMMapping: Decodable, Equatable, Sendable {
         init?(intValue: Int) { nil }
     }
 
+    /// Decodes the JSON form; a missing required key, an unknown key or a value that is not a stage or a reason is
+    /// `CRMImportError.mapping` naming it.
     public init(from decoder: any Decoder) throws {
         let any = try decoder.container(keyedBy: AnyKey.self)
         let known = Set(Key.allCases.map(\.rawValue))
