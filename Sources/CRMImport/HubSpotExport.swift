@@ -69,6 +69,7 @@ public enum HubSpotExport {
 
     static func run(contacts: URL, history: URL?, leads: URL?, mapping: CRMMapping, skipBadRows: Bool,
                     progress: @escaping (ReadProgress) -> Void, each: ((ImportStep) throws -> Void)?) throws -> CRMReading {
+        try mapping.check()
         let total = ([contacts] + [history, leads].compactMap { $0 }).reduce(Int64(0)) { $0 + fileSize($1) }
         let ctx = ReadContext(skipBadRows: skipBadRows, totalBytes: total, progress: progress)
         var reader = Reader(tables: MappingTables(mapping, crm: .hubspot), ctx: ctx)

@@ -35,6 +35,7 @@ public enum SalesforceExport {
 
     static func run(directory: URL, mapping: CRMMapping, skipBadRows: Bool, progress: @escaping (ReadProgress) -> Void,
                     each: ((ImportStep) throws -> Void)?) throws -> CRMReading {
+        try mapping.check()
         let folder = try ExportFolder(directory)
         guard let leadFile = folder.file("Lead.csv") else {
             throw CRMImportError.missing("\(directory.path) has no Lead.csv: export the Lead object (Id, CreatedDate, Status, OwnerId, LeadSource, Company, Industry, NumberOfEmployees, IsConverted, ConvertedDate, ConvertedOpportunityId)")
