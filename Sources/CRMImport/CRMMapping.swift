@@ -257,6 +257,14 @@ struct MappingTables {
     private let campaignsExact: [String: String]
     /// (CRM column, profile field), in field order.
     let profile: [(column: String, field: String)]
+    /// Answers already looked up, by the value as written (an export repeats a few statuses and users on every row).
+    private let memo = Memo()
+
+    private final class Memo {
+        var stages: [String: CRMStage?] = [:]
+        var reasons: [String: RejectionReason?] = [:]
+        var users: [String: String?] = [:]
+    }
 
     init(_ mapping: CRMMapping, crm: CRM) {
         self.crm = crm
@@ -281,13 +289,30 @@ struct MappingTables {
         profile = columns.filter { !$0.value.isEmpty }.map { (column: $0.key, field: $0.value) }.sorted { $0.field < $1.field }
     }
 
-    static func key(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces).lowercased() }
+    static func key(_ s: String) -> String {
+        let u = s.utf8
+        if let f = u.first, let l = u.last, f == 0x20 || f == 0x09 || l == 0x20 || l == 0x09 {
+            return s.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        return u.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }) ? s.lowercased() : s
+    }
 
     /// The stage of a CRM value (any case), nil when the mapping does not say.
-    func stage(_ value: String) -> CRMStage? { stages[Self.key(value)] }
+    func stage(_ value: String) -> CRMStage? {
+        if let known = memo.stages[value] { return known }
+        let s = stages[Self.key(value)]
+        if memo.stages.count < 10_000 { memo.stages[value] = .some(s) }
+        return s
+    }
 
     /// The rejection reason of a CRM value, nil when the mapping does not say.
-    func reason(_ value: String) -> RejectionReason? { value.isEmpty ? nil : reasons[Self.key(value)] }
+    func reason(_ value: String) -> RejectionReason? {
+        if value.isEmpty { return nil }
+        if let known = memo.reasons[value] { return known }
+        let r = reasons[Self.key(value)]
+        if memo.reasons.count < 10_000 { memo.reasons[value] = .some(r) }
+        return r
+    }
 
     /// The signal name of `Kind:Value` (any case), nil when not mapped.
     func signal(_ kind: String, _ value: String) -> String? { signals[Self.key(kind + ":" + value)] }
@@ -295,7 +320,11 @@ struct MappingTables {
     /// The actor of a CRM user id, username, email or name: exactly as written, else ignoring case.
     func user(_ value: String) -> String? {
         guard !value.isEmpty else { return nil }
-        return usersExact[value] ?? usersFolded[Self.key(value)]
+        if let a = usersExact[value] { return a }
+        if let known = memo.users[value] { return known }
+        let a = usersFolded[Self.key(value)]
+        if memo.users.count < 100_000 { memo.users[value] = .some(a) }
+        return a
     }
 
     /// The ledger campaign of a CRM campaign id or name, nil when not mapped.

@@ -27,7 +27,7 @@ enum CRMValue {
 
     /// A number such as `1200`, `1,200` or `12000.50`; nil when it is not one.
     static func number(_ s: String) -> Double? {
-        let plain = s.contains(",") || s.contains("_") ? s.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "_", with: "") : s
+        let plain = s.utf8.contains(where: { $0 == 0x2C || $0 == 0x5F }) ? String(s.filter { $0 != "," && $0 != "_" }) : s
         guard let d = Double(plain), d.isFinite else { return nil }
         return d
     }

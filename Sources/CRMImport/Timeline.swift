@@ -78,7 +78,7 @@ struct LeadRecord {
 
     /// The profile values, aligned with `MappingTables.profile`.
     var profileValues: [String] {
-        profile.isEmpty ? [] : profile.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        profile.isEmpty ? [] : profile.utf8.split(separator: 0x1F, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 
