@@ -65,7 +65,7 @@ let package = Package(
         .plugin(name: "BuildCommitPlugin", capability: .buildTool()),
         .executableTarget(name: "align-bench", dependencies: [
             "EventLog", "EventLogLMDB", "AlignmentLedger", "AlignmentDomain", "JSONCore", "ISOTime", "SplitMix", "CLMDB", "CSQLite",
-            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CSV", package: "CSV.swift"),
         ]),
         .executableTarget(name: "eventlog-probe", dependencies: ["EventLog", "EventLogLMDB"]),
 
@@ -80,7 +80,7 @@ let package = Package(
         ]),
         .testTarget(name: "AlignmentProjectionsTests", dependencies: ["AlignmentProjections", "AlignmentDomain"]),
         .testTarget(name: "AlignmentLedgerTests", dependencies: [
-            "AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog", "EventLogLMDB", "SplitMix",
+            "AlignmentLedger", "AlignmentDomain", "AlignmentProjections", "EventLog", "EventLogLMDB", "SplitMix", "CRMImport",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),

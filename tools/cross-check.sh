@@ -12,7 +12,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 align=./.build/debug/align
 ledger="$work/demo.ledger"
-$align demo --ledger "$ledger" --leads 1500 --seed 11 >/dev/null
+$align demo --ledger "$ledger" --leads 1500 --seed 11 --keys "$work/keys" >/dev/null
+# CRM history beside the demo's own: the example Salesforce export (January, before the ledger: flagged imports).
+ALIGN_KEYS="$work/keys" $align import salesforce examples/salesforce --mapping examples/salesforce/mapping.json --as rita \
+  --ledger "$ledger" >/dev/null
 $align export --ledger "$ledger" --output "$work/events.jsonl"
 check() {
   $align scorecard --ledger "$ledger" --json "$@" > "$work/scorecard.json"

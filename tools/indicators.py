@@ -41,7 +41,7 @@ COUNTERS = [
     "activation", "activation_quorum", "handoff", "handoff_signals", "signals", "campaign_handoff", "campaign_brief",
     "evaluated", "met", "flagged", "allowed", "forced", "under_override", "triage", "triage_plan", "triage_adhoc",
     "triage_declined", "launch", "launch_reviewed", "decided", "accepted", "within_sla", "rejected", "decided_met",
-    "accepted_met", "decided_notmet", "accepted_notmet", "converted", "cents", "overrides",
+    "accepted_met", "decided_notmet", "accepted_notmet", "converted", "cents", "overrides", "imported", "import_flagged",
 ]
 REASONS = ["not-icp", "bad-timing", "no-budget", "duplicate", "insufficient-context", "no-response", "other"]
 
@@ -152,7 +152,10 @@ class Fold:
             owner, campaign, definition, version = p.get("owner"), p.get("campaign"), p["definition"], p["definitionVersion"]
             dims = actor_dim + self.lead_dims(owner, campaign, definition, version)
             ev = p.get("evaluation")
-            override = p.get("override") is not None
+            # A CRM import's flag (`source` and an override) is not an override: nobody forced it.
+            imported = p.get("source") is not None
+            flag = imported and p.get("override") is not None
+            override = p.get("override") is not None and not imported
             met = ev is not None and bool(ev["met"])
             off = ev.get("offDefinition") if ev is not None else None
             n = len(p.get("signals", []))
@@ -161,7 +164,8 @@ class Fold:
                         met=int(met), flagged=int(ev is not None and not met and off == "flag"),
                         allowed=int(ev is not None and not met and off == "allow"),
                         forced=int(ev is not None and not met and off not in ("flag", "allow") and override),
-                        under_override=int(self.by_override(definition, version, at)), overrides=int(override))
+                        under_override=int(self.by_override(definition, version, at)), overrides=int(override),
+                        imported=int(imported), import_flagged=int(flag))
             d = day_of(at)
             m = minute_of(at) - d * 1440
             for dim in ["all"] + dims:
@@ -278,6 +282,8 @@ def summarize(g, name, open_entries, as_of_minute, sla_hours):
         "conversions": s["converted"],
         "amount": s["cents"] / 100,
         "overrides": s["overrides"],
+        "importedHandoffs": s["imported"],
+        "importFlagged": s["import_flagged"],
     }
 
 

@@ -27,7 +27,10 @@ public enum Authority {
 
     /// Nil when `actor` could record `event` at `position` given `ledger` (the state just before it), else why not.
     /// `genesis`: the event belongs to the ledger's creation (the transaction of position 1), before any actor exists.
-    public static func problem(_ event: DomainEvent, actor: String, position: UInt64, genesis: Bool, ledger: LedgerState) -> String? {
+    /// `importer`: the actor whose key signed the event as an import (a revops member taking it on, in the open); an
+    /// import's override (a CRM import's flag on a rule the CRM's history broke) is theirs.
+    public static func problem(_ event: DomainEvent, actor: String, position: UInt64, genesis: Bool, ledger: LedgerState,
+                               importer: String? = nil) -> String? {
         if case .ledgerInitialized = event {
             return position == 1 && !ledger.initialized ? nil : "a ledger is initialised once, at position 1"
         }
@@ -51,6 +54,8 @@ public enum Authority {
         if case .actorKeyRevoked(let k) = event, k.actor == actor { return nil }
         let roles = Set(a.roles)
         if event.override != nil {
+            let importerIsRevops = importer.flatMap { ledger.actors[$0] }.map { $0.active && $0.roles.contains(.revops) } ?? false
+            if importerIsRevops, !roles.isDisjoint(with: Authority.roles(event)) { return nil }
             return roles.contains(.revops) ? nil : "an override is recorded by revops only; '\(actor)' has roles \(a.roles.map(\.rawValue).joined(separator: ", "))"
         }
         let allowed = Authority.roles(event)

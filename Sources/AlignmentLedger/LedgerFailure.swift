@@ -1,4 +1,5 @@
 import AlignmentDomain
+import CRMImport
 import EventLog
 
 /// Any error of the service, sorted for a front end: what kind of failure, and a message that names no front end's
@@ -34,7 +35,7 @@ public struct LedgerFailure: Sendable {
     public static func isLedgerError(_ error: Error) -> Bool {
         error is DomainError || error is ApplyError || error is EventLogError || error is ExportFileError || error is KeyFileError
             || error is CheckpointError || error is NoteError || error is MerkleError
-            || error is ReadModelDamage
+            || error is ReadModelDamage || error is CRMImportError || error is CRMImportRefused
     }
 
 
@@ -59,6 +60,11 @@ public struct LedgerFailure: Sendable {
             case .damaged(let what): (kind, message, isDamage) = (.storage, "the ledger file is damaged: \(what)", true)
             default: (kind, message) = (.storage, e.description)
             }
+        case let e as CRMImportError:
+            // A CRM export that does not read, or a mapping that does not say how to read it: bad input, nothing written.
+            (kind, message) = (.usage, e.description)
+        case let e as CRMImportRefused:
+            (kind, message) = (.refused, e.description)
         case let e as ReadModelDamage:
             (kind, message, isDamage) = (.storage, e.description, true)
         case let e as ExportFileError:

@@ -113,6 +113,9 @@ extension Scorecard {
         out.append("off definition: \(o.offDefinitionFlagged) flagged, \(o.offDefinitionAllowed) allowed, "
                    + "\(o.offDefinitionForced) forced by override")
         out.append("under a version activated by override: \(share(o.handoffsUnderOverrideVersion))")
+        if o.importedHandoffs > 0 {
+            out.append("imported from a CRM: \(o.importedHandoffs) handoffs, \(o.importFlagged) flagged (a rule broken in the CRM's history)")
+        }
         out.append("campaign handoffs with no brief before them: \(o.campaignHandoffsNoBrief) (misses of 3)")
         let served = o.contentFromPlan.denominator
         out.append("content: \(o.contentDeclined.denominator) triaged, \(share(o.contentDeclined)) declined; "

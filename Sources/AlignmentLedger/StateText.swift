@@ -60,7 +60,7 @@ extension LeadState {
         if let b = h.brief { out += ["  brief v\(b.version): \(b.summary)"] + b.talkingPoints.map { "    - \($0)" } }
         if let s = h.score { out.append("  score     \(s)") }
         if let n = h.note { out.append("  note      \(n)") }
-        if let o = h.override { out.append("  OVERRIDE  \(o.rule): \(o.reason)") }
+        out += LeadStory.importLines(h, indent: "  ")
         return Terminal.safe(out)
     }
 
@@ -95,7 +95,7 @@ extension LeadStory {
             }
             if let s = h.score { out.append("\(indent)score     \(s)") }
             if let n = h.note { out.append("\(indent)note      \(n)") }
-            if let o = h.override { out.append("\(indent)OVERRIDE  \(o.rule): \(o.reason)") }
+            out += LeadStory.importLines(h, indent: indent)
             if let d = c.decision {
                 out.append("\(indent)\(d.outcome) by \(d.by) at \(date(d.at))\(rec(d.at, d.recordedAt))"
                            + (d.reason.map { ": \($0.rawValue)" } ?? "") + (d.note.map { (d.reason == nil ? ": " : ", note: ") + $0 } ?? ""))
@@ -146,4 +146,15 @@ extension CampaignState {
 
     /// `detailLines` with the default backdating window.
     public var detailLines: [String] { detailLines() }
+}
+
+extension LeadStory {
+    /// A handoff's override, and where an imported one comes from: a CRM import's flag is not a revops override, and
+    /// says so.
+    static func importLines(_ h: LeadHandedOff, indent: String) -> [String] {
+        var out: [String] = []
+        if let source = h.source { out.append("\(indent)imported  from \(source)") }
+        if let o = h.override { out.append("\(indent)\(h.source == nil ? "OVERRIDE " : "FLAGGED  ") \(o.rule): \(o.reason)") }
+        return out
+    }
 }

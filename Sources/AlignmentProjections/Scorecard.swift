@@ -115,6 +115,10 @@ public struct ScorecardRow: Codable, Equatable, Sendable {
     public var conversions: Int64
     public var amount: Double
     public var overrides: Int64
+    /// Handoffs imported from a CRM, and of them those flagged for breaking one of the ledger's rules in the CRM's
+    /// history (`align import`; a flag is not an override).
+    public var importedHandoffs: Int64
+    public var importFlagged: Int64
 
     init(period: String, _ b: Bucket, _ open: OpenLeads) {
         self.period = period
@@ -150,6 +154,8 @@ public struct ScorecardRow: Codable, Equatable, Sendable {
         conversions = b[.converted]
         amount = Double(b[.convertedAmountCents]) / 100
         overrides = b[.overrides]
+        importedHandoffs = b[.handoffsImported]
+        importFlagged = b[.handoffsImportFlagged]
     }
 }
 

@@ -27,6 +27,9 @@ public enum Counter: Int, CaseIterable, Sendable {
     case decidedMet, acceptedMet, decidedNotMet, acceptedNotMet
     /// Conversions, and their amounts in cents (each amount rounded to the cent, halves away from zero).
     case converted, convertedAmountCents
+    /// Handoffs imported from a CRM (`LeadHandedOff.source`), and of them those flagged for breaking a rule of the
+    /// ledger in the CRM's history (not counted as overrides: nobody forced them).
+    case handoffsImported, handoffsImportFlagged
 
     /// The number of counters (`allCases` builds an array on each use).
     public static let count = Counter.allCases.count
@@ -204,8 +207,9 @@ public struct ActivationSpan: Equatable, Sendable {
 /// and leaves them when it is decided.
 public final class ScorecardFold {
     /// 4: triage overrides count as overrides. 5: handoffs by evaluation, owner, campaign and definition version;
-    /// decisions by met / not met; conversions and amounts; declined triage; open leads by handoff minute.
-    public static let codeVersion = 5
+    /// decisions by met / not met; conversions and amounts; declined triage; open leads by handoff minute. 6: CRM
+    /// imports: imported and flagged handoffs, a flag not counted as an override.
+    public static let codeVersion = 6
     public static let table = "scorecard"
 
     /// A bucket's key as the fold uses it: the day and an interned dimension (its string in `dimensions`).
@@ -462,7 +466,8 @@ public final class ScorecardFold {
             let underOverride = try activatedByOverride(dims.definition, e.definition, e.definitionVersion, at: r.at, state)
             let (day, minute) = ScorecardFold.dayAndMinute(r.at)
             // What the handoff counts, worked out once (the body below runs for each of its buckets).
-            let signals = Int64(e.signals.count), campaign = e.campaign != nil, brief = e.brief != nil, overridden = e.override != nil
+            let signals = Int64(e.signals.count), campaign = e.campaign != nil, brief = e.brief != nil
+            let imported = e.source != nil, importFlagged = imported && e.override != nil, overridden = e.override != nil && !imported
             let evaluated = e.evaluation != nil, met = e.evaluation?.met
             let letThrough = met == false ? e.evaluation?.offDefinition : nil
             let flagged = letThrough == .flag, allowed = letThrough == .allow
@@ -486,6 +491,8 @@ public final class ScorecardFold {
                 if forced { $0[.handoffsForced] += 1 }
                 if underOverride { $0[.handoffsUnderOverrideVersion] += 1 }
                 if overridden { $0[.overrides] += 1 }
+                if imported { $0[.handoffsImported] += 1 }
+                if importFlagged { $0[.handoffsImportFlagged] += 1 }
             }
         case .contentRequestTriaged(let e):
             try bump(r.at, dims) {

@@ -50,6 +50,17 @@ if arguments.count == 3, arguments[1] == "apply-floor" {
         exit(1)
     }
 }
+// `align-bench csv-floor FILE...`: rows per second of CSV.swift alone and of a bare byte scan over the files (CSVFloor).
+if arguments.count >= 3, arguments[1] == "csv-floor" {
+    do {
+        let r = try CSVFloor.run(Array(arguments[2...]))
+        print(String(format: "%d %.0f %.0f", r.rows, r.csvSwift, r.byteScan))
+        exit(0)
+    } catch {
+        note("csv-floor: \(error)")
+        exit(1)
+    }
+}
 if arguments.count == 3, arguments[1] == "commit-floor" {
     print(String(rawLMDBCommitMedian(dir: arguments[2], n: 300) * 1_000))
     exit(0)

@@ -56,7 +56,9 @@ enum SignatureCheck {
     static func inspect(_ e: RecordedEvent, decoded: DomainEvent?, ledger: LedgerState, context c: Context, crypto: Bool = true) -> Outcome {
         let genesis = e.position == 1 || (c.genesis != nil && e.correlationID == c.genesis)
         // Within the actor's authority, signed or not (an old ledger's unsigned history included).
-        if let d = decoded, let why = Authority.problem(d, actor: e.actor, position: e.position, genesis: genesis, ledger: ledger) {
+        // An import's signer (checked below to be an active revops member whose RecordsImported caused it).
+        let importer = EventSignature(field: e.signature).flatMap { $0.imported ? ledger.keys[$0.keyID]?.actor : nil }
+        if let d = decoded, let why = Authority.problem(d, actor: e.actor, position: e.position, genesis: genesis, ledger: ledger, importer: importer) {
             return .bad("not within the actor's authority: \(why)")
         }
         guard !e.signature.isEmpty else {
