@@ -115,7 +115,7 @@ extension LeadStory {
         let verdict = e.met ? "met: every criterion of '\(h.definition)' v\(h.definitionVersion)"
             : "NOT met: \(e.unmet.count) of \(e.criteria.count) criteria of '\(h.definition)' v\(h.definitionVersion) not met"
                 + (e.offDefinition == .flag ? ", FLAGGED (policy off-definition flag)" : e.offDefinition == .allow ? " (policy off-definition allow)" : "")
-                + (h.override != nil ? ", forced by an override" : "")
+                + (h.override == nil ? "" : h.source == nil ? ", forced by an override" : ", imported with a flag")
         return ["\(indent)criteria  \(verdict)"] + e.criteria.map { "\(indent)  \($0.kind == .fit ? "fit       " : "engagement") \($0.summary)" }
     }
 

@@ -204,14 +204,17 @@ struct Notes {
         if muted { return }
         if counts[kind] == nil { order.append(kind) }
         counts[kind, default: 0] += 1
-        if let example, examples[kind, default: []].count < 5 { examples[kind, default: []].append(example) }
+        // Five distinct examples (the same campaign named by many handoffs is one example).
+        if let example, examples[kind, default: []].count < 5, examples[kind]?.contains(example) != true {
+            examples[kind, default: []].append(example)
+        }
     }
 
     var lines: [String] {
         order.map { kind in
             let n = counts[kind] ?? 0
             let ex = examples[kind] ?? []
-            let more = n > ex.count && !ex.isEmpty ? ", ..." : ""
+            let more = ex.count == 5 && n > 5 ? ", ..." : ""
             return "\(n) \(kind)" + (ex.isEmpty ? "" : " (\(ex.joined(separator: ", "))\(more))")
         }
     }
