@@ -48,8 +48,8 @@ public struct CRMImportOptions: Sendable {
 public enum CRMImportProgress: Sendable {
     /// Reading the export: rows so far, bytes of the total.
     case reading(file: String, rows: Int, bytes: Int64, totalBytes: Int64)
-    /// Deciding (dry run) or appending: steps done of the total.
-    case writing(done: Int, total: Int)
+    /// Deciding (dry run) or appending: the new steps done so far (they arrive lead by lead: no total is known).
+    case writing(done: Int)
 }
 
 /// What an import did (or, dry, would do).
@@ -152,7 +152,7 @@ extension AlignmentLedger {
             }
             batch.removeAll(keepingCapacity: true)
             batchSteps.removeAll(keepingCapacity: true)
-            progress?(.writing(done: outcome.new, total: outcome.new))
+            progress?(.writing(done: outcome.new))
         }
 
         // Each lead's steps arrive in business-time order, lead after lead, once the whole export has been read and
@@ -164,7 +164,7 @@ extension AlignmentLedger {
             outcome.new += 1
             if let memory {
                 try memory.decide(step)
-                if outcome.new % 50_000 == 0 { progress?(.writing(done: outcome.new, total: outcome.new)) }
+                if outcome.new % 50_000 == 0 { progress?(.writing(done: outcome.new)) }
                 return
             }
             batch.append(ApplyItem(line: batch.count + 1, command: step.command, actor: step.actor, at: step.at, key: step.key, source: step.source))

@@ -46,8 +46,8 @@ struct ImportCommand: ParsableCommand {
                 case .reading(let file, let rows, let bytes, let total):
                     let eta = bytes > 0 && total > bytes ? String(format: ", about %.0f s left", seconds * Double(total - bytes) / Double(bytes)) : ""
                     Say.note("\r\u{1B}[Kreading \(file): \(rows) rows, \(Int(Double(rows) / seconds)) rows/s\(eta)")
-                case .writing(let done, let total):
-                    Say.note("\r\u{1B}[K\(dryRun ? "deciding" : "appending"): \(done)/\(total) steps")
+                case .writing(let done):
+                    Say.note("\r\u{1B}[K\(dryRun ? "deciding" : "appending"): \(done) steps, \(Int(Double(done) / seconds)) steps/s since the start")
                 }
             }
             let outcome: CRMImportOutcome

@@ -320,6 +320,24 @@ struct SignatureTests {
         }
     }
 
+    /// A CRM import's flag is an override only revops may carry: maria, with her own key and write access to the ledger
+    /// directory, cannot pass a forced handoff off as a flagged import, signed as herself or flagged "imported".
+    @Test func aMarketerCannotForgeAFlaggedImport() throws {
+        for asImport in [false, true] {
+            try withLedgerDirectory { dir in
+                let f = try SignedFixture(path: dir)
+                try f.propose()
+                try f.run(.definitionSignOff(id: "mql", version: 1, comment: nil), as: "sam")
+                try f.run(.definitionActivate(id: "mql", version: 1, override: nil), as: "maria")
+                let forged = LeadHandedOff(lead: "L-1", definition: "mql", definitionVersion: 1, owner: "sam", profile: ["employees": "5"], signals: [],
+                                           override: Override(reason: "flagged import from salesforce:Lead/00Q1: not met", rule: Rule.offDefinition),
+                                           source: "salesforce:Lead/00Q1")
+                try f.forge([try f.signed(.leadHandedOff(forged), actor: "maria", by: f.signers["maria"], imported: asImport)])
+                try f.expectForgeryCaught("an override is recorded by revops only")
+            }
+        }
+    }
+
     @Test func aForgedRevopsActorCannotActFromTheLedgerDirectory() throws {
         try withLedgerDirectory { dir in
             let f = try SignedFixture(path: dir)
