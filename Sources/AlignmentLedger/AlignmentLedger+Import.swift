@@ -221,17 +221,7 @@ private final class InMemoryDecisions {
     init(_ ledger: AlignmentLedger, importer: EventSigner, recordedAt: Date) throws {
         self.importer = importer
         self.recordedAt = recordedAt
-        let gate = Projector.wholeLogGate(ledger.log.ledgerID)
-        let p = projector
-        var last: UInt64 = 0
-        try ledger.log.replay(from: 1, through: .max) { e in
-            let decoded = try Projector.decode(e)
-            try gate.check(e, decoded: decoded)
-            try p.apply(e, decoded: decoded)
-            last = e.position
-        }
-        try gate.flush()
-        position = last
+        position = try ledger.replay(into: projector).position
     }
 
     func decide(_ step: ImportStep) throws {

@@ -284,6 +284,15 @@ extension AlignmentLedger {
         throws -> (state: CurrentStateFold, scorecard: ScorecardFold, overrides: [OverrideRecord], position: UInt64, events: Int)
     {
         let p = Projector(tx: nil, enabled: projections, freshState: true)
+        let (overrides, last, folded) = try replay(into: p, to: position, until: until, asOf: asOf)
+        return (p.state, p.scorecard, overrides, last, folded)
+    }
+
+    /// Folds the log into `p` (a fresh in-memory projector), as `replay` does: the overrides met, the last position
+    /// folded and how many events were folded.
+    func replay(into p: Projector, to position: UInt64? = nil, until: Date? = nil, asOf: Date? = nil)
+        throws -> (overrides: [OverrideRecord], position: UInt64, events: Int)
+    {
         var last: UInt64 = 0
         var folded = 0
         var overrides: [OverrideRecord] = []
@@ -299,7 +308,7 @@ extension AlignmentLedger {
             folded += 1
         }
         try gate.flush()
-        return (p.state, p.scorecard, overrides, last, folded)
+        return (overrides, last, folded)
     }
 }
 
