@@ -110,12 +110,15 @@ final class Projector {
             // Every event is checked: this folds what another process (or something else) wrote.
             var context = SignatureCheck.Context(ledgerID: ledgerID)
             context.seenAll = false
-            if next > 1, let before = try tx.readStored(from: next - 1, limit: 1).events().first { context.previous = before.hash }
+            if next > 1, let before = try tx.readStored(from: next - 1, limit: 1).events().first {
+                context.previous = before.hash
+                if CommandSignatureField.isCommand(before.signature) { context.command = (before.signature, before.correlationID) }
+            }
             context.genesis = try tx.readStored(from: 1, limit: 1).events().first?.correlationID
             let gate = SignatureGate(context: context, ledger: try state.ledger()) { _ in true }
             for e in events {
                 let decoded = try Projector.decode(e)
-                try gate.check(e, decoded: decoded)
+                try gate.check(e, decoded: decoded, state: state)
                 try apply(e, decoded: decoded)
             }
             try gate.flush()
@@ -165,7 +168,7 @@ final class Projector {
     /// Checks (`gate`) and folds a batch decoded already (see `PendingDecode`), one event after the other.
     func apply(checked batch: [(record: RecordedEvent, folding: Folding?)], gate: SignatureGate) throws {
         for (e, f) in batch {
-            try gate.check(e, decoded: f?.recorded.event)
+            try gate.check(e, decoded: f?.recorded.event, state: state)
             if let f { try apply(f.recorded, stream: f.stream, type: f.type) }
         }
         try gate.flush()
