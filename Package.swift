@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // `align serve`: the HTTP server (Hummingbird 2, on SwiftNIO and swift-service-lifecycle) and its request logs.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // C libraries (Debian packages, found with pkg-config)
@@ -52,9 +55,16 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
 
+        // Adapters: the HTTP front end (`align serve`), over the service only, never storage.
+        .target(name: "AlignServer", dependencies: [
+            "AlignmentLedger",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Executables
         .executableTarget(name: "align", dependencies: [
-            "AlignmentLedger",
+            "AlignmentLedger", "AlignServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildCommitPlugin"]),
         // `align --version` names the git commit it was built from.
@@ -80,6 +90,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
+        .testTarget(name: "AlignServerTests", dependencies: [
+            "AlignServer", "AlignmentLedger",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime", "SplitMix"]),
         .testTarget(name: "ISOTimeTests", dependencies: ["ISOTime", "SplitMix"]),
     ],

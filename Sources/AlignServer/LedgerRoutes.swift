@@ -1,0 +1,227 @@
+import AlignmentLedger
+import Foundation
+import Hummingbird
+import Logging
+
+/// The routes of the JSON API (`/api/v1/...`) and `/healthz`, over one ledger. Every answer is JSON written by the
+/// service's `LedgerJSON`; reads answer as `align ... --json` does, and every failure as `APIError` says.
+struct LedgerRoutes: Sendable {
+    let ledger: AlignmentLedger
+    let limits: AlignServer.Limits
+    /// Where failures of the ledger (5xx) are logged.
+    let logger = Logger(label: "align.serve")
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/healthz") { request, _ in
+            await self.answer(request, allowed: []) { Health(head: try self.ledger.head().description) }
+        }
+        router.get("/api/v1/ledger") { request, _ in
+            await self.answer(request, allowed: []) {
+                LedgerInfo(head: try self.ledger.head().description, ledgerId: self.ledger.ledgerID.uuidString.lowercased())
+            }
+        }
+        router.post("/api/v1/commands") { request, context in
+            await self.command(request, context: context)
+        }
+        addStateReads(to: router)
+        addAuditReads(to: router)
+    }
+
+    // MARK: Reads of states
+
+    private func addStateReads(to router: Router<BasicRequestContext>) {
+        router.get("/api/v1/definitions") { request, _ in
+            await self.answer(request, allowed: ["at"]) { ["definitions": try self.ledger.definitions(asOf: try Query.time(request, "at"))] }
+        }
+        router.get("/api/v1/definitions/:id") { request, context in
+            await self.answer(request, allowed: ["at", "version"]) {
+                try self.ledger.definition(try Query.path(context, "id"), version: try Query.int(request, "version"), asOf: try Query.time(request, "at"))
+            }
+        }
+        router.get("/api/v1/campaigns") { request, _ in
+            await self.answer(request, allowed: ["at"]) { ["campaigns": try self.ledger.campaigns(asOf: try Query.time(request, "at"))] }
+        }
+        router.get("/api/v1/campaigns/:id") { request, context in
+            await self.answer(request, allowed: ["at"]) { try self.ledger.campaign(try Query.path(context, "id"), asOf: try Query.time(request, "at")) }
+        }
+        router.get("/api/v1/leads") { request, _ in
+            await self.answer(request, allowed: ["at", "status", "owner", "open"]) {
+                let status = try Query.choice(request, "status", LeadState.Status.allCases.filter { $0 != .none })
+                return ["leads": try self.ledger.leads(status: status, owner: Query.text(request, "owner"), open: try Query.flag(request, "open"),
+                                                       asOf: try Query.time(request, "at"))]
+            }
+        }
+        router.get("/api/v1/leads/:id") { request, context in
+            await self.answer(request, allowed: ["at"]) { try self.ledger.leadStory(try Query.path(context, "id"), asOf: try Query.time(request, "at")) }
+        }
+        router.get("/api/v1/content") { request, _ in
+            await self.answer(request, allowed: ["at"]) { ["content": try self.ledger.content(asOf: try Query.time(request, "at"))] }
+        }
+        router.get("/api/v1/actors") { request, _ in
+            await self.answer(request, allowed: ["at"]) {
+                ["actors": try self.ledger.ledgerState(asOf: try Query.time(request, "at")).actors.values.sorted { $0.id < $1.id }]
+            }
+        }
+        router.get("/api/v1/policy") { request, _ in
+            await self.answer(request, allowed: ["at"]) { try self.ledger.ledgerState(asOf: try Query.time(request, "at")).policy }
+        }
+        router.get("/api/v1/scorecard") { request, _ in
+            await self.answer(request, allowed: ["period", "since", "until", "by"]) {
+                try self.ledger.scorecard(period: try Query.choice(request, "period", Scorecard.Period.allCases) ?? .month,
+                                          since: try Query.time(request, "since"), until: try Query.time(request, "until"),
+                                          by: try Query.choice(request, "by", Scorecard.Breakdown.allCases), now: Date())
+            }
+        }
+        router.get("/api/v1/state") { request, _ in
+            await self.answer(request, allowed: ["at", "position"]) {
+                let at = try Query.time(request, "at"), position = try Query.position(request, "position")
+                if at != nil, position != nil { throw DomainError.invalid("give ?at= or ?position=, not both") }
+                return try self.ledger.stateSummary(position: position, at: at)
+            }
+        }
+    }
+
+    // MARK: Audit reads
+
+    private func addAuditReads(to router: Router<BasicRequestContext>) {
+        router.get("/api/v1/audit/who-approved/:id") { request, context in
+            await self.answer(request, allowed: ["at"]) {
+                try self.ledger.whoApproved(try Query.path(context, "id"), at: try Query.time(request, "at") ?? Date())
+            }
+        }
+        router.get("/api/v1/audit/definitions/:id") { request, context in
+            await self.answer(request, allowed: ["version"]) {
+                LedgerResponse.Trail(try self.ledger.auditDefinition(try Query.path(context, "id"), version: try Query.int(request, "version")))
+            }
+        }
+        router.get("/api/v1/audit/actors/:id") { request, context in
+            await self.answer(request, allowed: ["since", "until"]) {
+                LedgerResponse.Trail(try self.ledger.auditActor(try Query.path(context, "id"), since: try Query.time(request, "since"),
+                                                                until: try Query.time(request, "until")))
+            }
+        }
+        router.get("/api/v1/audit/stream") { request, _ in
+            await self.answer(request, allowed: ["name"]) {
+                guard let name = Query.text(request, "name") else { throw DomainError.invalid("?name= names the stream, e.g. lead/L-1001") }
+                return LedgerResponse.Trail(try self.ledger.auditStream(name))
+            }
+        }
+        router.get("/api/v1/audit/overrides") { request, _ in
+            await self.answer(request, allowed: ["rule"]) {
+                let (overrides, head) = try self.ledger.auditOverrides(rule: Query.text(request, "rule"))
+                return LedgerResponse.Overrides(overrides, head: head)
+            }
+        }
+    }
+
+    // MARK: Commands
+
+    /// `POST /api/v1/commands`: a `SignedCommand` as JSON. 201 with what it recorded (200 when it changed nothing).
+    private func command(_ request: Request, context: BasicRequestContext) async -> Response {
+        do {
+            try Query.refuseUnknown(request, allowed: [])
+            guard let type = request.headers[.contentType], Self.isJSON(type) else {
+                throw APIError(status: .unsupportedMediaType, message: "send the signed command as Content-Type: application/json")
+            }
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBodyBytes {
+                throw APIError.tooLarge(limits.maxBodyBytes)
+            }
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: limits.maxBodyBytes) } catch let e as HTTPResponseError where e.status == .contentTooLarge {
+                throw APIError.tooLarge(limits.maxBodyBytes)
+            }
+            let signed = try SignedCommand(json: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
+            let ledger = self.ledger
+            let (bytes, recorded) = try await Blocking.run {
+                let outcome = try ledger.perform(signedCommand: signed)
+                return (try LedgerJSON.encode(LedgerResponse.Recorded(outcome)), !outcome.recorded.isEmpty)
+            }
+            return APIError.json(recorded ? .created : .ok, bytes)
+        } catch {
+            return APIError.response(for: error, logger: context.logger)
+        }
+    }
+
+    /// Whether a Content-Type is JSON (`application/json`, with or without parameters).
+    static func isJSON(_ contentType: String) -> Bool {
+        contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
+
+    /// Runs a read off the event loops and answers its JSON (200), or the JSON error.
+    private func answer<T: Encodable>(_ request: Request, allowed: Set<String>, _ read: @escaping @Sendable () throws -> T) async -> Response {
+        do {
+            try Query.refuseUnknown(request, allowed: allowed)
+            return APIError.json(.ok, try await Blocking.run { try LedgerJSON.encode(try read()) })
+        } catch {
+            return APIError.response(for: error, logger: logger)
+        }
+    }
+}
+
+/// `/healthz`.
+struct Health: Encodable {
+    var head: String
+    var ok = true
+}
+
+/// `GET /api/v1/ledger`: what a client needs to sign a command (the ledger id) and the head.
+struct LedgerInfo: Encodable {
+    var head: String
+    var ledgerId: String
+    var ok = true
+}
+
+/// Reading query parameters and path parameters; bad values are usage errors (400).
+enum Query {
+    /// A parameter this route does not take is refused rather than ignored: a misspelt filter (`?onwer=sam`) must not
+    /// silently answer something else.
+    static func refuseUnknown(_ request: Request, allowed: Set<String>) throws {
+        for (key, _) in request.uri.queryParameters where !allowed.contains(String(key)) {
+            let takes = allowed.isEmpty ? "takes no parameters" : "takes " + allowed.sorted().map { "?\($0)=" }.joined(separator: ", ")
+            throw DomainError.invalid("unknown parameter ?\(key)=; this route \(takes)")
+        }
+    }
+
+    static func text(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters.get(name)
+    }
+
+    static func path(_ context: BasicRequestContext, _ name: String) throws -> String {
+        guard let v = context.parameters.get(name) else { throw DomainError.invalid("the path lacks its \(name)") }
+        return v
+    }
+
+    static func time(_ request: Request, _ name: String) throws -> Date? {
+        guard let t = text(request, name) else { return nil }
+        guard let d = DomainTime.parse(t) else { throw DomainError.invalid("?\(name)=: \(DomainTime.problem(t) ?? "\(t.debugDescription) is not an ISO 8601 time")") }
+        return d
+    }
+
+    static func int(_ request: Request, _ name: String) throws -> Int? {
+        guard let t = text(request, name) else { return nil }
+        guard let n = Int(t), n >= 1 else { throw DomainError.invalid("?\(name)=: \(t.debugDescription) is not a positive whole number") }
+        return n
+    }
+
+    static func position(_ request: Request, _ name: String) throws -> UInt64? {
+        guard let t = text(request, name) else { return nil }
+        guard let n = UInt64(t) else { throw DomainError.invalid("?\(name)=: \(t.debugDescription) is not a position") }
+        return n
+    }
+
+    static func flag(_ request: Request, _ name: String) throws -> Bool {
+        switch text(request, name) {
+        case nil, "false"?: return false
+        case ""?, "true"?: return true
+        case let t?: throw DomainError.invalid("?\(name)=: \(t.debugDescription) is not true or false")
+        }
+    }
+
+    static func choice<C: RawRepresentable & Sendable>(_ request: Request, _ name: String, _ cases: [C]) throws -> C? where C.RawValue == String {
+        guard let t = text(request, name) else { return nil }
+        guard let c = cases.first(where: { $0.rawValue == t }) else {
+            throw DomainError.invalid("?\(name)=: \(t.debugDescription) is not one of \(cases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return c
+    }
+}

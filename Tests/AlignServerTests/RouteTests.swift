@@ -1,0 +1,211 @@
+// The JSON API of `align serve`, through Hummingbird's router test framework: every route, signed commands and their
+// refusals, bad input. Every refusal must leave the ledger's head where it was.
+import AlignServer
+import AlignmentLedger
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// An in-memory signed ledger: rita (revops), maria (marketing), sam and sofia (sales), each with a key; mql v1 proposed
+/// by maria.
+final class ServerFixture: Sendable {
+    let ledger: AlignmentLedger
+    let keys: [String: ActorKey]
+
+    init() throws {
+        let rita = try ActorKey(generatingFor: "rita")
+        // Whole seconds: a business time is kept to the microsecond, and the next command must not fall before it.
+        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3600).rounded(.down))
+        (ledger, _) = try AlignmentLedger.createInMemory(admin: "rita", name: "Rita", at: start, key: rita)
+        var keys = ["rita": rita]
+        for (a, role) in [("maria", Role.marketing), ("sam", .sales), ("sofia", .sales)] {
+            let k = try ActorKey(generatingFor: a)
+            keys[a] = k
+            try ledger.execute(.actorAdd(id: a, name: a.capitalized, roles: [role], key: try k.grant), as: "rita", at: start, signer: rita)
+        }
+        self.keys = keys
+        try ledger.execute(.definitionPropose(id: "mql", title: "Engaged SaaS", fit: [try Criterion.parse("employees>=200")], engagement: [],
+                                              rationale: nil), as: "maria", at: start, signer: keys["maria"])
+    }
+
+    /// `line` (an apply line without "as", "at" or "key") completed for `actor`, now, with `nonce`, and signed by `signer`
+    /// (default: the actor's key), as the body a client posts.
+    func body(_ line: String, as actor: String, nonce: String = UUID().uuidString, signer: ActorKey? = nil) throws -> [UInt8] {
+        let complete = try SignedCommand.prepare(line: Array(line.utf8), actor: actor, at: Date(), nonce: nonce)
+        guard let key = signer ?? keys[actor] else { throw DomainError.invalid("no key for \(actor)") }
+        return try SignedCommand.sign(line: complete, ledgerID: ledger.ledgerID, with: key).json()
+    }
+
+    /// Runs `test` with a client of the router (request logs off; a body limit of 4 KiB).
+    func withClient(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Application(router: AlignServer.router(ledger: ledger, limits: .init(maxBodyBytes: 4096), logRequests: false))
+        try await app.test(.router, test)
+    }
+}
+
+extension TestClientProtocol {
+    func get(_ uri: String) async throws -> TestResponse { try await execute(uri: uri, method: .get) }
+
+    func post(_ body: [UInt8], contentType: String? = "application/json") async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let contentType { headers[.contentType] = contentType }
+        return try await execute(uri: "/api/v1/commands", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
+
+extension TestResponse {
+    var bytes: [UInt8] { body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [] }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+    /// The body as a JSON object.
+    var object: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:] }
+    /// The `error` object of a failure.
+    var error: [String: Any] { object["error"] as? [String: Any] ?? [:] }
+}
+
+/// `value` as the service's JSON, as the server writes it (one line).
+func served<T: Encodable>(_ value: T) throws -> String { String(decoding: try LedgerJSON.encode(value) + [10], as: UTF8.self) }
+
+@Suite("align serve: the JSON API")
+struct RouteTests {
+    @Test func healthAndTheLedgerID() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { client in
+            let health = try await client.get("/healthz")
+            #expect(health.status == .ok)
+            let head = try f.ledger.head().description
+            #expect(health.object["ok"] as? Bool == true)
+            #expect(health.object["head"] as? String == head)
+            #expect(health.headers[.contentType]?.hasPrefix("application/json") == true)
+            let info = try await client.get("/api/v1/ledger")
+            #expect(info.object["ledgerId"] as? String == f.ledger.ledgerID.uuidString.lowercased())
+        }
+    }
+
+    @Test func aSignedCommandIsAppendedAndItsEventsAnswered() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { client in
+            let r = try await client.post(try f.body(#"{"command": "definition.sign-off", "args": {"id": "mql", "version": 1, "comment": "fits"}}"#, as: "sam"))
+            #expect(r.status == .created, "\(r.text)")
+            let events = r.object["events"] as? [[String: Any]] ?? []
+            #expect(events.map { $0["type"] as? String } == ["LeadDefinitionSignedOff"])
+            let head = try f.ledger.head().description
+            #expect(r.object["head"] as? String == head)
+            #expect(try f.ledger.definition("mql").versions.first?.signOffs.map(\.actor) == ["sam"])
+            // Then activated by maria, and the audit answers who approved it.
+            let a = try await client.post(try f.body(#"{"command": "definition.activate", "args": {"id": "mql", "version": 1}}"#, as: "maria"))
+            #expect(a.status == .created, "\(a.text)")
+            let who = try await client.get("/api/v1/audit/who-approved/mql")
+            #expect(who.status == .ok)
+            #expect(who.text.contains("\"sam\""), "\(who.text)")
+            let v = try f.ledger.verifyAnswer(checkpoint: nil)
+            #expect(v.ok, "\(v.lines)")
+        }
+    }
+
+    @Test func badSignaturesAndReplaysAreRefusedAndWriteNothing() async throws {
+        let f = try ServerFixture()
+        let head = try f.ledger.head()
+        try await f.withClient { client in
+            let signOff = #"{"command": "definition.sign-off", "args": {"id": "mql", "version": 1}}"#
+            // Signed by sofia for sam; by a key the ledger does not know; tampered after signing.
+            let other = try await client.post(try f.body(signOff, as: "sam", signer: f.keys["sofia"]))
+            #expect(other.status == .forbidden && other.error["rule"] as? String == "signed-by-actor" && other.error["exit"] as? Int == 1, "\(other.text)")
+            let stranger = try await client.post(try f.body(signOff, as: "sam", signer: try ActorKey(generatingFor: "sam")))
+            #expect(stranger.status == .forbidden && (stranger.error["message"] as? String ?? "").contains("not registered"), "\(stranger.text)")
+            let good = try f.body(signOff, as: "sam", nonce: "once")
+            let tampered = Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: #"\"version\":1"#, with: #"\"version\":2"#).utf8)
+            #expect(tampered != good)
+            let t = try await client.post(tampered)
+            #expect(t.status == .forbidden && (t.error["message"] as? String ?? "").contains("does not check"), "\(t.text)")
+            // A rule's refusal: marketing cannot sign off.
+            let role = try await client.post(try f.body(signOff, as: "maria"))
+            #expect(role.status == .conflict && role.error["rule"] as? String == "role" && role.error["kind"] as? String == "refused", "\(role.text)")
+            #expect(try f.ledger.head() == head, "nothing was written")
+            // The good one once, then its replay.
+            #expect(try await client.post(good).status == .created)
+            let after = try f.ledger.head()
+            let replay = try await client.post(good)
+            #expect(replay.status == .conflict && replay.error["rule"] as? String == SignedCommand.nonceRule, "\(replay.text)")
+            #expect(try f.ledger.head() == after, "the replay wrote nothing")
+        }
+    }
+
+    @Test func badInputIsA4xxAndWritesNothing() async throws {
+        let f = try ServerFixture()
+        let head = try f.ledger.head()
+        try await f.withClient { client in
+            let good = try f.body(#"{"command": "definition.sign-off", "args": {"id": "mql", "version": 1}}"#, as: "sam")
+            #expect(try await client.post(good, contentType: "text/plain").status == .unsupportedMediaType)
+            #expect(try await client.post(good, contentType: nil).status == .unsupportedMediaType)
+            let malformed = try await client.post(Array(#"{"line": "#.utf8))
+            #expect(malformed.status == .badRequest && malformed.error["exit"] as? Int == 2 && malformed.error["kind"] as? String == "usage", "\(malformed.text)")
+            #expect(try await client.post(Array(#"{"line": "{}", "keyId": "0011223344556677", "signature": "AA"}"#.utf8)).status == .badRequest)
+            let huge = try await client.post(Array(repeating: UInt8(ascii: " "), count: 5000) + good)
+            #expect(huge.status == .contentTooLarge && huge.error["kind"] as? String == "usage", "\(huge.text)")
+            // A line that is not canonical, or not a command.
+            let notCommand = try await client.post(try f.body(#"{"command": "definition.explode", "args": {}}"#, as: "sam"))
+            #expect(notCommand.status == .badRequest, "\(notCommand.text)")
+            let unknownParameter = try await client.execute(uri: "/api/v1/commands?dry=1", method: .post, headers: [.contentType: "application/json"],
+                                                            body: ByteBuffer(bytes: good))
+            #expect(unknownParameter.status == .badRequest)
+            #expect(try f.ledger.head() == head, "nothing was written")
+            // Reads: bad parameters, unknown things.
+            #expect(try await client.get("/api/v1/definitions?at=2026-02-30").status == .badRequest)
+            #expect(try await client.get("/api/v1/leads?onwer=sam").status == .badRequest)
+            #expect(try await client.get("/api/v1/leads?status=lost").status == .badRequest)
+            #expect(try await client.get("/api/v1/scorecard?by=team").status == .badRequest)
+            #expect(try await client.get("/api/v1/state?at=2026-01-01&position=3").status == .badRequest)
+            let missing = try await client.get("/api/v1/definitions/nope")
+            #expect(missing.status == .notFound && missing.error["exit"] as? Int == 1, "\(missing.text)")
+            #expect(try await client.get("/api/v1/leads/L-404").status == .notFound)
+        }
+    }
+
+    @Test func everyReadAnswersAsTheCommandLinesJSON() async throws {
+        let f = try ServerFixture()
+        try f.ledger.execute(.definitionSignOff(id: "mql", version: 1, comment: nil), as: "sam", signer: f.keys["sam"])
+        try f.ledger.execute(.definitionActivate(id: "mql", version: 1, override: nil), as: "maria", signer: f.keys["maria"])
+        try f.ledger.execute(.campaignDraft(id: "q3", name: "Q3 webinar", audience: nil, offer: nil, channels: ["email"], launchDate: nil),
+                             as: "maria", signer: f.keys["maria"])
+        var h = HandoffArgs(id: "L-1", definition: "mql")
+        h.owner = "sam"
+        h.profile = ["employees": "450"]
+        h.signals = [try Signal.parse("webinar.attended@\(DomainTime.format(Date().addingTimeInterval(-60)))")]
+        try f.ledger.execute(.leadHandoff(h), as: "maria", signer: f.keys["maria"])
+        try f.ledger.execute(.contentPlan(asset: "roi", title: "ROI guide", stage: .decision, persona: nil), as: "maria", signer: f.keys["maria"])
+        let l = f.ledger
+        let (overrides, overridesHead) = try l.auditOverrides(rule: nil)
+        let expected: [(String, String)] = [
+            ("/api/v1/definitions", try served(["definitions": l.definitions()])),
+            ("/api/v1/definitions/mql?version=1", try served(l.definition("mql", version: 1))),
+            ("/api/v1/campaigns", try served(["campaigns": l.campaigns()])),
+            ("/api/v1/campaigns/q3", try served(l.campaign("q3"))),
+            ("/api/v1/leads?owner=sam&open=true", try served(["leads": l.leads(owner: "sam", open: true)])),
+            ("/api/v1/leads?status=accepted", try served(["leads": l.leads(status: .accepted)])),
+            ("/api/v1/leads/L-1", try served(l.leadStory("L-1"))),
+            ("/api/v1/content", try served(["content": l.content()])),
+            ("/api/v1/actors", try served(["actors": l.ledgerState().actors.values.sorted { $0.id < $1.id }])),
+            ("/api/v1/policy", try served(l.ledgerState().policy)),
+            ("/api/v1/audit/definitions/mql", try served(LedgerResponse.Trail(l.auditDefinition("mql")))),
+            ("/api/v1/audit/actors/sam", try served(LedgerResponse.Trail(l.auditActor("sam")))),
+            ("/api/v1/audit/stream?name=lead/L-1", try served(LedgerResponse.Trail(l.auditStream("lead/L-1")))),
+            ("/api/v1/audit/overrides", try served(LedgerResponse.Overrides(overrides, head: overridesHead))),
+            ("/api/v1/state?position=3", try served(l.stateSummary(position: 3))),
+        ]
+        try await f.withClient { client in
+            for (uri, body) in expected {
+                let r = try await client.get(uri)
+                #expect(r.status == .ok, "\(uri): \(r.text)")
+                #expect(r.text == body, "\(uri)")
+            }
+            // Answers that depend on the time they are read: their shape.
+            let card = try await client.get("/api/v1/scorecard?period=week&by=owner")
+            #expect(card.status == .ok && card.object["rows"] != nil || card.object.count > 1, "\(card.text)")
+            let asOf = try await client.get("/api/v1/audit/who-approved/mql?at=\(DomainTime.format(Date()))")
+            #expect(asOf.status == .ok, "\(asOf.text)")
+            let stateAt = try await client.get("/api/v1/state?at=\(DomainTime.format(Date()))")
+            #expect(stateAt.status == .ok, "\(stateAt.text)")
+        }
+    }
+}
