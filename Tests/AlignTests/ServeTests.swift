@@ -1,0 +1,100 @@
+// `align serve` as a process: started on a free port, a command signed with `align sign` and posted, a read that
+// answers what `--json` prints, the CLI working beside the server, and a graceful stop on SIGTERM.
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// A running `align serve` on a free loopback port, stopped (SIGTERM) by `stop` or when released.
+final class RunningServer {
+    let process = Process()
+    let errURL: URL
+    private(set) var port = 0
+
+    init(_ cli: CLI) throws {
+        process.executableURL = cli.binary
+        process.arguments = ["serve", "--ledger", cli.ledger, "--listen", "127.0.0.1:0"]
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ALIGN_") }
+        environment["ALIGN_KEYS"] = cli.keys
+        process.environment = environment
+        errURL = cli.dir.appendingPathComponent("serve.err")
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // It says where it listens once it does.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, process.isRunning {
+            if let line = log.split(separator: "\n").first(where: { $0.hasPrefix("align serve: listening on http://127.0.0.1:") }),
+               let port = Int(line.dropFirst("align serve: listening on http://127.0.0.1:".count).prefix { $0.isNumber }) {
+                self.port = port
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.terminate()
+        throw ServeError(description: "align serve did not start: \(log)")
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+
+    var log: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+
+    /// Sends SIGTERM and waits for the process to end; its exit status.
+    func stop() throws -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(15)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        guard !process.isRunning else { throw ServeError(description: "align serve did not stop on SIGTERM: \(log)") }
+        return process.terminationStatus
+    }
+
+    /// `method path` with `body` as JSON; the status and the body.
+    func request(_ path: String, method: String = "GET", body: Data? = nil) async throws -> (status: Int, body: String) {
+        var r = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+        r.httpMethod = method
+        if let body {
+            r.httpBody = body
+            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: r)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct ServeError: Error, CustomStringConvertible { var description: String }
+
+@Suite("align serve as a process")
+struct ServeTests {
+    @Test func aSignedCommandPostedToARunningServerAndAGracefulStop() async throws {
+        let cli = try CLI()
+        try cli.people()
+        try cli.ok(["definition", "propose", "sql", "--title", "Sales-qualified", "--fit", "employees>=500", "--as", "maria"])
+        let server = try RunningServer(cli)
+        let health = try await server.request("/healthz")
+        #expect(health.status == 200 && health.body.contains("\"ok\":true"), "\(health)")
+
+        // Sam signs his sign-off with his key file; the server checks and appends it.
+        let line = try cli.write("line.json", #"{"command": "definition.sign-off", "args": {"id": "sql", "version": 1, "comment": "yes"}}"#)
+        let signed = try cli.ok(["sign", line, "--as", "sam"])
+        let posted = try await server.request("/api/v1/commands", method: "POST", body: Data(signed.out.utf8))
+        #expect(posted.status == 201, "\(posted)")
+        #expect(posted.body.contains("LeadDefinitionSignedOff"), "\(posted)")
+        // Once only.
+        let again = try await server.request("/api/v1/commands", method: "POST", body: Data(signed.out.utf8))
+        #expect(again.status == 409 && again.body.contains("nonce-used-once"), "\(again)")
+
+        // The read answers exactly what the command line prints with --json, the CLI running beside the server.
+        let read = try await server.request("/api/v1/definitions/sql")
+        #expect(read.status == 200)
+        #expect(read.body == (try cli.ok(["definition", "show", "sql", "--json"]).out))
+        let unknown = try await server.request("/api/v1/nothing")
+        #expect(unknown.status == 404 && unknown.body.contains("\"kind\":\"not-found\""), "\(unknown)")
+
+        #expect(try server.stop() == 0, "\(server.log)")
+        #expect(server.log.contains("status=201"), "a structured request log: \(server.log)")
+        let verified = try cli.ok(["verify"])
+        #expect(verified.out.hasPrefix("sound"), "\(verified)")
+    }
+}
