@@ -190,6 +190,23 @@ struct SignedCommandTests {
         }
     }
 
+    @Test func aSignedCommandCannotBeRecordedWithoutAllItsEvents() throws {
+        try withLedgerDirectory { dir in
+            let f = try SignedFixture(path: dir)
+            // Sam's rotation decides two events (the new key registered, the old revoked); only the first is written,
+            // so the old key would stay active.
+            let sam = try #require(f.signers["sam"])
+            let next = try ActorKey(generatingFor: "sam")
+            let grant = try next.grant
+            let line = #"{"args": {"actor": "sam", "key": "\#(grant.key.text)", "proof": "\#(Base64URL.encode(grant.proof))"}, "as": "sam", "at": "\#(isoText(f.nextTime))", "command": "actor.key-rotate", "key": "rotate-1"}"#
+            let s = try f.sign(line, by: sam)
+            let registered = try f.commandEvent(.actorKeyRegistered(ActorKeyRegistered(actor: "sam", keyID: grant.key.id, publicKey: grant.key.text,
+                                                                                       proof: Base64URL.encode(grant.proof), replaces: sam.keyID)), s)
+            try f.forge([registered])
+            try f.expectForgeryCaught("decides 1 more event")
+        }
+    }
+
     @Test func aSignedCommandCannotBeRecordedTwice() throws {
         try withLedgerDirectory { dir in
             let f = try SignedFixture(path: dir)

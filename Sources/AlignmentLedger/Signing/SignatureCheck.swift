@@ -156,9 +156,9 @@ extension AlignmentLedger {
         var cryptoSeconds = 0.0
         let head = try log.head().position
         var context = SignatureCheck.Context(ledgerID: log.ledgerID)
-        // Every stream's state, folded as the events pass: signed commands are decided again against it.
-        let state = CurrentStateFold { _ in nil }
-        var decisions = CommandDecisions(ledgerID: log.ledgerID)
+        // Whether any event carries a signed command: those are decided again in a second pass (`checkDecisions`), so a
+        // ledger without any pays nothing for it.
+        var anyCommand = false
         struct Stop: Error {}
 
         /// Runs the batch's Ed25519 checks; records the first failure.
@@ -192,16 +192,8 @@ extension AlignmentLedger {
                     keys.insert(keyID)
                     batch.append(p)
                 }
-                do { try decisions.check(e, state: state) } catch let p as CommandDecisions.Problem {
-                    flush()
-                    if report.firstBadPosition == nil { report.firstBadPosition = p.position; report.reason = p.reason }
-                    throw Stop()
-                }
-                if let d = decoded {
-                    ledger.evolve(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position))
-                    try state.apply(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position, recordedAt: e.recordedAt.date),
-                                    stream: e.stream)
-                }
+                if !anyCommand, CommandSignatureField.isCommand(e.signature) { anyCommand = true }
+                if let d = decoded { ledger.evolve(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position)) }
                 context.passed(e, decoded: decoded)
                 if batch.count >= 8_192 {
                     flush()
@@ -210,13 +202,43 @@ extension AlignmentLedger {
                 }
             }
             flush()
-            if report.firstBadPosition == nil {
-                do { try decisions.finish(at: head) } catch let p as CommandDecisions.Problem { (report.firstBadPosition, report.reason) = (p.position, p.reason) }
-            }
         } catch is Stop {}
+        // Up to the first bad signature (a decision that does not hold before it is the first problem).
+        if anyCommand, let p = try checkDecisions(through: report.firstBadPosition.map { $0 - 1 } ?? head, toTheHead: report.firstBadPosition == nil) {
+            (report.firstBadPosition, report.reason) = (p.position, p.reason)
+        }
         report.keys = keys.count
         report.checksPerSecond = cryptoSeconds > 0 ? Double(checked) / cryptoSeconds : 0
         return report
+    }
+}
+
+extension AlignmentLedger {
+    /// Decides every signed command in positions 1...`through` again against the state folded from the log just before
+    /// it (`CommandDecisions`); the first problem, nil when every one holds. `toTheHead`: `through` is the head, so a
+    /// command still owed events at the end is a problem (else they may lie after `through`).
+    func checkDecisions(through: UInt64, toTheHead: Bool) throws -> CommandDecisions.Problem? {
+        let state = CurrentStateFold { _ in nil }
+        var decisions = CommandDecisions(ledgerID: log.ledgerID)
+        var problem: CommandDecisions.Problem?
+        struct Stop: Error {}
+        do {
+            try log.replay(from: 1, through: through) { e in
+                do { try decisions.check(e, state: state) } catch let p as CommandDecisions.Problem {
+                    problem = p
+                    throw Stop()
+                }
+                if let d = AlignmentLedger.decoded(e) {
+                    try state.apply(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position, recordedAt: e.recordedAt.date),
+                                    stream: e.stream)
+                }
+            }
+            if toTheHead { try decisions.finish(at: through) }
+        } catch is Stop {
+        } catch let p as CommandDecisions.Problem {
+            problem = p
+        }
+        return problem
     }
 }
 
