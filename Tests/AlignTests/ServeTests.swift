@@ -92,6 +92,16 @@ struct ServeTests {
         let unknown = try await server.request("/api/v1/nothing")
         #expect(unknown.status == 404 && unknown.body.contains("\"kind\":\"not-found\""), "\(unknown)")
 
+        // The auditor's offline checker reads the command-signed sign-off in a proof bundle.
+        try cli.ok(["definition", "sign-off", "sql", "1", "--as", "sofia"])
+        try cli.ok(["definition", "activate", "sql", "1", "--as", "maria"])
+        try cli.ok(["checkpoint"])
+        let vkey = try cli.ok(["checkpoint", "--vkey"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bundle = cli.dir.appendingPathComponent("sql.proof.json").path
+        try cli.ok(["audit", "who-approved", "sql", "--proof", bundle])
+        let checked = try BundleVerifier().verify(bundle, vkey: vkey)
+        #expect(checked.code == 0 && checked.out.contains("signed off by sam") && checked.out.contains("every check passed"), "\(checked)")
+
         #expect(try server.stop() == 0, "\(server.log)")
         #expect(server.log.contains("status=201"), "a structured request log: \(server.log)")
         let verified = try cli.ok(["verify"])
