@@ -12,8 +12,14 @@ public enum AlignServer {
     public struct Limits: Sendable {
         /// The largest request body read, in bytes (a larger one is refused with 413, unread).
         public var maxBodyBytes: Int
+        /// A connection that sends and receives nothing for this many seconds is closed, so that clients that stall
+        /// (or never finish a request) do not hold connections forever.
+        public var idleSeconds: Int
 
-        public init(maxBodyBytes: Int = 64 * 1024) { self.maxBodyBytes = maxBodyBytes }
+        public init(maxBodyBytes: Int = 64 * 1024, idleSeconds: Int = 30) {
+            self.maxBodyBytes = maxBodyBytes
+            self.idleSeconds = idleSeconds
+        }
     }
 
     /// The router of the JSON API over `ledger`, with request logs (`logRequests`) at `info`.
@@ -28,6 +34,7 @@ public enum AlignServer {
     public static func application(ledger: AlignmentLedger, host: String, port: Int, limits: Limits = Limits(), logger: Logger,
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(router: router(ledger: ledger, limits: limits),
+                    server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleSeconds)))),
                     configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "align"),
                     onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
                     logger: logger)

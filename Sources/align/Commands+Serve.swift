@@ -28,7 +28,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest request body taken, in bytes.", valueName: "BYTES"))
     var maxBody = 64 * 1024
 
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Close a connection idle this long, in seconds.", valueName: "SECONDS"))
+    var idleTimeout = 30
+
     func validate() throws {
+        if idleTimeout < 1 || idleTimeout > 3600 { throw ValidationError("--idle-timeout: between 1 and 3600 seconds") }
         if AlignServer.parseListen(listen) == nil { throw ValidationError("--listen: \(listen.debugDescription) is not HOST:PORT, e.g. 127.0.0.1:8080") }
         if maxBody < 1024 || maxBody > 16 * 1024 * 1024 { throw ValidationError("--max-body: between 1024 and 16777216 bytes") }
     }
@@ -36,7 +40,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         guard let (host, port) = AlignServer.parseListen(listen) else { throw CLIError.usage("--listen is not HOST:PORT") }
         let path = ledger ?? ProcessInfo.processInfo.environment["ALIGN_LEDGER"] ?? "./alignment.ledger"
-        try await AlignServer.serve(ledgerPath: path, host: host, port: port, limits: .init(maxBodyBytes: maxBody)) { bound in
+        try await AlignServer.serve(ledgerPath: path, host: host, port: port, limits: .init(maxBodyBytes: maxBody, idleSeconds: idleTimeout)) { bound in
             Say.note("align serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound) for the ledger \(path); SIGTERM or Ctrl-C stops it\n")
         }
     }

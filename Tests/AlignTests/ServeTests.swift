@@ -12,9 +12,9 @@ final class RunningServer {
     let errURL: URL
     private(set) var port = 0
 
-    init(_ cli: CLI) throws {
+    init(_ cli: CLI, _ extra: [String] = []) throws {
         process.executableURL = cli.binary
-        process.arguments = ["serve", "--ledger", cli.ledger, "--listen", "127.0.0.1:0"]
+        process.arguments = ["serve", "--ledger", cli.ledger, "--listen", "127.0.0.1:0"] + extra
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ALIGN_") }
         environment["ALIGN_KEYS"] = cli.keys
         process.environment = environment
@@ -65,8 +65,53 @@ final class RunningServer {
 
 struct ServeError: Error, CustomStringConvertible { var description: String }
 
+/// A raw TCP connection to the loopback port `port` (to play a client that stalls).
+final class RawConnection {
+    let fd: Int32
+
+    init(port: Int) throws {
+        #if canImport(Glibc)
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw ServeError(description: "socket: \(errno)") }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = in_port_t(UInt16(port).bigEndian)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else { close(fd); throw ServeError(description: "connect: \(errno)") }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+
+    /// Whether the server closed the connection within `seconds` (a read returns end of file).
+    func closedByServer(within seconds: Double) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, Int32(seconds * 1000)) == 1 else { return false }
+        var byte: UInt8 = 0
+        return read(fd, &byte, 1) <= 0
+    }
+}
+
 @Suite("align serve as a process")
 struct ServeTests {
+    @Test func aClientThatStallsIsDisconnectedAndOthersAreServed() async throws {
+        let cli = try CLI()
+        try cli.people()
+        let server = try RunningServer(cli, ["--idle-timeout", "1"])
+        let stalled = try RawConnection(port: server.port)
+        stalled.send("POST /api/v1/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        #expect(!stalled.closedByServer(within: 0.3), "not at once")
+        #expect(stalled.closedByServer(within: 10), "a stalled request is dropped after the idle timeout")
+        let health = try await server.request("/healthz")
+        #expect(health.status == 200)
+        #expect(try server.stop() == 0)
+    }
+
     @Test func aSignedCommandPostedToARunningServerAndAGracefulStop() async throws {
         let cli = try CLI()
         try cli.people()
