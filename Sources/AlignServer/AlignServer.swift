@@ -16,9 +16,13 @@ public enum AlignServer {
         /// (or never finish a request) do not hold connections forever.
         public var idleSeconds: Int
 
-        public init(maxBodyBytes: Int = 64 * 1024, idleSeconds: Int = 30) {
+        /// How long a session lasts after sign-in.
+        public var sessionSeconds: Int
+
+        public init(maxBodyBytes: Int = 64 * 1024, idleSeconds: Int = 30, sessionSeconds: Int = 8 * 3600) {
             self.maxBodyBytes = maxBodyBytes
             self.idleSeconds = idleSeconds
+            self.sessionSeconds = sessionSeconds
         }
     }
 
@@ -26,7 +30,7 @@ public enum AlignServer {
     public static func router(ledger: AlignmentLedger, limits: Limits = Limits(), logRequests: Bool = true) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestLog(logRequests: logRequests))
-        LedgerRoutes(ledger: ledger, limits: limits).add(to: router)
+        LedgerRoutes(ledger: ledger, limits: limits, sessions: Sessions(sessionSeconds: TimeInterval(limits.sessionSeconds))).add(to: router)
         return router
     }
 

@@ -8,21 +8,23 @@ import Logging
 struct LedgerRoutes: Sendable {
     let ledger: AlignmentLedger
     let limits: AlignServer.Limits
+    let sessions: Sessions
     /// Where failures of the ledger (5xx) are logged.
     let logger = Logger(label: "align.serve")
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/healthz") { request, _ in
-            await self.answer(request, allowed: []) { Health(head: try self.ledger.head().description) }
+            await self.answer(request, allowed: [], open: true) { Health(head: try self.ledger.head().description) }
         }
         router.get("/api/v1/ledger") { request, _ in
-            await self.answer(request, allowed: []) {
+            await self.answer(request, allowed: [], open: true) {
                 LedgerInfo(head: try self.ledger.head().description, ledgerId: self.ledger.ledgerID.uuidString.lowercased())
             }
         }
         router.post("/api/v1/commands") { request, context in
             await self.command(request, context: context)
         }
+        addSessionRoutes(to: router)
         addStateReads(to: router)
         addAuditReads(to: router)
     }
@@ -114,23 +116,94 @@ struct LedgerRoutes: Sendable {
         }
     }
 
+    // MARK: Sessions
+
+    private func addSessionRoutes(to router: Router<BasicRequestContext>) {
+        // A challenge to sign: anyone may ask; it is good once, for two minutes.
+        router.post("/api/v1/session/challenge") { request, _ in
+            do {
+                try Query.refuseUnknown(request, allowed: [])
+                let (bytes, expires) = self.sessions.challenge()
+                return APIError.json(.created, try LedgerJSON.encode(Challenge(challenge: Base64URL.encode(bytes), expiresAt: expires,
+                                                                               ledgerId: self.ledger.ledgerID.uuidString.lowercased())))
+            } catch {
+                return APIError.response(for: error, logger: self.logger)
+            }
+        }
+        // Sign-in: the challenge signed by the actor's key opens a session (cookie and token).
+        router.post("/api/v1/session") { request, _ in
+            do {
+                try Query.refuseUnknown(request, allowed: [])
+                let signIn = try SignIn(json: try await self.jsonBody(request))
+                guard self.sessions.take(signIn.challenge) else {
+                    throw APIError(status: .unauthorized, kind: "refused", message: "the challenge is not one this server handed out, or it was used or has expired; ask for a new one",
+                                   rule: "session", exit: 1)
+                }
+                let ledger = self.ledger
+                try await Blocking.run { try ledger.checkSignIn(signIn) }
+                let (token, expires) = self.sessions.open(for: signIn.actor)
+                var response = APIError.json(.created, try LedgerJSON.encode(Session(actor: signIn.actor, expiresAt: expires, token: token)))
+                response.setCookie(Cookie(name: Sessions.cookieName, value: token, maxAge: Int(self.sessions.sessionSeconds), path: "/",
+                                          secure: Self.isHTTPS(request), httpOnly: true, sameSite: .strict))
+                return response
+            } catch {
+                return APIError.response(for: error, logger: self.logger)
+            }
+        }
+        router.get("/api/v1/session") { request, _ in
+            do {
+                try Query.refuseUnknown(request, allowed: [])
+                return APIError.json(.ok, try LedgerJSON.encode(["actor": try self.sessions.require(request)]))
+            } catch {
+                return APIError.response(for: error, logger: self.logger)
+            }
+        }
+        // Sign-out: the session ends and the cookie is cleared.
+        router.delete("/api/v1/session") { request, _ in
+            if let token = Sessions.token(of: request) { self.sessions.close(token: token) }
+            var response = APIError.json(.ok, Array(#"{"ok":true}"#.utf8))
+            response.setCookie(Cookie(name: Sessions.cookieName, value: "", maxAge: 0, path: "/", secure: Self.isHTTPS(request), httpOnly: true,
+                                      sameSite: .strict))
+            return response
+        }
+    }
+
+    /// Whether the client reached the server over https (through a TLS reverse proxy that says so): the cookie is then
+    /// marked Secure.
+    static func isHTTPS(_ request: Request) -> Bool {
+        request.headers.first { $0.name.canonicalName == "x-forwarded-proto" }?.value.lowercased() == "https"
+    }
+
+    /// A JSON request body: 415 unless `Content-Type: application/json` (which a cross-site form cannot send without the
+    /// browser asking first), 413 past the limit.
+    private func jsonBody(_ request: Request) async throws -> [UInt8] {
+        guard let type = request.headers[.contentType], Self.isJSON(type) else {
+            throw APIError(status: .unsupportedMediaType, message: "send the body as Content-Type: application/json")
+        }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBodyBytes {
+            throw APIError.tooLarge(limits.maxBodyBytes)
+        }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limits.maxBodyBytes) } catch let e as HTTPResponseError where e.status == .contentTooLarge {
+            throw APIError.tooLarge(limits.maxBodyBytes)
+        }
+        return body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+    }
+
     // MARK: Commands
 
     /// `POST /api/v1/commands`: a `SignedCommand` as JSON. 201 with what it recorded (200 when it changed nothing).
     private func command(_ request: Request, context: BasicRequestContext) async -> Response {
         do {
             try Query.refuseUnknown(request, allowed: [])
-            guard let type = request.headers[.contentType], Self.isJSON(type) else {
-                throw APIError(status: .unsupportedMediaType, message: "send the signed command as Content-Type: application/json")
+            let signedIn = try sessions.require(request)
+            let signed = try SignedCommand(json: try await jsonBody(request))
+            // The session says who is at the keyboard; the signature, whose command it is: they must agree.
+            let actor = try signed.actor()
+            guard actor == signedIn else {
+                throw APIError(status: .forbidden, kind: "refused", message: "the command is signed as '\(actor)', but '\(signedIn)' is signed in here",
+                               rule: "session", exit: 1)
             }
-            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBodyBytes {
-                throw APIError.tooLarge(limits.maxBodyBytes)
-            }
-            let body: ByteBuffer
-            do { body = try await request.body.collect(upTo: limits.maxBodyBytes) } catch let e as HTTPResponseError where e.status == .contentTooLarge {
-                throw APIError.tooLarge(limits.maxBodyBytes)
-            }
-            let signed = try SignedCommand(json: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
             let ledger = self.ledger
             let (bytes, recorded) = try await Blocking.run {
                 let outcome = try ledger.perform(signedCommand: signed)
@@ -147,9 +220,11 @@ struct LedgerRoutes: Sendable {
         contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
-    /// Runs a read off the event loops and answers its JSON (200), or the JSON error.
-    private func answer<T: Encodable>(_ request: Request, allowed: Set<String>, _ read: @escaping @Sendable () throws -> T) async -> Response {
+    /// Runs a read off the event loops and answers its JSON (200), or the JSON error. Reads need a session unless `open`.
+    private func answer<T: Encodable & Sendable>(_ request: Request, allowed: Set<String>, open: Bool = false,
+                                      _ read: @escaping @Sendable () throws -> T) async -> Response {
         do {
+            if !open { _ = try sessions.require(request) }
             try Query.refuseUnknown(request, allowed: allowed)
             return APIError.json(.ok, try await Blocking.run { try LedgerJSON.encode(try read()) })
         } catch {
@@ -162,6 +237,22 @@ struct LedgerRoutes: Sendable {
 struct Health: Encodable {
     var head: String
     var ok = true
+}
+
+/// `POST /api/v1/session/challenge`.
+struct Challenge: Encodable {
+    var challenge: String
+    var expiresAt: Date
+    var ledgerId: String
+    var ok = true
+}
+
+/// `POST /api/v1/session`: who signed in, until when, and the token (for `Authorization: Bearer`; browsers use the cookie).
+struct Session: Encodable {
+    var actor: String
+    var expiresAt: Date
+    var ok = true
+    var token: String
 }
 
 /// `GET /api/v1/ledger`: what a client needs to sign a command (the ledger id) and the head.

@@ -55,7 +55,7 @@ extension AlignmentLedger {
             throw DomainError.refused(rule: Rule.signature, message: "key \(s.keyID) is not registered in this ledger; a revops member registers it with `align actor key add`")
         }
         guard record.actor == actor else {
-            throw DomainError.refused(rule: Rule.signature, message: "key \(s.keyID) is '\(record.actor)'s, but the command is signed as '\(actor)'")
+            throw DomainError.refused(rule: Rule.signature, message: "key \(s.keyID) is '\(record.actor)'s, but it signs as '\(actor)'")
         }
         guard record.active else {
             throw DomainError.refused(rule: Rule.signature, message: "key \(s.keyID) of '\(actor)' was revoked at position \(record.revokedAt ?? 0)")

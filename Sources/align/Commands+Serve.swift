@@ -8,7 +8,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the ledger over HTTP: a JSON API of signed commands and reads.", discussion: """
         One process owns the ledger and serves it on --listen (loopback by
         default; put a TLS reverse proxy in front of it to serve a team). The
-        server holds nobody's key: every command is signed by its actor
+        server holds nobody's key: people sign in by signing its challenge
+        (`align sign --challenge`), every command is signed by its actor
         (`align sign`) and posted to /api/v1/commands; reads answer as
         `align ... --json` does. The CLI keeps working beside it. SIGTERM or
         Ctrl-C stops it gracefully: requests in flight finish.

@@ -37,20 +37,48 @@ final class ServerFixture: Sendable {
         return try SignedCommand.sign(line: complete, ledgerID: ledger.ledgerID, with: key).json()
     }
 
-    /// Runs `test` with a client of the router (request logs off; a body limit of 4 KiB).
-    func withClient(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    /// Runs `test` with a client of the router (request logs off; a body limit of 4 KiB), everyone signed in.
+    func withClient(_ test: @Sendable (API) async throws -> Void) async throws {
         let app = Application(router: AlignServer.router(ledger: ledger, limits: .init(maxBodyBytes: 4096), logRequests: false))
-        try await app.test(.router, test)
+        try await app.test(.router) { client in
+            var tokens: [String: String] = [:]
+            for (actor, key) in keys { tokens[actor] = try await signIn(client, key) }
+            try await test(API(client: client, tokens: tokens))
+        }
+    }
+
+    /// Signs in with `key` through the challenge; the session token.
+    func signIn(_ client: any TestClientProtocol, _ key: ActorKey) async throws -> String {
+        let challenge = try await client.execute(uri: "/api/v1/session/challenge", method: .post)
+        let c = try #require(Base64URL.decode(challenge.object["challenge"] as? String ?? ""))
+        let signIn = try SignIn.sign(challenge: c, ledgerID: ledger.ledgerID, with: key)
+        let r = try await client.execute(uri: "/api/v1/session", method: .post, headers: [.contentType: "application/json"],
+                                         body: ByteBuffer(bytes: try signIn.json()))
+        #expect(r.status == .created, "\(r.text)")
+        return try #require(r.object["token"] as? String)
     }
 }
 
-extension TestClientProtocol {
-    func get(_ uri: String) async throws -> TestResponse { try await execute(uri: uri, method: .get) }
+/// A client of the router whose requests carry a signed-in actor's session token.
+struct API: Sendable {
+    let client: any TestClientProtocol
+    let tokens: [String: String]
 
-    func post(_ body: [UInt8], contentType: String? = "application/json") async throws -> TestResponse {
-        var headers: HTTPFields = [:]
-        if let contentType { headers[.contentType] = contentType }
-        return try await execute(uri: "/api/v1/commands", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+    func headers(_ actor: String?) -> HTTPFields {
+        guard let actor, let token = tokens[actor] else { return [:] }
+        return [.authorization: "Bearer \(token)"]
+    }
+
+    /// A read as `actor` (default rita; nil: no session).
+    func get(_ uri: String, as actor: String? = "rita") async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .get, headers: headers(actor))
+    }
+
+    /// A command posted in the session of the actor who signed it (else rita's), or of `actor`.
+    func post(_ body: [UInt8], contentType: String? = "application/json", as actor: String? = nil, uri: String = "/api/v1/commands") async throws -> TestResponse {
+        var h = headers(actor ?? (try? SignedCommand(json: body).actor()) ?? "rita")
+        if let contentType { h[.contentType] = contentType }
+        return try await client.execute(uri: uri, method: .post, headers: h, body: ByteBuffer(bytes: body))
     }
 }
 
@@ -79,6 +107,55 @@ struct RouteTests {
             #expect(health.headers[.contentType]?.hasPrefix("application/json") == true)
             let info = try await client.get("/api/v1/ledger")
             #expect(info.object["ledgerId"] as? String == f.ledger.ledgerID.uuidString.lowercased())
+        }
+    }
+
+    @Test func readsAndCommandsNeedASessionOpenedByTheActorsKey() async throws {
+        let f = try ServerFixture()
+        let head = try f.ledger.head()
+        try await f.withClient { api in
+            let signOff = try f.body(#"{"command": "definition.sign-off", "args": {"id": "mql", "version": 1}}"#, as: "sam")
+            // No session: reads and commands are refused (401); the health check and the ledger id are open.
+            let read = try await api.get("/api/v1/definitions", as: nil)
+            #expect(read.status == .unauthorized && read.error["rule"] as? String == "session", "\(read.text)")
+            #expect(try await api.client.execute(uri: "/api/v1/commands", method: .post, headers: [.contentType: "application/json"],
+                                                 body: ByteBuffer(bytes: signOff)).status == .unauthorized)
+            #expect(try await api.get("/healthz", as: nil).status == .ok)
+            #expect(try await api.get("/api/v1/ledger", as: nil).status == .ok)
+            #expect(try await api.client.execute(uri: "/api/v1/definitions", method: .get, headers: [.authorization: "Bearer nope"]).status == .unauthorized)
+            // A command signed by sam, posted in maria's session: refused.
+            let crossed = try await api.post(signOff, as: "maria")
+            #expect(crossed.status == .forbidden && crossed.error["rule"] as? String == "session", "\(crossed.text)")
+            #expect(try f.ledger.head() == head, "nothing was written")
+            // Who is signed in.
+            #expect(try await api.get("/api/v1/session", as: "sam").object["actor"] as? String == "sam")
+
+            // Sign-in: a challenge is good once; a key that is not the actor's, or a signature over another challenge, fails.
+            let c = try #require(Base64URL.decode(try await api.client.execute(uri: "/api/v1/session/challenge", method: .post).object["challenge"] as? String ?? ""))
+            func signIn(_ s: SignIn) async throws -> TestResponse {
+                try await api.client.execute(uri: "/api/v1/session", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: try s.json()))
+            }
+            var wrong = try SignIn.sign(challenge: c, ledgerID: f.ledger.ledgerID, with: try #require(f.keys["sofia"]))
+            wrong.actor = "sam"
+            let refused = try await signIn(wrong)
+            #expect(refused.status == .forbidden && refused.error["rule"] as? String == "signed-by-actor", "\(refused.text)")
+            let reused = try await signIn(try SignIn.sign(challenge: c, ledgerID: f.ledger.ledgerID, with: try #require(f.keys["sam"])))
+            #expect(reused.status == .unauthorized, "the challenge was used up by the failed attempt: \(reused.text)")
+            let made = try await signIn(try SignIn.sign(challenge: Array(repeating: 7, count: 32), ledgerID: f.ledger.ledgerID, with: try #require(f.keys["sam"])))
+            #expect(made.status == .unauthorized, "a challenge the server never handed out: \(made.text)")
+
+            // A good sign-in sets an HttpOnly, SameSite=Strict cookie, which works as the token does; sign-out ends it.
+            let c2 = try #require(Base64URL.decode(try await api.client.execute(uri: "/api/v1/session/challenge", method: .post).object["challenge"] as? String ?? ""))
+            let good = try await signIn(try SignIn.sign(challenge: c2, ledgerID: f.ledger.ledgerID, with: try #require(f.keys["sam"])))
+            #expect(good.status == .created)
+            let cookie = try #require(good.headers[.setCookie])
+            #expect(cookie.hasPrefix("align_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "\(cookie)")
+            let token = try #require(good.object["token"] as? String)
+            let byCookie = try await api.client.execute(uri: "/api/v1/session", method: .get, headers: [.cookie: "align_session=\(token)"])
+            #expect(byCookie.object["actor"] as? String == "sam", "\(byCookie.text)")
+            let out = try await api.client.execute(uri: "/api/v1/session", method: .delete, headers: [.authorization: "Bearer \(token)"])
+            #expect(out.status == .ok && out.headers[.setCookie]?.contains("Max-Age=0") == true)
+            #expect(try await api.client.execute(uri: "/api/v1/session", method: .get, headers: [.cookie: "align_session=\(token)"]).status == .unauthorized)
         }
     }
 
@@ -146,8 +223,7 @@ struct RouteTests {
             // A line that is not canonical, or not a command.
             let notCommand = try await client.post(try f.body(#"{"command": "definition.explode", "args": {}}"#, as: "sam"))
             #expect(notCommand.status == .badRequest, "\(notCommand.text)")
-            let unknownParameter = try await client.execute(uri: "/api/v1/commands?dry=1", method: .post, headers: [.contentType: "application/json"],
-                                                            body: ByteBuffer(bytes: good))
+            let unknownParameter = try await client.post(good, uri: "/api/v1/commands?dry=1")
             #expect(unknownParameter.status == .badRequest)
             #expect(try f.ledger.head() == head, "nothing was written")
             // Reads: bad parameters, unknown things.

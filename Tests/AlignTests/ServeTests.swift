@@ -50,10 +50,11 @@ final class RunningServer {
         return process.terminationStatus
     }
 
-    /// `method path` with `body` as JSON; the status and the body.
-    func request(_ path: String, method: String = "GET", body: Data? = nil) async throws -> (status: Int, body: String) {
+    /// `method path` with `body` as JSON, in the session of `token`; the status and the body.
+    func request(_ path: String, method: String = "GET", body: Data? = nil, token: String? = nil) async throws -> (status: Int, body: String) {
         var r = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
         r.httpMethod = method
+        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             r.httpBody = body
             r.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -104,7 +105,7 @@ struct ServeTests {
         try cli.people()
         let server = try RunningServer(cli, ["--idle-timeout", "1"])
         let stalled = try RawConnection(port: server.port)
-        stalled.send("POST /api/v1/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        stalled.send("POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
         #expect(!stalled.closedByServer(within: 0.3), "not at once")
         #expect(stalled.closedByServer(within: 10), "a stalled request is dropped after the idle timeout")
         let health = try await server.request("/healthz")
@@ -120,18 +121,27 @@ struct ServeTests {
         let health = try await server.request("/healthz")
         #expect(health.status == 200 && health.body.contains("\"ok\":true"), "\(health)")
 
+        // Sam signs in: the server's challenge signed with his key file opens a session.
+        #expect(try await server.request("/api/v1/definitions").status == 401)
+        let challenge = try await server.request("/api/v1/session/challenge", method: "POST")
+        let c = try #require((try? JSONSerialization.jsonObject(with: Data(challenge.body.utf8)) as? [String: Any])?["challenge"] as? String)
+        let signIn = try cli.ok(["sign", "--challenge", c, "--as", "sam"])
+        let session = try await server.request("/api/v1/session", method: "POST", body: Data(signIn.out.utf8))
+        #expect(session.status == 201, "\(session)")
+        let token = try #require((try? JSONSerialization.jsonObject(with: Data(session.body.utf8)) as? [String: Any])?["token"] as? String)
+
         // Sam signs his sign-off with his key file; the server checks and appends it.
         let line = try cli.write("line.json", #"{"command": "definition.sign-off", "args": {"id": "sql", "version": 1, "comment": "yes"}}"#)
         let signed = try cli.ok(["sign", line, "--as", "sam"])
-        let posted = try await server.request("/api/v1/commands", method: "POST", body: Data(signed.out.utf8))
+        let posted = try await server.request("/api/v1/commands", method: "POST", body: Data(signed.out.utf8), token: token)
         #expect(posted.status == 201, "\(posted)")
         #expect(posted.body.contains("LeadDefinitionSignedOff"), "\(posted)")
         // Once only.
-        let again = try await server.request("/api/v1/commands", method: "POST", body: Data(signed.out.utf8))
+        let again = try await server.request("/api/v1/commands", method: "POST", body: Data(signed.out.utf8), token: token)
         #expect(again.status == 409 && again.body.contains("nonce-used-once"), "\(again)")
 
         // The read answers exactly what the command line prints with --json, the CLI running beside the server.
-        let read = try await server.request("/api/v1/definitions/sql")
+        let read = try await server.request("/api/v1/definitions/sql", token: token)
         #expect(read.status == 200)
         #expect(read.body == (try cli.ok(["definition", "show", "sql", "--json"]).out))
         let unknown = try await server.request("/api/v1/nothing")

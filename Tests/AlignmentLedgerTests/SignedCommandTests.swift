@@ -160,6 +160,26 @@ struct SignedCommandTests {
         }
     }
 
+    @Test func aSignInIsTheActorsKeyOverTheChallenge() throws {
+        try withLedgerDirectory { dir in
+            let f = try SignedFixture(path: dir)
+            let sam = try #require(f.signers["sam"]), sofia = try #require(f.signers["sofia"])
+            let challenge = Array(repeating: UInt8(9), count: SignIn.challengeBytes)
+            try f.ledger.checkSignIn(try SignIn.sign(challenge: challenge, ledgerID: f.ledger.ledgerID, with: sam))
+            var other = try SignIn.sign(challenge: challenge, ledgerID: f.ledger.ledgerID, with: sofia)
+            other.actor = "sam"
+            #expect(throws: DomainError.self) { try f.ledger.checkSignIn(other) }
+            var another = try SignIn.sign(challenge: challenge, ledgerID: f.ledger.ledgerID, with: sam)
+            another.challenge[0] ^= 1
+            #expect(throws: DomainError.self) { try f.ledger.checkSignIn(another) }
+            // A command signature is not a sign-in (domain separation), nor is another ledger's sign-in.
+            #expect(throws: DomainError.self) { try f.ledger.checkSignIn(try SignIn.sign(challenge: challenge, ledgerID: UUID(), with: sam)) }
+            try f.run(.actorDeactivate(id: "sam"), as: "rita")
+            #expect(throws: DomainError.self) { try f.ledger.checkSignIn(try SignIn.sign(challenge: challenge, ledgerID: f.ledger.ledgerID, with: sam)) }
+            #expect(try SignIn(json: try SignIn.sign(challenge: challenge, ledgerID: f.ledger.ledgerID, with: sofia).json()).actor == "sofia")
+        }
+    }
+
     // MARK: forgeries written into the file
 
     @Test func verifyCatchesACommandSignatureAltered() throws {
