@@ -123,7 +123,7 @@ struct LedgerRoutes: Sendable {
         router.post("/api/v1/session/challenge") { request, _ in
             do {
                 try Query.refuseUnknown(request, allowed: [])
-                let (bytes, expires) = self.sessions.challenge()
+                let (bytes, expires) = try self.sessions.challenge()
                 return APIError.json(.created, try LedgerJSON.encode(Challenge(challenge: Base64URL.encode(bytes), expiresAt: expires,
                                                                                ledgerId: self.ledger.ledgerID.uuidString.lowercased())))
             } catch {

@@ -14,15 +14,26 @@ final class Sessions: @unchecked Sendable {
     private var challenges: [[UInt8]: Date] = [:]
     private var open: [String: (actor: String, expires: Date)] = [:]
 
-    init(sessionSeconds: TimeInterval = 8 * 3600) { self.sessionSeconds = sessionSeconds }
+    init(sessionSeconds: TimeInterval = 8 * 3600, maxChallenges: Int = 10_000) {
+        self.sessionSeconds = sessionSeconds
+        self.maxChallenges = maxChallenges
+    }
 
-    /// A new challenge and when it expires.
-    func challenge(now: Date = Date()) -> (bytes: [UInt8], expires: Date) {
+    /// At most this many challenges wait to be signed: anyone may ask for one, so they must not fill the memory.
+    let maxChallenges: Int
+
+    /// A new challenge and when it expires; a 429 when `maxChallenges` unexpired ones wait already.
+    func challenge(now: Date = Date()) throws -> (bytes: [UInt8], expires: Date) {
         let bytes = Sessions.random(SignIn.challengeBytes)
         let expires = now.addingTimeInterval(challengeSeconds)
-        lock.withLock {
-            challenges = challenges.filter { $0.value > now }  // forget the expired ones
+        let taken = lock.withLock { () -> Bool in
+            if challenges.count >= maxChallenges { challenges = challenges.filter { $0.value > now } }  // forget the expired ones
+            guard challenges.count < maxChallenges else { return false }
             challenges[bytes] = expires
+            return true
+        }
+        guard taken else {
+            throw APIError(status: .tooManyRequests, kind: "refused", message: "too many sign-ins are under way; try again in a minute", rule: "session", exit: 1)
         }
         return (bytes, expires)
     }
