@@ -16,6 +16,8 @@ let package = Package(
         // `align serve`: the HTTP server (Hummingbird 2, on SwiftNIO and swift-service-lifecycle) and its request logs.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // `align serve`'s /metrics in Prometheus's text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries (Debian packages, found with pkg-config)
@@ -60,6 +62,7 @@ let package = Package(
             "AlignmentLedger",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
         // Executables

@@ -29,8 +29,10 @@ public enum AlignServer {
     /// The router of the JSON API over `ledger`, with request logs (`logRequests`) at `info`.
     public static func router(ledger: AlignmentLedger, limits: Limits = Limits(), logRequests: Bool = true) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: RequestLog(logRequests: logRequests))
-        LedgerRoutes(ledger: ledger, limits: limits, sessions: Sessions(sessionSeconds: TimeInterval(limits.sessionSeconds))).add(to: router)
+        let metrics = ServerMetrics()
+        router.add(middleware: RequestLog(logRequests: logRequests, metrics: metrics))
+        LedgerRoutes(ledger: ledger, limits: limits, sessions: Sessions(sessionSeconds: TimeInterval(limits.sessionSeconds)), metrics: metrics)
+            .add(to: router)
         return router
     }
 

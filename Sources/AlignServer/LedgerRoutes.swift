@@ -9,6 +9,7 @@ struct LedgerRoutes: Sendable {
     let ledger: AlignmentLedger
     let limits: AlignServer.Limits
     let sessions: Sessions
+    let metrics: ServerMetrics
     /// Where failures of the ledger (5xx) are logged.
     let logger = Logger(label: "align.serve")
 
@@ -23,6 +24,20 @@ struct LedgerRoutes: Sendable {
         }
         router.post("/api/v1/commands") { request, context in
             await self.command(request, context: context)
+        }
+        // Prometheus's scrape (open, as /healthz: keep the server on loopback or behind a proxy that filters it).
+        router.get("/metrics") { request, _ in
+            do {
+                try Query.refuseUnknown(request, allowed: [])
+                let ledger = self.ledger
+                self.metrics.head.set(to: Double(try await Blocking.run { try ledger.head().position }))
+                self.metrics.sessions.set(to: Double(self.sessions.openCount()))
+                var body = ByteBuffer()
+                body.writeBytes(self.metrics.text())
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: body))
+            } catch {
+                return APIError.response(for: error, logger: self.logger)
+            }
         }
         addSessionRoutes(to: router)
         addStateReads(to: router)
@@ -205,11 +220,12 @@ struct LedgerRoutes: Sendable {
                                rule: "session", exit: 1)
             }
             let ledger = self.ledger
-            let (bytes, recorded) = try await Blocking.run {
+            let (bytes, events, head) = try await Blocking.run {
                 let outcome = try ledger.perform(signedCommand: signed)
-                return (try LedgerJSON.encode(LedgerResponse.Recorded(outcome)), !outcome.recorded.isEmpty)
+                return (try LedgerJSON.encode(LedgerResponse.Recorded(outcome)), outcome.recorded.count, outcome.head.position)
             }
-            return APIError.json(recorded ? .created : .ok, bytes)
+            metrics.committed(events: events, head: head)
+            return APIError.json(events > 0 ? .created : .ok, bytes)
         } catch {
             return APIError.response(for: error, logger: context.logger)
         }

@@ -8,6 +8,8 @@ import Logging
 /// here too, so every failure a client sees has the API's one error shape.
 struct RequestLog<Context: RequestContext>: RouterMiddleware {
     let logRequests: Bool
+    /// Where each answered request is counted and timed (by route template, method and status).
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -21,8 +23,9 @@ struct RequestLog<Context: RequestContext>: RouterMiddleware {
         } catch {
             response = APIError.response(for: error, logger: context.logger)
         }
+        let elapsed = ContinuousClock.now - started
+        metrics.request(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code, duration: elapsed)
         if logRequests {
-            let elapsed = ContinuousClock.now - started
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             context.logger.log(level: response.status.code >= 500 ? .error : .info, "request", metadata: [
                 "method": .string(request.method.rawValue),

@@ -61,6 +61,9 @@ final class Sessions: @unchecked Sendable {
 
     func close(token: String) { _ = lock.withLock { open.removeValue(forKey: token) } }
 
+    /// How many sessions are live.
+    func openCount(now: Date = Date()) -> Int { lock.withLock { open.values.filter { $0.expires > now }.count } }
+
     /// The session token a request carries: `Authorization: Bearer TOKEN`, else the session cookie.
     static func token(of request: Request) -> String? {
         if let auth = request.headers[.authorization], auth.hasPrefix("Bearer ") { return String(auth.dropFirst("Bearer ".count)) }

@@ -238,6 +238,27 @@ struct RouteTests {
         }
     }
 
+    @Test func metricsCountRequestsByRouteAndCommitsByEvents() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            #expect(try await api.post(try f.body(#"{"command": "definition.sign-off", "args": {"id": "mql", "version": 1}}"#, as: "sam")).status == .created)
+            #expect(try await api.get("/api/v1/leads/L-1").status == .notFound)
+            #expect(try await api.get("/api/v1/leads/L-2").status == .notFound)
+            let m = try await api.get("/metrics", as: nil)
+            #expect(m.status == .ok && m.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let text = m.text
+            let head = try f.ledger.head().position
+            #expect(text.contains("align_commits_total 1"), "\(text)")
+            #expect(text.contains("align_events_per_commit_count 1"), "\(text)")
+            #expect(text.contains("align_head_position \(head)"), "\(text)")
+            #expect(text.contains("align_sessions_open 4"), "\(text)")
+            #expect(text.contains(#"align_http_requests_total{method="POST",route="/api/v1/commands",status="201"} 1"#), "\(text)")
+            // Ids are not labels: both lookups count under the route's template.
+            #expect(text.contains(#"align_http_requests_total{method="GET",route="/api/v1/leads/{id}",status="404"} 2"#), "\(text)")
+            #expect(text.contains("align_http_request_duration_seconds_bucket"), "\(text)")
+        }
+    }
+
     @Test func concurrentClientsEachSigningTheirOwnCommands() async throws {
         let f = try ServerFixture()
         let head = try f.ledger.head().position
