@@ -40,6 +40,28 @@ struct LedgerRoutes: Sendable {
             }
         }
         addSessionRoutes(to: router)
+        // The live tail (server-sent events): from ?from= (or after Last-Event-ID), else only what comes next.
+        router.get("/api/v1/events") { request, _ in
+            do {
+                _ = try self.sessions.require(request)
+                try Query.refuseUnknown(request, allowed: ["from", "limit"])
+                var from = try Query.position(request, "from")
+                if from == nil, let last = request.headers.first(where: { $0.name.canonicalName == "last-event-id" })?.value {
+                    guard let p = UInt64(last) else { throw DomainError.invalid("Last-Event-ID: \(last.debugDescription) is not a position") }
+                    from = p + 1
+                }
+                let limit = try Query.count(request, "limit")
+                let ledger = self.ledger
+                let start: UInt64
+                if let from { start = from } else { start = try await Blocking.run { try ledger.head().position + 1 } }
+                guard start >= 1 else { throw DomainError.invalid("?from=: positions start at 1") }
+                let heartbeat = Duration.seconds(max(1, min(15, self.limits.idleSeconds / 2)))
+                return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+                                body: EventStream.body(ledger, from: start, limit: limit, heartbeat: heartbeat))
+            } catch {
+                return APIError.response(for: error, logger: self.logger)
+            }
+        }
         addStateReads(to: router)
         addAuditReads(to: router)
     }
@@ -307,6 +329,12 @@ enum Query {
     static func int(_ request: Request, _ name: String) throws -> Int? {
         guard let t = text(request, name) else { return nil }
         guard let n = Int(t), n >= 1 else { throw DomainError.invalid("?\(name)=: \(t.debugDescription) is not a positive whole number") }
+        return n
+    }
+
+    static func count(_ request: Request, _ name: String) throws -> Int? {
+        guard let t = text(request, name) else { return nil }
+        guard let n = Int(t), n >= 0 else { throw DomainError.invalid("?\(name)=: \(t.debugDescription) is not a count") }
         return n
     }
 

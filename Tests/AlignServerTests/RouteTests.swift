@@ -238,6 +238,28 @@ struct RouteTests {
         }
     }
 
+    @Test func theLiveTailStreamsEventsAsServerSentEvents() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            #expect(try await api.get("/api/v1/events?from=1&limit=1", as: nil).status == .unauthorized)
+            // Catch-up: the first three events, each a message with its position, type and envelope.
+            let first = try await api.get("/api/v1/events?from=1&limit=3")
+            #expect(first.status == .ok && first.headers[.contentType] == "text/event-stream")
+            let e1 = try #require(try f.ledger.events(from: 1, limit: 1).first)
+            #expect(first.text.hasPrefix("id: 1\nevent: LedgerInitialized\ndata: " + String(decoding: try LedgerJSON.encode(EventEnvelope(e1)), as: UTF8.self) + "\n\n"),
+                    "\(first.text)")
+            #expect(first.text.components(separatedBy: "\n\n").filter { $0.hasPrefix("id: ") }.map { $0.prefix(5) } == ["id: 1", "id: 2", "id: 3"])
+            // Live: a reader waiting past the head gets the next command's event as it commits.
+            let next = try f.ledger.head().position + 1
+            async let waiting = api.get("/api/v1/events?from=\(next)&limit=1", as: "sam")
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await api.post(try f.body(#"{"command": "definition.sign-off", "args": {"id": "mql", "version": 1}}"#, as: "sam")).status == .created)
+            let live = try await waiting
+            #expect(live.text.hasPrefix("id: \(next)\nevent: LeadDefinitionSignedOff\n"), "\(live.text)")
+            #expect(try await api.get("/api/v1/events?from=0").status == .badRequest)
+        }
+    }
+
     @Test func metricsCountRequestsByRouteAndCommitsByEvents() async throws {
         let f = try ServerFixture()
         try await f.withClient { api in

@@ -51,10 +51,12 @@ final class RunningServer {
     }
 
     /// `method path` with `body` as JSON, in the session of `token`; the status and the body.
-    func request(_ path: String, method: String = "GET", body: Data? = nil, token: String? = nil) async throws -> (status: Int, body: String) {
+    func request(_ path: String, method: String = "GET", body: Data? = nil, token: String? = nil,
+                 headers: [String: String] = [:]) async throws -> (status: Int, body: String) {
         var r = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
         r.httpMethod = method
         if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
         if let body {
             r.httpBody = body
             r.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -89,12 +91,18 @@ final class RawConnection {
 
     func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
 
-    /// Whether the server closed the connection within `seconds` (a read returns end of file).
+    /// Whether the server closed the connection within `seconds` (a read returns end of file); what it sends meanwhile
+    /// is read and dropped.
     func closedByServer(within seconds: Double) -> Bool {
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, Int32(seconds * 1000)) == 1 else { return false }
-        var byte: UInt8 = 0
-        return read(fd, &byte, 1) <= 0
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { return false }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, Int32(left * 1000)) == 1 else { return false }
+            if buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) <= 0 { return true }
+        }
     }
 }
 
@@ -147,6 +155,15 @@ struct ServeTests {
         let unknown = try await server.request("/api/v1/nothing")
         #expect(unknown.status == 404 && unknown.body.contains("\"kind\":\"not-found\""), "\(unknown)")
 
+        // The live tail resumes after the last event a reader saw (Last-Event-ID).
+        let resumed = try await server.request("/api/v1/events?limit=1", token: token, headers: ["Last-Event-ID": "3"])
+        #expect(resumed.status == 200 && resumed.body.hasPrefix("id: 4\n"), "\(resumed)")
+
+        // A reader of the live tail is connected when the server is told to stop: its stream ends, and the server too.
+        let tail = try RawConnection(port: server.port)
+        tail.send("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n\r\n")
+        #expect(!tail.closedByServer(within: 0.3), "the stream stays open")
+
         // The auditor's offline checker reads the command-signed sign-off in a proof bundle.
         try cli.ok(["definition", "sign-off", "sql", "1", "--as", "sofia"])
         try cli.ok(["definition", "activate", "sql", "1", "--as", "maria"])
@@ -158,6 +175,7 @@ struct ServeTests {
         #expect(checked.code == 0 && checked.out.contains("signed off by sam") && checked.out.contains("every check passed"), "\(checked)")
 
         #expect(try server.stop() == 0, "\(server.log)")
+        #expect(tail.closedByServer(within: 5), "the live tail ended with the server")
         #expect(server.log.contains("status=201"), "a structured request log: \(server.log)")
         let verified = try cli.ok(["verify"])
         #expect(verified.out.hasPrefix("sound"), "\(verified)")
