@@ -145,6 +145,32 @@ struct LedgerRoutes: Sendable {
                 return LedgerResponse.Trail(try self.ledger.auditStream(name))
             }
         }
+        // Proofs for auditors. The server never signs a checkpoint (it holds no key): `align checkpoint` beside it does.
+        router.get("/api/v1/audit/who-approved/:id/proof") { request, context in
+            await self.answer(request, allowed: ["at"]) {
+                try self.ledger.whoApprovedBundle(try Query.path(context, "id"), at: try Query.time(request, "at"))
+            }
+        }
+        router.get("/api/v1/checkpoint") { request, _ in
+            await self.answer(request, allowed: []) {
+                guard let c = try self.ledger.latestCheckpoint() else {
+                    throw CheckpointError.noCheckpoint("no checkpoint has been signed yet: run `align checkpoint` beside the server")
+                }
+                return LedgerResponse.SignedCheckpoint(c)
+            }
+        }
+        router.get("/api/v1/checkpoint/vkey") { request, _ in
+            await self.answer(request, allowed: []) {
+                guard let v = try self.ledger.logVerifier() else { throw CheckpointError.noLogKey }
+                return ["vkey": v.text]
+            }
+        }
+        router.get("/api/v1/proofs/inclusion/:position") { request, context in
+            await self.answer(request, allowed: []) {
+                guard let position = UInt64(try Query.path(context, "position")) else { throw DomainError.invalid("the position is a whole number") }
+                return try self.ledger.proveInclusion(position: position)
+            }
+        }
         router.get("/api/v1/audit/overrides") { request, _ in
             await self.answer(request, allowed: ["rule"]) {
                 let (overrides, head) = try self.ledger.auditOverrides(rule: Query.text(request, "rule"))

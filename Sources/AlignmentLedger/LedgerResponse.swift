@@ -40,4 +40,16 @@ public enum LedgerResponse {
             self.overrides = overrides
         }
     }
+
+    /// A signed checkpoint of the Merkle tree (`align checkpoint --json`).
+    public struct SignedCheckpoint: Encodable, Sendable {
+        public var note: String
+        public var origin: String
+        public var root: String
+        public var size: UInt64
+
+        public init(_ c: TreeCheckpoint) {
+            (note, origin, root, size) = (c.note, c.origin, c.root.hex, c.size)
+        }
+    }
 }

@@ -232,6 +232,12 @@ struct RouteTests {
             #expect(try await client.get("/api/v1/leads?status=lost").status == .badRequest)
             #expect(try await client.get("/api/v1/scorecard?by=team").status == .badRequest)
             #expect(try await client.get("/api/v1/state?at=2026-01-01&position=3").status == .badRequest)
+            // No checkpoint signed yet (the server never signs one): a refusal saying how to get one.
+            let noCheckpoint = try await client.get("/api/v1/checkpoint")
+            #expect(noCheckpoint.status == .conflict && (noCheckpoint.error["message"] as? String ?? "").contains("align checkpoint"), "\(noCheckpoint.text)")
+            #expect(try await client.get("/api/v1/proofs/inclusion/1").status == .conflict)
+            #expect(try await client.get("/api/v1/proofs/inclusion/x").status == .badRequest)
+            #expect(try await client.get("/api/v1/audit/who-approved/mql/proof").status == .conflict)
             let missing = try await client.get("/api/v1/definitions/nope")
             #expect(missing.status == .notFound && missing.error["exit"] as? Int == 1, "\(missing.text)")
             #expect(try await client.get("/api/v1/leads/L-404").status == .notFound)

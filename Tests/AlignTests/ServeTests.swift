@@ -173,6 +173,20 @@ struct ServeTests {
         try cli.ok(["audit", "who-approved", "sql", "--proof", bundle])
         let checked = try BundleVerifier().verify(bundle, vkey: vkey)
         #expect(checked.code == 0 && checked.out.contains("signed off by sam") && checked.out.contains("every check passed"), "\(checked)")
+        // The same proofs over HTTP (the checkpoint signed beside the server by `align checkpoint`).
+        let checkpoint = try await server.request("/api/v1/checkpoint", token: token)
+        let cliCheckpoint = try cli.ok(["checkpoint", "--latest", "--json"]).out
+        #expect(checkpoint.status == 200 && checkpoint.body == cliCheckpoint, "\(checkpoint)")
+        let inclusion = try await server.request("/api/v1/proofs/inclusion/3", token: token)
+        let cliInclusion = try cli.ok(["prove", "inclusion", "3", "--json"]).out
+        #expect(inclusion.status == 200 && inclusion.body == cliInclusion, "\(inclusion)")
+        let httpVkey = try await server.request("/api/v1/checkpoint/vkey", token: token)
+        #expect(httpVkey.body.contains(vkey), "\(httpVkey)")
+        let served = try await server.request("/api/v1/audit/who-approved/sql/proof", token: token)
+        #expect(served.status == 200)
+        let servedFile = try cli.write("served.proof.json", served.body)
+        let servedChecked = try BundleVerifier().verify(servedFile, vkey: vkey)
+        #expect(servedChecked.code == 0 && servedChecked.out.contains("every check passed"), "\(servedChecked)")
 
         #expect(try server.stop() == 0, "\(server.log)")
         #expect(tail.closedByServer(within: 5), "the live tail ended with the server")
