@@ -25,6 +25,15 @@ struct LedgerRoutes: Sendable {
         router.post("/api/v1/commands") { request, context in
             await self.command(request, context: context)
         }
+        // The API's OpenAPI 3.1 document (schemas/openapi.json).
+        router.get("/api/v1/openapi.json") { request, _ in
+            do {
+                try Query.refuseUnknown(request, allowed: [])
+                return APIError.json(.ok, Array(OpenAPIDocument.json.utf8))
+            } catch {
+                return APIError.response(for: error, logger: self.logger)
+            }
+        }
         // Prometheus's scrape (open, as /healthz: keep the server on loopback or behind a proxy that filters it).
         router.get("/metrics") { request, _ in
             do {

@@ -96,6 +96,32 @@ func served<T: Encodable>(_ value: T) throws -> String { String(decoding: try Le
 
 @Suite("align serve: the JSON API")
 struct RouteTests {
+    @Test func theOpenAPIDocumentIsServedAndNamesEveryRoute() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("schemas/openapi.json"), encoding: .utf8)
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            let r = try await api.get("/api/v1/openapi.json", as: nil)
+            #expect(r.status == .ok)
+            #expect(r.text == file, "the served document is schemas/openapi.json: run tools/gen-openapi-swift.py after editing it")
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.bytes)) as? [String: Any])
+            let paths = try #require(doc["paths"] as? [String: Any])
+            // Every route the server has (with the document's {param} spelling).
+            let routes = ["/healthz", "/metrics", "/api/v1/ledger", "/api/v1/openapi.json", "/api/v1/session/challenge", "/api/v1/session",
+                          "/api/v1/commands", "/api/v1/events", "/api/v1/definitions", "/api/v1/definitions/{id}", "/api/v1/campaigns",
+                          "/api/v1/campaigns/{id}", "/api/v1/leads", "/api/v1/leads/{id}", "/api/v1/content", "/api/v1/actors", "/api/v1/policy",
+                          "/api/v1/scorecard", "/api/v1/state", "/api/v1/audit/who-approved/{id}", "/api/v1/audit/who-approved/{id}/proof",
+                          "/api/v1/audit/definitions/{id}", "/api/v1/audit/actors/{id}", "/api/v1/audit/stream", "/api/v1/audit/overrides",
+                          "/api/v1/checkpoint", "/api/v1/checkpoint/vkey", "/api/v1/proofs/inclusion/{position}"]
+            #expect(Set(paths.keys) == Set(routes))
+            for route in routes where !route.contains("{") && route != "/api/v1/session" && route != "/api/v1/events" {
+                let method: HTTPRequest.Method = ["/api/v1/commands", "/api/v1/session/challenge"].contains(route) ? .post : .get
+                #expect(try await api.client.execute(uri: route, method: method, headers: api.headers("rita")).status != .notFound,
+                        "\(route) is served")
+            }
+        }
+    }
+
     @Test func healthAndTheLedgerID() async throws {
         let f = try ServerFixture()
         try await f.withClient { client in
