@@ -25,6 +25,23 @@ struct LedgerRoutes: Sendable {
         router.post("/api/v1/commands") { request, context in
             await self.command(request, context: context)
         }
+        // `align export` over HTTP: JSON Lines (or CSV) of the events a filter lets through, streamed.
+        router.get("/api/v1/export") { request, _ in
+            do {
+                _ = try self.sessions.require(request)
+                try Query.refuseUnknown(request, allowed: ["format", "type", "stream", "since", "until", "from", "to"])
+                var filter = EventFilter()
+                filter.types = Set(request.uri.queryParameters.getAll("type"))
+                try AlignmentLedger.checkTypes(filter.types)
+                (filter.stream, filter.since, filter.until) = (Query.text(request, "stream"), try Query.time(request, "since"), try Query.time(request, "until"))
+                (filter.from, filter.to) = (try Query.position(request, "from"), try Query.position(request, "to"))
+                let format = try Query.choice(request, "format", ExportFormat.allCases) ?? .jsonl
+                return Response(status: .ok, headers: [.contentType: format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"],
+                                body: ExportStream.body(self.ledger, filter, format))
+            } catch {
+                return APIError.response(for: error, logger: self.logger)
+            }
+        }
         // The API's OpenAPI 3.1 document (schemas/openapi.json).
         router.get("/api/v1/openapi.json") { request, _ in
             do {

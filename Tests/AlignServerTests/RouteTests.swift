@@ -91,6 +91,13 @@ extension TestResponse {
     var error: [String: Any] { object["error"] as? [String: Any] ?? [:] }
 }
 
+/// What `ledger.export` writes for `filter` as `format`.
+func exported(_ ledger: AlignmentLedger, _ filter: EventFilter, _ format: ExportFormat) throws -> String {
+    var out: [UInt8] = []
+    _ = try ledger.export(filter, as: format) { out += $0 }
+    return String(decoding: out, as: UTF8.self)
+}
+
 /// `value` as the service's JSON, as the server writes it (one line).
 func served<T: Encodable>(_ value: T) throws -> String { String(decoding: try LedgerJSON.encode(value) + [10], as: UTF8.self) }
 
@@ -108,13 +115,13 @@ struct RouteTests {
             let paths = try #require(doc["paths"] as? [String: Any])
             // Every route the server has (with the document's {param} spelling).
             let routes = ["/healthz", "/metrics", "/api/v1/ledger", "/api/v1/openapi.json", "/api/v1/session/challenge", "/api/v1/session",
-                          "/api/v1/commands", "/api/v1/events", "/api/v1/definitions", "/api/v1/definitions/{id}", "/api/v1/campaigns",
+                          "/api/v1/commands", "/api/v1/events", "/api/v1/export", "/api/v1/definitions", "/api/v1/definitions/{id}", "/api/v1/campaigns",
                           "/api/v1/campaigns/{id}", "/api/v1/leads", "/api/v1/leads/{id}", "/api/v1/content", "/api/v1/actors", "/api/v1/policy",
                           "/api/v1/scorecard", "/api/v1/state", "/api/v1/audit/who-approved/{id}", "/api/v1/audit/who-approved/{id}/proof",
                           "/api/v1/audit/definitions/{id}", "/api/v1/audit/actors/{id}", "/api/v1/audit/stream", "/api/v1/audit/overrides",
                           "/api/v1/checkpoint", "/api/v1/checkpoint/vkey", "/api/v1/proofs/inclusion/{position}"]
             #expect(Set(paths.keys) == Set(routes))
-            for route in routes where !route.contains("{") && route != "/api/v1/session" && route != "/api/v1/events" {
+            for route in routes where !route.contains("{") && !["/api/v1/session", "/api/v1/events", "/api/v1/export"].contains(route) {
                 let method: HTTPRequest.Method = ["/api/v1/commands", "/api/v1/session/challenge"].contains(route) ? .post : .get
                 #expect(try await api.client.execute(uri: route, method: method, headers: api.headers("rita")).status != .notFound,
                         "\(route) is served")
@@ -289,6 +296,25 @@ struct RouteTests {
             let live = try await waiting
             #expect(live.text.hasPrefix("id: \(next)\nevent: LeadDefinitionSignedOff\n"), "\(live.text)")
             #expect(try await api.get("/api/v1/events?from=0").status == .badRequest)
+        }
+    }
+
+    @Test func theExportStreamsWhatAlignExportWrites() async throws {
+        let f = try ServerFixture()
+        var ledgerOnly = EventFilter()
+        ledgerOnly.stream = "ledger"
+        ledgerOnly.types = ["ActorRegistered", "ActorKeyRegistered"]
+        let (whole, part) = (try exported(f.ledger, EventFilter(), .jsonl), try exported(f.ledger, ledgerOnly, .csv))
+        try await f.withClient { api in
+            #expect(try await api.get("/api/v1/export", as: nil).status == .unauthorized)
+            let all = try await api.get("/api/v1/export")
+            #expect(all.status == .ok && all.headers[.contentType] == "application/x-ndjson")
+            #expect(all.text == whole)
+            let some = try await api.get("/api/v1/export?stream=ledger&type=ActorRegistered&type=ActorKeyRegistered&format=csv")
+            #expect(some.status == .ok && some.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(some.text == part, "\(some.text)")
+            #expect(try await api.get("/api/v1/export?type=LeadExploded").status == .badRequest)
+            #expect(try await api.get("/api/v1/export?format=xml").status == .badRequest)
         }
     }
 

@@ -152,6 +152,9 @@ struct ServeTests {
         let read = try await server.request("/api/v1/definitions/sql", token: token)
         #expect(read.status == 200)
         #expect(read.body == (try cli.ok(["definition", "show", "sql", "--json"]).out))
+        let export = try await server.request("/api/v1/export", token: token)
+        let cliExport = try cli.ok(["export"]).out
+        #expect(export.status == 200 && export.body == cliExport, "the export over HTTP is align export's")
         let unknown = try await server.request("/api/v1/nothing")
         #expect(unknown.status == 404 && unknown.body.contains("\"kind\":\"not-found\""), "\(unknown)")
 
