@@ -27,7 +27,8 @@ struct Sign: ParsableCommand {
     @OptionGroup var global: PlainOptions
     @Option(name: .customLong("ledger-id"), help: ArgumentHelp("The ledger's id (a UUID), when the ledger is elsewhere.", valueName: "UUID"))
     var ledgerID: String?
-    @Option(help: ArgumentHelp("Sign this sign-in challenge (base64url) instead of a command.", valueName: "CHALLENGE"))
+    // Parsed unconditionally: a base64url challenge may begin with '-' (one in 64 do), and must not read as an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sign this sign-in challenge (base64url) instead of a command.", valueName: "CHALLENGE"))
     var challenge: String?
     @Argument(help: "A file holding the command line (JSON), or - for standard input.") var file: String?
 

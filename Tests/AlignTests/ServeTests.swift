@@ -108,6 +108,14 @@ final class RawConnection {
 
 @Suite("align serve as a process")
 struct ServeTests {
+    @Test func aChallengeThatBeginsWithADashIsSigned() throws {
+        let cli = try CLI()
+        try cli.people()
+        // One challenge in 64 begins with '-' in base64url: it is the option's value, not another option.
+        let o = try cli.ok(["sign", "--challenge", "-" + String(repeating: "A", count: 42), "--as", "sam"])
+        #expect(o.out.contains("\"challenge\":\"-AAAA"), "\(o)")
+    }
+
     @Test func aClientThatStallsIsDisconnectedAndOthersAreServed() async throws {
         let cli = try CLI()
         try cli.people()
