@@ -41,13 +41,17 @@ struct APIError: Error {
         return json(e.status, body)
     }
 
-    /// A JSON response.
+    /// A JSON response. Answers about people's work are never cached (`no-store`), and never sniffed as another type.
     static func json(_ status: HTTPResponse.Status, _ bytes: [UInt8]) -> Response {
         var body = ByteBuffer()
         body.writeBytes(bytes)
         body.writeBytes([10])
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
+        if let nosniff = noSniff { headers[nosniff] = "nosniff" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
+
+    private static let noSniff = HTTPFields.Element.Name("X-Content-Type-Options")
 
     private struct Body: Encodable {
         struct Detail: Encodable { var exit: Int; var kind: String; var message: String; var rule: String? }

@@ -138,6 +138,7 @@ struct RouteTests {
             #expect(health.object["ok"] as? Bool == true)
             #expect(health.object["head"] as? String == head)
             #expect(health.headers[.contentType]?.hasPrefix("application/json") == true)
+            #expect(health.headers[.cacheControl] == "no-store" && health.headers.contains { $0.name.canonicalName == "x-content-type-options" && $0.value == "nosniff" })
             let info = try await client.get("/api/v1/ledger")
             #expect(info.object["ledgerId"] as? String == f.ledger.ledgerID.uuidString.lowercased())
         }
