@@ -197,6 +197,23 @@ struct LedgerRoutes: Sendable {
                 return try self.ledger.proveInclusion(position: position)
             }
         }
+        router.get("/api/v1/proofs/consistency") { request, _ in
+            await self.answer(request, allowed: ["old", "new"]) {
+                guard let oldSize = try Query.position(request, "old") else { throw DomainError.invalid("?old= gives the size of the older checkpoint") }
+                func kept(_ size: UInt64) throws -> TreeCheckpoint {
+                    guard let c = try self.ledger.checkpoint(size: size) else {
+                        throw CheckpointError.noCheckpoint("no checkpoint of \(size) events was signed on this ledger")
+                    }
+                    return c
+                }
+                let newer: TreeCheckpoint
+                if let newSize = try Query.position(request, "new") { newer = try kept(newSize) } else {
+                    guard let latest = try self.ledger.latestCheckpoint() else { throw CheckpointError.noCheckpoint("no checkpoint has been signed yet") }
+                    newer = latest
+                }
+                return try self.ledger.proveConsistency(old: try kept(oldSize).note, new: newer.note)
+            }
+        }
         router.get("/api/v1/audit/overrides") { request, _ in
             await self.answer(request, allowed: ["rule"]) {
                 let (overrides, head) = try self.ledger.auditOverrides(rule: Query.text(request, "rule"))

@@ -1492,6 +1492,57 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/proofs/consistency": {
+      "get": {
+        "summary": "An RFC 9162 consistency proof between two checkpoints signed on this ledger (prove consistency --json)",
+        "parameters": [
+          {
+            "name": "old",
+            "in": "query",
+            "required": true,
+            "description": "The older checkpoint's size.",
+            "schema": {
+              "type": "integer",
+              "minimum": 0
+            }
+          },
+          {
+            "name": "new",
+            "in": "query",
+            "required": false,
+            "description": "The newer checkpoint's size (default: the newest).",
+            "schema": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The proof",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "500": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
     "/api/v1/openapi.json": {
       "get": {
         "summary": "This document",

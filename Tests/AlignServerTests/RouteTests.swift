@@ -119,9 +119,10 @@ struct RouteTests {
                           "/api/v1/campaigns/{id}", "/api/v1/leads", "/api/v1/leads/{id}", "/api/v1/content", "/api/v1/actors", "/api/v1/policy",
                           "/api/v1/scorecard", "/api/v1/state", "/api/v1/audit/who-approved/{id}", "/api/v1/audit/who-approved/{id}/proof",
                           "/api/v1/audit/definitions/{id}", "/api/v1/audit/actors/{id}", "/api/v1/audit/stream", "/api/v1/audit/overrides",
-                          "/api/v1/checkpoint", "/api/v1/checkpoint/vkey", "/api/v1/proofs/inclusion/{position}"]
+                          "/api/v1/checkpoint", "/api/v1/checkpoint/vkey", "/api/v1/proofs/inclusion/{position}",
+                          "/api/v1/proofs/consistency"]
             #expect(Set(paths.keys) == Set(routes))
-            for route in routes where !route.contains("{") && !["/api/v1/session", "/api/v1/events", "/api/v1/export"].contains(route) {
+            for route in routes where !route.contains("{") && !["/api/v1/session", "/api/v1/events", "/api/v1/export", "/api/v1/proofs/consistency"].contains(route) {
                 let method: HTTPRequest.Method = ["/api/v1/commands", "/api/v1/session/challenge"].contains(route) ? .post : .get
                 #expect(try await api.client.execute(uri: route, method: method, headers: api.headers("rita")).status != .notFound,
                         "\(route) is served")
@@ -271,6 +272,8 @@ struct RouteTests {
             #expect(noCheckpoint.status == .conflict && (noCheckpoint.error["message"] as? String ?? "").contains("align checkpoint"), "\(noCheckpoint.text)")
             #expect(try await client.get("/api/v1/proofs/inclusion/1").status == .conflict)
             #expect(try await client.get("/api/v1/proofs/inclusion/x").status == .badRequest)
+            #expect(try await client.get("/api/v1/proofs/consistency").status == .badRequest)
+            #expect(try await client.get("/api/v1/proofs/consistency?old=3").status == .conflict)
             #expect(try await client.get("/api/v1/audit/who-approved/mql/proof").status == .conflict)
             let missing = try await client.get("/api/v1/definitions/nope")
             #expect(missing.status == .notFound && missing.error["exit"] as? Int == 1, "\(missing.text)")

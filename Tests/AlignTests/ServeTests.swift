@@ -178,7 +178,7 @@ struct ServeTests {
         // The auditor's offline checker reads the command-signed sign-off in a proof bundle.
         try cli.ok(["definition", "sign-off", "sql", "1", "--as", "sofia"])
         try cli.ok(["definition", "activate", "sql", "1", "--as", "maria"])
-        try cli.ok(["checkpoint"])
+        let firstNote = try cli.write("first.note", try cli.ok(["checkpoint"]).out)
         let vkey = try cli.ok(["checkpoint", "--vkey"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
         let bundle = cli.dir.appendingPathComponent("sql.proof.json").path
         try cli.ok(["audit", "who-approved", "sql", "--proof", bundle])
@@ -191,6 +191,13 @@ struct ServeTests {
         let inclusion = try await server.request("/api/v1/proofs/inclusion/3", token: token)
         let cliInclusion = try cli.ok(["prove", "inclusion", "3", "--json"]).out
         #expect(inclusion.status == 200 && inclusion.body == cliInclusion, "\(inclusion)")
+        // A later checkpoint extends the first: the consistency proof over HTTP is `align prove consistency`'s.
+        let firstSize = try #require(Int(try String(contentsOfFile: firstNote, encoding: .utf8).split(separator: "\n")[1]))
+        try cli.ok(["definition", "propose", "cql", "--title", "Campaign-qualified", "--fit", "employees>=50", "--as", "maria"])
+        let secondNote = try cli.write("second.note", try cli.ok(["checkpoint"]).out)
+        let consistency = try await server.request("/api/v1/proofs/consistency?old=\(firstSize)", token: token)
+        let cliConsistency = try cli.ok(["prove", "consistency", firstNote, secondNote, "--json"]).out
+        #expect(consistency.status == 200 && consistency.body == cliConsistency, "\(consistency)")
         let httpVkey = try await server.request("/api/v1/checkpoint/vkey", token: token)
         #expect(httpVkey.body.contains(vkey), "\(httpVkey)")
         let served = try await server.request("/api/v1/audit/who-approved/sql/proof", token: token)
