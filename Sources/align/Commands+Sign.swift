@@ -5,7 +5,8 @@ import Foundation
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sign a command with your key, to post to `align serve`.", discussion: """
-        Reads one command as an `align apply` line and completes it with who
+        Reads a command as an `align apply` line (or a JSON Lines file of them,
+        each signed in turn, one per output line) and completes it with who
         acts (--as), when (now, unless the line has "at") and a fresh nonce
         (unless it has "key"). Signs it for the ledger with your key from the
         key directory, and prints the signed command that POST
@@ -50,8 +51,23 @@ struct Sign: ParsableCommand {
             return Printer.out.write(try SignIn.sign(challenge: bytes, ledgerID: id, with: key).json() + [10])
         }
         guard let file else { throw CLIError.usage("give a command file (or -), or --challenge") }
-        let line = try SignedCommand.prepare(line: try readInput(file), actor: actor, at: Date(), nonce: UUID().uuidString.lowercased())
-        let signed = try SignedCommand.sign(line: line, ledgerID: id, with: key)
-        Printer.out.write(try signed.json() + [10])
+        let input = try readInput(file)
+        func sign(_ bytes: [UInt8]) throws -> [UInt8] {
+            let line = try SignedCommand.prepare(line: bytes, actor: actor, at: Date(), nonce: UUID().uuidString.lowercased())
+            return try SignedCommand.sign(line: line, ledgerID: id, with: key).json() + [10]
+        }
+        // One command (its JSON may span lines), else JSON Lines: one signed command printed per line, in order.
+        if let one = try? sign(input) { return Printer.out.write(one) }
+        let lines = input.split(separator: 10, omittingEmptySubsequences: false).enumerated().filter { _, l in
+            let text = l.drop { $0 == 32 || $0 == 9 || $0 == 13 }
+            return !text.isEmpty && text.first != UInt8(ascii: "#")
+        }
+        guard lines.count > 1 else { return Printer.out.write(try sign(input)) }  // the one command's own error
+        // Every line signed before anything is printed: a bad line leaves no half of the file signed.
+        var out: [UInt8] = []
+        for (n, l) in lines {
+            do { out += try sign(Array(l)) } catch { throw CLIError.usage("line \(n + 1): \(error)") }
+        }
+        Printer.out.write(out)
     }
 }

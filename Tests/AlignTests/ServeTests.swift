@@ -7,7 +7,7 @@ import FoundationNetworking
 import Testing
 
 /// A running `align serve` on a free loopback port, stopped (SIGTERM) by `stop` or when released.
-final class RunningServer {
+final class RunningServer: @unchecked Sendable {  // `port` is set once in init; Process may be signalled from any thread
     let process = Process()
     let errURL: URL
     private(set) var port = 0
@@ -40,6 +40,21 @@ final class RunningServer {
     deinit { if process.isRunning { process.terminate() } }
 
     var log: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+
+    /// Kills the process (SIGKILL: no shutdown at all) and waits for it to end.
+    func killHard() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Signs in as `actor` (the challenge signed with `align sign --challenge`); the session token.
+    func signIn(_ cli: CLI, as actor: String) async throws -> String {
+        let challenge = try await request("/api/v1/session/challenge", method: "POST")
+        let c = try #require((try? JSONSerialization.jsonObject(with: Data(challenge.body.utf8)) as? [String: Any])?["challenge"] as? String)
+        let signIn = try cli.ok(["sign", "--challenge", c, "--as", actor])
+        let session = try await request("/api/v1/session", method: "POST", body: Data(signIn.out.utf8))
+        return try #require((try? JSONSerialization.jsonObject(with: Data(session.body.utf8)) as? [String: Any])?["token"] as? String, "\(session)")
+    }
 
     /// Sends SIGTERM and waits for the process to end; its exit status.
     func stop() throws -> Int32 {
@@ -108,6 +123,54 @@ final class RawConnection {
 
 @Suite("align serve as a process")
 struct ServeTests {
+    /// SIGKILL of the server while signed commands are in flight, 20 times: every command answered 201 is on disk,
+    /// and the restarted server serves the head the ledger has.
+    @Test func everyCommandAnswered201SurvivesASIGKILL() async throws {
+        let cli = try CLI()
+        try cli.people()
+        let (rounds, perRound) = (20, 8)
+        var lines: [String] = []
+        for r in 0..<rounds {
+            for i in 0..<perRound {
+                lines.append(#"{"command": "content.request", "args": {"id": "R\#(r)x\#(i)", "what": "a case study", "stage": "decision"}}"#)
+            }
+        }
+        // Sam signs them all ahead (one `align sign` for the JSON Lines file).
+        let bodies = try cli.ok(["sign", try cli.write("requests.jsonl", lines.joined(separator: "\n") + "\n"), "--as", "sam"]).out
+            .split(separator: "\n").map { Data($0.utf8) }
+        try #require(bodies.count == rounds * perRound)
+        var acknowledged: [String] = []
+        for r in 0..<rounds {
+            let server = try RunningServer(cli)
+            let health = try await server.request("/healthz")
+            let head = try cli.head()
+            #expect(health.body.contains(head), "round \(r): the restarted server serves the head on disk \(head): \(health)")
+            let token = try await server.signIn(cli, as: "sam")
+            let batch = (0..<perRound).map { i in ("R\(r)x\(i)", bodies[r * perRound + i]) }
+            let answered = await withTaskGroup(of: (String, Int)?.self) { group in
+                for (id, body) in batch {
+                    group.addTask { (id, (try? await server.request("/api/v1/commands", method: "POST", body: body, token: token))?.status ?? 0) }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 2...40)))
+                    server.killHard()
+                    return nil
+                }
+                var out: [(String, Int)] = []
+                for await a in group { if let a { out.append(a) } }
+                return out
+            }
+            acknowledged += answered.filter { $0.1 == 201 }.map(\.0)
+        }
+        let content = try cli.ok(["content", "list", "--json"]).json()["content"] as? [[String: Any]] ?? []
+        let stored = Set(content.compactMap { $0["id"] as? String })
+        print("SIGKILL test: \(rounds) kills; \(acknowledged.count) of \(rounds * perRound) commands answered 201, \(stored.count) on disk")
+        for id in acknowledged { #expect(stored.contains(id), "\(id) was answered 201 and is not on disk") }
+        #expect(!acknowledged.isEmpty, "some commands were answered before the kills")
+        let verified = try cli.ok(["verify"])
+        #expect(verified.out.hasPrefix("sound"), "\(verified)")
+    }
+
     @Test func aChallengeThatBeginsWithADashIsSigned() throws {
         let cli = try CLI()
         try cli.people()
