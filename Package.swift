@@ -14,6 +14,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        // `align serve`: the HTTP server (Hummingbird 2, on SwiftNIO and swift-service-lifecycle) and its request logs.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // `align serve`'s /metrics in Prometheus's text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries (Debian packages, found with pkg-config)
@@ -56,9 +62,19 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
 
+        // Adapters: the HTTP front end (`align serve`), over the service only, never storage.
+        .target(name: "AlignServer", dependencies: [
+            "AlignmentLedger",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            // Streams (the live tail) end when the server shuts down gracefully.
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
         // Executables
         .executableTarget(name: "align", dependencies: [
-            "AlignmentLedger",
+            "AlignmentLedger", "AlignServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildCommitPlugin"]),
         // `align --version` names the git commit it was built from.
@@ -85,6 +101,11 @@ let package = Package(
         ]),
         .testTarget(name: "AlignTests", dependencies: ["align"]),
         .testTarget(name: "CRMImportTests", dependencies: ["CRMImport", "AlignmentDomain"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AlignServerTests", dependencies: [
+            "AlignServer", "AlignmentLedger",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore", "ISOTime", "SplitMix"]),
         .testTarget(name: "ISOTimeTests", dependencies: ["ISOTime", "SplitMix"]),
     ],

@@ -13,7 +13,10 @@ program believes none of it. It checks, and prints what it checked:
    previous record's hash, and its RFC 9162 inclusion proof (leaf = the stored record bytes) against the
    checkpoint's root, with the tree size taken from the checkpoint;
 3. each event's Ed25519 signature (the `align-event/v2` message) by a key registered for its actor on the `ledger`
-   stream before it and not revoked, and each event's authority (the role table, as the ledger applies it);
+   stream before it and not revoked, and each event's authority (the role table, as the ledger applies it); for an
+   event recorded from a command its actor signed elsewhere (`align serve`; docs/FORMAT.md, "Signed commands"), the
+   `align-command/v1` signature of that command, which must name the event's actor, business time and (for a
+   definition's events) its definition and version, and record an event of a type the command records;
 4. each stream the bundle calls complete: versions 1..K with no gap, all inside the checkpoint;
 5. the answer: recomputed from the definition's events and the ledger's (roles, policy), and compared with what the
    bundle says, field by field; the signers held the sales role when they signed; each absence claim holds.
@@ -406,6 +409,80 @@ class Record:
 
     def where(self):
         return f"position {self.position} ({self.type} on {self.stream}, v{self.version}, by {self.actor})"
+
+
+# The event types each command may record, on the streams a bundle carries (`ledger`, `definition/...`).
+COMMAND_EVENTS = {
+    "definition.propose": {"LeadDefinitionProposed"}, "definition.sign-off": {"LeadDefinitionSignedOff"},
+    "definition.reject": {"LeadDefinitionRejected"}, "definition.activate": {"LeadDefinitionActivated"},
+    "definition.retire": {"LeadDefinitionRetired"}, "actor.add": {"ActorRegistered", "ActorKeyRegistered"},
+    "actor.roles": {"ActorRolesChanged"}, "actor.deactivate": {"ActorDeactivated"}, "actor.key-add": {"ActorKeyRegistered"},
+    "actor.key-rotate": {"ActorKeyRegistered", "ActorKeyRevoked"}, "actor.key-revoke": {"ActorKeyRevoked"},
+    "policy.set": {"PolicyChanged"}, "policy.require-signatures": {"SignaturesRequired"}, "import.record": {"RecordsImported"},
+}
+
+
+def apply_event_id(ledger_id, key):
+    """The id of the first event of a command with idempotency key (nonce) `key`: SHA-256 of
+    "align-apply-key/v1" 0x00 || ledger id || key, as a version-8 UUID (16 bytes)."""
+    d = bytearray(sha256(b"align-apply-key/v1\x00", ledger_id, key.encode("utf-8"))[:16])
+    d[6] = (d[6] & 0x0F) | 0x80
+    d[8] = (d[8] & 0x3F) | 0x80
+    return bytes(d)
+
+
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("duplicate keys")
+    return dict(pairs)
+
+
+def check_command_signature(r, p, ledger_id, state, before):
+    """An event recorded from a signed command (signature field scheme 2: flags, key id, the Ed25519 signature of
+    "align-command/v1" 0x00 || ledger id || key id || u32 BE |line| || line, then the line: an apply line in canonical
+    JSON). Checks the line names the event's actor and business time, that the event is the command's first (its id
+    derived from the nonce) or follows it with the same field, that the command records this type of event (and, on a
+    definition's stream, for that definition and version), and the signature by a registered, unrevoked key of the
+    actor. Returns the key id and its record. (`align verify` also decides the command again against the whole
+    ledger; a bundle holds two streams only, so this checks what the command says, not everything it decides.)"""
+    sig = r.signature
+    if len(sig) <= 74 or sig[1] != 0:
+        raise Refused(f"{r.where()}: the signed command field is not one of this format")
+    kid, signature, line = sig[2:10].hex(), sig[10:74], sig[74:]
+    try:
+        cmd = json.loads(line.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except (UnicodeDecodeError, ValueError):
+        raise Refused(f"{r.where()}: its signed command is not a JSON line") from None
+    if not isinstance(cmd, dict) or not all(isinstance(cmd.get(k), str) for k in ("command", "as", "at", "key")):
+        raise Refused(f"{r.where()}: its signed command lacks \"command\", \"as\", \"at\" or \"key\"")
+    if cmd["as"] != r.actor:
+        raise Refused(f"{r.where()}: its command is signed as {cmd['as']!r}, not by its actor")
+    if parse_time(cmd["at"]) != r.occurred_at:
+        raise Refused(f"{r.where()}: its business time is not its signed command's ({cmd['at']})")
+    if r.id != apply_event_id(ledger_id, cmd["key"]) and before != (sig, r.correlation, r.position - 1):
+        raise Refused(f"{r.where()}: it carries a signed command, but is neither the command's first event nor follows it")
+    name, args = cmd["command"], cmd.get("args") or {}
+    if r.type not in COMMAND_EVENTS.get(name, ()):
+        raise Refused(f"{r.where()}: a signed {name!r} does not record a {r.type}")
+    if r.stream.startswith("definition/"):
+        if not isinstance(args, dict) or args.get("id") != p.get("definition"):
+            raise Refused(f"{r.where()}: its signed command is about definition {args.get('id')!r}, not {p.get('definition')!r}")
+        if "version" in args and args.get("version") != p.get("version"):
+            raise Refused(f"{r.where()}: its signed command is about version {args.get('version')!r}, not {p.get('version')!r}")
+    k = state.keys.get(kid)
+    if k is None:
+        raise Refused(f"{r.where()} is signed by key {kid}, which is not registered before it")
+    if k["revoked"] is not None:
+        raise Refused(f"{r.where()} is signed by key {kid} of {k['actor']!r}, revoked at position {k['revoked']}")
+    if key_id(k["key"]) != kid:
+        raise Refused(f"{r.where()}: key id {kid} is not the id of the key it names")
+    if k["actor"] != r.actor:
+        raise Refused(f"{r.where()} is signed by key {kid} of {k['actor']!r}, not of its actor")
+    message = b"align-command/v1\x00" + ledger_id + sig[2:10] + struct.pack(">I", len(line)) + line
+    if not ed25519_verifies(k["key"], signature, message):
+        raise Refused(f"{r.where()}: the signature of its command by key {kid} does not verify")
+    return kid, k
 
 
 def parse_payload(r):
@@ -885,6 +962,7 @@ def verify_bundle(bundle, vkey_text, say=lambda line: None):
     signed = unsigned = 0
     signer_status = {}
     keys_used = {}
+    last_command = None  # (field, correlation id, position) of the last event recorded from a signed command
     for r in records:
         p = parse_payload(r)
         payloads[r.position] = p
@@ -902,6 +980,10 @@ def verify_bundle(bundle, vkey_text, say=lambda line: None):
             if state.signatures_required:
                 raise Refused(f"{r.where()} is not signed, and the ledger requires signatures")
             unsigned += 1
+        elif r.signature[:1] == b"\x02":
+            kid, k = check_command_signature(r, p, ledger_id, state, last_command)
+            signed += 1
+            keys_used[kid] = {"actor": k["actor"], "registeredAt": k["registered"], "registeredBy": k["by"]}
         else:
             sig = r.signature
             if len(sig) != 74 or sig[0] != 1 or sig[1] & ~1:
@@ -931,6 +1013,7 @@ def verify_bundle(bundle, vkey_text, say=lambda line: None):
             keys_used[kid] = {"actor": k["actor"], "registeredAt": k["registered"], "registeredBy": k["by"]}
             if r.type == "RecordsImported":
                 imports[r.id] = kid
+        last_command = (r.signature, r.correlation, r.position) if r.signature[:1] == b"\x02" else None
         if r.position == 1:
             genesis_correlation = r.correlation
             pinned = p.get("logKey") if r.type == "LedgerInitialized" else None

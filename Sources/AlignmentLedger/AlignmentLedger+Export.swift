@@ -12,7 +12,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 
 extension AlignmentLedger {
     /// Refuses an event type name this ledger does not know (a typo would otherwise export nothing, with exit 0).
-    static func checkTypes(_ types: Set<String>) throws {
+    public static func checkTypes(_ types: Set<String>) throws {
         let known = DomainEvent.types.map(\.name)
         if let unknown = types.sorted().first(where: { !known.contains($0) }) {
             throw DomainError.invalid("unknown event type '\(unknown)'; the types are \(known.joined(separator: ", "))")

@@ -138,7 +138,7 @@ public final class AlignmentLedger: Sendable {
     /// Runs a command's transaction on kept models caught up with the log (`Projector.caughtUp`). When they cannot be
     /// caught up event by event (another build wrote them, or their checkpoints disagree: a rebuild of some of them
     /// while another tool appended), brings them up to date first (`catchUp`, which rebuilds) and runs it again.
-    private func withCurrentModels<T: Sendable>(_ body: @escaping @Sendable (LogTransaction, Projector) throws -> T) throws -> T {
+    func withCurrentModels<T: Sendable>(_ body: @escaping @Sendable (LogTransaction, Projector) throws -> T) throws -> T {
         let result: T
         let ledgerID = log.ledgerID
         do {
@@ -197,12 +197,7 @@ public final class AlignmentLedger: Sendable {
 
     /// The id of the first event of a line with idempotency key `key`: derived from the ledger and the key
     /// (SHA-256, as a version-8 UUID), so that applying the line again finds it.
-    func applyEventID(_ key: String) -> UUID {
-        var d = Array(SHA256.hash(data: Array("align-apply-key/v1".utf8) + [0] + ledgerID.byteArray + Array(key.utf8)).prefix(16))
-        d[6] = (d[6] & 0x0F) | 0x80  // version 8
-        d[8] = (d[8] & 0x3F) | 0x80  // RFC 9562 variant
-        return UUID(uuid: (d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]))
-    }
+    func applyEventID(_ key: String) -> UUID { AlignmentLedger.applyEventID(ledgerID: ledgerID, key: key) }
 
     /// Runs every item in one transaction: all are appended, or none, with every refused line reported.
     ///
@@ -262,8 +257,12 @@ public final class AlignmentLedger: Sendable {
     /// Appends a command's events in the order decided, signed by `signer` when given (over `EventSignature.message`, which
     /// binds each event's position and the chain hash before it: so they are appended one by one); `imported`: the
     /// signer is a revops member signing for `actor`, caused by the import's record `causation`.
-    private func append(_ events: [DomainEvent], actor: String, at: Date, in tx: LogTransaction, projector: Projector,
-                        signer: EventSigner?, imported: Bool = false, causation: UUID? = nil, firstID: UUID? = nil) throws -> [RecordedEvent] {
+    ///
+    /// `commandField`: the events come from a signed command (`perform(signedCommand:)`), and each carries that command's
+    /// signature field instead of an event signature.
+    func append(_ events: [DomainEvent], actor: String, at: Date, in tx: LogTransaction, projector: Projector,
+                signer: EventSigner?, imported: Bool = false, causation: UUID? = nil, firstID: UUID? = nil,
+                commandField: [UInt8]? = nil) throws -> [RecordedEvent] {
         let correlation = UUID.v7()
         let occurred = Timestamp(at)
         var out: [RecordedEvent] = []
@@ -272,7 +271,9 @@ public final class AlignmentLedger: Sendable {
             var p = ProposedEvent(type: e.type, schemaVersion: UInt16(e.schemaVersion), occurredAt: occurred, actor: actor,
                                   correlationID: correlation, causationID: causation, payload: try e.canonicalPayload())
             if i == 0, let firstID { p.id = firstID }  // an apply line's key names its first event
-            if let signer {
+            if let commandField {
+                p.signature = commandField
+            } else if let signer {
                 let head = tx.head
                 let message = EventSignature.message(ledgerID: log.ledgerID, position: head.position + 1, previous: head.hash, id: p.id,
                                                      stream: e.stream, type: p.type, schemaVersion: p.schemaVersion, occurredAt: occurred,
@@ -337,6 +338,7 @@ public final class AlignmentLedger: Sendable {
             try p.apply(checked: events, gate: gate)
             progress?(next - 1, head)
         }
+        try gate.finish(at: head)
         return p
     }
 

@@ -100,6 +100,17 @@ final class Projector {
     /// Folds positions `from...through` as `tx` sees them. The log has no gaps; a missing position is reported as
     /// damage rather than folded around.
     func fold(_ tx: LogTransaction, from: UInt64, through: UInt64, ledgerID: UUID) throws {
+        guard from <= through else { return }
+        // Every event is checked: this folds what another process (or something else) wrote. One gate for the whole
+        // range, so that a signed command's events are checked together even across batches.
+        var context = SignatureCheck.Context(ledgerID: ledgerID)
+        context.seenAll = false
+        if from > 1, let before = try tx.readStored(from: from - 1, limit: 1).events().first {
+            context.previous = before.hash
+            if CommandSignatureField.isCommand(before.signature) { context.command = (before.signature, before.correlationID) }
+        }
+        context.genesis = try tx.readStored(from: 1, limit: 1).events().first?.correlationID
+        let gate = SignatureGate(context: context, ledger: try state.ledger()) { _ in true }
         var next = from
         while next <= through {
             let events = try tx.readStored(from: next, limit: Int(min(4096, through - next + 1))).events()
@@ -107,20 +118,16 @@ final class Projector {
                 throw EventLogError.corrupt(position: next + UInt64(i), reason: "the record is missing (the log has a gap)")
             }
             guard !events.isEmpty else { throw EventLogError.corrupt(position: next, reason: "the log ends before its head (\(through))") }
-            // Every event is checked: this folds what another process (or something else) wrote.
-            var context = SignatureCheck.Context(ledgerID: ledgerID)
-            context.seenAll = false
-            if next > 1, let before = try tx.readStored(from: next - 1, limit: 1).events().first { context.previous = before.hash }
-            context.genesis = try tx.readStored(from: 1, limit: 1).events().first?.correlationID
-            let gate = SignatureGate(context: context, ledger: try state.ledger()) { _ in true }
             for e in events {
                 let decoded = try Projector.decode(e)
-                try gate.check(e, decoded: decoded)
+                try gate.check(e, decoded: decoded, state: state)
                 try apply(e, decoded: decoded)
             }
             try gate.flush()
             next += UInt64(events.count)
         }
+        // A command's events are committed together: one still owed at the end of the range was cut short.
+        try gate.finish(at: through)
     }
 
     /// Folds one event (the scorecard first: it reads the state as it was before the event).
@@ -165,7 +172,7 @@ final class Projector {
     /// Checks (`gate`) and folds a batch decoded already (see `PendingDecode`), one event after the other.
     func apply(checked batch: [(record: RecordedEvent, folding: Folding?)], gate: SignatureGate) throws {
         for (e, f) in batch {
-            try gate.check(e, decoded: f?.recorded.event)
+            try gate.check(e, decoded: f?.recorded.event, state: state)
             if let f { try apply(f.recorded, stream: f.stream, type: f.type) }
         }
         try gate.flush()

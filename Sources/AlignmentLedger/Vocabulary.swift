@@ -30,6 +30,8 @@ public typealias Criterion = AlignmentDomain::Criterion
 public typealias Signal = AlignmentDomain::Signal
 /// Why the ledger refused a command (a rule, a missing thing or bad input).
 public typealias DomainError = AlignmentDomain::DomainError
+/// The names of the rules that refuse commands (`DomainError.refused(rule:message:)`).
+public typealias Rule = AlignmentDomain::Rule
 /// A domain event, as decided.
 public typealias DomainEvent = AlignmentDomain::DomainEvent
 /// The kept state of one stream.

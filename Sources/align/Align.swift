@@ -65,6 +65,7 @@ struct Align: AsyncParsableCommand {
             Demo.self, Init.self, SigningKeyCommand.self, ActorCommand.self, PolicyCommand.self, DefinitionCommand.self, CampaignCommand.self,
             LeadCommand.self, ContentCommand.self, Apply.self, ImportCommand.self, AuditCommand.self, StateCommand.self, ScorecardCommand.self,
             Export.self, Replay.self, Projections.self, Log.self, Verify.self, CheckpointCommand.self, Prove.self, Stats.self, Backup.self,
+            Serve.self, Sign.self,
         ]
     )
 }

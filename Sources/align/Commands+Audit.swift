@@ -8,10 +8,8 @@ struct AuditCommand: ParsableCommand {
         discussion: "Every answer lists the positions of its events and the log's head, so it can be checked with `align verify --checkpoint`.",
         subcommands: [Definition.self, WhoApproved.self, Actor.self, Stream.self, Overrides.self])
 
-    struct Trail: Encodable { var events: [EventEnvelope]; var head: String; var ok = true }
-
     static func printTrail(_ t: AuditTrail, json: Bool) throws {
-        if json { return try Say.json(Trail(events: t.events.map(EventEnvelope.init), head: t.head.description)) }
+        if json { return try Say.json(LedgerResponse.Trail(t)) }
         t.lines.forEach(Say.line)
     }
 
@@ -93,7 +91,6 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Overrides: ParsableCommand {
-        struct Overrides: Encodable { var head: String; var ok = true; var overrides: [OverrideRecord] }
         static let configuration = CommandConfiguration(abstract: "Every rule set aside by revops, with the reason.", discussion: """
             --rule keeps the overrides of one rule, e.g. the off-definition
             handoffs revops forced, or the activations without a quorum.
@@ -108,7 +105,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let ledger = try global.open()
             let (os, head) = try ledger.auditOverrides(rule: rule)
-            if global.json { return try Say.json(Overrides(head: head.description, overrides: os)) }
+            if global.json { return try Say.json(LedgerResponse.Overrides(os, head: head)) }
             OverrideRecord.tableLines(os, head: head, maxBackdateHours: try ledger.maxBackdateHours()).forEach(Say.line)
         }
     }

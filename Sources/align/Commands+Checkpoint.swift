@@ -23,8 +23,6 @@ struct CheckpointCommand: ParsableCommand {
     @Flag(help: "Print the log's verifier key (NAME+HASH+KEY) instead of signing.") var vkey = false
     @Flag(help: "Print the newest checkpoint kept instead of signing a new one.") var latest = false
 
-    struct Answer: Encodable { var origin: String; var size: UInt64; var root: String; var note: String }
-
     func run() throws {
         let ledger = try global.openLog()
         if vkey {
@@ -38,7 +36,7 @@ struct CheckpointCommand: ParsableCommand {
         } else {
             c = try ledger.signCheckpoint(keys: KeyStore.fromEnvironment())
         }
-        if global.json { return try Say.json(Answer(origin: c.origin, size: c.size, root: c.root.hex, note: c.note)) }
+        if global.json { return try Say.json(LedgerResponse.SignedCheckpoint(c)) }
         Printer.out.write(c.note.utf8)
     }
 }

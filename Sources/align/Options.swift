@@ -101,17 +101,10 @@ struct CommonOptions<At: AtMeaning>: ParsableArguments {
             Printer.out.committed = "events #\(first.position)...#\(last.position) were committed (head \(outcome.head))"
         }
         if json {
-            return try Say.json(Recorded(events: outcome.recorded.map(EventEnvelope.init), head: outcome.head.description, ok: true, summary: outcome.summary))
+            return try Say.json(LedgerResponse.Recorded(outcome))
         }
         Say.line(outcome.summary)
         for e in outcome.recorded { Say.line("  recorded " + AlignmentLedger.logLine(e)) }
-    }
-
-    struct Recorded: Encodable {
-        var events: [EventEnvelope]
-        var head: String
-        var ok: Bool
-        var summary: String
     }
 }
 

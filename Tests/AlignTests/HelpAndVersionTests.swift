@@ -6,7 +6,7 @@ import Testing
 @Suite("align help and version")
 struct HelpAndVersionTests {
     static let commands: [[String]] = [
-        [], ["demo"], ["init"], ["apply"], ["state"], ["scorecard"], ["export"], ["replay"], ["log"], ["verify"], ["stats"],
+        [], ["demo"], ["init"], ["apply"], ["state"], ["scorecard"], ["export"], ["replay"], ["log"], ["verify"], ["stats"], ["serve"], ["sign"],
     ] + ["add", "roles", "deactivate", "list"].map { ["actor", $0] } + ["show", "set"].map { ["policy", $0] }
         + ["propose", "sign-off", "reject", "activate", "retire", "show", "list"].map { ["definition", $0] }
         + ["draft", "request-review", "review", "brief", "launch", "close", "show", "list"].map { ["campaign", $0] }

@@ -147,6 +147,12 @@ extension AlignmentLedger {
         return try storedCheckpoint(h)
     }
 
+    /// The checkpoint kept for a tree of `size` events (nil when none was signed at that size).
+    public func checkpoint(size: UInt64) throws -> TreeCheckpoint? {
+        guard let h = try log.treeHead(size: size) else { return nil }
+        return try storedCheckpoint(h)
+    }
+
     private func storedCheckpoint(_ h: StoredTreeHead) throws -> TreeCheckpoint {
         guard let note = String(validating: h.note, as: UTF8.self) else {
             throw EventLogError.damaged("the checkpoint kept for size \(h.size) is not text")

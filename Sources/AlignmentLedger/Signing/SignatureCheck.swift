@@ -43,9 +43,15 @@ enum SignatureCheck {
         /// among `imports`. A catch-up from a later position cannot tell, and checks the signer only.
         var seenAll = true
 
+        /// The signature field and correlation id of the event just before, when it came from a signed command: the
+        /// later events of that command follow it with the same field. (A fold that starts after position 1 sets it from
+        /// the event before its first, as it sets `previous`.)
+        var command: (field: [UInt8], correlation: UUID?)?
+
         /// Records what an event tells the next one (call after checking it).
         mutating func passed(_ e: RecordedEvent, decoded: DomainEvent?) {
             previous = e.hash
+            command = CommandSignatureField.isCommand(e.signature) ? (e.signature, e.correlationID) : nil
             if e.position == 1 { genesis = e.correlationID }
             if case .recordsImported? = decoded, let sig = EventSignature(field: e.signature) { imports[e.id] = sig.keyID }
         }
@@ -64,6 +70,7 @@ enum SignatureCheck {
         guard !e.signature.isEmpty else {
             return ledger.signaturesRequired ? .bad("the event is not signed, and this ledger requires signatures") : .unsigned
         }
+        if CommandSignatureField.isCommand(e.signature) { return inspectCommand(e, ledger: ledger, context: c, crypto: crypto) }
         guard let sig = EventSignature(field: e.signature) else { return .bad("the signature field is not one this build reads") }
         let record: KeyRecord
         if case .ledgerInitialized(let i)? = decoded, e.position == 1, let text = i.key, let k = try? PublicKey(text: text) {
@@ -88,6 +95,34 @@ enum SignatureCheck {
         guard let key = try? PublicKey(text: record.publicKey) else { return .bad("key \(sig.keyID) is not a usable public key") }
         let message = EventSignature.message(ledgerID: c.ledgerID, e, previous: c.previous, keyID: sig.keyID, imported: sig.imported)
         return .pending(Pending(position: e.position, key: key, message: message, signature: sig.signature), keyID: sig.keyID)
+    }
+}
+
+extension SignatureCheck {
+    /// The cheap part for an event recorded from a signed command (scheme 2): the line reads, names the event's actor
+    /// and business time; the event is the command's first (its id derived from the nonce) or follows it with the same
+    /// field; the key is registered, not revoked and the actor's. Whether the events are what the command decides is
+    /// the folds' check (`SignatureGate`, with the state at hand).
+    static func inspectCommand(_ e: RecordedEvent, ledger: LedgerState, context c: Context, crypto: Bool) -> Outcome {
+        guard let f = CommandSignatureField(field: e.signature) else { return .bad("the signed command field is not one this build reads") }
+        let s = f.command
+        let line: SignedLine
+        do { line = try s.parsed() } catch { return .bad("its signed command does not read: \(error)") }
+        guard line.actor == e.actor else { return .bad("its command is signed as '\(line.actor)', but the event's actor is '\(e.actor)'") }
+        guard Timestamp(line.at) == e.occurredAt else { return .bad("its business time is not the signed command's") }
+        if e.id != AlignmentLedger.applyEventID(ledgerID: c.ledgerID, key: line.key) {
+            // A later event of the same command: right after the one before, with the same field and correlation id.
+            guard let before = c.command, before.field == e.signature, before.correlation == e.correlationID else {
+                return .bad("it carries a signed command, but is neither the command's first event (whose id its nonce gives) nor follows it")
+            }
+        }
+        guard let record = ledger.keys[s.keyID] else { return .bad("key \(s.keyID) is not registered") }
+        guard record.active else { return .bad("key \(s.keyID) of '\(record.actor)' was revoked at position \(record.revokedAt ?? 0)") }
+        guard record.actor == e.actor else { return .bad("key \(s.keyID) is '\(record.actor)'s, but the event's actor is '\(e.actor)'") }
+        guard crypto else { return .skipped(keyID: s.keyID) }
+        guard let key = try? PublicKey(text: record.publicKey) else { return .bad("key \(s.keyID) is not a usable public key") }
+        let message = SignedCommand.message(ledgerID: c.ledgerID, keyID: s.keyID, line: s.line)
+        return .pending(Pending(position: e.position, key: key, message: message, signature: s.signature), keyID: s.keyID)
     }
 }
 
@@ -123,6 +158,9 @@ extension AlignmentLedger {
         var cryptoSeconds = 0.0
         let head = try log.head().position
         var context = SignatureCheck.Context(ledgerID: log.ledgerID)
+        // Whether any event carries a signed command: those are decided again in a second pass (`checkDecisions`), so a
+        // ledger without any pays nothing for it.
+        var anyCommand = false
         struct Stop: Error {}
 
         /// Runs the batch's Ed25519 checks; records the first failure.
@@ -156,6 +194,7 @@ extension AlignmentLedger {
                     keys.insert(keyID)
                     batch.append(p)
                 }
+                if !anyCommand, CommandSignatureField.isCommand(e.signature) { anyCommand = true }
                 if let d = decoded { ledger.evolve(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position)) }
                 context.passed(e, decoded: decoded)
                 if batch.count >= 8_192 {
@@ -166,9 +205,42 @@ extension AlignmentLedger {
             }
             flush()
         } catch is Stop {}
+        // Up to the first bad signature (a decision that does not hold before it is the first problem).
+        if anyCommand, let p = try checkDecisions(through: report.firstBadPosition.map { $0 - 1 } ?? head, toTheHead: report.firstBadPosition == nil) {
+            (report.firstBadPosition, report.reason) = (p.position, p.reason)
+        }
         report.keys = keys.count
         report.checksPerSecond = cryptoSeconds > 0 ? Double(checked) / cryptoSeconds : 0
         return report
+    }
+}
+
+extension AlignmentLedger {
+    /// Decides every signed command in positions 1...`through` again against the state folded from the log just before
+    /// it (`CommandDecisions`); the first problem, nil when every one holds. `toTheHead`: `through` is the head, so a
+    /// command still owed events at the end is a problem (else they may lie after `through`).
+    func checkDecisions(through: UInt64, toTheHead: Bool) throws -> CommandDecisions.Problem? {
+        let state = CurrentStateFold { _ in nil }
+        var decisions = CommandDecisions(ledgerID: log.ledgerID)
+        var problem: CommandDecisions.Problem?
+        struct Stop: Error {}
+        do {
+            try log.replay(from: 1, through: through) { e in
+                do { try decisions.check(e, state: state) } catch let p as CommandDecisions.Problem {
+                    problem = p
+                    throw Stop()
+                }
+                if let d = AlignmentLedger.decoded(e) {
+                    try state.apply(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position, recordedAt: e.recordedAt.date),
+                                    stream: e.stream)
+                }
+            }
+            if toTheHead { try decisions.finish(at: through) }
+        } catch is Stop {
+        } catch let p as CommandDecisions.Problem {
+            problem = p
+        }
+        return problem
     }
 }
 
@@ -189,18 +261,36 @@ final class SignatureGate {
         self.crypto = crypto
     }
 
-    /// Checks `e` (the next event of the log); the Ed25519 check may wait for `flush`.
-    func check(_ e: RecordedEvent, decoded: DomainEvent?) throws {
+    /// Checks `e` (the next event of the log); the Ed25519 check may wait for `flush`. With `state` (the fold's state
+    /// just before `e`), the events of a signed command are also checked to be exactly what it decides.
+    func check(_ e: RecordedEvent, decoded: DomainEvent?, state: StateSource? = nil) throws {
         switch SignatureCheck.inspect(e, decoded: decoded, ledger: ledger, context: context, crypto: crypto(e)) {
-        case .bad(let why): throw EventLogError.corrupt(position: e.position, reason: "it is not believed: \(why); it is not folded (run `align verify`)")
+        case .bad(let why): throw SignatureGate.unbelieved(e.position, why)
         case .unsigned, .skipped: break
         case .pending(let p, _): pending.append(p)
         }
+        if let state { try checkDecision(e, state: state) }
         context.passed(e, decoded: decoded)
         if e.stream == StreamName.ledger, let d = decoded {
             ledger.evolve(Recorded(event: d, actor: e.actor, at: e.occurredAt.date, position: e.position))
         }
         if pending.count >= 8_192 { try flush() }
+    }
+
+    /// Whether the events of signed commands are what the commands decide.
+    private lazy var decisions = CommandDecisions(ledgerID: context.ledgerID)
+
+    private func checkDecision(_ e: RecordedEvent, state: StateSource) throws {
+        do { try decisions.check(e, state: state) } catch let u as CommandDecisions.Problem { throw SignatureGate.unbelieved(u.position, u.reason) }
+    }
+
+    /// At the end of a fold from position 1: a signed command whose last events are missing is reported.
+    func finish(at position: UInt64) throws {
+        do { try decisions.finish(at: position) } catch let u as CommandDecisions.Problem { throw SignatureGate.unbelieved(u.position, u.reason) }
+    }
+
+    static func unbelieved(_ position: UInt64, _ why: String) -> EventLogError {
+        .corrupt(position: position, reason: "it is not believed: \(why); it is not folded (run `align verify`)")
     }
 
     /// Runs the waiting Ed25519 checks on all cores; throws at the first that fails.
@@ -210,6 +300,64 @@ final class SignatureGate {
         defer { pending.removeAll(keepingCapacity: true) }
         if let i = problems.firstIndex(where: { $0 != nil }) {
             throw EventLogError.corrupt(position: pending[i].position, reason: "it is not believed: \(problems[i] ?? ""); it is not folded (run `align verify`)")
+        }
+    }
+}
+
+/// Checks that the events recorded from signed commands are exactly what the commands decide: at a command's first event
+/// (its id derived from the nonce), decides the command again, as its actor at its business time and recording time,
+/// against the state just before it; that event and the ones after it must be the decided ones (type, stream, payload),
+/// all carrying the command. So whoever can write the ledger cannot record, under someone's signed command, anything the
+/// command does not decide. Fed every event in order (with the state before it) by `verify` and by folds from the log.
+struct CommandDecisions {
+    struct Problem: Error {
+        var position: UInt64
+        var reason: String
+    }
+
+    let ledgerID: UUID
+    /// The events the command being checked still owes, the field they carry and the position of its first event.
+    private var owed: (field: [UInt8], events: ArraySlice<DomainEvent>, from: UInt64)?
+
+    init(ledgerID: UUID) { self.ledgerID = ledgerID }
+
+    mutating func check(_ e: RecordedEvent, state: StateSource) throws {
+        let isCommand = CommandSignatureField.isCommand(e.signature)
+        if let o = owed {
+            guard isCommand, e.signature == o.field, let expected = o.events.first else { throw missing(o, at: e.position) }
+            try CommandDecisions.match(e, expected)
+            owed = o.events.count > 1 ? (o.field, o.events.dropFirst(), o.from) : nil
+            return
+        }
+        guard isCommand, let f = CommandSignatureField(field: e.signature), let line = try? f.command.parsed(),
+              e.id == AlignmentLedger.applyEventID(ledgerID: ledgerID, key: line.key) else {
+            return  // not a signed command's first event (a catch-up may start after one; `SignatureCheck.inspect` judged it)
+        }
+        let decided: [DomainEvent]
+        do {
+            decided = try Decider.decide(line.command, state, DecisionContext(actor: line.actor, at: line.at, recordedAt: e.recordedAt.date,
+                                                                              keyID: f.command.keyID))
+        } catch {
+            throw Problem(position: e.position, reason: "its signed command is refused when decided again: \(error)")
+        }
+        guard let first = decided.first else { throw Problem(position: e.position, reason: "its signed command decides nothing when decided again") }
+        try CommandDecisions.match(e, first)
+        owed = decided.count > 1 ? (e.signature, decided.dropFirst(), e.position) : nil
+    }
+
+    /// After the last event: a command whose last events are missing is reported at `position`.
+    func finish(at position: UInt64) throws {
+        if let o = owed { throw missing(o, at: position) }
+    }
+
+    private func missing(_ o: (field: [UInt8], events: ArraySlice<DomainEvent>, from: UInt64), at position: UInt64) -> Problem {
+        Problem(position: position, reason: "the signed command recorded at position \(o.from) decides \(o.events.count) more event(s) than were recorded after it")
+    }
+
+    /// Throws unless the stored event `e` is `expected`: same type, stream and canonical payload.
+    private static func match(_ e: RecordedEvent, _ expected: DomainEvent) throws {
+        guard e.type == expected.type, e.stream == expected.stream, (try? expected.canonicalPayload()) == e.payload else {
+            throw Problem(position: e.position, reason: "it is not what its signed command decides (\(expected.type) on \(expected.stream))")
         }
     }
 }
