@@ -114,11 +114,16 @@ extension AlignmentLedger {
     /// appended `batchSize` at a time, each batch in its own transaction; a batch the rules refuse stops the import
     /// (`CRMImportRefused`) with the batches before it in. `dryRun` decides every step against the ledger's state
     /// replayed in memory and appends nothing; its scorecard is the one the real import leaves.
-    public func importCRM(_ options: CRMImportOptions, importer: ImportAuthority,
+    public func importCRM(_ options: CRMImportOptions, importer importerAuthority: ImportAuthority,
                           progress: (@Sendable (CRMImportProgress) -> Void)? = nil) throws -> CRMImportOutcome {
         let started = Date()
+        // Only a revops member takes on others' history; said before the export is read, not once per step.
+        let importer = importerAuthority.signer.actor
+        guard let a = try ledgerState().actors[importer], a.active, a.roles.contains(.revops) else {
+            throw DomainError.refused(rule: Rule.role, message: "an import is signed by an active revops member, and '\(importer)' is not one; run it --as a revops member with their key")
+        }
         let mapping = try CRMMapping.load(path: options.mapping)
-        let authority = ImportAuthority(signer: importer.signer, source: options.export.name, reason: importer.reason)
+        let authority = ImportAuthority(signer: importerAuthority.signer, source: options.export.name, reason: importerAuthority.reason)
         // The log's clock: the time the steps are recorded at (what the dry run decides them as of, too).
         let recordedAt = try log.transaction { $0.now.date }
         let now = options.agedAt ?? Date()

@@ -71,6 +71,8 @@ struct ImportCLITests {
         try cli.fails(2, ["import", "salesforce", cli.dir.path, "--mapping", export + "/mapping.json", "--as", "rita"], mentioning: "Lead.csv")
         try cli.fails(2, ["import", "salesforce", export, "--mapping", export + "/absent.json", "--as", "rita"], mentioning: "absent.json")
         try cli.fails(2, args.dropLast(2) + ["--as", "vic"])
+        // A marketer (with her key) cannot import: imports are revops's.
+        try cli.fails(1, args.dropLast(2) + ["--as", "maria"], mentioning: "revops")
         #expect(try cli.eventCount() == events)
     }
 
