@@ -6,7 +6,8 @@ import Foundation
 struct KeyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The public key (ed25519:...), as `align key generate` prints it.", valueName: "PUBLIC"))
     var key: String?
-    @Option(help: ArgumentHelp("The key's proof of possession, as `align key generate` prints it.", valueName: "PROOF"))
+    // base64url: one proof in 64 begins with '-', which must not read as an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("The key's proof of possession, as `align key generate` prints it.", valueName: "PROOF"))
     var proof: String?
 
     /// The key given, else (unless `required` and absent) the actor's key in the key directory, else nil.

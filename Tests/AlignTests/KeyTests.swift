@@ -20,6 +20,16 @@ struct KeyTests {
         try cli.ok(["definition", "propose", "mql", "--title", "T", "--fit", "employees>=1", "--as", "vic"])
     }
 
+    /// A proof is base64url, and one in 64 begins with '-': it is read as the option's value, not as another option (the
+    /// proof below is refused for not checking, not for being an unknown option).
+    @Test func aProofThatBeginsWithADashIsAProof() throws {
+        let cli = try CLI()
+        try cli.people()
+        let key = try cli.ok(["key", "generate", "--as", "vic", "--json"], withLedger: false).json()["publicKey"] as? String ?? ""
+        try cli.fails(2, ["actor", "add", "vic", "--name", "Vic", "--role", "sales", "--key", key, "--proof", "-" + String(repeating: "A", count: 85),
+                          "--as", "rita"], mentioning: "the proof does not show")
+    }
+
     @Test func keyFilesAreNeverOverwrittenAndMustBePrivate() throws {
         let cli = try CLI()
         try cli.people()
