@@ -37,6 +37,9 @@ export ALIGN_KEYS="$TMP/keys"
 "$ALIGN" demo --ledger "$LEDGER" --leads 300 --keys "$ALIGN_KEYS" >"$TMP/demo.out"
 install -m 600 tools/fixtures/dana.key "$ALIGN_KEYS/dana.key"
 "$ALIGN" apply "$COMMANDS" --ledger "$LEDGER"
+# CRM history: the example exports, imported by rita (lead events with their `source`, flagged handoffs).
+"$ALIGN" import salesforce examples/salesforce --mapping examples/salesforce/mapping.json --as rita --ledger "$LEDGER" >/dev/null
+"$ALIGN" import hubspot examples/hubspot/contacts.csv --mapping examples/hubspot/mapping.json --as rita --ledger "$LEDGER" >/dev/null
 "$ALIGN" verify --ledger "$LEDGER"
 
 echo "== events: align log --json against schemas/envelope.schema.json and schemas/events/*.schema.json"
