@@ -105,8 +105,8 @@ public struct CRMImportRefused: Error, Sendable, CustomStringConvertible {
 }
 
 extension AlignmentLedger {
-    /// Reads a CRM export through its mapping and imports the lead history it stands for, signed by `importer` (a revops
-    /// member, recorded by one `RecordsImported` event with the export's name and the reason). Each step is keyed by
+    /// Reads a CRM export through its mapping and imports the lead history it stands for, signed by `importer` (an
+    /// active revops member; each batch is caused by a `RecordsImported` event with the export's name and the reason). Each step is keyed by
     /// its CRM record (`ImportStep.key`): steps imported before are skipped. Handoffs that break an overridable rule
     /// are recorded as flagged imports, not refused (`DecisionContext.source`).
     ///
