@@ -414,5 +414,7 @@ extension AlignmentLedger {
         say("  align state --at 2026-05-01        align lead list --status rejected   align log --limit 20")
         say("  align export --format csv --output events.csv   # for pandas or DuckDB (see tools/)")
         say("  align lead accept L-10000 --as sam              # try a rule: it is already decided")
+        say("  align import salesforce examples/salesforce --mapping examples/salesforce/mapping.json --dry-run --as rita")
+        say("                                                  # CRM history: what it would add (docs/IMPORT.md)")
     }
 }
