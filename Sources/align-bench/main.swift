@@ -61,6 +61,30 @@ if arguments.count >= 3, arguments[1] == "csv-floor" {
         exit(1)
     }
 }
+// `align-bench serve-load --url http://127.0.0.1:PORT --keys DIR [--clients 64] [--seconds 20] [--tag T]`: signed
+// handoffs posted to a running `align serve` by concurrent clients (ServeLoad); `align-bench serve-floor DIR [--clients N]
+// [--seconds S]`: the same commands through the service in process, without HTTP (ServeFloor). Both print one line:
+// commands/s answered, p50 ms, p99 ms, commands answered, errors, events per command.
+if arguments.count >= 2, arguments[1] == "serve-load" || arguments[1] == "serve-floor" {
+    do {
+        let result: (ServeLoad.Figures, eventsPerCommand: Double)
+        if arguments[1] == "serve-load" {
+            result = try ServeLoad.run(try ServeLoad.parse(Array(arguments.dropFirst(2))))
+        } else {
+            guard arguments.count >= 3 else { throw LoadError.usage("serve-floor DIR [--clients N] [--seconds S]") }
+            let o = try ServeLoad.parse(Array(arguments.dropFirst(3)) + ["--keys", "-"])
+            result = try ServeFloor.run(dir: arguments[2], clients: o.clients, seconds: o.seconds)
+        }
+        let (f, perCommand) = result
+        if let e = f.firstError { note("\(arguments[1]): first error: \(e)") }
+        note("\(arguments[1]): \(f.ok) answered in \(String(format: "%.2f", f.seconds)) s, \(f.errors) errors")
+        print(String(format: "%.0f %.2f %.2f %d %d %.2f", f.commandsPerSecond, f.percentile(0.5), f.percentile(0.99), f.ok, f.errors, perCommand))
+        exit(0)
+    } catch {
+        note("\(arguments[1]): \(error)")
+        exit(1)
+    }
+}
 if arguments.count == 3, arguments[1] == "commit-floor" {
     print(String(rawLMDBCommitMedian(dir: arguments[2], n: 300) * 1_000))
     exit(0)
