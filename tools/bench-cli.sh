@@ -5,25 +5,10 @@
 # Prints medians; writes nothing outside a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# A release build with the Swift runtime linked statically: process start drops from ~11 ms to ~6 ms here.
-# ALIGN=/path/to/align measures another binary (an installed one, or an older build for a before/after table).
-if [ -z "${ALIGN:-}" ]; then
-  swift build -c release --product align --static-swift-stdlib --scratch-path .build-static >/dev/null
-fi
-A="${ALIGN:-$PWD/.build-static/release/align}"
-# align-bench measures raw LMDB's durable commit beside the sign-off (the floor section).
-swift build -c release --product align-bench --scratch-path .build-bench >/dev/null
-BENCH="$PWD/.build-bench/release/align-bench"
-W=$(mktemp -d "${TMPDIR:-/tmp}/align-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-# Every action is signed: the cast's keys live here (the demo ledgers' too).
-export ALIGN_KEYS="$W/keys"
+# ALIGN=/path/to/align measures another binary; A, BENCH, W, ALIGN_KEYS, now, median, ms: tools/bench-common.sh.
+. tools/bench-common.sh
 BIG_LEADS=${BIG_LEADS:-445000}; SMALL_LEADS=${SMALL_LEADS:-4000}
 [ "${QUICK:-0}" = 1 ] && BIG_LEADS=40000 && SMALL_LEADS=2000
-
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), disk $(df -h "$W" | awk 'NR==2{print $1}')"
 echo

@@ -1,27 +1,17 @@
 #!/usr/bin/env bash
 # `align import salesforce` on generated exports of 100k and 1M leads (3 history rows each), release build, beside
-# its floors measured in the same run: CSV.swift reading the same files and nothing else, a bare byte scan, and the
-# process floor. Figures: rows/s (Lead.csv + LeadHistory.csv rows over the whole command) and peak RSS, for the dry
+# its floors measured in the same run: CSV.swift reading the same files and nothing else, and a bare byte scan.
+# Figures: rows/s (Lead.csv + LeadHistory.csv rows over the whole command) and peak RSS, for the dry
 # run (read, map, decide, report) and the real import (which also signs and appends every event).
 #   tools/bench-import.sh                 # 100k and 1M leads
 #   SIZES="20000" tools/bench-import.sh   # a smoke run
 # Writes nothing outside a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${ALIGN:-}" ]; then
-  swift build -c release --product align --static-swift-stdlib --scratch-path .build-static >/dev/null
-fi
-A="${ALIGN:-$PWD/.build-static/release/align}"
-swift build -c release --product align-bench --scratch-path .build-bench >/dev/null
-BENCH="$PWD/.build-bench/release/align-bench"
-W=$(mktemp -d "${TMPDIR:-/tmp}/align-import-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-export ALIGN_KEYS="$W/keys"
+# A (ALIGN=/path/to/align for another binary), BENCH, W, ALIGN_KEYS, now, median: tools/bench-common.sh.
+. tools/bench-common.sh
 SIZES=${SIZES:-"100000 1000000"}
 RUNS=${RUNS:-3}
-
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $($A --version)"
 
