@@ -459,7 +459,7 @@ enum OpenAPIDocument {
                     "definitions": {
                       "type": "array",
                       "items": {
-                        "type": "object"
+                        "$ref": "#/components/schemas/Definition"
                       }
                     }
                   }
@@ -524,7 +524,7 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "type": "object"
+                  "$ref": "#/components/schemas/Definition"
                 }
               }
             }
@@ -575,7 +575,7 @@ enum OpenAPIDocument {
                     "campaigns": {
                       "type": "array",
                       "items": {
-                        "type": "object"
+                        "$ref": "#/components/schemas/Campaign"
                       }
                     }
                   }
@@ -630,7 +630,7 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "type": "object"
+                  "$ref": "#/components/schemas/Campaign"
                 }
               }
             }
@@ -718,7 +718,7 @@ enum OpenAPIDocument {
                     "leads": {
                       "type": "array",
                       "items": {
-                        "type": "object"
+                        "$ref": "#/components/schemas/Lead"
                       }
                     }
                   }
@@ -773,7 +773,7 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "type": "object"
+                  "$ref": "#/components/schemas/LeadStory"
                 }
               }
             }
@@ -824,7 +824,7 @@ enum OpenAPIDocument {
                     "content": {
                       "type": "array",
                       "items": {
-                        "type": "object"
+                        "$ref": "#/components/schemas/ContentItem"
                       }
                     }
                   }
@@ -878,7 +878,7 @@ enum OpenAPIDocument {
                     "actors": {
                       "type": "array",
                       "items": {
-                        "type": "object"
+                        "$ref": "#/components/schemas/Actor"
                       }
                     }
                   }
@@ -1003,7 +1003,7 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "type": "object"
+                  "$ref": "#/components/schemas/Scorecard"
                 }
               }
             }
@@ -1809,7 +1809,7 @@ enum OpenAPIDocument {
           "events": {
             "type": "array",
             "items": {
-              "type": "object"
+              "$ref": "#/components/schemas/Envelope"
             }
           },
           "head": {
@@ -1817,6 +1817,849 @@ enum OpenAPIDocument {
           },
           "ok": {
             "const": true
+          }
+        }
+      },
+      "Verdict": {
+        "type": "object",
+        "description": "A sign-off, rejection or review: who, business time, recorded time, position.",
+        "required": [
+          "actor",
+          "at",
+          "position",
+          "recordedAt"
+        ],
+        "properties": {
+          "actor": {
+            "type": "string"
+          },
+          "at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "position": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "recordedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "text": {
+            "type": "string"
+          }
+        }
+      },
+      "Criterion": {
+        "type": "object",
+        "required": [
+          "field",
+          "op",
+          "values"
+        ],
+        "properties": {
+          "field": {
+            "type": "string"
+          },
+          "op": {
+            "type": "string"
+          },
+          "values": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "Definition": {
+        "type": "object",
+        "description": "A lead definition's versions, sign-offs and activations (definition show --json).",
+        "required": [
+          "id",
+          "versions",
+          "activations",
+          "retired"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "activeVersion": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "retired": {
+            "type": "boolean"
+          },
+          "lastAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "versions": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "version",
+                "title",
+                "author",
+                "proposedAt",
+                "proposedRecordedAt",
+                "fit",
+                "engagement",
+                "signOffs",
+                "rejections"
+              ],
+              "properties": {
+                "version": {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                "title": {
+                  "type": "string"
+                },
+                "author": {
+                  "type": "string"
+                },
+                "proposedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "proposedRecordedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "rationale": {
+                  "type": "string"
+                },
+                "fit": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Criterion"
+                  }
+                },
+                "engagement": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Criterion"
+                  }
+                },
+                "signOffs": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Verdict"
+                  }
+                },
+                "rejections": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Verdict"
+                  }
+                }
+              }
+            }
+          },
+          "activations": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "version",
+                "from",
+                "signOffs",
+                "quorum",
+                "position",
+                "recordedAt"
+              ],
+              "properties": {
+                "version": {
+                  "type": "integer"
+                },
+                "from": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "until": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "signOffs": {
+                  "type": "integer"
+                },
+                "quorum": {
+                  "type": "integer"
+                },
+                "position": {
+                  "type": "integer"
+                },
+                "recordedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "override": {
+                  "type": "object",
+                  "required": [
+                    "rule",
+                    "reason"
+                  ],
+                  "properties": {
+                    "rule": {
+                      "type": "string"
+                    },
+                    "reason": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "Campaign": {
+        "type": "object",
+        "description": "A campaign, its reviews and briefs (campaign show --json).",
+        "required": [
+          "id",
+          "status",
+          "revision",
+          "name",
+          "channels",
+          "reviews",
+          "briefs"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "status": {
+            "enum": [
+              "draft",
+              "in-review",
+              "launched",
+              "closed"
+            ]
+          },
+          "revision": {
+            "type": "integer"
+          },
+          "name": {
+            "type": "string"
+          },
+          "audience": {
+            "type": "string"
+          },
+          "offer": {
+            "type": "string"
+          },
+          "channels": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "launchDate": {
+            "type": "string"
+          },
+          "reviews": {
+            "type": "array",
+            "items": {
+              "type": "object"
+            }
+          },
+          "approvedRevision": {
+            "type": "integer"
+          },
+          "briefs": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "version",
+                "summary",
+                "talkingPoints",
+                "at"
+              ],
+              "properties": {
+                "version": {
+                  "type": "integer"
+                },
+                "summary": {
+                  "type": "string"
+                },
+                "talkingPoints": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "offer": {
+                  "type": "string"
+                },
+                "at": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "recordedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                }
+              }
+            }
+          },
+          "launchedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "launchedRecordedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "draftedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "draftedBy": {
+            "type": "string"
+          },
+          "lastAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "Lead": {
+        "type": "object",
+        "description": "A lead's current state (lead list --json).",
+        "required": [
+          "id",
+          "status"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "status": {
+            "enum": [
+              "handed-off",
+              "accepted",
+              "rejected",
+              "converted",
+              "recycled"
+            ]
+          },
+          "handoff": {
+            "type": "object",
+            "required": [
+              "lead",
+              "owner"
+            ],
+            "properties": {
+              "lead": {
+                "type": "string"
+              },
+              "owner": {
+                "type": "string"
+              },
+              "definition": {
+                "type": "string"
+              },
+              "definitionVersion": {
+                "type": "integer"
+              },
+              "evaluation": {
+                "type": "object",
+                "required": [
+                  "criteria",
+                  "met"
+                ],
+                "properties": {
+                  "met": {
+                    "type": "boolean"
+                  },
+                  "criteria": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "criterion",
+                        "kind",
+                        "outcome"
+                      ]
+                    }
+                  }
+                }
+              },
+              "signals": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "name",
+                    "at"
+                  ]
+                }
+              },
+              "profile": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "handedOffAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "handedOffBy": {
+            "type": "string"
+          },
+          "handedOffRecordedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "decidedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "decidedRecordedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "rejection": {
+            "type": "string"
+          },
+          "lastAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "LeadStory": {
+        "type": "object",
+        "description": "A lead with each handoff cycle (lead show --json).",
+        "required": [
+          "id",
+          "status",
+          "cycles"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "status": {
+            "enum": [
+              "handed-off",
+              "accepted",
+              "rejected",
+              "converted",
+              "recycled"
+            ]
+          },
+          "handoff": {
+            "type": "object",
+            "required": [
+              "lead",
+              "owner"
+            ],
+            "properties": {
+              "lead": {
+                "type": "string"
+              },
+              "owner": {
+                "type": "string"
+              },
+              "definition": {
+                "type": "string"
+              },
+              "definitionVersion": {
+                "type": "integer"
+              },
+              "evaluation": {
+                "type": "object",
+                "required": [
+                  "criteria",
+                  "met"
+                ],
+                "properties": {
+                  "met": {
+                    "type": "boolean"
+                  },
+                  "criteria": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "criterion",
+                        "kind",
+                        "outcome"
+                      ]
+                    }
+                  }
+                }
+              },
+              "signals": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "name",
+                    "at"
+                  ]
+                }
+              },
+              "profile": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "handedOffAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "handedOffBy": {
+            "type": "string"
+          },
+          "handedOffRecordedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "decidedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "decidedRecordedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "rejection": {
+            "type": "string"
+          },
+          "lastAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "cycles": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "handedOff",
+                "handoff",
+                "noBrief"
+              ]
+            }
+          }
+        }
+      },
+      "ContentItem": {
+        "type": "object",
+        "description": "A planned asset or a content request (content list --json).",
+        "required": [
+          "id"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "asset": {
+            "type": "object",
+            "required": [
+              "asset",
+              "stage"
+            ]
+          },
+          "request": {
+            "type": "object",
+            "required": [
+              "request",
+              "stage",
+              "what"
+            ]
+          },
+          "requestedBy": {
+            "type": "string"
+          },
+          "requestedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "triage": {
+            "type": "object",
+            "required": [
+              "request",
+              "outcome"
+            ]
+          },
+          "fulfilled": {
+            "type": "object",
+            "required": [
+              "request"
+            ]
+          },
+          "lastAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "Actor": {
+        "type": "object",
+        "required": [
+          "id",
+          "name",
+          "roles",
+          "active"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "roles": {
+            "type": "array",
+            "items": {
+              "enum": [
+                "revops",
+                "marketing",
+                "sales",
+                "viewer"
+              ]
+            }
+          },
+          "active": {
+            "type": "boolean"
+          }
+        }
+      },
+      "Envelope": {
+        "type": "object",
+        "description": "An event as exported (schemas/envelope.schema.json).",
+        "required": [
+          "actor",
+          "causationId",
+          "correlationId",
+          "hash",
+          "id",
+          "occurredAt",
+          "payload",
+          "position",
+          "recordedAt",
+          "schemaVersion",
+          "stream",
+          "type",
+          "version"
+        ],
+        "properties": {
+          "actor": {
+            "type": "string"
+          },
+          "causationId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "correlationId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "hash": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$"
+          },
+          "id": {
+            "type": "string"
+          },
+          "occurredAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "payload": {
+            "type": "object"
+          },
+          "position": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "recordedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "schemaVersion": {
+            "type": "integer"
+          },
+          "stream": {
+            "type": "string"
+          },
+          "type": {
+            "type": "string"
+          },
+          "version": {
+            "type": "integer",
+            "minimum": 1
+          }
+        }
+      },
+      "Ratio": {
+        "type": "object",
+        "required": [
+          "numerator",
+          "denominator"
+        ],
+        "properties": {
+          "numerator": {
+            "type": "integer"
+          },
+          "denominator": {
+            "type": "integer"
+          },
+          "value": {
+            "type": "number"
+          }
+        }
+      },
+      "ScorecardRow": {
+        "type": "object",
+        "description": "One period's (or the whole range's) indicators (docs/ANALYTICS.md).",
+        "required": [
+          "period",
+          "qualifiedHandoffs",
+          "rejectionRate",
+          "acceptedWithinSLA",
+          "openLeads",
+          "overrides",
+          "conversions",
+          "amount"
+        ],
+        "properties": {
+          "period": {
+            "type": "string"
+          },
+          "qualifiedHandoffs": {
+            "$ref": "#/components/schemas/Ratio"
+          },
+          "rejectionRate": {
+            "$ref": "#/components/schemas/Ratio"
+          },
+          "acceptedWithinSLA": {
+            "$ref": "#/components/schemas/Ratio"
+          },
+          "openLeads": {
+            "type": "object"
+          },
+          "overrides": {
+            "type": "integer"
+          },
+          "conversions": {
+            "type": "integer"
+          },
+          "amount": {
+            "type": "integer"
+          },
+          "rejectionsByReason": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "integer"
+            }
+          },
+          "acceptanceMedianMinutes": {
+            "type": "integer"
+          },
+          "acceptanceP90Minutes": {
+            "type": "integer"
+          },
+          "importedHandoffs": {
+            "type": "integer"
+          },
+          "importFlagged": {
+            "type": "integer"
+          }
+        }
+      },
+      "Scorecard": {
+        "type": "object",
+        "description": "The alignment scorecard (scorecard --json).",
+        "required": [
+          "period",
+          "periods",
+          "overall",
+          "byDefinitionVersion"
+        ],
+        "properties": {
+          "period": {
+            "enum": [
+              "week",
+              "month",
+              "quarter"
+            ]
+          },
+          "since": {
+            "type": "string"
+          },
+          "until": {
+            "type": "string"
+          },
+          "asOf": {
+            "type": "string"
+          },
+          "slaHours": {
+            "type": "integer"
+          },
+          "periods": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ScorecardRow"
+            }
+          },
+          "overall": {
+            "$ref": "#/components/schemas/ScorecardRow"
+          },
+          "byActor": {
+            "type": "object",
+            "additionalProperties": {
+              "$ref": "#/components/schemas/ScorecardRow"
+            }
+          },
+          "byOwner": {
+            "type": "object",
+            "additionalProperties": {
+              "$ref": "#/components/schemas/ScorecardRow"
+            }
+          },
+          "byCampaign": {
+            "type": "object",
+            "additionalProperties": {
+              "$ref": "#/components/schemas/ScorecardRow"
+            }
+          },
+          "byDefinition": {
+            "type": "object",
+            "additionalProperties": {
+              "$ref": "#/components/schemas/ScorecardRow"
+            }
+          },
+          "byDefinitionVersion": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "definition",
+                "version",
+                "handoffs",
+                "decided",
+                "rejected"
+              ]
+            }
           }
         }
       }
