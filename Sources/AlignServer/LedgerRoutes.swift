@@ -70,6 +70,7 @@ struct LedgerRoutes: Sendable {
         router.get("/api/v1/events") { request, _ in
             do {
                 _ = try self.sessions.require(request)
+                let token = Sessions.token(of: request)
                 try Query.refuseUnknown(request, allowed: ["from", "limit"])
                 var from = try Query.position(request, "from")
                 if from == nil, let last = request.headers.first(where: { $0.name.canonicalName == "last-event-id" })?.value {
@@ -83,7 +84,8 @@ struct LedgerRoutes: Sendable {
                 guard start >= 1 else { throw DomainError.invalid("?from=: positions start at 1") }
                 let heartbeat = Duration.seconds(max(1, min(15, self.limits.idleSeconds / 2)))
                 return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
-                                body: EventStream.body(ledger, from: start, limit: limit, heartbeat: heartbeat))
+                                body: EventStream.body(ledger, from: start, limit: limit, heartbeat: heartbeat,
+                                                       signedIn: { [sessions] in token.flatMap { sessions.actor(token: $0) } != nil }))
             } catch {
                 return APIError.response(for: error, logger: self.logger)
             }

@@ -303,6 +303,21 @@ struct RouteTests {
         }
     }
 
+    @Test func signingOutEndsTheLiveTailBeforeItSendsAnotherEvent() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            let next = try f.ledger.head().position + 1
+            async let tail = api.get("/api/v1/events?from=\(next)&limit=1", as: "sam")
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await api.client.execute(uri: "/api/v1/session", method: .delete, headers: api.headers("sam")).status == .ok)
+            // The next event commits after sam signed out: his tail ends instead of sending it.
+            #expect(try await api.post(try f.body(#"{"command": "definition.sign-off", "args": {"id": "mql", "version": 1}}"#, as: "sofia")).status == .created)
+            let ended = try await tail
+            #expect(ended.status == .ok)
+            #expect(!ended.text.contains("id: \(next)") && ended.text.contains("the session ended"), "\(ended.text)")
+        }
+    }
+
     @Test func theExportStreamsWhatAlignExportWrites() async throws {
         let f = try ServerFixture()
         var ledgerOnly = EventFilter()
