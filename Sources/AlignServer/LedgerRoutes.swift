@@ -291,9 +291,24 @@ struct LedgerRoutes: Sendable {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBodyBytes {
             throw APIError.tooLarge(limits.maxBodyBytes)
         }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: limits.maxBodyBytes) } catch let e as HTTPResponseError where e.status == .contentTooLarge {
-            throw APIError.tooLarge(limits.maxBodyBytes)
+        // The whole body must arrive within the idle timeout: a client that sends a byte now and then is never idle,
+        // and would otherwise hold a connection and a request for as long as it likes (408, nothing read is used).
+        let (max, seconds) = (limits.maxBodyBytes, limits.idleSeconds)
+        let body: ByteBuffer? = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                do { return try await request.body.collect(upTo: max) } catch let e as HTTPResponseError where e.status == .contentTooLarge {
+                    throw APIError.tooLarge(max)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        guard let body else {
+            throw APIError(status: .requestTimeout, message: "the body did not arrive within \(seconds) s; send it whole, at once")
         }
         return body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
     }

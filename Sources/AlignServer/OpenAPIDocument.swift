@@ -167,6 +167,9 @@ enum OpenAPIDocument {
           "403": {
             "$ref": "#/components/responses/Error"
           },
+          "408": {
+            "$ref": "#/components/responses/Error"
+          },
           "413": {
             "$ref": "#/components/responses/Error"
           },
@@ -232,8 +235,8 @@ enum OpenAPIDocument {
           }
         },
         "responses": {
-          "201": {
-            "description": "Recorded",
+          "200": {
+            "description": "The command changed nothing; its nonce stays unused",
             "content": {
               "application/json": {
                 "schema": {
@@ -242,8 +245,8 @@ enum OpenAPIDocument {
               }
             }
           },
-          "200": {
-            "description": "The command changed nothing; its nonce stays unused",
+          "201": {
+            "description": "Recorded",
             "content": {
               "application/json": {
                 "schema": {
@@ -262,6 +265,9 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/Error"
           },
           "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "408": {
             "$ref": "#/components/responses/Error"
           },
           "409": {

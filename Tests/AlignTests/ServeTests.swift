@@ -106,6 +106,15 @@ final class RawConnection {
 
     func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
 
+    /// What the server sent within `seconds` ("" for nothing).
+    func available(waiting seconds: Double) -> String {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, Int32(seconds * 1000)) == 1 else { return "" }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return n > 0 ? String(decoding: buffer.prefix(n), as: UTF8.self) : ""
+    }
+
     /// Whether the server closed the connection within `seconds` (a read returns end of file); what it sends meanwhile
     /// is read and dropped.
     func closedByServer(within seconds: Double) -> Bool {
@@ -189,6 +198,25 @@ struct ServeTests {
         #expect(stalled.closedByServer(within: 10), "a stalled request is dropped after the idle timeout")
         let health = try await server.request("/healthz")
         #expect(health.status == 200)
+        #expect(try server.stop() == 0)
+    }
+
+    /// A client that sends its body a byte at a time is never idle: the body has the idle timeout to arrive whole.
+    @Test func aBodyTrickledAByteAtATimeIsRefusedWith408() async throws {
+        let cli = try CLI()
+        try cli.people()
+        let server = try RunningServer(cli, ["--idle-timeout", "2"])
+        let slow = try RawConnection(port: server.port)
+        slow.send("POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+        let started = Date()
+        var answer = ""
+        while answer.isEmpty, Date().timeIntervalSince(started) < 10 {
+            slow.send("{")
+            answer = slow.available(waiting: 0.5)
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+        #expect(Date().timeIntervalSince(started) < 5, "within the idle timeout, not when the client stops")
+        #expect(try await server.request("/healthz").status == 200)
         #expect(try server.stop() == 0)
     }
 
