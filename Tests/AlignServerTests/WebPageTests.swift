@@ -106,8 +106,13 @@ struct WebPageTests {
                 #expect(!text.contains("<script>alert"), "\(page) renders no hostile markup")
             }
             for page in WebPageTests.pages {
-                let text = try await api.get(page, as: "rita").text
-                #expect(!text.contains("<script>alert") && !text.contains("\"'&<"), "\(page)")
+                for actor in ["rita", "maria", "sam"] {
+                    let text = try await api.get(page, as: actor).text
+                    #expect(!text.contains("<script>alert") && !text.contains("\"'&<"), "\(page)")
+                    // The pages' own markup is never escaped by mistake (a `String` where `HTML` was meant).
+                    let rest = text.replacingOccurrences(of: hostileEscaped, with: "")
+                    #expect(!rest.contains("&lt;") && !rest.contains("[AlignServer.HTML"), "\(page) as \(actor): \(rest.components(separatedBy: "&lt;").dropFirst().first?.prefix(80) ?? "")")
+                }
             }
         }
     }

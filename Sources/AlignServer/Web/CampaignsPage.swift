@@ -26,7 +26,7 @@ enum CampaignsPage {
         }
         let queueSection: HTML = """
             <section aria-labelledby="queue-h" class="card"><h2 id="queue-h">Review queue</h2>
-            \(queueItems.isEmpty ? "<p class=\"empty\">No campaign waits for a sales review.</p>" : "<ul>\(queueItems)</ul>")</section>
+            \(queueItems.isEmpty ? "<p class=\"empty\">No campaign waits for a sales review.</p>" : HTML("<ul>\(queueItems)</ul>"))</section>
             """
         let list = campaigns.map { article($0, viewer: v) }
         return Layout.page(title: "Campaigns", path: "/campaigns", viewer: v, """

@@ -18,7 +18,7 @@ enum ContentPage {
             }
             return """
                 <section class="card stage" aria-labelledby="stage-\(stage.rawValue)-h"><h3 id="stage-\(stage.rawValue)-h">\(stage.rawValue.capitalized)</h3>\
-                \(assets.isEmpty ? "<p class=\"empty\">Nothing planned.</p>" : "<ul>\(assets)</ul>")</section>
+                \(assets.isEmpty ? "<p class=\"empty\">Nothing planned.</p>" : HTML("<ul>\(assets)</ul>"))</section>
                 """
         }
         let requests = content.filter { $0.request != nil }.map { request($0, viewer: v, stages: stages) }

@@ -78,8 +78,8 @@ enum InboxPage {
             <dt>Campaign</dt><dd>\(h?.campaign ?? "–")</dd>
             <dt>Brief</dt><dd>\(brief)</dd>
             \(h?.note.map { HTML("<dt>Note</dt><dd>\($0)</dd>") } ?? "")</dl>
-            <h4>Behaviour</h4>\(signals.isEmpty ? "<p class=\"none\">no behavioural signal</p>" : "<ul class=\"signals\">\(signals)</ul>")
-            <h4>Profile</h4>\(profile.isEmpty ? "<p class=\"none\">no profile</p>" : "<dl class=\"facts\">\(profile)</dl>")
+            <h4>Behaviour</h4>\(signals.isEmpty ? "<p class=\"none\">no behavioural signal</p>" : HTML("<ul class=\"signals\">\(signals)</ul>"))
+            <h4>Profile</h4>\(profile.isEmpty ? "<p class=\"none\">no profile</p>" : HTML("<dl class=\"facts\">\(profile)</dl>"))
             \(forms.isEmpty ? "" : HTML("<div class=\"forms\">\(forms)</div>"))
             </article>
             """
