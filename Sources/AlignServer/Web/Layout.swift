@@ -56,7 +56,7 @@ enum Layout {
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · Alignment ledger</title>
             <meta name="align-ledger" content="\(ledgerID)">\(actorMeta)
-            <link rel="stylesheet" href="/static/align.css">
+            <link rel="icon" href="data:,"><link rel="stylesheet" href="/static/align.css">
             <script src="/static/align.js" defer></script>\(liveScript)
             </head><body>
             <a class="skip" href="#main">Skip to content</a>
