@@ -113,6 +113,12 @@ enum Layout {
         return "<label>\(label)\(h) <input type=\"\(type)\" name=\"\(name)\"\(k)\(r)\(v)></label>"
     }
 
+    /// A revops override of a refusing rule: the box and the reason the event records (`--override --reason`).
+    static let overrideFields: HTML = """
+        <label class="check"><input type="checkbox" name="override"> Override the rule (revops)</label>
+        <label>Reason for the override <input type="text" name="reason"></label>
+        """
+
     /// A labelled multi-line text (sent as one string).
     static func textArea(_ label: String, name: String, required: Bool = false) -> HTML {
         "<label>\(label) <textarea name=\"\(name)\" rows=\"2\"\(required ? HTML(" required") : "")></textarea></label>"
