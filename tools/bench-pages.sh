@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 14's page figure: the server time of pages and reads of `align serve` on a big ledger (1M events by default),
 # with /healthz as the floor in the same run (the HTTP round trip and Hummingbird's own work, no ledger read).
-#   tools/bench-pages.sh                                   # a 1M-event demo ledger (made once, kept in .bench-ledgers/)
+#   tools/bench-pages.sh                                   # a 1M-event demo ledger (580,000 leads; made once, kept in .bench-ledgers/)
 #   LEDGER=/path/to.ledger KEYS=/path/to/keys tools/bench-pages.sh /scorecard /api/v1/scorecard?period=week
 #   ALIGN=/usr/local/bin/align tools/bench-pages.sh        # the installed static binary, as users run it
 # Server time is what the server's request log says for each request (from its arrival to its answer); the client's
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-30}
-LEADS=${LEADS:-445000}
+LEADS=${LEADS:-580000}
 if [ -z "${ALIGN:-}" ]; then
   swift build -c release --product align --static-swift-stdlib --scratch-path .build-static >/dev/null
 fi
