@@ -8,8 +8,9 @@ import ServiceLifecycle
 /// reconnects sends it back as `Last-Event-ID` and resumes after it), `event:` its type, `data:` its envelope as
 /// `align log --json` prints it. A comment line every `heartbeat` keeps the connection from looking idle (to this
 /// server's idle timeout and to proxies). The stream ends when the client goes, after `limit` events when asked, when
-/// the server shuts down gracefully, or when the session that opened it ends (sign-out or expiry: checked before each
-/// message, so at the latest one heartbeat later, and before any event is sent to a signed-out reader).
+/// the server shuts down gracefully, or when the session that opened it ends (sign-out, expiry, the key revoked or the
+/// actor deactivated: checked before each message, so at the latest one heartbeat later, and before any event is sent
+/// to a reader who may no longer read).
 enum EventStream {
     /// The messages of the log from position `from` on, then live, with a heartbeat comment while nothing happens;
     /// `isEvent` tells events from heartbeats. A slow reader slows the producer down (bounded buffer) rather than have
@@ -51,12 +52,12 @@ enum EventStream {
     /// The response body: the messages until the client goes, `limit` events were sent, the server shuts down, or
     /// `signedIn` says the reader's session has ended.
     static func body(_ ledger: AlignmentLedger, from: UInt64, limit: Int?, heartbeat: Duration,
-                     signedIn: @escaping @Sendable () -> Bool) -> ResponseBody {
+                     signedIn: @escaping @Sendable () async -> Bool) -> ResponseBody {
         ResponseBody { writer in
             var sent = 0
             if limit != 0 {
                 for try await m in messages(ledger, from: from, heartbeat: heartbeat).cancelOnGracefulShutdown() {
-                    guard signedIn() else {
+                    guard await signedIn() else {
                         try await writer.write(ByteBuffer(string: ": the session ended; sign in again\n\n"))
                         break
                     }

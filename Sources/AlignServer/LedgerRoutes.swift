@@ -28,7 +28,7 @@ struct LedgerRoutes: Sendable {
         // `align export` over HTTP: JSON Lines (or CSV) of the events a filter lets through, streamed.
         router.get("/api/v1/export") { request, _ in
             do {
-                _ = try self.sessions.require(request)
+                _ = try await self.signedIn(request)
                 try Query.refuseUnknown(request, allowed: ["format", "type", "stream", "since", "until", "from", "to"])
                 var filter = EventFilter()
                 filter.types = Set(request.uri.queryParameters.getAll("type"))
@@ -69,12 +69,12 @@ struct LedgerRoutes: Sendable {
         // The live tail (server-sent events): from ?from= (or after Last-Event-ID), else only what comes next.
         router.get("/api/v1/events") { request, _ in
             do {
-                _ = try self.sessions.require(request)
+                _ = try await self.signedIn(request)
                 let token = Sessions.token(of: request)
                 try Query.refuseUnknown(request, allowed: ["from", "limit"])
                 var from = try Query.position(request, "from")
                 if from == nil, let last = request.headers.first(where: { $0.name.canonicalName == "last-event-id" })?.value {
-                    guard let p = UInt64(last) else { throw DomainError.invalid("Last-Event-ID: \(last.debugDescription) is not a position") }
+                    guard let p = UInt64(last), p < UInt64.max else { throw DomainError.invalid("Last-Event-ID: \(last.debugDescription) is not a position") }
                     from = p + 1
                 }
                 let limit = try Query.count(request, "limit")
@@ -85,7 +85,7 @@ struct LedgerRoutes: Sendable {
                 let heartbeat = Duration.seconds(max(1, min(15, self.limits.idleSeconds / 2)))
                 return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
                                 body: EventStream.body(ledger, from: start, limit: limit, heartbeat: heartbeat,
-                                                       signedIn: { [sessions] in token.flatMap { sessions.actor(token: $0) } != nil }))
+                                                       signedIn: { (try? await self.signedIn(token: token)) != nil }))
             } catch {
                 return APIError.response(for: error, logger: self.logger)
             }
@@ -231,7 +231,7 @@ struct LedgerRoutes: Sendable {
         router.post("/api/v1/session/challenge") { request, _ in
             do {
                 try Query.refuseUnknown(request, allowed: [])
-                let (bytes, expires) = try self.sessions.challenge()
+                let (bytes, expires) = self.sessions.challenge()
                 return APIError.json(.created, try LedgerJSON.encode(Challenge(challenge: Base64URL.encode(bytes), expiresAt: expires,
                                                                                ledgerId: self.ledger.ledgerID.uuidString.lowercased())))
             } catch {
@@ -243,13 +243,14 @@ struct LedgerRoutes: Sendable {
             do {
                 try Query.refuseUnknown(request, allowed: [])
                 let signIn = try SignIn(json: try await self.jsonBody(request))
-                guard self.sessions.take(signIn.challenge) else {
-                    throw APIError(status: .unauthorized, kind: "refused", message: "the challenge is not one this server handed out, or it was used or has expired; ask for a new one",
-                                   rule: "session", exit: 1)
-                }
+                let stale = APIError(status: .unauthorized, kind: "refused", message: "the challenge is not one this server handed out, or it was used or has expired; ask for a new one",
+                                     rule: "session", exit: 1)
+                guard self.sessions.isGood(signIn.challenge) else { throw stale }
                 let ledger = self.ledger
                 try await Blocking.run { try ledger.checkSignIn(signIn) }
-                let (token, expires) = self.sessions.open(for: signIn.actor)
+                // Used up only by a sign-in whose signature checked (so nobody can spend others' challenges), and once.
+                guard self.sessions.use(signIn.challenge) else { throw stale }
+                let (token, expires) = self.sessions.open(for: signIn.actor, keyID: signIn.keyID)
                 var response = APIError.json(.created, try LedgerJSON.encode(Session(actor: signIn.actor, expiresAt: expires, token: token)))
                 response.setCookie(Cookie(name: Sessions.cookieName, value: token, maxAge: Int(self.sessions.sessionSeconds), path: "/",
                                           secure: Self.isHTTPS(request), httpOnly: true, sameSite: .strict))
@@ -261,7 +262,7 @@ struct LedgerRoutes: Sendable {
         router.get("/api/v1/session") { request, _ in
             do {
                 try Query.refuseUnknown(request, allowed: [])
-                return APIError.json(.ok, try LedgerJSON.encode(["actor": try self.sessions.require(request)]))
+                return APIError.json(.ok, try LedgerJSON.encode(["actor": try await self.signedIn(request)]))
             } catch {
                 return APIError.response(for: error, logger: self.logger)
             }
@@ -274,6 +275,25 @@ struct LedgerRoutes: Sendable {
                                       sameSite: .strict))
             return response
         }
+    }
+
+    /// The actor signed in on `request`: a live session whose actor is still active and whose key is still registered
+    /// (checked against the ledger on every request, so that revoking a key or deactivating someone ends their sessions
+    /// at once, even when it was done with the CLI beside the server). A 401 otherwise; a session found stale is closed.
+    func signedIn(_ request: Request) async throws -> String {
+        try await signedIn(token: Sessions.token(of: request))
+    }
+
+    func signedIn(token: String?) async throws -> String {
+        guard let token, let session = sessions.session(token: token) else { throw Sessions.signInFirst }
+        let ledger = self.ledger
+        do {
+            try await Blocking.run { try ledger.checkSession(actor: session.actor, keyID: session.keyID) }
+        } catch DomainError.refused(_, let message) {
+            sessions.close(token: token)
+            throw APIError(status: .unauthorized, kind: "refused", message: "your session has ended: \(message)", rule: "session", exit: 1)
+        }
+        return session.actor
     }
 
     /// Whether the client reached the server over https (through a TLS reverse proxy that says so): the cookie is then
@@ -319,7 +339,8 @@ struct LedgerRoutes: Sendable {
     private func command(_ request: Request, context: BasicRequestContext) async -> Response {
         do {
             try Query.refuseUnknown(request, allowed: [])
-            let signedIn = try sessions.require(request)
+            // The service checks the key and the actor's standing as it performs the command (403, 409).
+            let signedIn = try sessions.require(request).entry.actor
             let signed = try SignedCommand(json: try await jsonBody(request))
             // The session says who is at the keyboard; the signature, whose command it is: they must agree.
             let actor = try signed.actor()
@@ -348,7 +369,7 @@ struct LedgerRoutes: Sendable {
     private func answer<T: Encodable & Sendable>(_ request: Request, allowed: Set<String>, open: Bool = false,
                                       _ read: @escaping @Sendable () throws -> T) async -> Response {
         do {
-            if !open { _ = try sessions.require(request) }
+            if !open { _ = try await signedIn(request) }
             try Query.refuseUnknown(request, allowed: allowed)
             return APIError.json(.ok, try await Blocking.run { try LedgerJSON.encode(try read()) })
         } catch {

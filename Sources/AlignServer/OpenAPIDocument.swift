@@ -118,9 +118,6 @@ enum OpenAPIDocument {
                 }
               }
             }
-          },
-          "429": {
-            "$ref": "#/components/responses/Error"
           }
         }
       }

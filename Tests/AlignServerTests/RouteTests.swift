@@ -174,8 +174,11 @@ struct RouteTests {
             wrong.actor = "sam"
             let refused = try await signIn(wrong)
             #expect(refused.status == .forbidden && refused.error["rule"] as? String == "signed-by-actor", "\(refused.text)")
+            // A failed attempt does not use the challenge up (else anyone could spend others' challenges); a good one does.
+            let first = try await signIn(try SignIn.sign(challenge: c, ledgerID: f.ledger.ledgerID, with: try #require(f.keys["sam"])))
+            #expect(first.status == .created, "\(first.text)")
             let reused = try await signIn(try SignIn.sign(challenge: c, ledgerID: f.ledger.ledgerID, with: try #require(f.keys["sam"])))
-            #expect(reused.status == .unauthorized, "the challenge was used up by the failed attempt: \(reused.text)")
+            #expect(reused.status == .unauthorized, "the challenge was used up by the sign-in: \(reused.text)")
             let made = try await signIn(try SignIn.sign(challenge: Array(repeating: 7, count: 32), ledgerID: f.ledger.ledgerID, with: try #require(f.keys["sam"])))
             #expect(made.status == .unauthorized, "a challenge the server never handed out: \(made.text)")
 
@@ -300,6 +303,44 @@ struct RouteTests {
             let live = try await waiting
             #expect(live.text.hasPrefix("id: \(next)\nevent: LeadDefinitionSignedOff\n"), "\(live.text)")
             #expect(try await api.get("/api/v1/events?from=0").status == .badRequest)
+        }
+    }
+
+    /// A stolen key revoked, or its owner deactivated, with the CLI beside the server: the sessions it opened end at
+    /// once (reads, pages, the live tail), not when they expire.
+    @Test func revokingTheKeyOrDeactivatingTheActorEndsTheirSessions() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            #expect(try await api.get("/api/v1/leads", as: "sam").status == .ok)
+            let next = try f.ledger.head().position + 1
+            async let tail = api.get("/api/v1/events?from=\(next)&limit=2", as: "sam")
+            try await Task.sleep(for: .milliseconds(100))
+            let samKey = try #require(f.keys["sam"]).keyID
+            try f.ledger.execute(.actorKeyRevoke(actor: "sam", keyID: samKey, reason: "laptop stolen"), as: "rita", at: Date(), signer: f.keys["rita"])
+            let ended = try await tail
+            #expect(!ended.text.contains("data: ") && ended.text.contains("the session ended"), "the revocation is not sent to the revoked reader: \(ended.text)")
+            let read = try await api.get("/api/v1/leads", as: "sam")
+            #expect(read.status == .unauthorized && read.error["rule"] as? String == "session", "\(read.text)")
+            #expect(try await api.get("/api/v1/leads", as: "sam").status == .unauthorized, "and it stays closed")
+            let page = try await api.get("/inbox", as: "sam")
+            #expect(page.status == .seeOther)
+            // Deactivating sofia ends hers (the first refusal says why); the others' sessions go on.
+            #expect(try await api.get("/scorecard", as: "sofia").status == .ok)
+            try f.ledger.execute(.actorDeactivate(id: "sofia"), as: "rita", at: Date(), signer: f.keys["rita"])
+            let why = try await api.get("/api/v1/session", as: "sofia")
+            #expect(why.status == .unauthorized && (why.error["message"] as? String ?? "").contains("no longer an active actor"), "\(why.text)")
+            #expect(try await api.get("/scorecard", as: "sofia").status == .seeOther)
+            #expect(try await api.get("/api/v1/session", as: "maria").status == .ok)
+        }
+    }
+
+    @Test func aLastEventIDAtTheEndOfTheRangeIsABadRequestNotACrash() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            let lastEventID = try #require(HTTPFields.Element.Name("Last-Event-ID"))
+            let r = try await api.client.execute(uri: "/api/v1/events", method: .get,
+                                                 headers: [.authorization: "Bearer \(api.tokens["rita"] ?? "")", lastEventID: "18446744073709551615"])
+            #expect(r.status == .badRequest, "\(r.text)")
         }
     }
 

@@ -54,19 +54,26 @@ struct WebRoutes: Sendable {
     /// A page for the signed-in actor, rendered off the event loops; 303 to the sign-in page without a session. A
     /// failure (a bad query parameter, an unknown definition) is shown on a page with its status.
     private func page(_ request: Request, _ render: @escaping @Sendable (PageRequest) throws -> HTML) async -> Response {
-        guard let token = Sessions.token(of: request), let actor = sessions.actor(token: token) else {
+        guard let token = Sessions.token(of: request), let session = sessions.session(token: token) else {
             return WebResponse.redirect(to: "/sign-in")
         }
+        let actor = session.actor
         var parameters: [String: String] = [:]
         for (k, v) in request.uri.queryParameters { parameters[String(k)] = String(v) }
         let query = parameters
         let ledger = self.ledger, ledgerID = self.ledgerID
         do {
-            let html = try await Blocking.run {
+            let html = try await Blocking.run { () throws -> HTML? in
+                // A session ends with its key's revocation or its actor's deactivation (LedgerRoutes.signedIn).
+                do { try ledger.checkSession(actor: session.actor, keyID: session.keyID) } catch DomainError.refused { return nil }
                 let state = try ledger.ledgerState()
                 let info = state.actors[actor]
                 let viewer = Viewer(actor: actor, name: info?.name ?? actor, roles: info?.active == true ? info?.roles ?? [] : [], ledgerID: ledgerID)
                 return try render(PageRequest(viewer: viewer, query: query, ledger: ledger, now: Date()))
+            }
+            guard let html else {
+                sessions.close(token: token)
+                return WebResponse.redirect(to: "/sign-in")
             }
             return WebResponse.page(html)
         } catch {
