@@ -10,6 +10,7 @@ enum EnrolPage {
             half, as an event on the ledger; then you can sign in.</p>
             <form id="enrol-form" aria-label="Enrol a key">
             <label>Actor id <input type="text" name="actor" autocomplete="username" required></label>
+            <label class="check"><input type="checkbox" name="replace"> Replace the key this browser holds for this actor (after a revocation)</label>
             <div class="actions"><button type="submit">Create key</button></div>
             <p class="result" role="status" aria-live="polite"></p>
             </form>
