@@ -25,6 +25,9 @@ enum EnrolPage {
             </dl>
             <p>Ask a revops member to register it: on the <a href="/admin">People and keys</a> page, or with</p>
             <pre><code id="enrol-command" aria-label="Command line"></code></pre>
+            <p>If you hold an active key already (another browser, a key file), add this one yourself with the same line
+            as yourself (<code>--as</code> you), or ask revops to replace yours, which revokes it:</p>
+            <pre><code id="enrol-rotate-command" aria-label="Command line to replace a key"></code></pre>
             </section>
             """)
     }

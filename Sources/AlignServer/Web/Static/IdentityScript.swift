@@ -282,6 +282,8 @@ if (typeof document !== "undefined") (() => {
       document.getElementById("enrol-proof").textContent = k.proof;
       document.getElementById("enrol-command").textContent =
         `align actor key add ${k.actor} --key ${k.publicKey} --proof ${k.proof} --as REVOPS-ID`;
+      document.getElementById("enrol-rotate-command").textContent =
+        `align actor key rotate ${k.actor} --key ${k.publicKey} --proof ${k.proof} --as REVOPS-ID`;
       document.getElementById("enrolled").hidden = false;
       show(form, k.fresh ? `A new key was made for ${k.actor} and kept in this browser.`
                          : `This browser already holds a key for ${k.actor}; here it is.`, false);
