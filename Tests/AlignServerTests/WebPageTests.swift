@@ -161,6 +161,8 @@ struct WebPageTests {
             #expect(maria.contains("data-command=\"definition.propose\"") && maria.contains("aria-label=\"Propose a definition\""))
             let admin = try await api.get("/admin", as: "rita").text
             #expect(admin.contains("data-command=\"actor.key-add\"") && admin.contains(">Register key</button>"))
+            #expect(admin.contains("data-command=\"actor.key-rotate\"") && admin.contains(">Replace key</button>"))
+            #expect(admin.contains("data-command=\"actor.add\"") && admin.contains(">Add person</button>"))
             #expect(try await api.get("/admin", as: "sam").text.contains("Only revops"))
         }
     }
