@@ -6,7 +6,7 @@ import Foundation
 /// `?definition=ID&at=TIME`, `?actor=ID`.
 enum AuditPage {
     /// The most events of an actor's history, and overrides, shown (the latest).
-    static let historyLimit = 200
+    static let historyLimit = 100
 
     static func render(_ r: WebRoutes.PageRequest) throws -> HTML {
         let definitionID = r.text("definition"), actorID = r.text("actor"), atText = r.text("at")

@@ -47,6 +47,19 @@ enum InboxPage {
             """)
     }
 
+    /// `/inbox/leads/ID?owner=`: the article of one lead of the inbox of `owner` (default: the viewer), as the page
+    /// shows it; 404 when it is not an open lead of that owner.
+    static func fragment(_ r: WebRoutes.PageRequest, lead id: String) throws -> HTML {
+        let v = r.viewer
+        let owner = r.text("owner") ?? v.actor
+        let l = try r.ledger.lead(id)
+        guard l.status == .handedOff, l.handoff?.owner == owner else {
+            throw DomainError.notFound("lead '\(id)' is not an open lead of \(owner)")
+        }
+        let sla = try r.ledger.ledgerState().policy.slaHours
+        return article(l, viewer: v, slaHours: sla, now: r.now, canDecide: owner == v.actor && v.has(.sales))
+    }
+
     static func article(_ l: LeadState, viewer v: Viewer, slaHours: Int, now: Date, canDecide: Bool) -> HTML {
         let h = l.handoff
         let ageHours = l.handedOffAt.map { now.timeIntervalSince($0) / 3600 } ?? 0
