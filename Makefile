@@ -15,6 +15,10 @@ deps:
 		echo "installing python3-cryptography with apt-get (tools/verify_bundle.py, which the tests run)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-cryptography; \
 	fi
+	@if ! command -v node >/dev/null 2>&1; then \
+		echo "installing nodejs with apt-get (the tests run the web pages' script under node)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs; \
+	fi
 
 # The main job: play a realistic quarter on a fresh embedded ledger and show what it knows.
 demo: deps

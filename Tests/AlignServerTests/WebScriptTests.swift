@@ -1,4 +1,4 @@
-// The page script's canonical JSON and signed bytes against the service's, under node when it is installed (the
+// The page script's canonical JSON and signed bytes against the service's, under node (the
 // script's pure part runs there unchanged): the line a browser signs must be the line the server checks.
 import AlignmentLedger
 import Foundation
@@ -7,9 +7,11 @@ import HummingbirdTesting
 import Testing
 @testable import AlignServer
 
-/// Runs `program` under node with the page script loaded as `Align`; its standard output. nil when node is missing.
+/// Runs `program` under node with the page script loaded as `Align`; its standard output. Fails when node is missing
+/// (`make deps` installs Debian's `nodejs`): these tests are the only check of the browser's signed bytes in `make test`.
 func runNode(_ program: String, input: String) throws -> String? {
-    guard let node = ["/usr/bin/node", "/usr/local/bin/node"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+    let node = try #require(["/usr/bin/node", "/usr/local/bin/node"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+                            "node is needed to run the page script: apt-get install nodejs (make deps does)")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("align-web-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
