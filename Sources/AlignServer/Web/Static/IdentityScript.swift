@@ -142,6 +142,11 @@ if (typeof document !== "undefined") (() => {
   /// id, proof of possession.
   async function enrol(actor, replace = false) {
     needCrypto();
+    // The ledger's rule for ids (1 to 100 letters, digits, '-', '_', '.', '@'): refused here, before a key is made for a
+    // name no ledger would take, or one that would break the command line the page shows.
+    if (!/^[\p{L}\p{N}\-_.@]{1,100}$/u.test(actor)) {
+      throw new Error(`"${actor}" is not an actor id: use 1 to 100 letters, digits, '-', '_', '.' or '@'`);
+    }
     let record = replace ? undefined : await loadKey(actor);
     const fresh = !record;
     if (!record) {
@@ -253,9 +258,16 @@ if (typeof document !== "undefined") (() => {
     }
   }
 
+  // Where to go after signing in: `?next=` only when it resolves to this origin (a "/\\evil.example" or a path with a
+  // tab or newline would otherwise send a freshly signed-in person to another site).
   function nextPage() {
     const next = new URLSearchParams(location.search).get("next");
-    return next && next.startsWith("/") && !next.startsWith("//") ? next : "/scorecard";
+    if (!next) return "/scorecard";
+    try {
+      const u = new URL(next, location.origin);
+      if (u.origin === location.origin) return u.pathname + u.search + u.hash;
+    } catch (e) { /* not a URL: the default */ }
+    return "/scorecard";
   }
 
   async function submitSignIn(form) {
@@ -280,10 +292,12 @@ if (typeof document !== "undefined") (() => {
       document.getElementById("enrol-public-key").textContent = k.publicKey;
       document.getElementById("enrol-key-id").textContent = k.keyId;
       document.getElementById("enrol-proof").textContent = k.proof;
+      // Quoted for a shell all the same: this line is pasted into a terminal by someone else.
+      const id = /^[A-Za-z0-9._@-]+$/.test(k.actor) ? k.actor : `'${k.actor.replace(/'/g, "'\\''")}'`;
       document.getElementById("enrol-command").textContent =
-        `align actor key add ${k.actor} --key ${k.publicKey} --proof ${k.proof} --as REVOPS-ID`;
+        `align actor key add ${id} --key ${k.publicKey} --proof ${k.proof} --as REVOPS-ID`;
       document.getElementById("enrol-rotate-command").textContent =
-        `align actor key rotate ${k.actor} --key ${k.publicKey} --proof ${k.proof} --as REVOPS-ID`;
+        `align actor key rotate ${id} --key ${k.publicKey} --proof ${k.proof} --as REVOPS-ID`;
       document.getElementById("enrolled").hidden = false;
       show(form, k.fresh ? `A new key was made for ${k.actor} and kept in this browser.`
                          : `This browser already holds a key for ${k.actor}; here it is.`, false);
