@@ -68,3 +68,13 @@ struct KeptStateEncoder: KeptStateEncoding {
     func encode(_ s: LeadState) -> [UInt8] { EntityState.binary(.lead, s) }
     func encode(_ s: ContentState) -> [UInt8] { EntityState.binary(.content, s) }
 }
+
+extension LeadState {
+    /// The status of a kept lead row, read from its first bytes (layout, kind, id, status) without decoding the rest;
+    /// nil when the row does not begin as a lead's does.
+    static func keptStatus(_ row: [UInt8]) -> Status? {
+        var r = BinaryReader(row)
+        guard (try? r.u8()) == EntityState.binaryLayout, (try? r.u8()) == EntityState.Kind.lead.rawValue, (try? r.string()) != nil else { return nil }
+        return try? r.raw(Status.self)
+    }
+}
