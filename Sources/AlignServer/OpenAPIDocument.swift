@@ -2241,124 +2241,31 @@ enum OpenAPIDocument {
         }
       },
       "LeadStory": {
-        "type": "object",
         "description": "A lead with each handoff cycle (lead show --json).",
-        "required": [
-          "id",
-          "status",
-          "cycles"
-        ],
-        "properties": {
-          "id": {
-            "type": "string"
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Lead"
           },
-          "status": {
-            "enum": [
-              "handed-off",
-              "accepted",
-              "rejected",
-              "converted",
-              "recycled"
-            ]
-          },
-          "handoff": {
+          {
             "type": "object",
             "required": [
-              "lead",
-              "owner"
+              "cycles"
             ],
             "properties": {
-              "lead": {
-                "type": "string"
-              },
-              "owner": {
-                "type": "string"
-              },
-              "definition": {
-                "type": "string"
-              },
-              "definitionVersion": {
-                "type": "integer"
-              },
-              "evaluation": {
-                "type": "object",
-                "required": [
-                  "criteria",
-                  "met"
-                ],
-                "properties": {
-                  "met": {
-                    "type": "boolean"
-                  },
-                  "criteria": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "required": [
-                        "criterion",
-                        "kind",
-                        "outcome"
-                      ]
-                    }
-                  }
-                }
-              },
-              "signals": {
+              "cycles": {
                 "type": "array",
                 "items": {
                   "type": "object",
                   "required": [
-                    "name",
-                    "at"
+                    "handedOff",
+                    "handoff",
+                    "noBrief"
                   ]
-                }
-              },
-              "profile": {
-                "type": "object",
-                "additionalProperties": {
-                  "type": "string"
                 }
               }
             }
-          },
-          "handedOffAt": {
-            "type": "string",
-            "format": "date-time"
-          },
-          "handedOffBy": {
-            "type": "string"
-          },
-          "handedOffRecordedAt": {
-            "type": "string",
-            "format": "date-time"
-          },
-          "decidedAt": {
-            "type": "string",
-            "format": "date-time"
-          },
-          "decidedRecordedAt": {
-            "type": "string",
-            "format": "date-time"
-          },
-          "rejection": {
-            "type": "string"
-          },
-          "lastAt": {
-            "type": "string",
-            "format": "date-time"
-          },
-          "cycles": {
-            "type": "array",
-            "items": {
-              "type": "object",
-              "required": [
-                "handedOff",
-                "handoff",
-                "noBrief"
-              ]
-            }
           }
-        }
+        ]
       },
       "ContentItem": {
         "type": "object",
