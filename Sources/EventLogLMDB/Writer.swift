@@ -166,22 +166,10 @@ final class Writer: @unchecked Sendable {
             cond.unlock()
             // Jobs that arrive while this batch is being written join it (until it holds `maxBatch`): the callers
             // released by the last commit come back while the writer builds records, and commit with them.
-            //
-            // Stragglers: the callers the last commit released come back one after another, on two cores shared with
-            // this thread. When the queue runs dry before as many jobs as the last batch held have joined, the writer
-            // yields its core to them for up to `gatherNanos` instead of committing without them (each would then
-            // wait a whole commit more). It polls the queue with `sched_yield` rather than sleeping on `cond`, so that
-            // the arrivals need not wake it.
-            let target = lastBatch
-            let gatherUntil = Writer.monotonicNanos() + Writer.gatherNanos
             execute(&batch, more: { [self] room in
-                while true {
-                    cond.lock()
-                    let jobs = takeJobs(max: room)
-                    cond.unlock()
-                    if !jobs.isEmpty || Writer.maxBatch - room >= target || Writer.monotonicNanos() >= gatherUntil { return jobs }
-                    sched_yield()
-                }
+                cond.lock()
+                defer { cond.unlock() }
+                return takeJobs(max: room)
             })
             cond.lock()
             busy = false
@@ -189,15 +177,6 @@ final class Writer: @unchecked Sendable {
             cond.unlock()
             for job in batch { job.finish() }
         }
-    }
-
-    /// How long a batch waits for the callers the last commit released (see `run`).
-    static let gatherNanos: UInt64 = 60_000
-
-    static func monotonicNanos() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
     /// Takes up to `max` queued jobs; the caller holds `cond`'s lock. Usually the whole queue, swapped out (no copy).
