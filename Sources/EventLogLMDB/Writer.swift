@@ -8,8 +8,9 @@ import Foundation
 /// on the writer thread only.
 final class Writer: @unchecked Sendable {
     /// A unit of work queued to the writer. Its result is kept in the job itself, typed (`TypedJob`): no `Any` box,
-    /// no dynamic cast, no closure wrapped around the caller's (measured: the hand-over's per-event allocations and
-    /// metadata look-ups, `align-bench --only group`).
+    /// no dynamic cast, no closure wrapped around the caller's. Fewer allocations per append, but the group-commit rate
+    /// did not move (docs/BENCHMARKS.md, "Issue 14: group commit and signed commands, second pass"): the hand-over's
+    /// cost is its two thread switches.
     class Job {
         /// The body writes nothing unless it succeeds (it checks everything first), so it needs no nested
         /// transaction to be undone. Nesting costs LMDB a few megabytes of bookkeeping per job.
