@@ -27,6 +27,7 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), disk $(df -h "$W" | awk 'NR==2{print $1}')"
 echo "$CLIENTS clients, $RUNS runs of $SECONDS_PER_RUN s; each client an actor with its own Ed25519 key, signing lead handoffs of its own"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (others' builds share the two cores: compare with the floors of the same run)"
 
 # The ledger: rita (revops), maria (marketing), sam (sales), the clients c0..c(N-1) (marketing, each with its own key),
 # and one active definition `mql` for the handoffs (proposed by marketing, signed off by sales, activated).
@@ -67,6 +68,7 @@ echo
 echo "medians of $RUNS runs ($CLIENTS clients, $SECONDS_PER_RUN s each)     commands/s   p50 ms   p99 ms   errors   events/command   events/commit"
 printf "  align serve, POST /api/v1/commands           %10s %8s %8s %8s %8s %8s   (target >= 5,000/s, p99 < 100 ms)\n" \
   "$(col "$W/serve" 1)" "$(col "$W/serve" 2)" "$(col "$W/serve" 3)" "$(col "$W/serve" 5)" "$(col "$W/serve" 6)" "$(col "$W/serve" 7)"
-printf "  floor: the service in process, no HTTP        %10s %8s %8s %8s %8s\n" \
-  "$(col "$W/floor" 1)" "$(col "$W/floor" 2)" "$(col "$W/floor" 3)" "$(col "$W/floor" 5)" "$(col "$W/floor" 6)"
+printf "  floor: the service in process, no HTTP        %10s %8s %8s %8s %8s %8s\n" \
+  "$(col "$W/floor" 1)" "$(col "$W/floor" 2)" "$(col "$W/floor" 3)" "$(col "$W/floor" 5)" "$(col "$W/floor" 6)" "$(col "$W/floor" 7)"
 echo "  one Ed25519 signature, sign / check (us):     $("$BENCH" ed25519)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

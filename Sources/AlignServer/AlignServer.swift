@@ -71,13 +71,61 @@ public enum AlignServer {
 
 /// Runs the service's synchronous calls off the event loops and off Swift's cooperative pool: a command's LMDB write
 /// transaction blocks its thread (on the writer's lock and on fsync) and must never suspend, so it runs start to end
-/// on a thread of this queue while the request's task waits without holding a thread.
+/// on a thread of `BlockingPool` while the request's task waits without holding a thread.
 enum Blocking {
-    private static let queue = DispatchQueue(label: "align.serve.ledger", qos: .userInitiated, attributes: .concurrent)
+    /// As many threads as calls in flight, up to 256: each command waiting for its durable commit holds one, and the
+    /// commands waiting together are what one group commit gathers.
+    private static let pool = BlockingPool(maxThreads: 256)
 
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
-            queue.async { c.resume(with: Result { try body() }) }
+            pool.submit { c.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+/// Threads for blocking calls, made as calls wait for one (up to `maxThreads`) and kept.
+///
+/// Before it, a concurrent `DispatchQueue`: on Linux its blocks share libdispatch's pool, sized to the cores and grown
+/// slowly while its threads block, so with 64 clients about 2–4 commands were in flight at once and the server's group
+/// commit held 2.1–3.5 events against the in-process floor's 38–45 (tools/bench-serve.sh, 2026-12-07).
+///
+/// `@unchecked Sendable`: all state is guarded by `cond`.
+final class BlockingPool: @unchecked Sendable {
+    private let cond = NSCondition()
+    private var work: [@Sendable () -> Void] = []
+    private var idle = 0, threads = 0
+    private let maxThreads: Int
+
+    init(maxThreads: Int) { self.maxThreads = maxThreads }
+
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        cond.lock()
+        work.append(job)
+        if work.count > idle && threads < maxThreads {
+            threads += 1
+            Thread { [self] in
+                Thread.current.name = "align-blocking"  // from inside the thread, where `top -H` and profilers see it
+                loop()
+            }.start()
+        } else {
+            cond.signal()
+        }
+        cond.unlock()
+    }
+
+    private func loop() {
+        cond.lock()
+        while true {
+            while work.isEmpty {
+                idle += 1
+                cond.wait()
+                idle -= 1
+            }
+            let job = work.removeFirst()
+            cond.unlock()
+            job()
+            cond.lock()
         }
     }
 }

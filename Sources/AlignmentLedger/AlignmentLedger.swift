@@ -404,7 +404,7 @@ public final class AlignmentLedger: Sendable {
     /// A kept state row decoded, and of the kind its key names (a lead's row holding a campaign is damage).
     static func keptState(_ key: [UInt8], _ value: [UInt8]) throws -> EntityState {
         try modelRow(stateTable, key) {
-            let s = try decodeState(value)
+            let s = try decodeState(value, key: key)
             let stream = String(decoding: key, as: UTF8.self)
             guard let empty = EntityState.empty(for: stream), empty.kindName == s.kindName else {
                 throw ReadModelDamage(model: stateTable, key: describeKey(stateTable, key), reason: "the row holds a \(s.kindName) state")

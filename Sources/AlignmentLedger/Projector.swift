@@ -65,8 +65,9 @@ final class Projector {
         foldsScorecard = enabled.contains(.scorecard)
         foldsAudit = enabled.contains(.audit)
         state = CurrentStateFold { stream in
-            guard !freshState, let tx, let b = try tx.get(AlignmentLedger.stateTable, Array(stream.utf8)) else { return nil }
-            return try AlignmentLedger.modelRow(AlignmentLedger.stateTable, Array(stream.utf8)) { try AlignmentLedger.decodeState(b) }
+            let key = Array(stream.utf8)
+            guard !freshState, let tx, let b = try tx.get(AlignmentLedger.stateTable, key) else { return nil }
+            return try AlignmentLedger.modelRow(AlignmentLedger.stateTable, key) { try AlignmentLedger.decodeState(b, key: key) }
         }
         scorecard = ScorecardFold { key in
             guard let tx, let b = try tx.get(ScorecardFold.table, Array(key.utf8)) else { return nil }

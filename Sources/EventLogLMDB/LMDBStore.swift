@@ -29,8 +29,9 @@ final class LMDBStore: EventStore {
 
     /// The unindexed tail of the commit `r` reads: the one read last if it is of the same commit, else read now.
     private func tail(_ r: ReadTransaction) throws -> ReadTail {
-        if let t = lastTail.value, t.commitID == r.commitID { return t }
-        let t = try ReadTail.load(r)
+        let known = lastTail.value
+        if let t = known, t.commitID == r.commitID { return t }
+        let t = try ReadTail.load(r, after: known)
         lastTail.value = t
         return t
     }

@@ -7,12 +7,70 @@ import Foundation
 /// `@unchecked Sendable`: all mutable state is guarded by `cond`; LMDB write transactions begin and end
 /// on the writer thread only.
 final class Writer: @unchecked Sendable {
-    private struct Job {
-        var body: (LMDBTransaction) throws -> Any
-        var done: (Result<Any, Error>) -> Void
+    /// A unit of work queued to the writer. Its result is kept in the job itself, typed (`TypedJob`): no `Any` box,
+    /// no dynamic cast, no closure wrapped around the caller's. Fewer allocations per append, but the group-commit rate
+    /// did not move (docs/BENCHMARKS.md, "Issue 14: group commit and signed commands, second pass"): the hand-over's
+    /// cost is its two thread switches.
+    class Job {
         /// The body writes nothing unless it succeeds (it checks everything first), so it needs no nested
         /// transaction to be undone. Nesting costs LMDB a few megabytes of bookkeeping per job.
-        var checksBeforeWriting = false
+        let checksBeforeWriting: Bool
+        init(checksBeforeWriting: Bool) { self.checksBeforeWriting = checksBeforeWriting }
+        /// Runs the body in `tx` (isolated in a nested transaction when `isolate`) and keeps its value.
+        func run(_ tx: LMDBTransaction, isolate: Bool) throws { fatalError("abstract") }
+        /// Keeps a failure instead (the job's own, or its whole batch's).
+        func fail(_ error: Error) { fatalError("abstract") }
+        /// The result is kept and durable (or final): wakes whoever waits for it.
+        func finish() {}
+    }
+
+    /// A job whose body returns a `T`, kept until its caller takes it.
+    class TypedJob<T>: Job {
+        let body: (LMDBTransaction) throws -> T
+        var result: Result<T, Error>?
+        init(checksBeforeWriting: Bool, _ body: @escaping (LMDBTransaction) throws -> T) {
+            self.body = body
+            super.init(checksBeforeWriting: checksBeforeWriting)
+        }
+        override func run(_ tx: LMDBTransaction, isolate: Bool) throws {
+            result = .success(try isolate ? tx.isolated(body) : body(tx))
+        }
+        override func fail(_ error: Error) { result = .failure(error) }
+        /// The kept result (after `finish`).
+        func take() throws -> T {
+            switch result {
+            case .success(let v)?: return v
+            case .failure(let e)?: throw e
+            case nil: preconditionFailure("a writer job finished without a result")
+            }
+        }
+    }
+
+    /// A synchronous caller's job: `finish` posts the calling thread's own semaphore (`ThreadSemaphore`), made once per
+    /// thread instead of a `DispatchSemaphore` per append.
+    final class SyncJob<T>: TypedJob<T> {
+        let semaphore: ThreadSemaphore
+        init(checksBeforeWriting: Bool, semaphore: ThreadSemaphore, _ body: @escaping (LMDBTransaction) throws -> T) {
+            self.semaphore = semaphore
+            super.init(checksBeforeWriting: checksBeforeWriting, body)
+        }
+        override func finish() { semaphore.post() }
+    }
+
+    /// An async caller's job: `finish` resumes its continuation.
+    final class AsyncJob<T: Sendable>: TypedJob<T> {
+        let continuation: CheckedContinuation<T, Error>
+        init(checksBeforeWriting: Bool, continuation: CheckedContinuation<T, Error>, _ body: @escaping (LMDBTransaction) throws -> T) {
+            self.continuation = continuation
+            super.init(checksBeforeWriting: checksBeforeWriting, body)
+        }
+        override func finish() {
+            switch result {
+            case .success(let v)?: continuation.resume(returning: v)
+            case .failure(let e)?: continuation.resume(throwing: e)
+            case nil: continuation.resume(throwing: EventLogError.storage("the writer finished a job without a result"))
+            }
+        }
     }
 
     private let env: Environment
@@ -72,38 +130,29 @@ final class Writer: @unchecked Sendable {
         if !busy && queue.isEmpty && lastBatch <= 1 && !stopping {
             busy = true
             cond.unlock()
-            var lone = [Job(body: { try body($0) }, done: { _ in }, checksBeforeWriting: checksBeforeWriting)]
-            let result = execute(&lone)[0]
+            let job = TypedJob(checksBeforeWriting: checksBeforeWriting, body)
+            var lone: [Job] = [job]
+            execute(&lone)
             cond.lock()
             busy = false
             lastBatch = 1
             if !queue.isEmpty { cond.signal() }
             cond.unlock()
-            switch result {
-            case .success(let v): return v as! T
-            case .failure(let e): throw e
-            }
+            return try job.take()
         }
+        let job = SyncJob(checksBeforeWriting: checksBeforeWriting, semaphore: ThreadSemaphore.current, body)
+        startIfNeeded()
+        queue.append(job)
+        cond.signal()
         cond.unlock()
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: Result<Any, Error>?
-        enqueue(Job(body: { try body($0) }, done: { result = $0; done.signal() }, checksBeforeWriting: checksBeforeWriting))
-        done.wait()
-        // The semaphore orders the writer's store before this read.
-        switch result! {
-        case .success(let v): return v as! T
-        case .failure(let e): throw e
-        }
+        job.semaphore.wait()
+        // The semaphore orders the writer's store of the result before this read.
+        return try job.take()
     }
 
     func submit<T: Sendable>(checksBeforeWriting: Bool = false, _ body: @escaping @Sendable (LMDBTransaction) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (k: CheckedContinuation<T, Error>) in
-            enqueue(Job(body: { try body($0) }, done: { r in
-                switch r {
-                case .success(let v): k.resume(returning: v as! T)
-                case .failure(let e): k.resume(throwing: e)
-                }
-            }, checksBeforeWriting: checksBeforeWriting))
+            enqueue(AsyncJob(checksBeforeWriting: checksBeforeWriting, continuation: k, body))
         }
     }
 
@@ -118,7 +167,7 @@ final class Writer: @unchecked Sendable {
             cond.unlock()
             // Jobs that arrive while this batch is being written join it (until it holds `maxBatch`): the callers
             // released by the last commit come back while the writer builds records, and commit with them.
-            let results = execute(&batch, more: { [self] room in
+            execute(&batch, more: { [self] room in
                 cond.lock()
                 defer { cond.unlock() }
                 return takeJobs(max: room)
@@ -127,29 +176,33 @@ final class Writer: @unchecked Sendable {
             busy = false
             lastBatch = batch.count
             cond.unlock()
-            for (job, r) in zip(batch, results) { job.done(r) }
+            for job in batch { job.finish() }
         }
     }
 
-    /// Takes up to `max` queued jobs; the caller holds `cond`'s lock.
+    /// Takes up to `max` queued jobs; the caller holds `cond`'s lock. Usually the whole queue, swapped out (no copy).
     private func takeJobs(max: Int) -> [Job] {
-        let n = min(queue.count, max)
-        if n == 0 { return [] }
-        let jobs = Array(queue[0..<n])
-        queue.removeFirst(n)
+        if queue.isEmpty { return [] }
+        if queue.count <= max {
+            var jobs: [Job] = []
+            jobs.reserveCapacity(16)
+            swap(&jobs, &queue)
+            return jobs
+        }
+        let jobs = Array(queue[0..<max])
+        queue.removeFirst(max)
         return jobs
     }
 
-    /// Runs a batch in one transaction. Each job is isolated in a nested transaction when there are several,
-    /// so one refused job does not undo the others. `more(room)` hands over jobs queued meanwhile, which join
-    /// the batch (they are appended to `batch`, and get their results with the others).
-    private func execute(_ batch: inout [Job], more: ((Int) -> [Job])? = nil) -> [Result<Any, Error>] {
-        var results: [Result<Any, Error>] = []
+    /// Runs a batch in one transaction, keeping each job's result in the job. Each job is isolated in a nested
+    /// transaction when there are several, so one refused job does not undo the others. `more(room)` hands over jobs
+    /// queued meanwhile, which join the batch (they are appended to `batch`, and get their results with the others).
+    private func execute(_ batch: inout [Job], more: ((Int) -> [Job])? = nil) {
         var last: LMDBTransaction?
         do {
             let treeTables = try env.databases(named: MerkleTable.names)  // opened (or created) once, outside the transaction
             try env.write { w in
-                results = []
+                // This body runs again (every job with it) when the map had to grow.
                 let tx = try LMDBTransaction(w: w, env: env, tree: (treeTables[0], treeTables[1]), now: clock(), committed: committed)
                 last = tx
                 var anySuccess = false
@@ -165,7 +218,7 @@ final class Writer: @unchecked Sendable {
                         i += 1
                         let before = tx.head
                         do {
-                            results.append(.success(try isolate ? tx.isolated(job.body) : job.body(tx)))
+                            try job.run(tx, isolate: isolate)
                             anySuccess = true
                         } catch let e as LMDBError where e.isMapFull {
                             throw e
@@ -173,7 +226,7 @@ final class Writer: @unchecked Sendable {
                             // A job that promised to check first must not have written; if it did, undo everything.
                             if job.checksBeforeWriting && tx.head != before { throw error }
                             if !isolate && !job.checksBeforeWriting { lonePartial = true }
-                            results.append(.failure(LMDBStore.wrap(error, path: env.path)))
+                            job.fail(LMDBStore.wrap(error, path: env.path))
                         }
                     }
                     if lonePartial || batch.count >= Writer.maxBatch { break }
@@ -184,13 +237,13 @@ final class Writer: @unchecked Sendable {
                 if tx.tail.count >= Writer.tailLimit || tx.indexRequested { try tx.indexTail() }
             }
         } catch is AbortBatch {
-            return results
+            return  // every job kept its own failure
         } catch {
             let e = LMDBStore.wrap(error, path: env.path)
-            return batch.map { _ in .failure(e) }
+            for job in batch { job.fail(e) }
+            return
         }
         last?.publish(to: committed)
-        return results
     }
 }
 

@@ -8,6 +8,27 @@ import Foundation
 /// ledger in DIR set up as `tools/bench-serve.sh` sets up the server's. What the server adds on top is HTTP, sessions
 /// and its threads; what is left is the ledger's (the signature check, decide, the durable append).
 enum ServeFloor {
+    /// LMDB's last transaction id of the ledger at `path`, read by `mdb_stat -e` in a child process (a second handle
+    /// on the same file in this process would drop the ledger's locks when closed); nil when mdb_stat is missing.
+    static func lastTransactionID(_ path: String) -> Int? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/mdb_stat")
+        p.arguments = ["-e", path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.contains("Last transaction ID") {
+            return line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        }
+        return nil
+    }
+
+    /// Durable commits during the last `run` (nil when they could not be counted).
+    nonisolated(unsafe) static var lastRunCommits: Int?
+
     static func run(dir: String, clients: Int, seconds: Double) throws -> (ServeLoad.Figures, eventsPerCommand: Double) {
         let path = dir + "/serve-floor.ledger"
         try? FileManager.default.removeItem(atPath: path)
@@ -68,9 +89,12 @@ enum ServeFloor {
             thread.start()
         }
         ready.wait()
+        let txn0 = lastTransactionID(path)
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<clients { go.signal() }
         done.wait()
+        let txn1 = lastTransactionID(path)
+        lastRunCommits = txn0.flatMap { a in txn1.map { $0 - a } }
         var f = results.figures
         f.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         f.latenciesNanos.sort()

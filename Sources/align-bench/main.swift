@@ -78,7 +78,9 @@ if arguments.count >= 2, arguments[1] == "serve-load" || arguments[1] == "serve-
         let (f, perCommand) = result
         if let e = f.firstError { note("\(arguments[1]): first error: \(e)") }
         note("\(arguments[1]): \(f.ok) answered in \(String(format: "%.2f", f.seconds)) s, \(f.errors) errors")
-        print(String(format: "%.0f %.2f %.2f %d %d %.2f", f.commandsPerSecond, f.percentile(0.5), f.percentile(0.99), f.ok, f.errors, perCommand))
+        // The floor adds a seventh column: events per durable commit (the server's is added by tools/bench-serve.sh).
+        let perCommit = arguments[1] == "serve-floor" ? ServeFloor.lastRunCommits.map { c in String(format: " %.2f", c > 0 ? Double(f.ok) * perCommand / Double(c) : 0) } ?? " 0" : ""
+        print(String(format: "%.0f %.2f %.2f %d %d %.2f", f.commandsPerSecond, f.percentile(0.5), f.percentile(0.99), f.ok, f.errors, perCommand) + perCommit)
         exit(0)
     } catch {
         note("\(arguments[1]): \(error)")
