@@ -25,5 +25,5 @@ if [ -z "$ALIGN_BIN" ]; then
   swift build --product align >ci-artifacts/build-align.log 2>&1 || { tail -n 40 ci-artifacts/build-align.log; exit 1; }
   ALIGN_BIN=.build/debug/align
 fi
-mkdir -p ci-artifacts/screenshots
+mkdir -p ci-artifacts/screenshots && rm -f ci-artifacts/screenshots/*.png
 exec "$VENV/bin/python" tools/browser_test.py --align "$ALIGN_BIN" --screenshots ci-artifacts/screenshots "$@"
