@@ -26,13 +26,15 @@ public enum AlignServer {
         }
     }
 
-    /// The router of the JSON API over `ledger`, with request logs (`logRequests`) at `info`.
+    /// The router of the JSON API and the web pages over `ledger`, with request logs (`logRequests`) at `info`.
     public static func router(ledger: AlignmentLedger, limits: Limits = Limits(), logRequests: Bool = true) -> Router<BasicRequestContext> {
         let router = Router()
         let metrics = ServerMetrics()
         router.add(middleware: RequestLog(logRequests: logRequests, metrics: metrics))
-        LedgerRoutes(ledger: ledger, limits: limits, sessions: Sessions(sessionSeconds: TimeInterval(limits.sessionSeconds)), metrics: metrics)
-            .add(to: router)
+        let sessions = Sessions(sessionSeconds: TimeInterval(limits.sessionSeconds))
+        LedgerRoutes(ledger: ledger, limits: limits, sessions: sessions, metrics: metrics).add(to: router)
+        // The web pages (docs/WEB.md), with the same sessions.
+        WebRoutes(ledger: ledger, sessions: sessions).add(to: router)
         return router
     }
 

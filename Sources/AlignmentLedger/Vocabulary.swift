@@ -72,3 +72,11 @@ public typealias PublicKey = AlignmentDomain::PublicKey
 public typealias KeyRecord = AlignmentDomain::KeyRecord
 /// Base64url without padding: keys, proofs and signatures as text.
 public typealias Base64URL = AlignmentDomain::Base64URL
+/// One version of a lead definition, with its criteria and verdicts (the web pages show them).
+public typealias DefinitionVersion = AlignmentDomain::DefinitionVersion
+/// A sign-off, rejection or review: who, when, what.
+public typealias Verdict = AlignmentDomain::Verdict
+/// A campaign brief as its campaign keeps it.
+public typealias Brief = AlignmentDomain::Brief
+/// A handoff as recorded: profile, signals, campaign brief, evaluation.
+public typealias LeadHandedOff = AlignmentDomain::LeadHandedOff

@@ -1,0 +1,99 @@
+// swift-format-ignore-file
+extension StaticFiles {
+    /// `/static/live.js`: the live tail. Reads `/api/v1/events` with `fetch` (so the session cookie applies, which
+    /// `EventSource` cannot be relied on for) and parses the server-sent events by hand (`follow`, `parseMessage`);
+    /// reconnects after the last position seen. On `/live` each event becomes a line of `#tail`; on an open inbox
+    /// (`#inbox`), a `LeadHandedOff` for the inbox's owner fetches the page again and inserts the new lead's article
+    /// (`insertLead`), without a reload.
+    static let liveScript = #"""
+"use strict";
+// live.js: the live tail of the ledger (docs/WEB.md).
+(() => {
+  const tail = document.getElementById("tail");
+  const inbox = document.getElementById("inbox");
+  if (!tail && !inbox) return;
+  const state = document.getElementById(tail ? "tail-state" : "inbox-news");
+  let last = null;  // the last position seen
+  const setState = (text) => { if (state && tail) state.textContent = text; };
+
+  /// One server-sent message: its fields, `data` lines joined.
+  function parseMessage(block) {
+    const m = { data: [] };
+    for (const line of block.split(/\r?\n/)) {
+      if (line === "" || line.startsWith(":")) continue;
+      const c = line.indexOf(":");
+      const field = c < 0 ? line : line.slice(0, c);
+      let value = c < 0 ? "" : line.slice(c + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (field === "data") m.data.push(value); else m[field] = value;
+    }
+    return m;
+  }
+
+  function handle(m) {
+    if (!m.data.length) return;
+    let e;
+    try { e = JSON.parse(m.data.join("\n")); } catch (err) { return; }
+    last = e.position;
+    if (tail) addRow(e);
+    if (inbox && e.type === "LeadHandedOff" && e.payload && e.payload.owner === inbox.dataset.owner) insertLead(e.payload.lead);
+  }
+
+  function addRow(e) {
+    const li = document.createElement("li");
+    const what = document.createElement("strong");
+    what.textContent = e.type;
+    const time = (t) => { const el = document.createElement("time"); el.dateTime = t; el.textContent = t; return el; };
+    li.append(`#${e.position} `, what, ` on ${e.stream} by ${e.actor}, business time `, time(e.occurredAt), ", recorded ", time(e.recordedAt));
+    tail.prepend(li);
+    while (tail.children.length > 200) tail.lastElementChild.remove();
+  }
+
+  /// Fetches the inbox page again and inserts the article of lead `id` when it is not shown yet.
+  async function insertLead(id) {
+    if (document.getElementById("lead-" + id)) return;
+    const r = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
+    if (!r.ok) return;
+    const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+    const article = doc.getElementById("lead-" + id);
+    if (!article || document.getElementById("lead-" + id)) return;
+    const empty = inbox.querySelector(".empty");
+    if (empty) empty.remove();
+    inbox.prepend(document.importNode(article, true));
+    const news = document.getElementById("inbox-news");
+    if (news) news.textContent = `Lead ${id} arrived.`;
+  }
+
+  async function follow() {
+    for (;;) {
+      try {
+        const from = last !== null ? Number(last) + 1 : (tail || inbox).dataset.from;
+        const r = await fetch("/api/v1/events" + (from ? `?from=${from}` : ""),
+                              { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/event-stream" } });
+        if (r.status === 401) { setState("Signed out: sign in again to follow the log."); return; }
+        if (!r.ok || !r.body) throw new Error("HTTP " + r.status);
+        setState("Following the log.");
+        const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let i;
+          while ((i = buffer.search(/\r?\n\r?\n/)) >= 0) {
+            const block = buffer.slice(0, i);
+            buffer = buffer.slice(i).replace(/^\r?\n\r?\n/, "");
+            handle(parseMessage(block));
+          }
+        }
+        setState("The stream ended; reconnecting…");
+      } catch (err) {
+        setState("Connection lost; reconnecting…");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+  follow();
+})();
+"""#
+}
