@@ -400,6 +400,15 @@ class Person:
                 self.t.warnings.append(f"{name} at {width} px: the page scrolls sideways by {overflow} px")
         self.page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
+    def forgive_refused_fetch(self) -> None:
+        """Chromium logs "Failed to load resource: ... 409" for the refused command's fetch: that one is expected."""
+        for _ in range(20):
+            for i, e in enumerate(self.t.console_errors):
+                if e.startswith(self.actor + " ") and "/api/v1/commands" in e and "status of 409" in e:
+                    del self.t.console_errors[i]
+                    return
+            self.page.wait_for_timeout(25)
+
     # --- the pages' own flows
 
     def enrol(self) -> dict:
@@ -465,6 +474,7 @@ class Person:
                 if alert.count() and alert.inner_text().strip():
                     text = alert.inner_text().strip()
                     check(expect_refusal, f"{self.actor}: {form_name}/{button} was refused: {text}")
+                    self.forgive_refused_fetch()
                     return text
             except Failure:
                 raise
@@ -601,8 +611,8 @@ def test_story(t: "Tests") -> None:
     form.get_by_label("Signals").fill(f"webinar.attended@{signal_at}:Pricing webinar")
     with maria.page.expect_response(lambda r: r.url.endswith("/api/v1/commands")) as posted:
         form.get_by_role("button", name="Hand off", exact=True).click()
-    check(posted.value.status == 201, f"the handoff answered {posted.value.status}: {posted.value.text()}")
     committed = time.monotonic()
+    check(posted.value.status == 201, f"the handoff answered {posted.value.status}")
     lead = sam.page.locator("#inbox").get_by_role("article", name="Lead L-1")
     try:
         lead.get_by_text("Pricing webinar with a free audit").wait_for(timeout=2000)
