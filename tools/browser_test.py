@@ -333,7 +333,7 @@ def test_api_in_page(t: "Tests") -> None:
     check("align_session" in cookies and cookies["align_session"]["httpOnly"],
           f"no HttpOnly align_session cookie: {list(cookies)}")
     check(cookies["align_session"]["sameSite"] == "Strict", f"cookie SameSite {cookies['align_session']['sameSite']}")
-    line = canonical({"args": {"id": "probe-" + actor, "title": "Signed in a browser", "fit": ["employees>=200"]},
+    line = canonical({"args": {"id": "signed-in-page", "title": "Signed in a browser", "fit": ["employees>=200"]},
                       "as": actor, "at": now_iso(), "command": "definition.propose", "key": str(uuid.uuid4())})
     posted = page.evaluate(
         r"""async ([actor, kid, ledgerId, line]) => {
@@ -348,8 +348,8 @@ def test_api_in_page(t: "Tests") -> None:
           return {status: r.status, body: await r.json()};
         }""", [actor, kid, ledger_id, line])
     check(posted["status"] == 201 and posted["body"].get("ok"), f"the signed command answered {posted}")
-    shown = t.ledger.json("definition", "show", "probe-" + actor)
-    check("probe-" + actor in json.dumps(shown), f"the CLI does not see the definition: {shown}")
+    shown = t.ledger.json("definition", "show", "signed-in-page")
+    check(shown.get("versions", [{}])[0].get("author") == actor, f"the CLI does not see the definition: {shown}")
     page.close()
 
 
@@ -525,14 +525,27 @@ def test_story(t: "Tests") -> None:
     maria = Person(t, Ledger.MARKETER, "marketing")
     sam = Person(t, Ledger.SALES, "sales")
 
-    # Enrolment in each browser; the founder registers the keys the pages show (as revops does, with the CLI).
+    # Enrolment in each browser. The founder registers Maria's key with the CLI, as the enrolment page says; she
+    # enrols a key of her own in a third browser (registered with the CLI by her file key) and registers Sam's on the
+    # people page.
+    rita = Person(t, Ledger.FOUNDER, "revops")
+    enrolled = {p.actor: p.enrol() for p in (maria, sam, rita)}
+    maria.shoot("enrol")
+    L.register_key(maria.actor, enrolled[maria.actor]["publicKey"], enrolled[maria.actor]["proof"])
+    L.register_key(rita.actor, enrolled[rita.actor]["publicKey"], enrolled[rita.actor]["proof"])
+    rita.sign_in()
+    rita.goto("/admin")
+    text = rita.submit("Register a key", "Register key", {
+        "Actor id": sam.actor, "Public key": enrolled[sam.actor]["publicKey"],
+        "Proof of possession": enrolled[sam.actor]["proof"]})
+    check(sam.actor in text, f"register a key: {text}")
+    people = rita.page.get_by_role("table", name="People")
+    check(enrolled[sam.actor]["keyId"] in people.inner_text(), f"the people table: {people.inner_text()}")
+    rita.shoot("admin")
     for person in (maria, sam):
-        shown = person.enrol()
-        if person is maria:
-            person.shoot("enrol")
-        L.register_key(person.actor, shown["publicKey"], shown["proof"])
         listed = [k["id"] for k in L.json("actor", "key", "list", person.actor)["keys"]]
-        check(listed == [shown["keyId"]], f"{person.actor}'s registered keys: {listed}, enrolled {shown['keyId']}")
+        check(listed == [enrolled[person.actor]["keyId"]],
+              f"{person.actor}'s registered keys: {listed}, enrolled {enrolled[person.actor]['keyId']}")
 
     # An unsigned-in visit goes to the sign-in page.
     maria.goto("/definitions")
@@ -562,8 +575,17 @@ def test_story(t: "Tests") -> None:
     # Marketing is offered no sign-off (sales only).
     check(maria.page.get_by_role("button", name="Sign off mql v1").count() == 0, "marketing is offered a sign-off")
 
-    # 2. Signed off in the other browser, by sales.
+    # 2. Signed off in the other browser, by sales. A rejection needs a reason: without one the form is not sent.
     sam.goto("/definitions")
+    reject = sam.page.get_by_role("form", name="Reject mql v1")
+    sent: list[str] = []
+    sam.page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/api/v1/commands") else None)
+    reject.get_by_role("button", name="Reject mql v1", exact=True).click()
+    sam.page.wait_for_timeout(300)
+    reason = reject.get_by_label("Reason")
+    check(not sent, "a rejection without a reason was sent")
+    check(reason.evaluate("el => !el.validity.valid && el.validationMessage !== ''"),
+          "the empty reason is not flagged by the form")
     text = sam.submit("Sign off mql v1", "Sign off mql v1", {"Comment": "matches our ICP"})
     check("mql" in text, f"sign-off: {text}")
     sam.shoot("definitions")
@@ -631,21 +653,34 @@ def test_story(t: "Tests") -> None:
     check("LeadAccepted" in canonical(shown) or '"accepted"' in canonical(shown), f"the CLI's lead L-1: {shown}")
     sam.shoot("inbox")
 
+    # 7. Another lead, rejected by sales with a reason code and a note.
+    maria.goto("/inbox")
+    maria.submit("Hand off a lead", "Hand off", {
+        "Lead id": "L-2", "Definition id": "mql", "Profile": "company=Globex\nemployees=900\nindustry=fintech",
+        "Signals": f"webinar.attended@{signal_at}"}, select={"Owner": "Sam Sales (sam)"})
+    lead2 = sam.page.get_by_role("article", name="Lead L-2")
+    lead2.wait_for(timeout=2000)
+    text = sam.submit("Reject L-2", "Reject L-2", {"Note": "budget frozen until Q1"}, select={"Reason": "bad-timing"})
+    check("L-2" in text, f"reject: {text}")
+    decision = L.json("lead", "show", "L-2")["cycles"][-1]["decision"]
+    check(decision.get("outcome") == "rejected" and decision.get("by") == sam.actor, f"L-2's decision: {decision}")
+    check("bad-timing" in canonical(decision) and "budget frozen" in canonical(decision), f"L-2's decision: {decision}")
+
     # The other pages, looked at (and photographed) by each.
     for path, name in (("/scorecard", "scorecard"), ("/content", "content"), ("/audit", "audit"), ("/live", "live")):
         response = sam.goto(path)
         check(response.status == 200, f"{path} answered {response.status}")
         sam.shoot(name)
     maria.goto("/admin")
-    maria.shoot("admin")
+    check(maria.page.get_by_role("form", name="Register a key").count() == 0, "marketing is offered key registration")
 
     # Every action above was signed in a browser by its author: the ledger verifies.
     verify = L.run("verify")
     check("sound" in verify.stdout, f"verify: {verify.stdout}{verify.stderr}")
-    for person in (maria, sam):
+    for person in (maria, sam, rita):
         person.context.close()
     check(not t.problems, "; ".join(t.problems))
-    errors = [e for e in t.console_errors if e.startswith((maria.actor + " ", sam.actor + " "))]
+    errors = [e for e in t.console_errors if e.split(" ")[0] in (maria.actor, sam.actor, rita.actor)]
     check(not errors, "console errors on the pages:\n  " + "\n  ".join(errors))
 
 
