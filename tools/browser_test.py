@@ -357,6 +357,7 @@ def test_api_in_page(t: "Tests") -> None:
 # The story through the web pages (docs/WEB.md; Sources/AlignServer/Web)
 
 WIDTHS = (1280, 390)
+XSS = "<img src=x onerror=\"window.alignXSS=1\"><script>window.alignXSS=1</script>"
 CSP_NEEDS = ("script-src 'self'",)
 
 
@@ -399,6 +400,12 @@ class Person:
             if overflow > 1:
                 self.t.warnings.append(f"{name} at {width} px: the page scrolls sideways by {overflow} px")
         self.page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+
+    def forgive_console(self, needle: str) -> None:
+        """Drops the console errors of this person's page that say `needle` (a violation the test provoked)."""
+        self.page.wait_for_timeout(100)
+        self.t.console_errors[:] = [e for e in self.t.console_errors
+                                    if not (e.startswith(self.actor + " ") and needle in e)]
 
     def forgive_refused_fetch(self) -> None:
         """Chromium logs "Failed to load resource: ... 409" for the refused command's fetch: that one is expected."""
@@ -450,7 +457,7 @@ class Person:
         self.page.get_by_text(f"Signed in as {self.actor}").wait_for()
 
     def submit(self, form_name: str, button: str, fields: dict | None = None, expect_refusal: bool = False,
-               select: dict | None = None) -> str:
+               select: dict | None = None, keyboard: bool = False) -> str:
         """Fills a command form by its labels, presses its button and answers the result the page shows: the
         flash after the page reloads ("Recorded: ..."), or the refusal in the form (role alert)."""
         form = self.page.get_by_role("form", name=form_name)
@@ -460,7 +467,11 @@ class Person:
         for label, value in (select or {}).items():
             form.get_by_label(label).select_option(label=value)
         self.page.evaluate("window.alignTestMark = 'before'")
-        form.get_by_role("button", name=button, exact=True).click()
+        if keyboard:  # the button takes the focus and Enter presses it
+            form.get_by_role("button", name=button, exact=True).focus()
+            self.page.keyboard.press("Enter")
+        else:
+            form.get_by_role("button", name=button, exact=True).click()
         alert = form.get_by_role("alert")
         flash = self.page.get_by_role("status", name="Last result")
         deadline = time.monotonic() + 10
@@ -565,8 +576,16 @@ def test_story(t: "Tests") -> None:
     text = maria.submit("Propose a definition", "Propose", {
         "Definition id": "mql", "Title": "Engaged mid-market SaaS",
         "Fit criteria": "employees>=200\nindustry in [saas,fintech]",
-        "Engagement criteria": "webinar.attended>=1", "Rationale": "Q3 win analysis"})
+        "Engagement criteria": "webinar.attended>=1", "Rationale": "Q3 win analysis " + XSS})
     check("mql" in text, f"propose: {text}")
+    # What people type is shown as text, never run: the rationale's markup is on the page, literally.
+    maria.page.get_by_text(XSS).first.wait_for()
+    check(maria.page.evaluate("window.alignXSS") is None, "markup typed in a form ran on the page")
+    # The policy is enforced by the browser, not only sent: an inline script added to the page does not run.
+    ran = maria.page.evaluate("""() => { const s = document.createElement("script");
+        s.textContent = "window.alignInline = 1"; document.head.append(s); return window.alignInline === 1; }""")
+    check(not ran, "an inline script ran despite the Content-Security-Policy")
+    maria.forgive_console("Content Security Policy")
     # A refusal on the page: activation before any sales sign-off names its rule and says what to do.
     text = maria.submit("Activate mql v1", "Activate mql v1", expect_refusal=True)
     check("sign-off-quorum" in text and "0 of 1" in text, f"activation before sign-off showed: {text}")
@@ -647,7 +666,7 @@ def test_story(t: "Tests") -> None:
     sam.shoot("inbox-live")
 
     # 6. Accepted by sales.
-    text = sam.submit("Accept L-1", "Accept L-1")
+    text = sam.submit("Accept L-1", "Accept L-1", keyboard=True)
     check("L-1" in text, f"accept: {text}")
     shown = L.json("lead", "show", "L-1")
     check("LeadAccepted" in canonical(shown) or '"accepted"' in canonical(shown), f"the CLI's lead L-1: {shown}")
@@ -673,6 +692,13 @@ def test_story(t: "Tests") -> None:
         sam.shoot(name)
     maria.goto("/admin")
     check(maria.page.get_by_role("form", name="Register a key").count() == 0, "marketing is offered key registration")
+
+    # Signing out ends the session: the pages send to the sign-in page again.
+    with maria.page.expect_navigation():
+        maria.page.get_by_role("button", name="Sign out").click()
+    check("/sign-in" in maria.page.url, f"after signing out: {maria.page.url}")
+    maria.goto("/inbox")
+    check("/sign-in" in maria.page.url, f"the inbox after signing out: {maria.page.url}")
 
     # Every action above was signed in a browser by its author: the ledger verifies.
     verify = L.run("verify")
