@@ -401,6 +401,14 @@ class Person:
                 self.t.warnings.append(f"{name} at {width} px: the page scrolls sideways by {overflow} px")
         self.page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
+    def submit_query(self, form_name: str, button: str, fields: dict) -> None:
+        """A read form (a GET): fill it, press its button, wait for the new page."""
+        form = self.page.get_by_role("form", name=form_name)
+        for label, value in fields.items():
+            form.get_by_label(label).fill(value)
+        with self.page.expect_navigation():
+            form.get_by_role("button", name=button, exact=True).click()
+
     def forgive_console(self, needle: str) -> None:
         """Drops the console errors of this person's page that say `needle` (a violation the test provoked)."""
         self.page.wait_for_timeout(100)
@@ -457,7 +465,7 @@ class Person:
         self.page.get_by_text(f"Signed in as {self.actor}").wait_for()
 
     def submit(self, form_name: str, button: str, fields: dict | None = None, expect_refusal: bool = False,
-               select: dict | None = None, keyboard: bool = False) -> str:
+               select: dict | None = None, keyboard: bool = False, tick: tuple = ()) -> str:
         """Fills a command form by its labels, presses its button and answers the result the page shows: the
         flash after the page reloads ("Recorded: ..."), or the refusal in the form (role alert)."""
         form = self.page.get_by_role("form", name=form_name)
@@ -466,6 +474,8 @@ class Person:
             form.get_by_label(label).fill(value)
         for label, value in (select or {}).items():
             form.get_by_label(label).select_option(label=value)
+        for label in tick:
+            form.get_by_label(label).check()
         self.page.evaluate("window.alignTestMark = 'before'")
         if keyboard:  # the button takes the focus and Enter presses it
             form.get_by_role("button", name=button, exact=True).focus()
@@ -522,6 +532,28 @@ def private_keys_not_extractable(page) -> dict:
         db.close();
       }
       return out; }""")
+
+
+def audit_who_approved(t: "Tests", person: Person) -> None:
+    """Who approved mql, on the audit page; a checkpoint signed beside the server (`align checkpoint`) makes the
+    proof bundle downloadable, and tools/verify_bundle.py checks it offline, browser-signed commands included."""
+    L = t.ledger
+    L.run("checkpoint")
+    vkey = L.run("checkpoint", "--vkey").stdout.strip()
+    person.submit_query("Who approved", "Show approval", {"Definition id": "mql"})
+    answer = person.page.get_by_role("region", name="Approval of mql")
+    check("matches our ICP" in answer.inner_text() and Ledger.SALES in answer.inner_text(),
+          f"who approved mql: {answer.inner_text()}")
+    with person.page.expect_download() as download:
+        person.page.get_by_role("link", name="Download the proof bundle").click()
+    bundle = L.dir / "mql-proof.json"
+    download.value.save_as(bundle)
+    checked = subprocess.run([sys.executable, str(ROOT / "tools/verify_bundle.py"), str(bundle), "--vkey", vkey],
+                             capture_output=True, text=True, timeout=60)
+    check(checked.returncode == 0, f"verify_bundle.py on the downloaded bundle exited {checked.returncode}: "
+                                   f"{checked.stdout[-800:]}{checked.stderr[-800:]}")
+    t.note("the proof bundle downloaded from the audit page checks out offline (tools/verify_bundle.py): "
+           + (checked.stdout.strip().splitlines() or ["?"])[-1])
 
 
 def test_story(t: "Tests") -> None:
@@ -637,6 +669,16 @@ def test_story(t: "Tests") -> None:
     check("launch" in text, f"launch: {text}")
     maria.shoot("campaigns")
 
+    # 4b. Revops forces a launch without a review, in the open (the override and its reason are recorded).
+    maria.goto("/campaigns")
+    maria.submit("Draft a campaign", "Draft", {"Campaign id": "flash-sale", "Name": "Flash sale"})
+    rita.goto("/campaigns")
+    text = rita.submit("Launch flash-sale", "Launch flash-sale", {"Reason for the override": "competitor launch"},
+                       tick=("Override the rule (revops)",))
+    check("flash-sale" in text, f"the forced launch: {text}")
+    overrides = L.json("audit", "overrides")
+    check("competitor launch" in canonical(overrides), f"audit overrides: {overrides}")
+
     # 5. The handoff; sales' open inbox shows the lead and its brief within 2 s, without a reload.
     sam.goto("/inbox")
     sam.page.wait_for_timeout(300)  # the live tail connects
@@ -689,6 +731,9 @@ def test_story(t: "Tests") -> None:
     for path, name in (("/scorecard", "scorecard"), ("/content", "content"), ("/audit", "audit"), ("/live", "live")):
         response = sam.goto(path)
         check(response.status == 200, f"{path} answered {response.status}")
+        if name == "audit":
+            check("competitor launch" in sam.page.inner_text("main"), "the audit page does not list the override")
+            audit_who_approved(t, sam)
         sam.shoot(name)
     maria.goto("/admin")
     check(maria.page.get_by_role("form", name="Register a key").count() == 0, "marketing is offered key registration")
