@@ -727,6 +727,21 @@ def test_story(t: "Tests") -> None:
     check(decision.get("outcome") == "rejected" and decision.get("by") == sam.actor, f"L-2's decision: {decision}")
     check("bad-timing" in canonical(decision) and "budget frozen" in canonical(decision), f"L-2's decision: {decision}")
 
+    # 8. Content: marketing plans an asset, sales requests content for L-1, marketing maps it to the plan.
+    maria.goto("/content")
+    maria.submit("Plan an asset", "Plan asset", {"Asset id": "roi-calculator", "Title": "ROI calculator",
+                                                 "Persona": "CFO"}, select={"Stage": "consideration"})
+    sam.goto("/content")
+    sam.submit("Request content", "Request", {"Request id": "R-1", "What": "ROI calculator for Acme",
+                                              "Lead id": "L-1", "Why": "their CFO asks for numbers"},
+               select={"Stage": "consideration"})
+    maria.goto("/content")
+    text = maria.submit("Triage R-1", "Triage R-1", {"Asset id": "roi-calculator"},
+                        select={"Outcome": "Map to a planned asset"})
+    check("R-1" in text, f"triage: {text}")
+    content = canonical(L.json("content", "list"))
+    check("R-1" in content and "roi-calculator" in content and "map" in content.lower(), f"content list: {content}")
+
     # The other pages, looked at (and photographed) by each.
     for path, name in (("/scorecard", "scorecard"), ("/content", "content"), ("/audit", "audit"), ("/live", "live")):
         response = sam.goto(path)
