@@ -5,7 +5,7 @@ import Foundation
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the ledger over HTTP: a JSON API of signed commands and reads.", discussion: """
+        abstract: "Serve the ledger over HTTP: web pages and a JSON API of signed commands and reads.", discussion: """
         One process owns the ledger and serves it on --listen (loopback by
         default; put a TLS reverse proxy in front of it to serve a team). The
         server holds nobody's key: people sign in by signing its challenge
@@ -13,7 +13,9 @@ struct Serve: AsyncParsableCommand {
         (`align sign`) and posted to /api/v1/commands; reads answer as
         `align ... --json` does. The CLI keeps working beside it. SIGTERM or
         Ctrl-C stops it gracefully: requests in flight finish.
-        docs/API.md ("HTTP API") lists the routes.
+        docs/API.md ("HTTP API") lists the routes. The web pages start at
+        /sign-in and /enrol (the browser makes and keeps its own key and
+        signs every command itself); docs/WEB.md describes them.
 
         Examples:
           align serve --ledger ./acme.ledger

@@ -161,6 +161,8 @@ struct WebPageTests {
             #expect(maria.contains("data-command=\"definition.propose\"") && maria.contains("aria-label=\"Propose a definition\""))
             let admin = try await api.get("/admin", as: "rita").text
             #expect(admin.contains("data-command=\"actor.key-add\"") && admin.contains(">Register key</button>"))
+            #expect(admin.contains("data-command=\"actor.key-rotate\"") && admin.contains(">Replace key</button>"))
+            #expect(admin.contains("data-command=\"actor.add\"") && admin.contains(">Add person</button>"))
             #expect(try await api.get("/admin", as: "sam").text.contains("Only revops"))
         }
     }
@@ -179,6 +181,23 @@ struct WebPageTests {
             #expect(other.contains("id=\"lead-L-1\"") && !other.contains("Accept L-1"))
             let maria = try await api.get("/inbox", as: "maria").text
             #expect(maria.contains("data-command=\"lead.handoff\"") && maria.contains(">Hand off</button>"))
+        }
+    }
+
+    @Test func theLiveTailFetchesOneLeadsArticle() async throws {
+        let f = try ServerFixture().withHostileStory()
+        try await f.withClient { api in
+            let r = try await api.get("/inbox/leads/L-1", as: "sam")
+            #expect(r.status == .ok && r.text.hasPrefix("<article class=\"card lead\" id=\"lead-L-1\"") && r.text.contains(">Accept L-1</button>"), "\(r.text.prefix(200))")
+            expectSecurityHeaders(r, "/inbox/leads/L-1")
+            #expect(!r.text.contains("<script>alert") && r.text.contains(hostileEscaped))
+            // The same article as the inbox shows.
+            let page = try await api.get("/inbox", as: "sam").text
+            #expect(page.contains(r.text))
+            #expect(try await api.get("/inbox/leads/L-1?owner=sam", as: "sofia").text.contains("id=\"lead-L-1\""))
+            #expect(try await api.get("/inbox/leads/L-1", as: "sofia").status == .notFound, "not sofia's lead")
+            #expect(try await api.get("/inbox/leads/L-404", as: "sam").status == .notFound)
+            #expect(try await api.get("/inbox/leads/L-1", as: nil).status == .unauthorized)
         }
     }
 

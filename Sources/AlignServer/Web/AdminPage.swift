@@ -2,7 +2,8 @@ import AlignmentLedger
 import Foundation
 
 /// `/admin`: people, their roles and keys; a revops member registers a key someone enrolled in their browser
-/// (`actor.key-add`, signed by the revops member's own key) or adds a person with their key (`actor.add`).
+/// (`actor.key-add`, signed by the revops member's own key, for a person without an active key), replaces a person's
+/// key with it (`actor.key-rotate`), or adds a person with their key (`actor.add`).
 enum AdminPage {
     static func render(_ r: WebRoutes.PageRequest) throws -> HTML {
         let v = r.viewer
@@ -26,7 +27,16 @@ enum AdminPage {
                 \(Layout.field("Actor id", name: "actor", required: true))
                 \(Layout.field("Public key", name: "key", required: true, hint: "ed25519:…"))
                 \(Layout.field("Proof of possession", name: "proof", required: true))
-                """, button: "Register key"))</section>
+                """, button: "Register key"))
+            <p>A person who holds an active key adds another themselves (<code>align actor key add</code>); to move them to
+            this key, replace theirs instead.</p></section>
+            <section aria-labelledby="key-rotate-h" class="card"><h2 id="key-rotate-h">Replace a key</h2>
+            <p>Registers the new key and revokes the person's active keys (a lost browser, a new machine).</p>
+            \(Layout.commandForm("actor.key-rotate", label: "Replace a key", """
+                \(Layout.field("Actor id", name: "actor", required: true))
+                \(Layout.field("Public key", name: "key", required: true, hint: "ed25519:…"))
+                \(Layout.field("Proof of possession", name: "proof", required: true))
+                """, button: "Replace key"))</section>
             <section aria-labelledby="actor-add-h" class="card"><h2 id="actor-add-h">Add a person</h2>
             \(Layout.commandForm("actor.add", label: "Add a person", """
                 \(Layout.field("Actor id", name: "id", required: true))

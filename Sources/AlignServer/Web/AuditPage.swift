@@ -5,15 +5,15 @@ import Foundation
 /// checkpoint), an actor's history, and the overrides on record; recorded time and business time side by side.
 /// `?definition=ID&at=TIME`, `?actor=ID`.
 enum AuditPage {
-    /// The most events of an actor's history shown (the latest).
-    static let historyLimit = 200
+    /// The most events of an actor's history, and overrides, shown (the latest).
+    static let historyLimit = 100
 
     static func render(_ r: WebRoutes.PageRequest) throws -> HTML {
         let definitionID = r.text("definition"), actorID = r.text("actor"), atText = r.text("at")
         let approval: HTML = try definitionID.map { try whoApproved($0, at: try r.time("at"), atText: atText, r) } ?? ""
         let history: HTML = try actorID.map { try actorHistory($0, r) } ?? ""
         let (overrides, _) = try r.ledger.auditOverrides()
-        let overrideRows = overrides.reversed().map { o -> HTML in
+        let overrideRows = overrides.suffix(historyLimit).reversed().map { o -> HTML in
             "<tr><td>\(o.position)</td><td>\(o.type)</td><td>\(o.stream)</td><td>\(o.actor)</td><td><code>\(o.rule)</code></td><td>\(o.reason)</td><td>\(Layout.time(o.at))</td><td>\(Layout.time(o.recordedAt))</td></tr>"
         }
         return Layout.page(title: "Audit", path: "/audit", viewer: r.viewer, """
@@ -29,7 +29,7 @@ enum AuditPage {
             <div class="actions"><button type="submit">Show history</button></div></form>
             \(history)</section>
             <section aria-labelledby="overrides-h" class="card"><h2 id="overrides-h">Overrides</h2>
-            \(Layout.table(caption: "Every override on record, latest first", head: ["Position", "Event", "Stream", "By", "Rule", "Reason", "Business time", "Recorded"],
+            \(Layout.table(caption: overrides.count > historyLimit ? "The latest \(historyLimit) of \(overrides.count) overrides, latest first" : "Every override on record, latest first", head: ["Position", "Event", "Stream", "By", "Rule", "Reason", "Business time", "Recorded"],
                            rows: overrideRows, empty: "No override on record."))</section>
             """)
     }

@@ -63,6 +63,11 @@ enum CampaignsPage {
             if open {
                 actions.append(Layout.commandForm("campaign.launch", label: "Launch \(c.id)", fixed: [("id", c.id)], "", button: "Launch \(c.id)"))
             }
+        }
+        if v.has(.revops) && !v.has(.marketing) && open {
+            // Revops launches only with an override of the rule that refuses (a launch without an approving review).
+            actions.append(Layout.commandForm("campaign.launch", label: "Launch \(c.id)", fixed: [("id", c.id)], Layout.overrideFields,
+                                              button: "Launch \(c.id)"))
             if c.status == .launched {
                 actions.append(Layout.commandForm("campaign.close", label: "Close \(c.id)", fixed: [("id", c.id)], "", button: "Close \(c.id)"))
             }

@@ -4,6 +4,9 @@ import Foundation
 /// `/content`: the content plan by buy-cycle stage, sales' requests and how marketing triaged them (mapped to a planned
 /// asset, added to the plan, declined, ad hoc). Sales requests; marketing plans, triages and fulfils.
 enum ContentPage {
+    /// The most requests shown.
+    static let shown = 200
+
     static let outcomes: [(String, String)] = [
         ("map-to", "Map to a planned asset"), ("add-to-plan", "Add to the plan as a new asset"), ("decline", "Decline"), ("ad-hoc", "Make ad hoc"),
     ]
@@ -21,7 +24,10 @@ enum ContentPage {
                 \(assets.isEmpty ? "<p class=\"empty\">Nothing planned.</p>" : HTML("<ul>\(assets)</ul>"))</section>
                 """
         }
-        let requests = content.filter { $0.request != nil }.map { request($0, viewer: v, stages: stages) }
+        // Those waiting for triage first, then the latest; at most `shown`.
+        let all = content.filter { $0.request != nil }
+            .sorted { ($0.triage == nil ? 0 : 1, $1.requestedAt ?? .distantPast) < ($1.triage == nil ? 0 : 1, $0.requestedAt ?? .distantPast) }
+        let requests = all.prefix(shown).map { request($0, viewer: v, stages: stages) }
         let planForm: HTML = v.has(.marketing) ? """
             <section aria-labelledby="plan-form-h" class="card"><h2 id="plan-form-h">Plan an asset</h2>
             \(Layout.commandForm("content.plan", label: "Plan an asset", """
@@ -44,6 +50,7 @@ enum ContentPage {
         return Layout.page(title: "Content", path: "/content", viewer: v, """
             <section aria-labelledby="plan-h"><h2 id="plan-h">Plan by buy-cycle stage</h2><div class="charts">\(plan)</div></section>
             <section aria-labelledby="requests-h"><h2 id="requests-h">Requests</h2>\
+            \(all.count > shown ? HTML("<p>Untriaged first, then the latest: \(shown) of \(all.count) requests.</p>") : "")\
             \(requests.isEmpty ? "<p class=\"empty\">No content request yet.</p>" : HTML.join(requests))</section>
             \(requestForm)
             \(planForm)

@@ -55,7 +55,7 @@ enum DefinitionsPage {
             }
             if v.has(.marketing) || v.has(.revops) {
                 actions.append(Layout.commandForm("definition.activate", label: "Activate \(label)", fixed: [("id", d.id)], ints: [("version", x.version)],
-                                                  "", button: "Activate \(label)"))
+                                                  v.has(.revops) ? Layout.overrideFields : "", button: "Activate \(label)"))
             }
         }
         return """

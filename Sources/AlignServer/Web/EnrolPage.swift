@@ -10,6 +10,7 @@ enum EnrolPage {
             half, as an event on the ledger; then you can sign in.</p>
             <form id="enrol-form" aria-label="Enrol a key">
             <label>Actor id <input type="text" name="actor" autocomplete="username" required></label>
+            <label class="check"><input type="checkbox" name="replace"> Replace the key this browser holds for this actor (after a revocation)</label>
             <div class="actions"><button type="submit">Create key</button></div>
             <p class="result" role="status" aria-live="polite"></p>
             </form>
@@ -24,6 +25,9 @@ enum EnrolPage {
             </dl>
             <p>Ask a revops member to register it: on the <a href="/admin">People and keys</a> page, or with</p>
             <pre><code id="enrol-command" aria-label="Command line"></code></pre>
+            <p>If you hold an active key already (another browser, a key file), add this one yourself with the same line
+            as yourself (<code>--as</code> you), or ask revops to replace yours, which revokes it:</p>
+            <pre><code id="enrol-rotate-command" aria-label="Command line to replace a key"></code></pre>
             </section>
             """)
     }

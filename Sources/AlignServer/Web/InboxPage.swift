@@ -6,6 +6,9 @@ import Foundation
 /// accept, or reject with a reason code. Marketing hands leads off here. The live tail (`/static/live.js`) inserts a
 /// lead handed to the owner shown while the page is open. `?owner=ID` shows another salesperson's inbox (read only).
 enum InboxPage {
+    /// The most leads shown (the newest).
+    static let shown = 100
+
     static func render(_ r: WebRoutes.PageRequest) throws -> HTML {
         let v = r.viewer
         let owner = r.text("owner") ?? v.actor
@@ -13,7 +16,9 @@ enum InboxPage {
         let head = try r.ledger.head().position
         let state = try r.ledger.ledgerState()
         let sla = state.policy.slaHours
-        let leads = try r.ledger.leads(owner: owner, open: true)
+        // Newest first (a lead handed off while the page is open is always among those shown), at most `shown`.
+        let open = try r.ledger.leads(owner: owner, open: true)
+        let leads = open.sorted { ($0.handedOffAt ?? .distantPast) > ($1.handedOffAt ?? .distantPast) }.prefix(shown)
         let mine = owner == v.actor
         let items = leads.map { article($0, viewer: v, slaHours: sla, now: r.now, canDecide: mine && v.has(.sales)) }
         let sales = state.actors.values.filter { $0.active && $0.roles.contains(.sales) }.sorted { $0.id < $1.id }
@@ -33,12 +38,26 @@ enum InboxPage {
             """ : ""
         let heading = mine ? "Your open leads" : "Open leads of \(owner)"
         return Layout.page(title: "Leads", path: "/inbox", viewer: v, live: true, """
-            <section aria-labelledby="inbox-h"><h2 id="inbox-h">\(heading) <small>(SLA \(sla) hours)</small></h2>
+            <section aria-labelledby="inbox-h"><h2 id="inbox-h">\(heading) <small>(\(open.count), SLA \(sla) hours)</small></h2>
+            \(open.count > shown ? HTML("<p>The newest \(shown) of \(open.count) open leads; see <code>align lead list --owner \(owner) --open</code> for all.</p>") : "")
             <p class="live-note" role="status" aria-live="polite" id="inbox-news"></p>
             <div id="inbox" data-owner="\(owner)" data-from="\(head + 1)">\(items.isEmpty ? "<p class=\"empty\">No open lead.</p>" : HTML.join(items))</div>
             </section>
             \(handoff)
             """)
+    }
+
+    /// `/inbox/leads/ID?owner=`: the article of one lead of the inbox of `owner` (default: the viewer), as the page
+    /// shows it; 404 when it is not an open lead of that owner.
+    static func fragment(_ r: WebRoutes.PageRequest, lead id: String) throws -> HTML {
+        let v = r.viewer
+        let owner = r.text("owner") ?? v.actor
+        let l = try r.ledger.lead(id)
+        guard l.status == .handedOff, l.handoff?.owner == owner else {
+            throw DomainError.notFound("lead '\(id)' is not an open lead of \(owner)")
+        }
+        let sla = try r.ledger.ledgerState().policy.slaHours
+        return article(l, viewer: v, slaHours: sla, now: r.now, canDecide: owner == v.actor && v.has(.sales))
     }
 
     static func article(_ l: LeadState, viewer v: Viewer, slaHours: Int, now: Date, canDecide: Bool) -> HTML {

@@ -56,7 +56,7 @@ enum Layout {
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · Alignment ledger</title>
             <meta name="align-ledger" content="\(ledgerID)">\(actorMeta)
-            <link rel="stylesheet" href="/static/align.css">
+            <link rel="icon" href="data:,"><link rel="stylesheet" href="/static/align.css">
             <script src="/static/align.js" defer></script>\(liveScript)
             </head><body>
             <a class="skip" href="#main">Skip to content</a>
@@ -112,6 +112,12 @@ enum Layout {
         }
         return "<label>\(label)\(h) <input type=\"\(type)\" name=\"\(name)\"\(k)\(r)\(v)></label>"
     }
+
+    /// A revops override of a refusing rule: the box and the reason the event records (`--override --reason`).
+    static let overrideFields: HTML = """
+        <label class="check"><input type="checkbox" name="override"> Override the rule (revops)</label>
+        <label>Reason for the override <input type="text" name="reason"></label>
+        """
 
     /// A labelled multi-line text (sent as one string).
     static func textArea(_ label: String, name: String, required: Bool = false) -> HTML {

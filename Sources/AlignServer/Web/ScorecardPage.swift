@@ -23,13 +23,14 @@ enum ScorecardPage {
         let card = try r.ledger.scorecard(period: .week, since: r.time("since"), until: r.time("until"), by: nil, now: r.now)
         let recent = Array(card.periods.suffix(weeks))
         let o = card.overall
-        let latest = recent.last
+        // The latest week in which anything was counted (the last weeks of a quiet ledger count nothing).
+        let latest = recent.last { row in indicators.contains { $0.ratio(row).denominator > 0 } } ?? recent.last
 
         let rows = indicators.map { i -> HTML in
             "<tr><th scope=\"row\">\(i.name)</th><td>\(Layout.ratio(i.ratio(o)))</td><td>\(latest.map { Layout.ratio(i.ratio($0)) } ?? "–")</td></tr>"
         }
-        let summary = Layout.table(caption: "Indicators, overall and in the latest week\(latest.map { " (\($0.period))" } ?? "")",
-                                   head: ["Indicator", "Overall", "Latest week"], rows: rows, empty: "Nothing counted yet.")
+        let summary = Layout.table(caption: "Indicators, overall and in the latest week counted\(latest.map { " (\($0.period))" } ?? "")",
+                                   head: ["Indicator", "Overall", "Latest week counted"], rows: rows, empty: "Nothing counted yet.")
         let charts = indicators.enumerated().map { (k, i) -> HTML in
             let points = recent.map { (label: $0.period, value: i.ratio($0).value) }
             return """

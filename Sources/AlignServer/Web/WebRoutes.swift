@@ -40,6 +40,13 @@ struct WebRoutes: Sendable {
         page("/audit", AuditPage.render)
         page("/live", LivePage.render)
         page("/admin", AdminPage.render)
+        // One lead's article of the inbox, for the live tail to insert (one stream read, not the whole inbox).
+        router.get("/inbox/leads/:id") { request, context in
+            await self.fragment(request) { r in
+                guard let id = context.parameters.get("id") else { throw DomainError.invalid("the path lacks the lead's id") }
+                return try InboxPage.fragment(r, lead: id)
+            }
+        }
         StaticFiles.add(to: router)
 
         func page(_ path: String, _ render: @escaping @Sendable (PageRequest) throws -> HTML) {
@@ -51,9 +58,17 @@ struct WebRoutes: Sendable {
 
     var ledgerID: String { ledger.ledgerID.uuidString.lowercased() }
 
+    /// A piece of a page (no layout) for the signed-in actor: 401 without a session (the script asks, not a person).
+    private func fragment(_ request: Request, _ render: @escaping @Sendable (PageRequest) throws -> HTML) async -> Response {
+        guard let token = Sessions.token(of: request), sessions.actor(token: token) != nil else {
+            return WebResponse.page("<p role=\"alert\">Sign in first.</p>", status: .unauthorized)
+        }
+        return await page(request, render, layout: false)
+    }
+
     /// A page for the signed-in actor, rendered off the event loops; 303 to the sign-in page without a session. A
     /// failure (a bad query parameter, an unknown definition) is shown on a page with its status.
-    private func page(_ request: Request, _ render: @escaping @Sendable (PageRequest) throws -> HTML) async -> Response {
+    private func page(_ request: Request, _ render: @escaping @Sendable (PageRequest) throws -> HTML, layout: Bool = true) async -> Response {
         guard let token = Sessions.token(of: request), let actor = sessions.actor(token: token) else {
             return WebResponse.redirect(to: "/sign-in")
         }
@@ -73,6 +88,7 @@ struct WebRoutes: Sendable {
             let e = (error as? APIError) ?? APIError(LedgerFailure(error))
             if e.status.code >= 500 { logger.error("page failed", metadata: ["path": "\(request.uri.path)", "error": "\(e.message)"]) }
             let rule: HTML = e.rule.map { "<p>Rule: <code>\($0)</code></p>" } ?? ""
+            guard layout else { return WebResponse.page("<p role=\"alert\">\(e.message)</p>", status: e.status) }
             let viewer = Viewer(actor: actor, name: actor, roles: [], ledgerID: ledgerID)
             return WebResponse.page(Layout.page(title: "Not shown", path: request.uri.path, viewer: viewer,
                                                 "<div class=\"refusal\" role=\"alert\"><p>\(e.message)</p>\(rule)</div>"), status: e.status)

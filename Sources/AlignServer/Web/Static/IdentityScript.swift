@@ -138,10 +138,11 @@ if (typeof document !== "undefined") (() => {
   const sign = async (key, bytes) => new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key, bytes));
   const keyIdOf = async (raw) => hex(new Uint8Array(await crypto.subtle.digest("SHA-256", raw)).slice(0, 8));
 
-  /// This browser's key for `actor` on this ledger, made on first use: public key text, key id, proof of possession.
-  async function enrol(actor) {
+  /// This browser's key for `actor` on this ledger, made on first use (or anew with `replace`): public key text, key
+  /// id, proof of possession.
+  async function enrol(actor, replace = false) {
     needCrypto();
-    let record = await loadKey(actor);
+    let record = replace ? undefined : await loadKey(actor);
     const fresh = !record;
     if (!record) {
       const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
@@ -274,13 +275,15 @@ if (typeof document !== "undefined") (() => {
     busy(form, true);
     try {
       const actor = form.elements.actor.value.trim();
-      const k = await enrol(actor);
+      const k = await enrol(actor, form.elements.replace.checked);
       document.getElementById("enrol-actor").textContent = k.actor;
       document.getElementById("enrol-public-key").textContent = k.publicKey;
       document.getElementById("enrol-key-id").textContent = k.keyId;
       document.getElementById("enrol-proof").textContent = k.proof;
       document.getElementById("enrol-command").textContent =
         `align actor key add ${k.actor} --key ${k.publicKey} --proof ${k.proof} --as REVOPS-ID`;
+      document.getElementById("enrol-rotate-command").textContent =
+        `align actor key rotate ${k.actor} --key ${k.publicKey} --proof ${k.proof} --as REVOPS-ID`;
       document.getElementById("enrolled").hidden = false;
       show(form, k.fresh ? `A new key was made for ${k.actor} and kept in this browser.`
                          : `This browser already holds a key for ${k.actor}; here it is.`, false);

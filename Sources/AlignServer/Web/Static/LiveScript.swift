@@ -3,8 +3,8 @@ extension StaticFiles {
     /// `/static/live.js`: the live tail. Reads `/api/v1/events` with `fetch` (so the session cookie applies, which
     /// `EventSource` cannot be relied on for) and parses the server-sent events by hand (`follow`, `parseMessage`);
     /// reconnects after the last position seen. On `/live` each event becomes a line of `#tail`; on an open inbox
-    /// (`#inbox`), a `LeadHandedOff` for the inbox's owner fetches the page again and inserts the new lead's article
-    /// (`insertLead`), without a reload.
+    /// (`#inbox`), a `LeadHandedOff` for the inbox's owner fetches that lead's article (`/inbox/leads/ID`) and inserts
+    /// it (`insertLead`), without a reload.
     static let liveScript = #"""
 "use strict";
 // live.js: the live tail of the ledger (docs/WEB.md).
@@ -49,10 +49,12 @@ extension StaticFiles {
     while (tail.children.length > 200) tail.lastElementChild.remove();
   }
 
-  /// Fetches the inbox page again and inserts the article of lead `id` when it is not shown yet.
+  /// Fetches the article of lead `id` (`/inbox/leads/ID`, rendered by the server as the page renders it) and
+  /// inserts it when it is not shown yet.
   async function insertLead(id) {
     if (document.getElementById("lead-" + id)) return;
-    const r = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
+    const url = `/inbox/leads/${encodeURIComponent(id)}?owner=${encodeURIComponent(inbox.dataset.owner)}`;
+    const r = await fetch(url, { credentials: "same-origin", cache: "no-store" });
     if (!r.ok) return;
     const doc = new DOMParser().parseFromString(await r.text(), "text/html");
     const article = doc.getElementById("lead-" + id);
