@@ -656,6 +656,13 @@ def test_story(t: "Tests") -> None:
     check("q3-webinar" in queue.inner_text(), f"the review queue shows: {queue.inner_text()}")
     sam.shoot("campaigns-review-queue")
     sam.submit("Review q3-webinar", "Approve q3-webinar", {"Comment": "Good audience; we can follow up"})
+    reviewed = [json.loads(line)["payload"] for line in L.run("log", "--json").stdout.splitlines()
+                if '"CampaignReviewed"' in line]
+    check(reviewed and reviewed[-1].get("approved") is True
+          and reviewed[-1].get("comment") == "Good audience; we can follow up", f"the review recorded: {reviewed}")
+    if sam.page.get_by_text("Good audience; we can follow up").count() == 0:
+        t.warnings.append("campaigns: the page does not show a review's comment (the kept campaign state, as "
+                          "`align campaign show --json`, has only \"approved\"; the comment is in the event)")
     maria.goto("/campaigns")
     maria.submit("Publish a brief for q3-webinar", "Publish brief for q3-webinar", {
         "Summary": "Pricing webinar with a free audit", "Talking points": "offer the audit\nask about their stack"})
