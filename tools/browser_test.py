@@ -11,10 +11,12 @@ The tests, in order (`--only NAME` runs some; `--list` names them):
                  and signs; Python's `cryptography` checks the signature; exporting the private key fails
   api-in-page    the browser side of the protocol without the web pages: a key made in the page, registered by
                  revops with the CLI, signs the server's challenge (a session cookie) and a command that lands
-  story          the web pages, end to end, in two browser contexts (a marketer and a salesperson); see story()
+  story          the web pages, end to end, a marketer and a salesperson each in a browser context of their own (and
+                 the revops founder in a third); see test_story and docs/TESTING.md
 
 Screenshots of every page the story opens go to --screenshots (default ci-artifacts/screenshots), at 1280 and
-390 px wide. The last line is "N passed, N failed"; the exit code is 0 only when nothing failed.
+390 px wide. The last line is "browser: N passed, N failed, N skipped"; the exit code is 0 only when nothing
+failed.
 
 Needs: `align` built (default .build/debug/align), /usr/bin/chromium (Debian's package) and
 tools/requirements-browser.txt (Playwright, pinned; it cannot download browsers here). docs/TESTING.md says how
@@ -38,7 +40,6 @@ import tempfile
 import threading
 import time
 import traceback
-import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
