@@ -748,6 +748,18 @@ def test_story(t: "Tests") -> None:
     for path, name in (("/scorecard", "scorecard"), ("/content", "content"), ("/audit", "audit"), ("/live", "live")):
         response = sam.goto(path)
         check(response.status == 200, f"{path} answered {response.status}")
+        if name == "live":
+            # The live page follows the log: a policy change made with the CLI beside the server shows up.
+            events = sam.page.get_by_role("list", name="Events")
+            events.get_by_text("LeadAccepted").first.wait_for()
+            changed = time.monotonic()
+            L.run("policy", "set", "--sla-hours", "48", "--as", Ledger.FOUNDER)
+            try:
+                events.get_by_text("PolicyChanged").first.wait_for(timeout=5000)
+            except Exception:
+                raise Failure("the live page did not show the CLI's PolicyChanged within 5 s")
+            t.note(f"live page: the CLI's PolicyChanged shown {(time.monotonic() - changed) * 1000:.0f} ms after "
+                   "the command started")
         if name == "audit":
             check("competitor launch" in sam.page.inner_text("main"), "the audit page does not list the override")
             audit_who_approved(t, sam)
