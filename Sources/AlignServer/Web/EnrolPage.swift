@@ -27,7 +27,7 @@ enum EnrolPage {
             <pre><code id="enrol-command" aria-label="Command line"></code></pre>
             <p>If you hold an active key already (another browser, a key file), add this one yourself with the same line
             as yourself (<code>--as</code> you), or ask revops to replace yours, which revokes it:</p>
-            <pre><code id="enrol-rotate-command" aria-label="Command line to replace a key"></code></pre>
+            <pre><code id="enrol-rotate-command" aria-label="Replacement command"></code></pre>
             </section>
             """)
     }
