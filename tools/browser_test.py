@@ -806,6 +806,17 @@ def test_story(t: "Tests") -> None:
                 raise Failure("the live page did not show the CLI's PolicyChanged within 5 s")
             t.note(f"live page: the CLI's PolicyChanged shown {(time.monotonic() - changed) * 1000:.0f} ms after "
                    "the command started")
+        if name == "scorecard":
+            # The charts are inline SVG images with names; the story's figures are on the page.
+            charts = sam.page.locator("main svg")
+            check(charts.count() >= 1, "the scorecard page has no SVG chart")
+            unnamed = sam.page.evaluate("""() => [...document.querySelectorAll("main svg")]
+                .filter(s => s.getAttribute("role") !== "img" || !(s.getAttribute("aria-label")
+                    || (s.getAttribute("aria-labelledby") || "").split(" ").some(id => document.getElementById(id)
+                        && document.getElementById(id).textContent.trim()))).length""")
+            check(unnamed == 0, f"{unnamed} of the scorecard's {charts.count()} charts are not named images")
+            weekly = sam.page.get_by_role("img", name=re.compile("Launches reviewed by sales", re.I))
+            check(weekly.count() >= 1, "no chart named for the launches reviewed by sales")
         if name == "audit":
             check("competitor launch" in sam.page.inner_text("main"), "the audit page does not list the override")
             audit_who_approved(t, sam)
