@@ -588,7 +588,8 @@ def audit_who_approved(t: "Tests", person: Person) -> None:
 
 
 def test_story(t: "Tests") -> None:
-    """A marketer and a salesperson, each in a browser of their own, through the pages end to end."""
+    """A marketer and a salesperson, each in a browser of their own (and the revops founder in a third), through the
+    pages end to end (docs/TESTING.md tells the story step by step)."""
     L = t.ledger
     maria = Person(t, Ledger.MARKETER, "marketing")
     sam = Person(t, Ledger.SALES, "sales")
@@ -619,7 +620,7 @@ def test_story(t: "Tests") -> None:
         check(listed == [enrolled[person.actor]["keyId"]],
               f"{person.actor}'s registered keys: {listed}, enrolled {enrolled[person.actor]['keyId']}")
 
-    # An unsigned-in visit goes to the sign-in page.
+    # A visit without a session goes to the sign-in page.
     maria.goto("/definitions")
     check("/sign-in" in maria.page.url, f"a page without a session showed {maria.page.url}")
     maria.shoot("sign-in")
@@ -684,6 +685,7 @@ def test_story(t: "Tests") -> None:
                                                "Audience": "mid-market SaaS", "Offer": "free pricing audit",
                                                "Channels": "email\nwebinar"})
     text = maria.submit("Launch q3-webinar", "Launch q3-webinar", expect_refusal=True)
+    check("campaign-review-before-launch" in text, f"a launch before any review showed: {text}")
     t.note(f"launch before review shown on the page: {text}")
     maria.submit("Request review of q3-webinar", "Request review of q3-webinar")
     sam.goto("/campaigns")
