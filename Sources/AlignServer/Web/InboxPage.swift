@@ -38,7 +38,7 @@ enum InboxPage {
             """ : ""
         let heading = mine ? "Your open leads" : "Open leads of \(owner)"
         return Layout.page(title: "Leads", path: "/inbox", viewer: v, live: true, """
-            <section aria-labelledby="inbox-h"><h2 id="inbox-h">\(heading) <small>(\(open.count), SLA \(sla) hours)</small></h2>
+            <section aria-labelledby="inbox-h"><h2 id="inbox-h">\(heading) <small>(<span id="inbox-count">\(open.count)</span>, SLA \(sla) hours)</small></h2>
             \(open.count > shown ? HTML("<p>The newest \(shown) of \(open.count) open leads; see <code>align lead list --owner \(owner) --open</code> for all.</p>") : "")
             <p class="live-note" role="status" aria-live="polite" id="inbox-news"></p>
             <div id="inbox" data-owner="\(owner)" data-from="\(head + 1)">\(items.isEmpty ? "<p class=\"empty\">No open lead.</p>" : HTML.join(items))</div>

@@ -37,6 +37,25 @@ extension StaticFiles {
     last = e.position;
     if (tail) addRow(e);
     if (inbox && e.type === "LeadHandedOff" && e.payload && e.payload.owner === inbox.dataset.owner) insertLead(e.payload.lead);
+    if (inbox && decided[e.type] && typeof e.stream === "string" && e.stream.startsWith("lead/")) removeLead(e.stream.slice(5), decided[e.type], e.actor);
+  }
+
+  /// The events after which a lead is no longer open: the inbox drops it (decided in another tab, or by someone else).
+  const decided = { LeadAccepted: "accepted", LeadRejected: "rejected", LeadRecycled: "recycled" };
+
+  /// The open-lead count in the inbox's heading, moved by `delta`.
+  function count(delta) {
+    const c = document.getElementById("inbox-count");
+    if (c && /^\d+$/.test(c.textContent)) c.textContent = String(Number(c.textContent) + delta);
+  }
+
+  function removeLead(id, what, actor) {
+    const article = document.getElementById("lead-" + id);
+    if (!article) return;
+    article.remove();
+    count(-1);
+    const news = document.getElementById("inbox-news");
+    if (news) news.textContent = `Lead ${id} was ${what} by ${actor}.`;
   }
 
   function addRow(e) {
@@ -62,6 +81,7 @@ extension StaticFiles {
     const empty = inbox.querySelector(".empty");
     if (empty) empty.remove();
     inbox.prepend(document.importNode(article, true));
+    count(1);
     const news = document.getElementById("inbox-news");
     if (news) news.textContent = `Lead ${id} arrived.`;
   }
