@@ -106,11 +106,15 @@ enum Layout {
         let k: HTML = kind.map { " data-type=\"\($0)\"" } ?? ""
         let r: HTML = required ? " required" : ""
         let v: HTML = value.map { " value=\"\($0)\"" } ?? ""
-        let h: HTML = hint.map { " <small>\($0)</small>" } ?? ""
+        // A hint describes the field (aria-describedby) rather than being part of its name, so a screen reader says
+        // "Fit criteria" and then the hint, and the label is what a person (or a test) looks for.
+        let id = "hint-" + UUID().uuidString.prefix(8).lowercased()
+        let d: HTML = hint == nil ? "" : " aria-describedby=\"\(id)\""
+        let h: HTML = hint.map { "<small class=\"hint\" id=\"\(id)\">\($0)</small>" } ?? ""
         if kind == "lines" {
-            return "<label>\(label)\(h) <textarea name=\"\(name)\" data-type=\"lines\" rows=\"3\"\(r)></textarea></label>"
+            return "<label>\(label) <textarea name=\"\(name)\" data-type=\"lines\" rows=\"3\"\(d)\(r)></textarea></label>\(h)"
         }
-        return "<label>\(label)\(h) <input type=\"\(type)\" name=\"\(name)\"\(k)\(r)\(v)></label>"
+        return "<label>\(label) <input type=\"\(type)\" name=\"\(name)\"\(k)\(d)\(r)\(v)></label>\(h)"
     }
 
     /// A revops override of a refusing rule: the box and the reason the event records (`--override --reason`).

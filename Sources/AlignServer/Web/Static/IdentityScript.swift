@@ -242,7 +242,12 @@ if (typeof document !== "undefined") (() => {
     p.classList.toggle("refused", !!refused);
     p.textContent = text;
   }
-  const refusedText = (e) => (e instanceof Refusal ? `Refused (rule ${e.rule}): ${e.message}` : `Failed: ${e.message}`);
+  // The service's message begins "refused by rule 'R': " itself; the page says the rule once.
+  const refusedText = (e) => {
+    if (!(e instanceof Refusal)) return `Failed: ${e.message}`;
+    const said = `refused by rule '${e.rule}': `;
+    return `Refused (rule ${e.rule}): ${e.message.startsWith(said) ? e.message.slice(said.length) : e.message}`;
+  };
   function busy(form, on) { for (const b of form.querySelectorAll("button")) b.disabled = on; }
 
   async function submitCommand(form, submitter) {

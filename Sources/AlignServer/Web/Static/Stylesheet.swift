@@ -48,7 +48,8 @@ form.command, form.filters, .card form { display: flex; flex-direction: column; 
 form.filters { flex-direction: row; flex-wrap: wrap; align-items: flex-end; }
 .forms form { border-top: 1px solid var(--line); padding-top: .5rem; }
 label { display: flex; flex-direction: column; gap: .15rem; font-weight: 600; font-size: .95rem; }
-label small { font-weight: 400; color: var(--muted); }
+label small, small.hint { font-weight: 400; color: var(--muted); }
+small.hint { display: block; font-size: .85rem; }
 label.check { flex-direction: row; align-items: center; gap: .4rem; font-weight: 400; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; display: flex; flex-wrap: wrap; gap: .3rem 1rem; }
 input, select, textarea { font: inherit; padding: .35rem .45rem; border: 1px solid #9aa5b4; border-radius: 5px; background: #fff; width: 100%; max-width: 40rem; }
