@@ -755,6 +755,8 @@ def test_story(t: "Tests") -> None:
     check(sam.page.evaluate("window.alignTestMark") == "open inbox", "the inbox was reloaded to show the lead")
     t.note(f"live tail: lead L-1 with its brief on the open inbox {shown_after * 1000:.0f} ms after the handoff's 201")
     check("webinar.attended" in lead.inner_text(), "the lead on the inbox does not show its behaviour")
+    count = sam.page.locator("#inbox-count").inner_text()
+    check(count == "1", f"the open-lead count after the live insert reads {count!r}, not 1")
     sam.shoot("inbox-live")
 
     # 6. Accepted by sales.
@@ -771,7 +773,22 @@ def test_story(t: "Tests") -> None:
         "Signals": f"webinar.attended@{signal_at}"}, select={"Owner": "Sam Sales (sam)"})
     lead2 = sam.page.get_by_role("article", name="Lead L-2")
     lead2.wait_for(timeout=2000)
+    # A second tab of sam's inbox: the lead decided in the first leaves it live, and its count falls.
+    other = sam.context.new_page()
+    t.watch(other, sam.actor)
+    other.goto(t.server.base + "/inbox")
+    other.get_by_role("article", name="Lead L-2").wait_for(timeout=2000)
+    before = other.locator("#inbox-count").inner_text()
+    other.wait_for_timeout(300)  # its live tail connects
     text = sam.submit("Reject L-2", "Reject L-2", {"Note": "budget frozen until Q1"}, select={"Reason": "bad-timing"})
+    try:
+        other.get_by_text("Lead L-2 was rejected by sam").wait_for(timeout=2000)
+    except Exception:
+        raise Failure("the other tab's open inbox did not drop lead L-2 within 2 s of its rejection")
+    check(other.get_by_role("article", name="Lead L-2").count() == 0, "the decided lead is still on the other tab's inbox")
+    after = other.locator("#inbox-count").inner_text()
+    check(before.isdigit() and after == str(int(before) - 1), f"the other tab's count went {before!r} -> {after!r}")
+    other.close()
     check("L-2" in text, f"reject: {text}")
     decision = L.json("lead", "show", "L-2")["cycles"][-1]["decision"]
     check(decision.get("outcome") == "rejected" and decision.get("by") == sam.actor, f"L-2's decision: {decision}")

@@ -10,7 +10,12 @@ enum AdminPage {
         let state = try r.ledger.ledgerState()
         let rows = state.actors.values.sorted { $0.id < $1.id }.map { a -> HTML in
             let keys = state.keys.values.filter { $0.actor == a.id }.sorted { $0.registeredAt < $1.registeredAt }
-                .map { k in HTML("<code>\(k.id)</code>\(k.active ? "" : " (revoked)")") }
+                .map { k -> HTML in
+                    // Who registered each key, and when: a key a person added themselves is worth a look after a theft.
+                    let by: HTML = k.registeredBy == a.id ? "by \(k.registeredBy) themselves" : "by \(k.registeredBy)"
+                    let revoked: HTML = k.revokedAt.map { " (revoked at #\($0))" } ?? ""
+                    return "<code>\(k.id)</code> <small>\(by) at #\(k.registeredAt)\(revoked)</small>"
+                }
             return "<tr><td>\(a.id)</td><td>\(a.name)</td><td>\(a.roles.map(\.rawValue).joined(separator: ", "))</td><td>\(a.active ? "yes" : "no")</td><td>\(HTML.join(keys, ", "))</td></tr>"
         }
         let people = Layout.table(caption: "People", head: ["Actor", "Name", "Roles", "Active", "Keys"], rows: rows, empty: "Nobody yet.")
@@ -31,7 +36,9 @@ enum AdminPage {
             <p>A person who holds an active key adds another themselves (<code>align actor key add</code>); to move them to
             this key, replace theirs instead.</p></section>
             <section aria-labelledby="key-rotate-h" class="card"><h2 id="key-rotate-h">Replace a key</h2>
-            <p>Registers the new key and revokes the person's active keys (a lost browser, a new machine).</p>
+            <p>Registers the new key and revokes the person's active keys (a lost browser, a new machine). After a key is
+            stolen, replace it here rather than revoke it alone: this revokes every active key of the person, including
+            any the stolen key registered for them.</p>
             \(Layout.commandForm("actor.key-rotate", label: "Replace a key", """
                 \(Layout.field("Actor id", name: "actor", required: true))
                 \(Layout.field("Public key", name: "key", required: true, hint: "ed25519:…"))
