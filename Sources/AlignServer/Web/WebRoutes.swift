@@ -80,8 +80,8 @@ struct WebRoutes: Sendable {
         do {
             let html = try await Blocking.run { () throws -> HTML? in
                 // A session ends with its key's revocation or its actor's deactivation (LedgerRoutes.signedIn).
-                do { try ledger.checkSession(actor: session.actor, keyID: session.keyID) } catch DomainError.refused { return nil }
-                let state = try ledger.ledgerState()
+                let state: LedgerState
+                do { state = try ledger.checkSession(actor: session.actor, keyID: session.keyID) } catch DomainError.refused { return nil }
                 let info = state.actors[actor]
                 let viewer = Viewer(actor: actor, name: info?.name ?? actor, roles: info?.active == true ? info?.roles ?? [] : [], ledgerID: ledgerID)
                 return try render(PageRequest(viewer: viewer, query: query, ledger: ledger, now: Date()))

@@ -45,11 +45,14 @@ extension AlignmentLedger {
     /// Throws (refused) unless `actor` is still active and `keyID` still a registered, unrevoked key of theirs: what a
     /// session opened by signing in with that key needs on every request, so that revoking a stolen key or deactivating
     /// someone ends their sessions too, not only their next sign-in.
-    public func checkSession(actor: String, keyID: String) throws {
+    /// Answers the ledger state it checked against, for a caller that reads it too.
+    @discardableResult
+    public func checkSession(actor: String, keyID: String) throws -> LedgerState {
         let ledger = try ledgerState()
         guard let a = ledger.actors[actor], a.active else {
             throw DomainError.refused(rule: Rule.activeActor, message: "'\(actor)' is no longer an active actor of this ledger")
         }
         _ = try AlignmentLedger.commandKey(SignedCommand(line: [], keyID: keyID, signature: []), actor: actor, ledger: ledger)
+        return ledger
     }
 }
